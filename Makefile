@@ -1,0 +1,62 @@
+# Two commands for a newcomer on Debian 12 with Python 3.11: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app portal
+HOST ?= 127.0.0.1
+PORT ?= 5000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install test-deps system-deps translations migrate demo test-sqlite test-postgres bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel -q compile -d portal/translations
+
+migrate: install
+	$(FLASK) migrate
+
+demo: migrate
+	$(FLASK) demo
+
+run: demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (demo logins above)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Debian packages the tests need: Chromium for the browser tests, PostgreSQL for the second run,
+# CJK fonts for readable Chinese screenshots and PDFs.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "apt-get install:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+test-deps: system-deps install
+
+test-sqlite: test-deps
+	@echo "=== test suite on SQLite ==="
+	env -u DATABASE_URL $(PY) -m pytest -q
+
+test-postgres: test-deps
+	@echo "=== test suite on PostgreSQL ==="
+	PYTHON=$(PY) .ci/with-postgres $(PY) -m pytest -q
+
+test: test-sqlite test-postgres
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

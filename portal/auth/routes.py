@@ -1,0 +1,171 @@
+"""Login, logout, password change, language, and account administration."""
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlmodel import select
+
+from portal.audit import services as audit
+from portal.auth import services
+from portal.auth.forms import ChangePasswordForm, LoginForm, UserForm
+from portal.auth.models import User
+from portal.auth.scoping import roles_required, scoped
+from portal.db import get_session
+from portal.extensions import limiter
+from portal.forms import form_data
+from portal.htmx import render
+from portal.organisations.models import Bureau, Operator
+
+bp = Blueprint("auth", __name__)
+
+
+def _account_key() -> str:
+    """Rate-limit key for one account name, whatever address it is tried from."""
+    return "account:" + (request.form.get("username") or "").strip().lower()
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("用户名或密码错误"))
+        else:
+            lang = session.get("lang")
+            session.clear()  # a fresh session on login: nothing carried over from before
+            if lang:
+                session["lang"] = lang
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render("auth/login.html", form=form, status=200 if not form.errors else 401)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    services.logout(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash(_("已退出登录"), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not services.verify_password(user, form.current_password.data):
+            form.current_password.errors.append(_("当前密码不正确"))
+        else:
+            services.change_password(user, form.new_password.data)
+            login_user(user)  # this browser continues with the new token; every other session ends
+            flash(_("密码已修改，其他设备上的登录已失效"), "success")
+            return redirect(url_for("home.index"))
+    return render("auth/password.html", form=form)
+
+
+@bp.post("/lang/<code>")
+def set_language(code: str):
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    return redirect(_safe_next(request.form.get("next")))
+
+
+# --- account administration -----------------------------------------------------------------
+
+def _user_form(user: User | None) -> UserForm:
+    form = UserForm(obj=user)
+    db = get_session()
+    bureaus = db.exec(scoped(Bureau).order_by(Bureau.id)).all()
+    operators = db.exec(scoped(Operator).order_by(Operator.id)).all()
+    none = [(0, "—")]
+    form.bureau_id.choices = none + [(b.id, b.name) for b in bureaus]
+    form.operator_id.choices = none + [(o.id, o.name) for o in operators]
+    if not form.is_submitted():
+        form.bureau_id.data = (user.bureau_id if user else current_user.bureau_id) or 0
+        form.operator_id.data = (user.operator_id or 0) if user else 0
+    return form
+
+
+def _binding(form: UserForm) -> dict:
+    """Bind the account as its role requires; a bureau admin can only create within its bureau."""
+    role = form.role.data
+    bureau_id = form.bureau_id.data or None
+    if not current_user.is_platform_admin and role != "operator":
+        bureau_id = current_user.bureau_id
+    return {
+        "role": role,
+        "bureau_id": None if role == "operator" else bureau_id,
+        "operator_id": form.operator_id.data or None if role == "operator" else None,
+    }
+
+
+@bp.get("/users")
+@roles_required("admin")
+def list_users():
+    users = get_session().exec(scoped(User).order_by(User.id)).all()
+    return render("auth/users.html", users=users)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required("admin")
+def create_user():
+    form = _user_form(None)
+    if form.validate_on_submit():
+        db = get_session()
+        if db.exec(select(User.id).where(User.username == form.username.data)).first():
+            form.username.errors.append(_("用户名已被使用"))
+        elif not form.password.data:
+            form.password.errors.append(_("新账号需要初始密码"))
+        else:
+            user = User(**form_data(form, "username", "display_name", "email", "active"), **_binding(form),
+                        password_hash=services.hash_password(form.password.data))
+            db.add(user)
+            db.flush()
+            audit.record("create_user", user)
+            db.commit()
+            flash(_("已创建账号 %(name)s", name=user.username), "success")
+            return redirect(url_for(".list_users"))
+    return render("auth/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@roles_required("admin")
+def edit_user(user_id: int):
+    from portal.auth.scoping import get_or_404
+
+    user = get_or_404(User, user_id)
+    form = _user_form(user)
+    if form.validate_on_submit():
+        db = get_session()
+        taken = db.exec(select(User.id).where(User.username == form.username.data, User.id != user.id)).first()
+        if taken:
+            form.username.errors.append(_("用户名已被使用"))
+        else:
+            before = audit.snapshot(user)
+            for key, value in {**form_data(form, "username", "display_name", "email", "active"),
+                               **_binding(form)}.items():
+                setattr(user, key, value)
+            if form.password.data:
+                user.password_hash = services.hash_password(form.password.data)
+                services.end_sessions(user)
+            if not user.active:
+                services.end_sessions(user)
+            audit.record("update_user", user, before=before)
+            db.commit()
+            flash(_("已保存"), "success")
+            return redirect(url_for(".list_users"))
+    return render("auth/user_form.html", form=form, user=user)

@@ -1,0 +1,145 @@
+"""Tenancy, in one place. Every query for a tenant's object goes through `scoped()`.
+
+An operator user reaches only its operator's objects, a bureau user only its bureau's; a platform
+admin (an admin bound to no bureau) reaches everything. A foreign object is indistinguishable
+from a missing one: both answer 404.
+"""
+from __future__ import annotations
+
+from typing import Callable, TypeVar
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
+from sqlmodel import SQLModel, select
+
+from portal.audit.models import AuditEvent
+from portal.auth.models import User
+from portal.contracts.models import Contract, ContractStation, Station
+from portal.db import get_session
+from portal.organisations.models import Bureau, CreditGrade, Operator
+
+T = TypeVar("T", bound=SQLModel)
+
+_NOTHING = sa.false()
+_EVERYTHING = sa.true()
+
+
+def _operators_of_bureau(bureau_id: int):
+    return sa.or_(
+        Operator.registered_by_bureau_id == bureau_id,
+        Operator.id.in_(select(Contract.operator_id).where(Contract.bureau_id == bureau_id)),
+        Operator.id.in_(select(Station.operator_id).where(Station.bureau_id == bureau_id)),
+    )
+
+
+def _bureau(user):
+    if user.is_bureau_user:
+        return Bureau.id == user.bureau_id
+    if user.is_operator_user:
+        return Bureau.id.in_(select(Contract.bureau_id).where(Contract.operator_id == user.operator_id))
+    return _NOTHING
+
+
+def _operator(user):
+    if user.is_operator_user:
+        return Operator.id == user.operator_id
+    if user.is_bureau_user:
+        return _operators_of_bureau(user.bureau_id)
+    return _NOTHING
+
+
+def _credit_grade(user):
+    return CreditGrade.operator_id.in_(select(Operator.id).where(_operator(user)))
+
+
+def _by_owner(model) -> Callable:
+    def rule(user):
+        if user.is_operator_user:
+            return model.operator_id == user.operator_id
+        if user.is_bureau_user:
+            return model.bureau_id == user.bureau_id
+        return _NOTHING
+
+    return rule
+
+
+def _contract_station(user):
+    return ContractStation.contract_id.in_(select(Contract.id).where(_by_owner(Contract)(user)))
+
+
+def _user(user):
+    if user.is_bureau_user and user.role == "admin":
+        return sa.or_(User.bureau_id == user.bureau_id,
+                      User.operator_id.in_(select(Operator.id).where(_operators_of_bureau(user.bureau_id))))
+    return User.id == user.id
+
+
+def _audit_event(user):
+    if user.is_bureau_user:
+        return AuditEvent.bureau_id == user.bureau_id
+    return _NOTHING
+
+
+# Every tenant-owned model must appear here; tests/portal/test_tenancy.py checks that none is missing.
+RULES: dict[type, Callable] = {
+    Bureau: _bureau,
+    Operator: _operator,
+    CreditGrade: _credit_grade,
+    Station: _by_owner(Station),
+    Contract: _by_owner(Contract),
+    ContractStation: _contract_station,
+    User: _user,
+    AuditEvent: _audit_event,
+}
+
+
+def visible(model: type, user=None):
+    """The SQL condition for the rows of `model` that `user` (default: the current user) may reach."""
+    user = user if user is not None else current_user
+    if not user or not user.is_authenticated:
+        return _NOTHING
+    if user.is_platform_admin:
+        return _EVERYTHING
+    try:
+        rule = RULES[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} has no tenancy rule in portal/auth/scoping.py") from None
+    return rule(user)
+
+
+def scoped(model: type[T], user=None):
+    """`select(model)` restricted to what the user may see."""
+    return select(model).where(visible(model, user))
+
+
+def get_or_404(model: type[T], pk: int, user=None) -> T:
+    """Load one object through the scope; a foreign object answers 404 exactly like a missing one."""
+    obj = get_session().exec(scoped(model, user).where(model.id == pk)).first()
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def roles_required(*roles: str):
+    """Route decorator: the user must be logged in and hold one of `roles` (else 403, for any id)."""
+    from functools import wraps
+
+    from flask_login import login_required
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def bureau_scope_id() -> int | None:
+    """The bureau the current user acts for (None for a platform admin or an operator)."""
+    return current_user.bureau_id if current_user.is_authenticated else None

@@ -1,0 +1,73 @@
+"""Accounts: argon2 hashes, login, logout and password change that end every earlier session."""
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import select
+
+from portal.audit import services as audit
+from portal.auth.models import User, new_session_token
+from portal.db import get_session, utcnow
+
+_hasher = PasswordHasher()
+# Verifying against this when the account does not exist keeps the timing of both cases alike.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(username: str, password: str) -> User | None:
+    session = get_session()
+    user = session.exec(select(User).where(User.username == username.strip())).first()
+    if not verify_password(user, password) or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    audit.record("login", user, actor=user, after={"username": user.username})
+    session.commit()
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Rotate the session token: cookies issued before now no longer load the user."""
+    user.session_token = new_session_token()
+
+
+def logout(user: User) -> None:
+    session = get_session()
+    end_sessions(user)
+    audit.record("logout", user, actor=user, after={"username": user.username})
+    session.commit()
+
+
+def change_password(user: User, new_password: str) -> None:
+    session = get_session()
+    user.password_hash = hash_password(new_password)
+    end_sessions(user)
+    audit.record("change_password", user, actor=user, after={"username": user.username})
+    session.commit()
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login loader: the id carries the session token, which must still be current."""
+    try:
+        raw_id, token = user_id.split(":", 1)
+        pk = int(raw_id)
+    except (ValueError, AttributeError):
+        return None
+    user = get_session().get(User, pk)
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user

@@ -1,0 +1,42 @@
+"""Configuration from the environment; secrets never live in the source."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once into instance/secret_key."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance_path / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(app, test_config: dict | None) -> None:
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    env = os.environ
+    app.config.from_mapping(
+        SECRET_KEY=(test_config or {}).get("SECRET_KEY") or _secret_key(instance),
+        DATABASE_URL=env.get("DATABASE_URL") or f"sqlite:///{instance / 'kaohe.sqlite3'}",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session; logout ends both
+        BABEL_DEFAULT_LOCALE="zh",
+        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        LANGUAGES={"zh": "中文", "en": "English"},
+        # Logins: per client address and per account name (Flask-Limiter syntax).
+        LOGIN_LIMIT_PER_ADDRESS=env.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute"),
+        LOGIN_LIMIT_PER_ACCOUNT=env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute"),
+        RATELIMIT_STORAGE_URI=env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        RATELIMIT_HEADERS_ENABLED=True,
+        MAX_CONTENT_LENGTH=int(env.get("MAX_CONTENT_LENGTH", 32 * 1024 * 1024)),
+    )
+    if test_config:
+        app.config.update(test_config)

@@ -1,0 +1,146 @@
+"""Contracts and stations: everyone sees their own; admins create and edit them."""
+from flask import Blueprint, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.auth.scoping import get_or_404, roles_required, scoped
+from portal.contracts import services
+from portal.contracts.forms import ContractForm, StationForm, format_payment_plan
+from portal.contracts.models import Contract, Station
+from portal.db import get_session
+from portal.forms import form_data
+from portal.htmx import render
+from portal.organisations.models import Bureau, Operator
+
+bp = Blueprint("contracts", __name__)
+
+
+def _owner_choices(form) -> None:
+    """Bureau and operator choices limited to what the current user may reach."""
+    session = get_session()
+    bureaus = session.exec(scoped(Bureau).order_by(Bureau.id)).all()
+    form.bureau_id.choices = [(b.id, b.name) for b in bureaus]
+    if current_user.bureau_id is not None and form.bureau_id.data is None:
+        form.bureau_id.data = current_user.bureau_id
+    form.operator_id.choices = [(o.id, o.name) for o in session.exec(scoped(Operator).order_by(Operator.id))]
+
+
+@bp.get("/contracts")
+@login_required
+def list_contracts():
+    contracts = get_session().exec(scoped(Contract).order_by(Contract.starts_on.desc(), Contract.id)).all()
+    return render("contracts/contracts.html", contracts=contracts)
+
+
+@bp.get("/contracts/<int:contract_id>")
+@login_required
+def show_contract(contract_id: int):
+    contract = get_or_404(Contract, contract_id)
+    session = get_session()
+    return render("contracts/contract.html", contract=contract,
+                  bureau=session.get(Bureau, contract.bureau_id),
+                  operator=session.get(Operator, contract.operator_id),
+                  stations=services.stations_of(contract.id),
+                  scheme=services.scheme_summary(contract.scheme_id))
+
+
+def _contract_form(contract: Contract | None) -> ContractForm:
+    form = ContractForm(obj=contract)
+    _owner_choices(form)
+    form.scheme_id.choices = services.scheme_choices()
+    form.station_ids.choices = [
+        (s.id, f"{s.name}（{s.kind_label}）") for s in get_session().exec(scoped(Station).order_by(Station.id))]
+    if contract is not None and not form.is_submitted():
+        form.station_ids.data = services.station_ids_of(contract.id)
+        form.payment_plan.data = format_payment_plan(contract.payment_plan)
+    return form
+
+
+def _contract_valid(form: ContractForm) -> bool:
+    if not form.validate_on_submit():
+        return False
+    # Stations must be the chosen operator's and sit under the chosen bureau.
+    chosen = get_session().exec(scoped(Station).where(Station.id.in_(form.station_ids.data or [-1]))).all()
+    if any(s.operator_id != form.operator_id.data or s.bureau_id != form.bureau_id.data for s in chosen):
+        form.station_ids.errors.append(_("所选站点必须属于该运营单位和该人社局"))
+        return False
+    return True
+
+
+_CONTRACT_FIELDS = ("bureau_id", "operator_id", "number", "title", "scheme_id", "starts_on", "ends_on", "value")
+
+
+def _contract_data(form: ContractForm) -> dict:
+    data = form_data(form, *_CONTRACT_FIELDS)
+    data["scheme_version"] = services.scheme_version(form.scheme_id.data)
+    data["payment_plan"] = form.parsed_payment_plan
+    return data
+
+
+@bp.route("/contracts/new", methods=["GET", "POST"])
+@roles_required("admin")
+def create_contract():
+    form = _contract_form(None)
+    if _contract_valid(form):
+        contract = services.save_contract(None, _contract_data(form), form.station_ids.data)
+        flash(_("已创建合同 %(number)s", number=contract.number), "success")
+        return redirect(url_for(".show_contract", contract_id=contract.id))
+    return render("contracts/contract_form.html", form=form, contract=None)
+
+
+@bp.route("/contracts/<int:contract_id>/edit", methods=["GET", "POST"])
+@roles_required("admin")
+def edit_contract(contract_id: int):
+    contract = get_or_404(Contract, contract_id)
+    form = _contract_form(contract)
+    if _contract_valid(form):
+        services.save_contract(contract, _contract_data(form), form.station_ids.data)
+        flash(_("已保存"), "success")
+        return redirect(url_for(".show_contract", contract_id=contract.id))
+    return render("contracts/contract_form.html", form=form, contract=contract)
+
+
+@bp.get("/stations")
+@login_required
+def list_stations():
+    stations = get_session().exec(scoped(Station).order_by(Station.id)).all()
+    return render("contracts/stations.html", stations=stations)
+
+
+@bp.get("/stations/<int:station_id>")
+@login_required
+def show_station(station_id: int):
+    station = get_or_404(Station, station_id)
+    session = get_session()
+    return render("contracts/station.html", station=station,
+                  bureau=session.get(Bureau, station.bureau_id),
+                  operator=session.get(Operator, station.operator_id))
+
+
+_STATION_FIELDS = ("bureau_id", "operator_id", "name", "kind", "address", "required_staff", "opening_hours",
+                   "established_on")
+
+
+@bp.route("/stations/new", methods=["GET", "POST"])
+@roles_required("admin")
+def create_station():
+    form = StationForm()
+    _owner_choices(form)
+    if form.validate_on_submit():
+        station = services.save_station(None, form_data(form, *_STATION_FIELDS))
+        flash(_("已创建站点：%(name)s", name=station.name), "success")
+        return redirect(url_for(".show_station", station_id=station.id))
+    return render("contracts/station_form.html", form=form, station=None)
+
+
+@bp.route("/stations/<int:station_id>/edit", methods=["GET", "POST"])
+@roles_required("admin")
+def edit_station(station_id: int):
+    station = get_or_404(Station, station_id)
+    form = StationForm(obj=station)
+    _owner_choices(form)
+    if form.validate_on_submit():
+        services.save_station(station, form_data(form, *_STATION_FIELDS))
+        flash(_("已保存"), "success")
+        return redirect(url_for(".show_station", station_id=station.id))
+    return render("contracts/station_form.html", form=form, station=station)

@@ -1,0 +1,47 @@
+"""Each role's home page, and the health check."""
+from flask import Blueprint, jsonify, redirect, url_for
+from flask_login import current_user
+from sqlalchemy import text
+from sqlmodel import func, select
+
+from portal.auth.models import User
+from portal.auth.scoping import scoped
+from portal.contracts.models import CONTRACT_STATUSES, Contract, Station
+from portal.db import get_engine, get_session
+from portal.htmx import render
+from portal.organisations.models import Bureau, Operator
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    db = get_session()
+    contracts = db.exec(scoped(Contract).order_by(Contract.starts_on.desc(), Contract.id)).all()
+    stations = db.exec(scoped(Station).order_by(Station.id)).all()
+    names = {
+        "bureau": dict(db.execute(scoped(Bureau).with_only_columns(Bureau.id, Bureau.short_name)).all()),
+        "operator": dict(db.execute(scoped(Operator).with_only_columns(Operator.id, Operator.name)).all()),
+    }
+    counts = {}
+    if current_user.role == "admin":
+        for label, model in (("bureaus", Bureau), ("operators", Operator), ("stations", Station),
+                             ("contracts", Contract), ("users", User)):
+            counts[label] = db.exec(scoped(model).with_only_columns(func.count()).order_by(None)).one()
+    by_status: dict[str, int] = {}
+    for c in contracts:
+        by_status[c.status] = by_status.get(c.status, 0) + 1
+    return render("home/index.html", contracts=contracts, stations=stations, names=names, counts=counts,
+                  by_status=by_status, status_labels=CONTRACT_STATUSES)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        with get_engine().connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database is "not healthy"
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,8 @@
+"""Every model module, imported once: Alembic's env.py and the tests use this to see the whole schema."""
+from portal.audit.models import AuditEvent  # noqa: F401
+from portal.auth.models import User  # noqa: F401
+from portal.contracts.models import Contract, ContractStation, Station  # noqa: F401
+from portal.organisations.models import Bureau, CreditGrade, Operator  # noqa: F401
+from sqlmodel import SQLModel
+
+metadata = SQLModel.metadata

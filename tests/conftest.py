@@ -1,0 +1,178 @@
+"""Fixtures shared by the whole suite.
+
+The suite runs twice in `make test`: on SQLite (DATABASE_URL unset) and on PostgreSQL (DATABASE_URL
+set by .ci/with-postgres). The schema is built once per run with the real Alembic migrations; each
+test then starts from empty tables (SQLite: a fresh copy of the migrated file; PostgreSQL: TRUNCATE).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from portal import create_app
+from portal.cli import upgrade_database
+
+POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = POSTGRES_URL.startswith("postgresql")
+PASSWORD = "correct-horse-battery"
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + POSTGRES_URL.split('@')[-1] if ON_POSTGRES else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    if ON_POSTGRES:
+        engine = sa.create_engine(POSTGRES_URL)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+        upgrade_database(POSTGRES_URL)
+        return POSTGRES_URL
+    template = tmp_path_factory.mktemp("db") / "template.sqlite3"
+    url = f"sqlite:///{template}"
+    upgrade_database(url)
+    return url
+
+
+def _empty_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        tables = [r[0] for r in conn.execute(sa.text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+        if tables:
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_database, tmp_path):
+    if ON_POSTGRES:
+        _empty_postgres(migrated_database)
+        return migrated_database
+    path = tmp_path / "kaohe.sqlite3"
+    shutil.copyfile(migrated_database.removeprefix("sqlite:///"), path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path):
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": True,
+        "DATABASE_URL": database_url,
+        "LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
+        "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    from portal.extensions import limiter
+
+    app = create_app(app_config)
+    limiter.reset()
+    yield app
+    app.extensions["kaohe_engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    """A session of its own for arranging and inspecting data (no app context is pushed, so the test
+    client's requests keep their own contexts, exactly as in production)."""
+    from sqlmodel import Session
+
+    with Session(app.extensions["kaohe_engine"], expire_on_commit=False) as session:
+        yield session
+
+
+# --- logging in through the real form, CSRF included ---------------------------------------
+
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = _TOKEN.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    token = csrf_token(client, "/login")
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    assert response.status_code == 302, f"login of {username} failed: {response.status_code}"
+    return csrf_token(client, "/")
+
+
+# --- a world with two tenants of each kind --------------------------------------------------
+
+def build_world(session) -> dict:
+    """Two bureaus, each with an operator, station, contract and one user of every role."""
+    from portal.auth.models import User
+    from portal.auth.services import hash_password
+    from portal.contracts.models import Contract, ContractStation, Station
+    from portal.organisations.models import Bureau, CreditGrade, Operator
+    from rules.identifiers import credit_code_check_char
+
+    hashed = hash_password(PASSWORD)
+    world: dict = {}
+    for n, code_body in ((1, "91450100MA5K00001"), (2, "91450100MA5K00002")):
+        bureau = Bureau(name=f"测试局{n}", short_name=f"测{n}", region="广西", service_centre=f"测试中心{n}")
+        session.add(bureau)
+        session.flush()
+        operator = Operator(name=f"测试运营单位{n}", credit_code=code_body + credit_code_check_char(code_body),
+                            licence_no=f"L-{n}", contact_name="联系人", contact_phone="13800000000",
+                            registered_by_bureau_id=bureau.id)
+        session.add(operator)
+        session.flush()
+        station = Station(bureau_id=bureau.id, operator_id=operator.id, name=f"站点{n}", kind="gig_market",
+                          address="某地", required_staff=2)
+        session.add(station)
+        session.flush()
+        contract = Contract(bureau_id=bureau.id, operator_id=operator.id, number=f"C-{n}", title=f"合同{n}",
+                            scheme_id="pingxiang-2024-lot1", scheme_version="test", starts_on=date(2024, 3, 1),
+                            ends_on=date(2025, 2, 28), value=Decimal("1885000.00"),
+                            payment_plan=[{"label": "预付款", "share": "0.4", "due": ""},
+                                          {"label": "结算", "share": "0.6", "due": ""}])
+        session.add(contract)
+        session.flush()
+        session.add(ContractStation(contract_id=contract.id, station_id=station.id))
+        grade = CreditGrade(operator_id=operator.id, kind="hr_service", grade="B", given_on=date(2024, 1, 1),
+                            given_by="某局")
+        session.add(grade)
+        users = {}
+        for role in ("reviewer", "approver", "admin"):
+            users[role] = User(username=f"t{n}-{role}", display_name=f"{role}{n}", role=role,
+                               bureau_id=bureau.id, password_hash=hashed)
+        users["operator"] = User(username=f"t{n}-operator", display_name=f"operator{n}", role="operator",
+                                 operator_id=operator.id, password_hash=hashed)
+        for user in users.values():
+            session.add(user)
+        session.flush()
+        world[n] = {"bureau": bureau, "operator": operator, "station": station, "contract": contract,
+                    "credit_grade": grade, "users": users}
+    platform = User(username="t-platform", display_name="平台", role="admin", password_hash=hashed)
+    session.add(platform)
+    session.commit()
+    world["platform"] = platform
+    return world
+
+
+@pytest.fixture
+def world(db):
+    return build_world(db)

@@ -1,0 +1,145 @@
+"""Tenancy: every route that takes an id, as every role, against own and foreign objects.
+
+A foreign object must answer exactly like a missing one (404, same page), or 403 where the role may
+not use the route at all; no row may change. The walk fails on any id parameter it does not know, so a
+new route cannot slip past it.
+"""
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from werkzeug.routing.converters import IntegerConverter
+
+from portal.auth import scoping
+from portal.models import metadata
+from tests.conftest import login
+
+ROLES = ("reviewer", "approver", "admin", "operator")
+MISSING_ID = 987654
+
+
+def _target(world, tenant: int, param: str):
+    side = world[tenant]
+    return {
+        "bureau_id": side["bureau"],
+        "operator_id": side["operator"],
+        "station_id": side["station"],
+        "contract_id": side["contract"],
+        "user_id": side["users"]["operator"],
+    }[param]
+
+
+def _payload(world, tenant: int, rule: str) -> dict:
+    """Form data that would be valid for the tenant's own object, so a hole would really write."""
+    side = world[tenant]
+    return {
+        "name": "改名", "short_name": "改", "region": "某地", "service_centre": "某中心",
+        "credit_code": side["operator"].credit_code, "licence_no": "L-X", "contact_name": "某人",
+        "contact_phone": "13900000000", "address": "新地址",
+        "kind": "hr_service" if "credit" in rule else "gig_market",
+        "grade": "D", "given_on": "2024-06-01", "given_by": "某局", "note": "",
+        "bureau_id": side["bureau"].id, "operator_id": side["operator"].id,
+        "number": "C-X", "title": "改名", "scheme_id": "pingxiang-2024-lot1",
+        "starts_on": "2024-03-01", "ends_on": "2025-02-28", "value": "1.00",
+        "payment_plan": "预付款, 100%", "station_ids": str(side["station"].id),
+        "required_staff": "3", "opening_hours": "", "established_on": "",
+        "username": "renamed-user", "display_name": "改名", "email": "", "role": "operator",
+        "password": "", "active": "y",
+    }
+
+
+def _snapshot(app) -> dict:
+    engine = app.extensions["kaohe_engine"]
+    with engine.connect() as conn:
+        return {t.name: sorted(map(repr, conn.execute(sa.select(t)).all())) for t in metadata.sorted_tables}
+
+
+def _id_routes(app):
+    for rule in app.url_map.iter_rules():
+        params = [name for name, conv in rule._converters.items() if isinstance(conv, IntegerConverter)]
+        if params:
+            yield rule, params
+
+
+_VOLATILE = re.compile(r'value="[^"]*"|"X-CSRFToken": "[^"]*"')
+
+
+def test_every_tenant_owned_model_has_a_scoping_rule():
+    scoped_tables = {model.__tablename__ for model in scoping.RULES}
+    tenant_tables = {t.name for t in metadata.sorted_tables} - {"alembic_version"}
+    assert tenant_tables <= scoped_tables, f"models without a tenancy rule: {tenant_tables - scoped_tables}"
+
+
+def test_cross_tenant_walk_refuses_every_foreign_access_and_changes_nothing(app, world, capsys):
+    routes = list(_id_routes(app))
+    assert len(routes) >= 10, "the walk found too few routes to be meaningful"
+    clients = {}
+    for role in ROLES:
+        client = app.test_client()
+        clients[role] = (client, login(client, f"t1-{role}"))
+    before = _snapshot(app)
+
+    tried = refused = 0
+    for rule, params in routes:
+        for param in params:
+            assert param in ("bureau_id", "operator_id", "station_id", "contract_id", "user_id"), (
+                f"{rule.rule}: the walk does not know the id parameter {param!r}; teach it")
+        for role, (client, token) in clients.items():
+            foreign = {p: _target(world, 2, p).id for p in params}
+            missing = {p: MISSING_ID for p in params}
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                url = rule.build(foreign)[1]
+                missing_url = rule.build(missing)[1]
+                if method == "GET":
+                    got, ref = client.get(url), client.get(missing_url)
+                else:
+                    data = _payload(world, 2, rule.rule)
+                    got = client.post(url, data=data, headers={"X-CSRFToken": token})
+                    ref = client.post(missing_url, data=data, headers={"X-CSRFToken": token})
+                tried += 1
+                assert got.status_code in (403, 404), f"{role} {method} {url} → {got.status_code}"
+                assert got.status_code == ref.status_code, f"{role} {method} {url}: foreign ≠ missing"
+                assert _VOLATILE.sub("", got.get_data(as_text=True)) == _VOLATILE.sub(
+                    "", ref.get_data(as_text=True)), f"{role} {method} {url}: foreign page differs from missing"
+                refused += 1
+
+    after = _snapshot(app)
+    changed = [t for t in before if before[t] != after[t]]
+    with capsys.disabled():
+        print(f"\ncross-tenant walk: {len(routes)} routes with ids, {tried} foreign accesses tried, "
+              f"{refused} refused, {len(changed)} tables changed")
+    assert refused == tried > 0
+    assert changed == []
+
+
+def test_own_objects_are_reachable_so_the_walk_proves_something(app, world):
+    """The same routes with the user's own ids answer (200 or a redirect after a valid save)."""
+    reached = 0
+    for role in ROLES:
+        client = app.test_client()
+        token = login(client, f"t1-{role}")
+        for rule, params in _id_routes(app):
+            own = {p: _target(world, 1, p).id for p in params}
+            url = rule.build(own)[1]
+            if "GET" in rule.methods:
+                status = client.get(url).status_code
+                assert status in (200, 403), f"{role} GET {url} → {status}"
+                reached += status == 200
+    assert reached >= 10
+
+
+def test_admin_posts_to_own_objects_are_accepted(app, world):
+    """The walk's POST payloads are valid: sent to the admin's own objects they save (302)."""
+    client = app.test_client()
+    token = login(client, "t1-admin")
+    saved = 0
+    for rule, params in _id_routes(app):
+        if "POST" not in rule.methods:
+            continue
+        own = {p: _target(world, 1, p).id for p in params}
+        response = client.post(rule.build(own)[1], data=_payload(world, 1, rule.rule),
+                               headers={"X-CSRFToken": token})
+        assert response.status_code == 302, f"POST {rule.rule} → {response.status_code}"
+        saved += 1
+    assert saved >= 4
