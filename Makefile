@@ -60,3 +60,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# After changing user-facing strings: refresh the English catalog, translate the new entries, commit.
+translations-update: install
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k N_ -o /tmp/kaohe-messages.pot .
+	$(VENV)/bin/pybabel -q update -i /tmp/kaohe-messages.pot -d portal/translations -l en --no-fuzzy-matching

@@ -9,12 +9,13 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from portal.db import UTCDateTime, utcnow
+from portal.i18n import N_
 
 ROLES = {
-    "operator": "运营单位",
-    "reviewer": "初审（就业服务中心）",
-    "approver": "审核（人社局）",
-    "admin": "管理员",
+    "operator": N_("运营单位"),
+    "reviewer": N_("初审（就业服务中心）"),
+    "approver": N_("审核（人社局）"),
+    "admin": N_("管理员"),
 }
 BUREAU_ROLES = ("reviewer", "approver", "admin")
 

@@ -46,19 +46,19 @@ def parse_payment_plan(text: str) -> list[dict]:
             raise ValidationError(_l("第%(n)d行的比例“%(v)s”不是数字", n=number, v=parts[1])) from None
         if not (0 < share <= 1):
             raise ValidationError(_l("第%(n)d行的比例必须大于0且不超过100%%", n=number))
-        stages.append({"label": parts[0], "share": str(share.normalize()),
+        stages.append({"label": parts[0], "share": f"{share.normalize():f}",
                        "due": parts[2] if len(parts) > 2 else ""})
         total += share
     if not stages:
         raise ValidationError(_l("请至少填写一个付款阶段"))
     if total != 1:
-        raise ValidationError(_l("各阶段比例合计为%(t)s%%，应为100%%", t=(total * 100).normalize()))
+        raise ValidationError(_l("各阶段比例合计为%(t)s%%，应为100%%", t=f"{(total * 100).normalize():f}"))
     return stages
 
 
 def format_payment_plan(stages: list[dict]) -> str:
     return "\n".join(
-        ", ".join(filter(None, [s["label"], f"{(Decimal(s['share']) * 100).normalize()}%", s.get("due", "")]))
+        ", ".join(filter(None, [s["label"], f"{(Decimal(s['share']) * 100).normalize():f}%", s.get("due", "")]))
         for s in stages
     )
 

@@ -9,14 +9,15 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from portal.db import Money, UTCDateTime, utcnow
+from portal.i18n import N_
 
 # DOMAIN.md §1: the kinds of station an operator may run.
 STATION_KINDS = {
-    "labour_cooperation": "劳务协作工作站",
-    "employment_service": "就业服务站",
-    "gig_market": "零工市场",
-    "employment_home": "就业之家",
-    "alliance_operator": "联盟运营单位",
+    "labour_cooperation": N_("劳务协作工作站"),
+    "employment_service": N_("就业服务站"),
+    "gig_market": N_("零工市场"),
+    "employment_home": N_("就业之家"),
+    "alliance_operator": N_("联盟运营单位"),
 }
 
 
@@ -55,10 +56,10 @@ class IllegalTransition(Exception):
 
 
 CONTRACT_STATUSES = {
-    "active": "履行中",
-    "rectification": "整改中",
-    "terminated": "已终止",
-    "expired": "已到期",
+    "active": N_("履行中"),
+    "rectification": N_("整改中"),
+    "terminated": N_("已终止"),
+    "expired": N_("已到期"),
 }
 
 

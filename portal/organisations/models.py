@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from portal.db import UTCDateTime, utcnow
+from portal.i18n import N_
 
 
 class Bureau(SQLModel, table=True):
@@ -24,7 +25,7 @@ class Bureau(SQLModel, table=True):
 
 CREDIT_GRADES = ("A", "B", "C", "D")
 # seed 004 负面影响: HR-service credit grade and labour-dispatch credit grade are graded separately.
-CREDIT_KINDS = {"hr_service": "人力资源服务机构诚信等级", "labour_dispatch": "劳务派遣单位劳动保障信用等级"}
+CREDIT_KINDS = {"hr_service": N_("人力资源服务机构诚信等级"), "labour_dispatch": N_("劳务派遣单位劳动保障信用等级")}
 
 
 class Operator(SQLModel, table=True):
