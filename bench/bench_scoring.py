@@ -1,0 +1,140 @@
+"""Benchmark the scoring engine: 2,000 contracts × 12 cycles, and a 2,000-participant 吴江 cohort.
+
+    python bench/bench_scoring.py [--contracts 2000] [--cycles 12] [--cohort 2000] [--seed 7]
+
+Facts are generated from each scheme's own fact declarations (kinds, ranges, examples), seeded, so
+runs are repeatable. Prints a markdown section for docs/benchmarks.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rules.schemes import all_schemes, load_scheme  # noqa: E402
+from rules.scoring import render_sheet, score, score_cohort, sheet_to_dict  # noqa: E402
+
+
+def _number(rng: random.Random, spec) -> Decimal:
+    lo = spec.min if spec.min is not None else Decimal(0)
+    hi = spec.max if spec.max is not None else (Decimal(100) if spec.kind == "percent"
+                                                  else max(Decimal(spec.example) * 2, Decimal(10)))
+    cents = rng.randint(int(lo * 100), int(hi * 100))
+    return Decimal(cents) / 100
+
+
+def _judgement(rng: random.Random, spec) -> dict:
+    steps = int((spec.max - spec.min) * 2)
+    return {"value": spec.min + Decimal(rng.randint(0, steps)) / 2, "reason": "基准测试评审意见"}
+
+
+def random_facts(scheme, rng: random.Random) -> dict:
+    facts = {}
+    for key, spec in scheme.facts.items():
+        kind, example = spec.kind, spec.example
+        if kind == "bool":
+            facts[key] = example if rng.random() < 0.97 else not example
+        elif kind == "choice":
+            facts[key] = example if rng.random() < 0.95 else rng.choice(spec.choices)
+        elif kind == "count":
+            hi = int(spec.max) if spec.max is not None else max(int(example) * 2, 10)
+            facts[key] = rng.randint(int(spec.min or 0), hi)
+        elif kind in ("number", "percent"):
+            facts[key] = _number(rng, spec)
+        elif kind == "count_list":
+            facts[key] = [rng.choice((0, 0, 0, 1, 2, 6)) for _ in range(rng.randint(0, 4))]
+        elif kind == "judgement":
+            facts[key] = _judgement(rng, spec)
+        elif kind == "judgement_list":
+            facts[key] = [_judgement(rng, spec) for _ in range(rng.choice((0, 0, 1, 2)))]
+    for key, spec in scheme.facts.items():  # keep declared consistency (stable ≤ arrivals, …)
+        if spec.not_above and facts[key] > facts[spec.not_above]:
+            facts[key] = facts[spec.not_above]
+    return facts
+
+
+def bench_contracts(n_contracts: int, n_cycles: int, seed: int):
+    schemes = [s for s in all_schemes() if not s.has_rank_items]
+    rng = random.Random(seed)
+    work = []
+    for c in range(n_contracts):
+        scheme = schemes[c % len(schemes)]
+        for _ in range(n_cycles):
+            work.append((scheme, random_facts(scheme, rng)))
+    per_sheet = []
+    start = time.perf_counter()
+    passed = 0
+    for scheme, facts in work:
+        t0 = time.perf_counter()
+        sheet = score(scheme, facts)
+        per_sheet.append(time.perf_counter() - t0)
+        passed += bool(sheet.passed)
+    elapsed = time.perf_counter() - start
+    # rendering, measured on a sample
+    sample = work[:: max(len(work) // 500, 1)]
+    t0 = time.perf_counter()
+    for scheme, facts in sample:
+        sheet = score(scheme, facts)
+        sheet_to_dict(sheet)
+        render_sheet(sheet)
+    render_each = (time.perf_counter() - t0) / len(sample)
+    return {
+        "schemes": [s.id for s in schemes], "sheets": len(work), "elapsed": elapsed, "passed": passed,
+        "median": statistics.median(per_sheet), "p95": sorted(per_sheet)[int(len(per_sheet) * 0.95)],
+        "max": max(per_sheet), "render_each": render_each,
+    }
+
+
+def bench_cohort(n: int, seed: int):
+    scheme = load_scheme("wujiang-2022")
+    rng = random.Random(seed + 1)
+    cohort = {f"operator-{i:05d}": random_facts(scheme, rng) for i in range(n)}
+    t0 = time.perf_counter()
+    result = score_cohort(scheme, cohort)
+    elapsed = time.perf_counter() - t0
+    grades = {}
+    for sheet in result.sheets.values():
+        grades[sheet.grade] = grades.get(sheet.grade, 0) + 1
+    return {"participants": n, "elapsed": elapsed, "grades": grades, "complete": result.complete}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contracts", type=int, default=2000)
+    parser.add_argument("--cycles", type=int, default=12)
+    parser.add_argument("--cohort", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+
+    c = bench_contracts(args.contracts, args.cycles, args.seed)
+    k = bench_cohort(args.cohort, args.seed)
+    ms = 1000
+    print("## Scoring engine (`bench/bench_scoring.py`)\n")
+    print(f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()} "
+          f"({platform.python_implementation()}), one process, one thread. Seed {args.seed}.\n")
+    print("| run | size | wall time | throughput | per item |")
+    print("|---|---|---|---|---|")
+    print(f"| contracts × cycles, `score()` | {args.contracts:,} × {args.cycles} = {c['sheets']:,} sheets "
+          f"({len(c['schemes'])} schemes: {', '.join(c['schemes'])}) | {c['elapsed']:.2f} s | "
+          f"{c['sheets'] / c['elapsed']:,.0f} sheets/s | median {c['median'] * ms:.3f} ms, "
+          f"p95 {c['p95'] * ms:.3f} ms, max {c['max'] * ms:.2f} ms |")
+    print(f"| score + `sheet_to_dict` + `render_sheet` (sample) | 1 sheet | — | "
+          f"{1 / c['render_each']:,.0f} sheets/s | {c['render_each'] * ms:.3f} ms |")
+    print(f"| 吴江 cohort, `score_cohort()` (ranks, relative points, grades) | {k['participants']:,} participants | "
+          f"{k['elapsed']:.2f} s | {k['participants'] / k['elapsed']:,.0f} participants/s | "
+          f"{k['elapsed'] / k['participants'] * ms:.3f} ms |")
+    grades = ", ".join(f"{g}: {n}" for g, n in sorted(k["grades"].items(), key=lambda gn: str(gn[0])))
+    print(f"\nContracts passed: {c['passed']:,} of {c['sheets']:,}. Cohort grades: {grades}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

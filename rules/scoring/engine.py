@@ -1,0 +1,814 @@
+"""The scoring engine: score(scheme, facts) -> ScoreSheet; score_cohort(...) -> CohortResult.
+
+Decimal arithmetic only; rounding half up to 2 decimals happens once, on the total (DOMAIN.md §6.1).
+Every line explains its arithmetic in words; a fact an item needs but was not given is reported as
+missing (the sheet is then incomplete), never taken as zero.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Iterable
+
+from rules.scoring.facts import Judgement, validate_facts
+from rules.scoring.model import Condition, Node, Scheme
+from rules.scoring.numbers import (
+    CENT,
+    HUNDRED,
+    MINUS,
+    ZERO,
+    floor_int,
+    fmt_money,
+    fmt_num,
+    fmt_pts,
+    round_points,
+)
+
+
+@dataclass
+class Line:
+    """One node of the item tree as scored: the arithmetic, the inputs and the clause it comes from."""
+
+    path: str
+    id: str
+    level: str  # category | item | subitem
+    title: str
+    kind: str  # regular | bonus | penalty
+    max: Decimal | None
+    method: str  # a scoring method, or "sum" for a category / an item made of sub-items
+    clause: str
+    points: Decimal  # exact; negative for a penalty; 0 while missing
+    explanation: str
+    inputs: dict[str, Any] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    needs_cohort: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and not self.needs_cohort
+
+
+@dataclass
+class VetoHit:
+    id: str
+    effect: str  # fail | disqualify | terminate
+    clause: str
+    explanation: str
+
+
+@dataclass
+class ScoreSheet:
+    scheme_id: str
+    scheme_version: str
+    participant: str | None
+    lines: list[Line]
+    scheme_sha256: str
+    regular_total: Decimal
+    bonus_total: Decimal
+    penalty_total: Decimal
+    total_exact: Decimal
+    total: Decimal  # rounded half up to 2 decimals (DOMAIN.md §6.1)
+    total_explanation: str
+    missing_facts: list[str]
+    complete: bool
+    vetoes: list[VetoHit]
+    passed: bool | None  # None while the sheet is incomplete
+    result_explanation: str
+    payment_ratio: Decimal | None
+    payment_explanation: str
+    payment_band: Any
+    subsidy: Decimal | None
+    subsidy_explanation: str
+    derivations: dict[str, str] = field(default_factory=dict)
+    rank: int | None = None
+    grade: str | None = None
+    grade_explanation: str = ""
+    _scheme: Scheme | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def disqualified(self) -> bool:
+        return any(v.effect == "disqualify" for v in self.vetoes)
+
+    @property
+    def terminated(self) -> bool:
+        return any(v.effect == "terminate" for v in self.vetoes)
+
+    @property
+    def vetoed(self) -> bool:
+        return bool(self.vetoes)
+
+    def line(self, path: str) -> Line:
+        for line in self.lines:
+            if line.path == path:
+                return line
+        raise KeyError(path)
+
+    def payment_due(self, contract_value: Any, stage: str) -> Decimal:
+        """The amount due for a payment stage ("advance" or a stage id of the scheme) of a contract value."""
+        return self._payment(contract_value, stage)[0]
+
+    def payment_explanation_for(self, contract_value: Any, stage: str) -> str:
+        return self._payment(contract_value, stage)[1]
+
+    def _payment(self, contract_value: Any, stage: str) -> tuple[Decimal, str]:
+        from rules.scoring.numbers import to_decimal
+
+        payment = self._scheme.payment if self._scheme else None
+        if payment is None:
+            raise ValueError(f"scheme {self.scheme_id} has no payment rule")
+        value = to_decimal(contract_value, what="contract value")
+        if value < 0:
+            raise ValueError("contract value cannot be negative")
+        if stage == "advance":
+            amount = round_points(value * payment.advance_share)
+            return amount, f"{fmt_money(value)} × {fmt_num(payment.advance_share * HUNDRED)}% advance = {fmt_money(amount)}"
+        stages = {s.id: s for s in payment.stages}
+        if stage not in stages:
+            raise ValueError(f"unknown payment stage {stage!r}; one of advance, {', '.join(stages)}")
+        if self.payment_ratio is None:
+            raise ValueError("the sheet is incomplete: no payment can be computed until every fact is in")
+        share = stages[stage].share
+        amount = round_points(value * share * self.payment_ratio)
+        return amount, (f"{fmt_money(value)} × {fmt_num(share * HUNDRED)}% ({stages[stage].label}) × "
+                        f"{fmt_num(self.payment_ratio * HUNDRED)}% = {fmt_money(amount)}")
+
+    def subsidy_total(self, grants: Iterable[str] = ()) -> tuple[Decimal, str]:
+        """Score-band subsidy plus one-off grants decided elsewhere (e.g. 金东 new station, excellent station)."""
+        subsidy = self._scheme.subsidy if self._scheme else None
+        if subsidy is None:
+            raise ValueError(f"scheme {self.scheme_id} has no subsidy table")
+        if self.subsidy is None:
+            raise ValueError("the sheet is incomplete: no subsidy can be computed until every fact is in")
+        one_offs = {o.id: o for o in subsidy.one_off}
+        parts = [f"{fmt_money(self.subsidy)} by score"]
+        total = self.subsidy
+        for grant in grants:
+            if grant not in one_offs:
+                raise ValueError(f"unknown one-off grant {grant!r}; one of {', '.join(one_offs) or 'none'}")
+            total += one_offs[grant].amount
+            parts.append(f"{fmt_money(one_offs[grant].amount)} {one_offs[grant].label}")
+        return total, " + ".join(parts) + f" = {fmt_money(total)}"
+
+
+# -- evaluation context ----------------------------------------------------------------------------
+
+
+class _Missing(Exception):
+    def __init__(self, keys: Iterable[str]):
+        super().__init__(sorted(keys))
+        self.keys = sorted(set(keys))
+
+
+@dataclass
+class RankInfo:
+    """A participant's place for one rank-based leaf (computed by score_cohort)."""
+
+    value: Decimal | None
+    eligible: bool
+    rank: int | None
+    ranked: int  # how many eligible participants were ranked
+    why_not: str = ""
+
+
+class _Context:
+    def __init__(self, scheme: Scheme, facts: dict[str, Any]):
+        self.scheme = scheme
+        self.facts = facts
+        self.derived_values: dict[str, Decimal] = {}
+        self.derivations: dict[str, str] = {}
+        self.used: dict[str, Any] = {}
+
+    def roots(self, key: str) -> set[str]:
+        """The supplied facts a key depends on."""
+        if key in self.scheme.derived:
+            out: set[str] = set()
+            for arg in self.scheme.derived[key].args:
+                if isinstance(arg, str):
+                    out |= self.roots(arg)
+            return out
+        return {key}
+
+    def missing(self, keys: Iterable[str]) -> list[str]:
+        out: set[str] = set()
+        for key in keys:
+            out |= {k for k in self.roots(key) if k not in self.facts}
+        return sorted(out)
+
+    def get(self, key: str) -> Any:
+        if key in self.scheme.derived:
+            value = self._derive(key)
+        else:
+            if key not in self.facts:
+                raise _Missing([key])
+            value = self.facts[key]
+        self.used[key] = value
+        return value
+
+    def number(self, key: str) -> Decimal:
+        value = self.get(key)
+        return Decimal(value) if isinstance(value, int) else value
+
+    def _derive(self, key: str) -> Decimal:
+        if key in self.derived_values:
+            return self.derived_values[key]
+        d = self.scheme.derived[key]
+        vals = []
+        for arg in d.args:
+            if isinstance(arg, str):
+                vals.append(self.number(arg))
+            else:
+                vals.append(arg)
+        shown = [fmt_num(_tidy(v)) for v in vals]
+        note = ""
+        if d.op == "sum":
+            result = sum(vals, ZERO)
+            expr = " + ".join(shown)
+        elif d.op == "difference":
+            result = vals[0] - vals[1]
+            expr = f"{shown[0]} {MINUS} {shown[1]}"
+        elif d.op == "product":
+            result = vals[0]
+            for v in vals[1:]:
+                result *= v
+            expr = " × ".join(shown)
+        elif d.op == "min":
+            result = min(vals)
+            expr = f"min({', '.join(shown)})"
+        elif d.op == "max":
+            result = max(vals)
+            expr = f"max({', '.join(shown)})"
+        elif d.op in ("ratio", "percent"):
+            scale = HUNDRED if d.op == "percent" else Decimal(1)
+            if vals[1] == 0:
+                result, note = ZERO, " (division by zero: taken as 0)"
+            else:
+                result = vals[0] / vals[1] * scale
+            expr = f"{shown[0]} ÷ {shown[1]}" + (" × 100" if d.op == "percent" else "")
+        else:  # pragma: no cover - the loader refuses unknown ops
+            raise AssertionError(d.op)
+        self.derived_values[key] = result
+        self.derivations[key] = f"{key} = {expr} = {fmt_num(_tidy(result))}{note}"
+        return result
+
+    def holds(self, cond: Condition) -> bool:
+        value = self.get(cond.fact)
+        if cond.has_is and value != cond.is_:
+            return False
+        if cond.in_ is not None and value not in cond.in_:
+            return False
+        if cond.at_least is not None and not value >= cond.at_least:
+            return False
+        if cond.more_than is not None and not value > cond.more_than:
+            return False
+        if cond.at_most is not None and not value <= cond.at_most:
+            return False
+        if cond.less_than is not None and not value < cond.less_than:
+            return False
+        return True
+
+    def all_hold(self, conds: Iterable[Condition]) -> tuple[bool, str]:
+        """(all hold, the first failing condition described with its actual value)."""
+        for cond in conds:
+            if not self.holds(cond):
+                return False, f"{cond.describe()} fails (is {_show(self.get(cond.fact))})"
+        return True, ""
+
+
+def _tidy(value: Decimal) -> Decimal:
+    """Long quotients shown to 4 decimals in words; the arithmetic itself stays exact."""
+    if value == value.to_integral_value() or -value.as_tuple().exponent <= 4:
+        return value
+    return value.quantize(Decimal("0.0001"))
+
+
+def _exact(value: Decimal) -> str:
+    """A figure before the final rounding: 2 decimals if exact at 2, else up to 4 (so the rounding is visible)."""
+    if value == value.quantize(CENT):
+        return fmt_pts(value)
+    return fmt_num(_tidy(value))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return fmt_num(_tidy(value))
+    if isinstance(value, int):
+        return fmt_num(Decimal(value))
+    if isinstance(value, Judgement):
+        return f"{fmt_num(value.value)} ({value.reason})"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return str(value)
+
+
+def _condition_keys(conds: Iterable[Condition]) -> set[str]:
+    return {c.fact for c in conds}
+
+
+def _method_keys(node: Node) -> set[str]:
+    p = node.params
+    m = node.method
+    if m == "checklist":
+        return set().union(*(_condition_keys(e.when) for e in p["entries"]))
+    if m == "deductions":
+        keys: set[str] = set()
+        for e in p["deductions"]:
+            keys |= {e.fact} if e.fact else _condition_keys(e.when)
+            if isinstance(e.target, str):
+                keys.add(e.target)
+        return keys
+    if m == "fixed":
+        return set()
+    if m == "rank":
+        return {p["fact"]} | _condition_keys(p["eligible"])
+    return {p["fact"]}
+
+
+# -- leaves ----------------------------------------------------------------------------------------
+
+
+def _cap(points: Decimal, cap: Decimal | None, text: str) -> tuple[Decimal, str]:
+    if cap is not None and points > cap:
+        return cap, f"{text}, capped at {fmt_pts(cap)}"
+    return points, text
+
+
+def _m_checklist(node, ctx):
+    total = ZERO
+    parts = []
+    for entry in node.params["entries"]:
+        ok, why = ctx.all_hold(entry.when)
+        if ok:
+            total += entry.points
+            parts.append(f"✓ {entry.label} +{fmt_pts(entry.points)}")
+        else:
+            parts.append(f"✗ {entry.label} ({why}) +0.00")
+    text = "; ".join(parts) + f" = {fmt_pts(total)}"
+    return _cap(total, node.params["cap"], text)
+
+
+def _m_per_unit(node, ctx):
+    p = node.params
+    key = p["fact"]
+    value = ctx.get(key)
+    if isinstance(value, tuple):  # count_list: each entry first capped (e.g. seed 004 每次赴外招聘最多扣5分)
+        entry_cap = p["per_entry_cap"]
+        capped = [min(Decimal(v), entry_cap) if entry_cap is not None else Decimal(v) for v in value]
+        amount = sum(capped, ZERO)
+        head = (f"{key} {_show(value)}" + (f", each at most {fmt_num(entry_cap)}" if entry_cap is not None else "")
+                + f": {' + '.join(fmt_num(c) for c in capped) or '0'} = {fmt_num(amount)}")
+    else:
+        amount = Decimal(value)
+        head = f"{key} {fmt_num(amount)}"
+    beyond, unit = p["beyond"], p["unit"]
+    if beyond:
+        over = max(amount - beyond, ZERO)
+        head += f"; beyond {fmt_num(beyond)}: {fmt_num(over)}"
+        amount = over
+    units = floor_int(amount / unit) if unit != 1 else amount
+    if unit != 1:
+        head += f"; floor({fmt_num(amount)} ÷ {fmt_num(unit)}) = {fmt_num(units)} unit(s)"
+    points = units * p["points_per_unit"]
+    return _cap(points, p["cap"], f"{head} × {fmt_num(p['points_per_unit'])} = {fmt_pts(points)}")
+
+
+def _m_tiers(node, ctx):
+    p = node.params
+    value = ctx.number(p["fact"])
+    for tier in p["tiers"]:
+        if tier.contains(value):
+            label = f" ({tier.label})" if tier.label else ""
+            return tier.value, f"{p['fact']} {fmt_num(_tidy(value))} is in {tier.describe()}{label} → {fmt_pts(tier.value)}"
+    return p["otherwise"], f"{p['fact']} {fmt_num(_tidy(value))} is in no tier → {fmt_pts(p['otherwise'])}"
+
+
+def _m_levels(node, ctx):
+    p = node.params
+    value = ctx.get(p["fact"])
+    return p["points"][value], f"{p['fact']} = {value} → {fmt_pts(p['points'][value])}"
+
+
+def _m_base_steps(node, ctx):
+    # e.g. seed 000 附件2 工作成效: 少于500人不得分，满500人得5分，每增加100人加1分，得满15分为止
+    p = node.params
+    value = ctx.number(p["fact"])
+    if value < p["threshold"]:
+        return ZERO, f"{p['fact']} {fmt_num(value)} < {fmt_num(p['threshold'])} → 0.00"
+    steps = max(floor_int((value - p["steps_from"]) / p["step"]), ZERO)
+    points = p["base"] + steps * p["step_points"]
+    text = (f"{p['fact']} {fmt_num(value)} ≥ {fmt_num(p['threshold'])}: base {fmt_pts(p['base'])} + "
+            f"floor(({fmt_num(value)} {MINUS} {fmt_num(p['steps_from'])}) ÷ {fmt_num(p['step'])}) = {fmt_num(steps)} "
+            f"step(s) × {fmt_num(p['step_points'])} = {fmt_pts(points)}")
+    return _cap(points, p["cap"], text)
+
+
+def _m_fixed(node, ctx):
+    return node.max, f"awarded in full: {fmt_pts(node.max)}"
+
+
+def _shortfall(e, ctx) -> tuple[Decimal, str]:
+    """max(0, target − value) ÷ per × each; over a count_list, summed entry by entry (seed 003 指标13)."""
+    target = ctx.number(e.target) if isinstance(e.target, str) else e.target
+    target_text = f"{e.target} {fmt_num(_tidy(target))}" if isinstance(e.target, str) else fmt_num(target)
+    raw = ctx.get(e.fact)
+    values = [Decimal(v) for v in raw] if isinstance(raw, tuple) else [ctx.number(e.fact)]
+
+    def units_of(short: Decimal) -> Decimal:
+        units = short / e.per
+        return floor_int(units) if e.whole_units else units
+
+    shorts = [max(target - v, ZERO) for v in values]
+    units = sum((units_of(x) for x in shorts), ZERO)
+    amount = units * e.each
+    per = f" ÷ {fmt_num(e.per)}" if e.per != 1 else ""
+    whole = " (whole units)" if e.whole_units else ""
+    if isinstance(raw, tuple):
+        detail = " + ".join(f"({target_text} {MINUS} {fmt_num(v)})" if s else "0" for v, s in zip(values, shorts))
+        return amount, (f"{e.label}: per entry {detail or '0'} = {fmt_num(_tidy(sum(shorts, ZERO)))} short{per}{whole}"
+                        f" × {fmt_num(e.each)} = {MINUS}{fmt_pts(amount)}")
+    value, short = values[0], shorts[0]
+    if short == 0:
+        return amount, f"{e.label}: {fmt_num(_tidy(value))} ≥ {target_text}, none short = {MINUS}0.00"
+    unit_text = f" = {fmt_num(units)} unit(s)" if e.whole_units else ""
+    return amount, (f"{e.label}: {target_text} {MINUS} {fmt_num(_tidy(value))} = {fmt_num(_tidy(short))} short"
+                    f"{per}{unit_text} × {fmt_num(e.each)} = {MINUS}{fmt_pts(amount)}")
+
+
+def _m_deductions(node, ctx):
+    p = node.params
+    start = p["start"]
+    parts = [f"start {fmt_pts(start)}"] if start is not None else []
+    taken = ZERO
+    for e in p["deductions"]:
+        if e.kind == "each":
+            count = ctx.number(e.fact)
+            amount = count * e.each
+            parts.append(f"{e.label}: {fmt_num(count)} × {fmt_num(e.each)} = {MINUS}{fmt_pts(amount)}")
+        elif e.kind == "shortfall":
+            amount, text = _shortfall(e, ctx)
+            parts.append(text)
+        elif e.kind == "judged":
+            judged = ctx.get(e.fact)
+            amount = sum((j.value for j in judged), ZERO)
+            if judged:
+                detail = " + ".join(f"{fmt_num(j.value)} ({j.reason})" for j in judged)
+                parts.append(f"{e.label}: {detail} = {MINUS}{fmt_pts(amount)}")
+            else:
+                parts.append(f"{e.label}: none = {MINUS}0.00")
+        else:  # "when"
+            ok, why = ctx.all_hold(e.when)
+            amount = e.points if ok else ZERO
+            cond = " and ".join(c.describe() for c in e.when)
+            parts.append(f"{e.label}: {cond} {'holds' if ok else 'does not hold'} = {MINUS}{fmt_pts(amount)}")
+        taken += amount
+    if start is None:  # a penalty: the magnitude is what the entries add up to
+        return taken, "; ".join(parts) + f"; total {fmt_pts(taken)}"
+    raw = start - taken
+    if raw < p["floor"]:
+        # seed 002: 扣完为止（指扣单项分）— a deduction never takes the sub-item below its floor
+        text = "; ".join(parts) + (f"; {fmt_pts(start)} {MINUS} {fmt_pts(taken)} = {fmt_pts(raw)}, "
+                                   f"floored at {fmt_pts(p['floor'])} (扣完为止)")
+        return p["floor"], text
+    return raw, "; ".join(parts) + f"; {fmt_pts(start)} {MINUS} {fmt_pts(taken)} = {fmt_pts(raw)}"
+
+
+def _m_judgement(node, ctx):
+    key = node.params["fact"]
+    j = ctx.get(key)
+    spec = ctx.scheme.facts[key]
+    return j.value, (f"assessor's judgement {fmt_num(j.value)} (allowed {fmt_num(spec.min)}–{fmt_num(spec.max)}); "
+                     f"reason: {j.reason}")
+
+
+_METHODS = {
+    "fixed": _m_fixed,
+    "checklist": _m_checklist,
+    "per_unit": _m_per_unit,
+    "tiers": _m_tiers,
+    "levels": _m_levels,
+    "base_steps": _m_base_steps,
+    "deductions": _m_deductions,
+    "judgement": _m_judgement,
+}
+
+
+def _m_rank(node, ctx, info: RankInfo):
+    # e.g. seed 004 （二）1: 人数总和最多的运营单位得25分，每降低一个名次减1.5分，直至减至基础分为止
+    p = node.params
+    ctx.get(p["fact"])
+    for c in p["eligible"]:
+        ctx.get(c.fact)
+    if not info.eligible:
+        return p["ineligible_points"], f"not eligible for ranking ({info.why_not}) → {fmt_pts(p['ineligible_points'])}"
+    raw = p["top"] - (info.rank - 1) * p["step"]
+    text = (f"{p['fact']} {fmt_num(_tidy(info.value))} ranks {info.rank} of {info.ranked} eligible: "
+            f"{fmt_pts(p['top'])} {MINUS} ({info.rank} {MINUS} 1) × {fmt_num(p['step'])} = {fmt_pts(raw)}")
+    if raw < p["floor"]:
+        return p["floor"], text + f", not below {fmt_pts(p['floor'])} → {fmt_pts(p['floor'])}"
+    return raw, text
+
+
+def _score_leaf(node: Node, ctx: _Context, ranks: dict[str, RankInfo] | None) -> Line:
+    ctx.used = {}
+    line = Line(path=node.path, id=node.id, level=node.level, title=node.title, kind=node.kind, max=node.max,
+                method=node.method, clause=node.clause, points=ZERO, explanation="")
+    req_missing = ctx.missing(_condition_keys(node.requires))
+    method_missing = ctx.missing(_method_keys(node))
+    if req_missing:
+        line.missing = sorted(set(req_missing) | set(method_missing))
+        line.explanation = f"not scored: missing fact(s) {', '.join(line.missing)}"
+        return line
+    if node.requires:
+        ok, why = ctx.all_hold(node.requires)
+        if not ok:
+            line.inputs = dict(ctx.used)
+            line.explanation = f"requirement not met: {why} → 0.00"
+            return line
+    if method_missing:
+        line.missing = method_missing
+        line.explanation = f"not scored: missing fact(s) {', '.join(method_missing)}"
+        return line
+    if node.method == "rank":
+        info = (ranks or {}).get(node.path)
+        if info is None:
+            line.needs_cohort = True
+            line.inputs = {node.params["fact"]: ctx.get(node.params["fact"])}
+            line.explanation = "rank-based: points depend on the other participants; score the cohort (score_cohort)"
+            return line
+        points, text = _m_rank(node, ctx, info)
+    else:
+        points, text = _METHODS[node.method](node, ctx)
+    if node.kind == "regular" and node.max is not None and points > node.max:
+        points, text = node.max, f"{text}; capped at the item's {fmt_pts(node.max)}"
+    if node.kind == "regular" and points < 0:
+        points, text = ZERO, f"{text}; not below 0.00"
+    if node.kind == "penalty":
+        if node.max is not None and points > node.max:
+            points, text = node.max, f"{text}; at most {fmt_pts(node.max)}"
+        points = -points
+        text = f"{text} → penalty {fmt_pts(points)}"
+    elif node.kind == "bonus":
+        text = f"{text} → bonus {fmt_pts(points, signed=True)}"
+    line.points = points
+    line.inputs = dict(ctx.used)
+    line.explanation = text
+    return line
+
+
+def _score_node(node: Node, ctx: _Context, ranks, out: list[Line]) -> Line:
+    if node.is_leaf:
+        line = _score_leaf(node, ctx, ranks)
+        out.append(line)
+        return line
+    line = Line(path=node.path, id=node.id, level=node.level, title=node.title, kind="regular", max=node.max,
+                method="sum", clause=node.clause, points=ZERO, explanation="")
+    out.append(line)
+    children = [_score_node(child, ctx, ranks, out) for child in node.children]
+    regular = [c for c in children if c.kind == "regular"]
+    total = sum((c.points for c in regular), ZERO)
+    if regular:
+        text = " + ".join(fmt_pts(c.points) for c in regular) + f" = {fmt_pts(total)} of {fmt_pts(node.max)}"
+    else:
+        text = f"no regular lines = {fmt_pts(total)}"
+    if total > node.max:
+        total, text = node.max, text + f", capped at {fmt_pts(node.max)}"
+    missing = sorted({k for c in children for k in c.missing})
+    line.points = total
+    line.missing = missing
+    line.needs_cohort = any(c.needs_cohort for c in children)
+    extras = [c for c in children if c.kind != "regular"]
+    if extras:
+        text += " (bonus/penalty lines below count separately)"
+    if missing or line.needs_cohort:
+        text += " — provisional: some lines are not scored yet"
+    line.explanation = "Σ " + text
+    return line
+
+
+def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = None,
+          ranks: dict[str, RankInfo] | None = None) -> ScoreSheet:
+    """Score one participant for one cycle. ``ranks`` is filled in by score_cohort for rank-based leaves."""
+    clean = validate_facts(scheme, facts, participant=participant)
+    ctx = _Context(scheme, clean)
+    lines: list[Line] = []
+    for category in scheme.categories:
+        _score_node(category, ctx, ranks, lines)
+    categories = [l for l in lines if l.level == "category"]
+    leaves = [l for l in lines if l.method != "sum"]
+    regular = sum((c.points for c in categories), ZERO)
+    bonus_raw = sum((l.points for l in leaves if l.kind == "bonus"), ZERO)
+    bonus = bonus_raw
+    penalty = -sum((l.points for l in leaves if l.kind == "penalty"), ZERO)
+    parts = [f"regular {fmt_pts(regular)} (of {fmt_pts(scheme.max_total)})"]
+    if any(l.kind == "bonus" for l in leaves):
+        parts.append(f"+ bonus {_exact(bonus)}")
+        if scheme.bonus_cap is not None and bonus > scheme.bonus_cap:
+            bonus = scheme.bonus_cap
+            parts[-1] = f"+ bonus {_exact(bonus_raw)} capped at {fmt_pts(bonus)}"
+    if any(l.kind == "penalty" for l in leaves):
+        parts.append(f"{MINUS} penalties {_exact(penalty)}")
+    exact = regular + bonus - penalty
+    text = " ".join(parts) + f" = {_exact(exact)}"
+    if exact < scheme.total_floor:
+        text += f", never below {fmt_pts(scheme.total_floor)} (DOMAIN.md §6.2)"
+        exact = scheme.total_floor
+    total = round_points(exact)
+
+    missing = sorted({k for l in leaves for k in l.missing})
+    needs_cohort = any(l.needs_cohort for l in leaves)
+
+    # vetoes (一票否决): evaluated on the facts; a veto whose facts are missing keeps the sheet incomplete
+    hits: list[VetoHit] = []
+    for veto in scheme.vetoes:
+        ctx.used = {}
+        veto_missing = ctx.missing(_condition_keys(veto.when))
+        if veto_missing:
+            missing = sorted(set(missing) | set(veto_missing))
+            continue
+        ok, _ = ctx.all_hold(veto.when)
+        if ok:
+            cond = " and ".join(c.describe() for c in veto.when)
+            shown = ", ".join(f"{k} = {_show(v)}" for k, v in ctx.used.items())
+            hits.append(VetoHit(veto.id, veto.effect, veto.clause,
+                                f"{veto.label or veto.id}: {cond} ({shown}) → {veto.effect}"))
+    complete = not missing and not needs_cohort
+
+    if not complete:
+        passed = None
+        result_text = "incomplete: " + (f"missing fact(s) {', '.join(missing)}" if missing else "")
+        if needs_cohort:
+            result_text += ("; " if missing else "") + "rank-based items need the cohort"
+    elif hits:
+        passed = False
+        result_text = "failed by veto: " + "; ".join(h.explanation for h in hits)
+    else:
+        cmp = "≥" if scheme.pass_inclusive else ">"
+        passed = total >= scheme.pass_mark if scheme.pass_inclusive else total > scheme.pass_mark
+        if passed:
+            result_text = f"{fmt_pts(total)} {cmp} {fmt_pts(scheme.pass_mark)}: passed ({scheme.pass_clause})"
+        else:
+            result_text = f"{fmt_pts(total)} is not {cmp} {fmt_pts(scheme.pass_mark)}: failed ({scheme.pass_clause})"
+
+    ratio, pay_text, band = _payment_ratio(scheme, total, complete, hits)
+    subsidy, subsidy_text = _subsidy(scheme, total, complete, passed)
+
+    return ScoreSheet(
+        scheme_id=scheme.id, scheme_version=scheme.version, participant=participant, lines=lines,
+        scheme_sha256=scheme.sha256, regular_total=regular, bonus_total=bonus, penalty_total=penalty, total_exact=exact, total=total,
+        total_explanation=text + (f" → {fmt_pts(total)}" if total != exact else ""),
+        missing_facts=missing, complete=complete, vetoes=hits, passed=passed, result_explanation=result_text,
+        payment_ratio=ratio, payment_explanation=pay_text, payment_band=band, subsidy=subsidy, subsidy_explanation=subsidy_text,
+        derivations=dict(ctx.derivations), _scheme=scheme,
+    )
+
+
+def _payment_ratio(scheme: Scheme, total: Decimal, complete: bool, hits: list[VetoHit]):
+    payment = scheme.payment
+    if payment is None:
+        return None, "", None
+    if not complete:
+        return None, "incomplete: no payment ratio until every fact is in", None
+    for band in payment.bands:
+        if band.contains(total):
+            text = f"{fmt_pts(total)} is in {band.describe()} ({band.label}) → {fmt_num(band.value * HUNDRED)}%"
+            if band.consequence:
+                text += f"; {band.consequence}"
+            if hits:
+                return ZERO, "vetoed: no scored payment is due; " + text, band
+            return band.value, text, band
+    if hits:
+        return ZERO, "vetoed: no scored payment is due", None
+    return ZERO, f"{fmt_pts(total)} is in no payment band → 0%", None
+
+
+def _subsidy(scheme: Scheme, total: Decimal, complete: bool, passed: bool | None):
+    subsidy = scheme.subsidy
+    if subsidy is None:
+        return None, ""
+    if not complete:
+        return None, "incomplete: no subsidy until every fact is in"
+    if subsidy.requires_pass and not passed:
+        return ZERO, "not passed: no subsidy is due"
+    for band in subsidy.bands:
+        if band.contains(total):
+            return band.value, f"{fmt_pts(total)} is in {band.describe()} ({band.label}) → {fmt_money(band.value)}"
+    return ZERO, f"{fmt_pts(total)} is in no subsidy band → {fmt_money(ZERO)}"
+
+
+# -- cohorts: rank-based points, overall rank, grades ---------------------------------------------------
+
+
+@dataclass
+class CohortResult:
+    scheme_id: str
+    scheme_version: str
+    sheets: dict[str, ScoreSheet]
+    complete: bool
+    rank_tables: dict[str, list[tuple[str, RankInfo]]]  # leaf path → eligible participants in rank order
+
+    def ranking(self) -> list[ScoreSheet]:
+        """Sheets in rank order (unranked, i.e. incomplete, last)."""
+        return sorted(self.sheets.values(), key=lambda s: (s.rank is None, s.rank or 0, s.participant or ""))
+
+    @property
+    def rank(self) -> dict[str, int | None]:
+        return {p: s.rank for p, s in self.sheets.items()}
+
+    @property
+    def grade(self) -> dict[str, str | None]:
+        return {p: s.grade for p, s in self.sheets.items()}
+
+
+def competition_ranks(values: dict[str, Decimal], *, descending: bool = True) -> dict[str, int]:
+    """Ties share the better rank and the next rank is skipped: 1, 1, 3 (DOMAIN.md §6.4)."""
+    ordered = sorted(values.items(), key=lambda kv: kv[1], reverse=descending)
+    ranks: dict[str, int] = {}
+    previous = None
+    for position, (who, value) in enumerate(ordered, start=1):
+        if previous is not None and value == previous[1]:
+            ranks[who] = previous[0]
+        else:
+            ranks[who] = position
+            previous = (position, value)
+    return ranks
+
+
+def score_cohort(scheme: Scheme, facts_by_participant: dict[str, dict[str, Any]]) -> CohortResult:
+    """Score every participant, with rank-based points, an overall rank and grades by quota."""
+    clean = {who: validate_facts(scheme, facts, participant=who) for who, facts in facts_by_participant.items()}
+    rank_leaves = [n for n in scheme.leaves() if n.method == "rank"]
+    ranks: dict[str, dict[str, RankInfo]] = {who: {} for who in clean}
+    tables: dict[str, list[tuple[str, RankInfo]]] = {}
+    for leaf in rank_leaves:
+        p = leaf.params
+        values: dict[str, Decimal] = {}
+        infos: dict[str, RankInfo] = {}
+        for who, facts in clean.items():
+            ctx = _Context(scheme, facts)
+            if ctx.missing(_method_keys(leaf) | _condition_keys(leaf.requires)):
+                continue  # this participant's line reports the missing facts
+            if leaf.requires and not ctx.all_hold(leaf.requires)[0]:
+                continue
+            value = ctx.number(p["fact"])
+            ok, why = ctx.all_hold(p["eligible"])
+            if ok:
+                values[who] = value
+            else:
+                # DOMAIN.md §6.4: only eligible participants are ranked for rank-based points
+                infos[who] = RankInfo(value=value, eligible=False, rank=None, ranked=0, why_not=why)
+        order = competition_ranks(values, descending=(p["order"] == "desc"))
+        for who, r in order.items():
+            infos[who] = RankInfo(value=values[who], eligible=True, rank=r, ranked=len(values))
+        for who, info in infos.items():
+            info.ranked = len(values)
+            ranks[who][leaf.path] = info
+        tables[leaf.path] = sorted(((w, i) for w, i in infos.items() if i.eligible), key=lambda wi: wi[1].rank)
+
+    sheets = {who: score(scheme, facts_by_participant[who], participant=who, ranks=ranks[who]) for who in clean}
+    complete = all(s.complete for s in sheets.values())
+
+    # overall rank by the published (rounded) total; incomplete sheets are not ranked
+    totals = {who: s.total for who, s in sheets.items() if s.complete}
+    for who, r in competition_ranks(totals).items():
+        sheets[who].rank = r
+    _assign_grades(scheme, sheets)
+    return CohortResult(scheme_id=scheme.id, scheme_version=scheme.version, sheets=sheets, complete=complete,
+                        rank_tables=tables)
+
+
+def _assign_grades(scheme: Scheme, sheets: dict[str, ScoreSheet]) -> None:
+    grades = scheme.grades
+    if grades is None:
+        return
+    n = len(sheets)
+    # DOMAIN.md §6.5: at most floor(share × n) per grade, in rank order; failed → E; the rest D
+    limits = [(q.grade, floor_int(q.share * n), q.share) for q in grades.quotas]
+    candidates = sorted((s for s in sheets.values() if s.complete and s.passed), key=lambda s: s.rank)
+    for s in sheets.values():
+        if not s.complete:
+            s.grade, s.grade_explanation = None, "incomplete: no grade"
+        elif not s.passed:
+            s.grade = grades.failed
+            s.grade_explanation = f"failed → {grades.failed} ({s.result_explanation})"
+    groups: list[list[ScoreSheet]] = []
+    for s in candidates:
+        if groups and groups[-1][0].total == s.total:
+            groups[-1].append(s)
+        else:
+            groups.append([s])
+    g, used = 0, 0
+    for group in groups:
+        # a tied group is never split across a quota: if it does not fit, it goes to the next grade
+        while g < len(limits) and used + len(group) > limits[g][1]:
+            g, used = g + 1, 0
+        if g < len(limits):
+            grade, limit, share = limits[g]
+            used += len(group)
+            why = (f"rank {group[0].rank} of {n}: {grade} quota floor({fmt_num(share * HUNDRED)}% × {n}) = "
+                   f"{fmt_num(limit)}, {used} used" + (f" (tied group of {len(group)})" if len(group) > 1 else ""))
+        else:
+            grade = grades.rest
+            why = f"rank {group[0].rank} of {n}: quotas for {', '.join(q.grade for q in grades.quotas)} are full → {grade}"
+        for s in group:
+            s.grade, s.grade_explanation = grade, why
