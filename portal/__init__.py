@@ -48,8 +48,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.contracts.routes import bp as contracts_bp
     from portal.home.routes import bp as home_bp
     from portal.organisations.routes import bp as organisations_bp
+    from portal.reporting.routes import bp as reporting_bp
 
-    for bp in (home_bp, auth_bp, organisations_bp, contracts_bp, audit_bp):
+    for bp in (home_bp, auth_bp, organisations_bp, contracts_bp, reporting_bp, audit_bp):
         app.register_blueprint(bp)
 
     from portal import cli, errors, filters

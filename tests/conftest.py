@@ -155,6 +155,10 @@ def build_world(session) -> dict:
         grade = CreditGrade(operator_id=operator.id, kind="hr_service", grade="B", given_on=date(2024, 1, 1),
                             given_by="某局")
         session.add(grade)
+        from datetime import datetime, timezone
+
+        from portal.reporting.models import Submission
+
         users = {}
         for role in ("reviewer", "approver", "admin"):
             users[role] = User(username=f"t{n}-{role}", display_name=f"{role}{n}", role=role,
@@ -164,8 +168,16 @@ def build_world(session) -> dict:
         for user in users.values():
             session.add(user)
         session.flush()
+        submission = Submission(contract_id=contract.id, bureau_id=bureau.id, operator_id=operator.id,
+                                obligation_key="monthly_plan_summary", period_key="2024-04",
+                                due_at=datetime(2024, 4, 5, 15, 59, 59, tzinfo=timezone.utc),
+                                submitted_at=datetime(2024, 4, 3, 2, 0, tzinfo=timezone.utc),
+                                submitted_by_id=users["operator"].id, figures={"own_recruitment_events": "1"},
+                                narrative="四月计划")
+        session.add(submission)
+        session.flush()
         world[n] = {"bureau": bureau, "operator": operator, "station": station, "contract": contract,
-                    "credit_grade": grade, "users": users}
+                    "credit_grade": grade, "users": users, "submission": submission}
     platform = User(username="t-platform", display_name="平台", role="admin", password_hash=hashed)
     session.add(platform)
     session.commit()

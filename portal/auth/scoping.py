@@ -18,6 +18,7 @@ from portal.auth.models import User
 from portal.contracts.models import Contract, ContractStation, Station
 from portal.db import get_session
 from portal.organisations.models import Bureau, CreditGrade, Operator
+from portal.reporting.models import Submission
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -91,6 +92,7 @@ RULES: dict[type, Callable] = {
     ContractStation: _contract_station,
     User: _user,
     AuditEvent: _audit_event,
+    Submission: _by_owner(Submission),
 }
 
 

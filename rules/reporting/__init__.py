@@ -48,6 +48,8 @@ class ObligationSpec:
     scheme_item: str = ""
     kind: str = "report"  # report | attendance | ledger | events
     ledger_types: tuple[str, ...] = ()
+    # Scheme fact keys (additive counts) the report carries; a cycle's fact is the sum of its reports.
+    fields: tuple[str, ...] = ()
     note: str = ""
 
 
@@ -146,13 +148,14 @@ def _spec(path: Path, raw: dict) -> ObligationSpec:
     if raw["due"] != "end_of_period" and not 1 <= day <= 31:
         raise CalendarError(f"{where}: due rule {raw['due']} needs 'day' between 1 and 31")
     unknown = set(raw) - {"key", "label", "label_en", "frequency", "due", "day", "clause", "source",
-                          "scheme_item", "kind", "ledger_types", "note"}
+                          "scheme_item", "kind", "ledger_types", "fields", "note"}
     if unknown:
         raise CalendarError(f"{where}: unknown fields {sorted(unknown)}")
     return ObligationSpec(key=raw["key"], label=raw["label"], label_en=raw["label_en"], frequency=raw["frequency"],
                           due=raw["due"], day=day, clause=raw["clause"], source=raw["source"],
                           scheme_item=raw.get("scheme_item", ""), kind=raw.get("kind", "report"),
-                          ledger_types=tuple(raw.get("ledger_types", ())), note=raw.get("note", ""))
+                          ledger_types=tuple(raw.get("ledger_types", ())), fields=tuple(raw.get("fields", ())),
+                          note=raw.get("note", ""))
 
 
 @lru_cache(maxsize=None)

@@ -114,3 +114,14 @@ def test_a_malformed_calendar_is_refused_naming_the_obligation(tmp_path, monkeyp
             obligations_for("broken")
     finally:
         reporting.obligations_for.cache_clear()
+
+
+def test_report_fields_are_additive_count_facts_of_the_same_scheme():
+    from rules.schemes import load_scheme
+
+    for scheme_id in calendar_scheme_ids():
+        scheme = load_scheme(scheme_id)
+        for spec in obligations_for(scheme_id):
+            for key in spec.fields:
+                assert key in scheme.facts, f"{scheme_id}/{spec.key}: {key} is not a fact of the scheme"
+                assert scheme.facts[key].kind == "count", f"{scheme_id}/{spec.key}: {key} is not a count"

@@ -1,0 +1,1 @@
+"""Reporting: the calendar of obligations, versioned submissions and their review."""

@@ -1,0 +1,152 @@
+"""The calendar of a contract and its submissions: derive statuses, submit versions, review them."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import select
+
+from portal.audit import services as audit
+from portal.contracts.models import Contract
+from portal.db import get_session, utcnow
+from portal.reporting.models import Submission
+from rules.reporting import STATUSES, Obligation, build_calendar, obligation_status
+
+# The worst status of the instances in a grid cell decides its colour.
+_SEVERITY = ["missing", "returned", "late", "due_soon", "upcoming", "submitted_on_time"]
+
+
+class SubmissionRefused(Exception):
+    """The contract or period does not accept a submission now; the message says why."""
+
+
+@dataclass
+class CalendarEntry:
+    obligation: Obligation
+    status: str
+    versions: list[Submission]
+
+    @property
+    def first(self) -> Submission | None:
+        return self.versions[0] if self.versions else None
+
+    @property
+    def latest(self) -> Submission | None:
+        return self.versions[-1] if self.versions else None
+
+
+def calendar(contract: Contract) -> list[Obligation]:
+    return build_calendar(contract.scheme_id, contract.starts_on, contract.ends_on)
+
+
+def find_obligation(contract: Contract, obligation_key: str, period_key: str) -> Obligation | None:
+    return next((o for o in calendar(contract)
+                 if o.spec.key == obligation_key and o.period.key == period_key), None)
+
+
+def versions_by_obligation(contract_id: int) -> dict[tuple[str, str], list[Submission]]:
+    rows = get_session().exec(select(Submission).where(Submission.contract_id == contract_id)
+                              .order_by(Submission.obligation_key, Submission.period_key, Submission.version))
+    index: dict[tuple[str, str], list[Submission]] = defaultdict(list)
+    for row in rows:
+        index[(row.obligation_key, row.period_key)].append(row)
+    return index
+
+
+def entries(contract: Contract, now: datetime | None = None) -> list[CalendarEntry]:
+    now = now or utcnow()
+    index = versions_by_obligation(contract.id)
+    out = []
+    for obligation in calendar(contract):
+        versions = index.get((obligation.spec.key, obligation.period.key), [])
+        status = obligation_status(obligation, first_submitted_at=versions[0].submitted_at if versions else None,
+                                   returned=bool(versions) and versions[-1].state == "returned", now=now)
+        out.append(CalendarEntry(obligation, status, versions))
+    return out
+
+
+@dataclass
+class GridCell:
+    entries: list[CalendarEntry]
+
+    @property
+    def status(self) -> str | None:
+        if not self.entries:
+            return None
+        return min((e.status for e in self.entries), key=_SEVERITY.index)
+
+    @property
+    def label(self) -> str:
+        if len(self.entries) <= 1:
+            return ""
+        done = sum(e.status in ("submitted_on_time", "late") for e in self.entries)
+        return f"{done}/{len(self.entries)}"
+
+
+def grid(all_entries: list[CalendarEntry]) -> tuple[list[str], list, dict]:
+    """Months × obligations, like DHIS2's reporting-rate view: (months, specs, cells[(spec key, month)])."""
+    months = sorted({e.obligation.period.month for e in all_entries})
+    specs, seen = [], set()
+    cells: dict[tuple[str, str], GridCell] = defaultdict(lambda: GridCell([]))
+    for entry in all_entries:
+        spec = entry.obligation.spec
+        if spec.key not in seen:
+            seen.add(spec.key)
+            specs.append(spec)
+        cells[(spec.key, entry.obligation.period.month)].entries.append(entry)
+    return months, specs, cells
+
+
+def refusal_reason(contract: Contract) -> str | None:
+    """Why the contract takes no submission now (None when it does)."""
+    if not contract.accepts_submissions:
+        return f"合同状态为“{contract.status_label}”，不再接收报送 / the contract is {contract.status}: no submissions"
+    return None
+
+
+def submit(contract: Contract, obligation: Obligation, *, figures: dict, narrative: str, user) -> Submission:
+    """Freeze a new version. Lateness is decided later from the first version (DOMAIN.md §6.3)."""
+    reason = refusal_reason(contract)
+    if reason:
+        raise SubmissionRefused(reason)
+    session = get_session()
+    previous = session.exec(select(Submission).where(
+        Submission.contract_id == contract.id, Submission.obligation_key == obligation.spec.key,
+        Submission.period_key == obligation.period.key).order_by(Submission.version.desc())).first()
+    submission = Submission(
+        contract_id=contract.id, bureau_id=contract.bureau_id, operator_id=contract.operator_id,
+        obligation_key=obligation.spec.key, period_key=obligation.period.key, due_at=obligation.due_at,
+        version=(previous.version + 1) if previous else 1, submitted_by_id=user.id,
+        figures={k: str(v) for k, v in figures.items()}, narrative=narrative.strip())
+    session.add(submission)
+    session.flush()
+    audit.record("submit_report", submission, reason=f"{obligation.spec.label} {obligation.period.key} v{submission.version}")
+    session.commit()
+    return submission
+
+
+def review(submission: Submission, *, accept: bool, reason: str, user) -> Submission:
+    """Accept, or return for changes with a reason. Only the latest version is reviewed."""
+    from portal.reporting.models import IllegalReview
+
+    session = get_session()
+    latest = session.exec(select(Submission.version).where(
+        Submission.contract_id == submission.contract_id, Submission.obligation_key == submission.obligation_key,
+        Submission.period_key == submission.period_key).order_by(Submission.version.desc())).first()
+    if latest != submission.version:
+        raise IllegalReview(f"version {latest} supersedes version {submission.version}; review the latest")
+    before = audit.snapshot(submission)
+    if accept:
+        submission.accept(user.id, reason)
+    else:
+        submission.return_for_changes(user.id, reason)
+    session.add(submission)
+    audit.record("accept_submission" if accept else "return_submission", submission, before=before, reason=reason)
+    session.commit()
+    return submission
+
+
+def status_label(status: str, locale: str) -> str:
+    zh, en = STATUSES[status]
+    return en if locale == "en" else zh

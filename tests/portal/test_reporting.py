@@ -1,0 +1,163 @@
+"""Operators submit reports against the calendar; versions are frozen; the first version decides lateness."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import pytest
+from sqlmodel import func, select
+
+from portal.contracts.models import Contract
+from portal.reporting.models import FrozenSubmission, Submission
+from tests.conftest import login
+
+REPORT = {"narrative": "本月完成园区企业走访12家。", "fact_referrals_to_park_employers": "35",
+          "fact_own_recruitment_events": "2", "fact_campus_fairs_attended": "1", "fact_policy_events_assisted": "0"}
+
+
+def _current_contract(db, world) -> Contract:
+    """A lot-1 contract running now, so its next monthly plan is not yet due."""
+    side = world[1]
+    contract = Contract(bureau_id=side["bureau"].id, operator_id=side["operator"].id, number="PX-NOW",
+                        title="当前合同", scheme_id="pingxiang-2024-lot1", scheme_version="x",
+                        starts_on=date(2026, 11, 1), ends_on=date(2027, 10, 31), value=Decimal("100.00"),
+                        payment_plan=[])
+    db.add(contract)
+    db.commit()
+    return contract
+
+
+def _url(contract_id, key="monthly_plan_summary", period="2024-06"):
+    return f"/contracts/{contract_id}/reports/{key}/{period}"
+
+
+def _versions(db, contract_id, period="2024-06"):
+    return db.exec(select(Submission).where(Submission.contract_id == contract_id, Submission.period_key == period)
+                   .order_by(Submission.version)).all()
+
+
+def test_a_report_after_its_deadline_is_late_and_a_correction_does_not_change_that(app, world, db):
+    """DOMAIN.md §6.3: a submission is on time if its first submitted version is on time."""
+    client = app.test_client()
+    token = login(client, "t1-operator")
+    contract_id = world[1]["contract"].id
+    assert client.post(_url(contract_id), data=REPORT, headers={"X-CSRFToken": token}).status_code == 302
+    assert client.post(_url(contract_id), data={**REPORT, "narrative": "更正：走访13家"},
+                       headers={"X-CSRFToken": token}).status_code == 302
+    v1, v2 = _versions(db, contract_id)
+    assert (v1.version, v2.version) == (1, 2)
+    assert v1.narrative != v2.narrative and v2.figures["referrals_to_park_employers"] == "35"
+    page = client.get(_url(contract_id)).get_data(as_text=True)
+    assert "以首次提交为准" in page
+    grid = client.get(f"/contracts/{contract_id}/calendar").get_data(as_text=True)
+    assert 'data-key="monthly_plan_summary:2024-06"' in grid
+    assert 'data-status="late" data-key="monthly_plan_summary:2024-06"' in grid
+    assert 'data-status="missing" data-key="monthly_plan_summary:2024-07"' in grid
+
+
+def test_a_report_before_its_deadline_is_on_time(app, world, db):
+    contract = _current_contract(db, world)
+    client = app.test_client()
+    token = login(client, "t1-operator")
+    url = _url(contract.id, period="2026-12")
+    assert client.post(url, data=REPORT, headers={"X-CSRFToken": token}).status_code == 302
+    grid = client.get(f"/contracts/{contract.id}/calendar").get_data(as_text=True)
+    assert 'data-status="submitted_on_time" data-key="monthly_plan_summary:2026-12"' in grid
+
+
+def test_bad_figures_get_an_error_next_to_the_field_and_nothing_is_saved(app, world, db):
+    client = app.test_client()
+    token = login(client, "t1-operator")
+    contract_id = world[1]["contract"].id
+    response = client.post(_url(contract_id), data={**REPORT, "fact_own_recruitment_events": "-1", "narrative": ""},
+                           headers={"X-CSRFToken": token})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="fact_own_recruitment_events-error"' in html and 'id="narrative-error"' in html
+    assert _versions(db, contract_id) == []
+
+
+def test_a_submitted_version_cannot_be_changed_or_deleted(app, world, db):
+    submission = db.get(Submission, world[1]["submission"].id)
+    submission.narrative = "悄悄改掉"
+    db.add(submission)
+    with pytest.raises(FrozenSubmission):
+        db.commit()
+    db.rollback()
+    db.delete(db.get(Submission, world[1]["submission"].id))
+    with pytest.raises(FrozenSubmission):
+        db.commit()
+    db.rollback()
+
+
+def test_the_reviewer_returns_with_a_reason_the_operator_sees_it_and_corrects(app, world, db):
+    submission_id = world[1]["submission"].id
+    reviewer = app.test_client()
+    token = login(reviewer, "t1-reviewer")
+    url = "/contracts/{}/reports/monthly_plan_summary/2024-04".format(world[1]["contract"].id)
+    # No reason: refused, nothing changes.
+    reviewer.post(f"/submissions/{submission_id}/review", data={"decision": "return", "reason": ""},
+                  headers={"X-CSRFToken": token})
+    assert db.get(Submission, submission_id).state == "submitted"
+    reviewer.post(f"/submissions/{submission_id}/review", data={"decision": "return", "reason": "缺少上月总结"},
+                  headers={"X-CSRFToken": token})
+    db.expire_all()
+    assert db.get(Submission, submission_id).state == "returned"
+
+    operator = app.test_client()
+    op_token = login(operator, "t1-operator")
+    page = operator.get(url).get_data(as_text=True)
+    assert "缺少上月总结" in page
+    grid = operator.get(f"/contracts/{world[1]['contract'].id}/calendar").get_data(as_text=True)
+    assert 'data-status="returned" data-key="monthly_plan_summary:2024-04"' in grid
+    operator.post(url, data=REPORT, headers={"X-CSRFToken": op_token})
+    grid = operator.get(f"/contracts/{world[1]['contract'].id}/calendar").get_data(as_text=True)
+    assert 'data-status="submitted_on_time" data-key="monthly_plan_summary:2024-04"' in grid, \
+        "v1 was on time; the correction keeps it on time"
+
+
+def test_only_the_latest_version_can_be_reviewed_and_only_once(app, world, db):
+    operator = app.test_client()
+    op_token = login(operator, "t1-operator")
+    url = "/contracts/{}/reports/monthly_plan_summary/2024-04".format(world[1]["contract"].id)
+    operator.post(url, data=REPORT, headers={"X-CSRFToken": op_token})
+    reviewer = app.test_client()
+    token = login(reviewer, "t1-reviewer")
+    old = world[1]["submission"].id
+    response = reviewer.post(f"/submissions/{old}/review", data={"decision": "accept", "reason": ""},
+                             headers={"X-CSRFToken": token}, follow_redirects=True)
+    assert "supersedes" in response.get_data(as_text=True)
+    assert db.get(Submission, old).state == "submitted"
+
+
+def test_operators_cannot_review_and_reviewers_cannot_submit(app, world, db):
+    operator = app.test_client()
+    token = login(operator, "t1-operator")
+    assert operator.post(f"/submissions/{world[1]['submission'].id}/review", data={"decision": "accept"},
+                         headers={"X-CSRFToken": token}).status_code == 403
+    reviewer = app.test_client()
+    token = login(reviewer, "t1-reviewer")
+    assert reviewer.post(_url(world[1]["contract"].id), data=REPORT,
+                         headers={"X-CSRFToken": token}).status_code == 403
+    assert db.exec(select(func.count()).select_from(Submission)).one() == 2
+
+
+def test_a_terminated_contract_refuses_submissions_with_that_reason(app, world, db):
+    contract = db.get(Contract, world[1]["contract"].id)
+    contract.terminate("整改不通过，解除合同")
+    db.add(contract)
+    db.commit()
+    client = app.test_client()
+    token = login(client, "t1-operator")
+    page = client.get(_url(contract.id)).get_data(as_text=True)
+    assert "不再接收报送" in page and 'data-testid="submit-report"' not in page
+    client.post(_url(contract.id), data=REPORT, headers={"X-CSRFToken": token})
+    assert _versions(db, contract.id) == []
+
+
+def test_an_unknown_obligation_or_period_is_404(app, world):
+    client = app.test_client()
+    login(client, "t1-operator")
+    contract_id = world[1]["contract"].id
+    assert client.get(_url(contract_id, key="no_such_report")).status_code == 404
+    assert client.get(_url(contract_id, period="2031-01")).status_code == 404
