@@ -1,0 +1,1 @@
+"""Ledgers (台账): Excel/CSV templates, reading and row-by-row validation."""
