@@ -1,0 +1,231 @@
+"""Reading the input facts: validation, Asia/Shanghai time, and the helpers the modules share.
+
+The format is documented in README.md beside this file. Everything is validated before the engine
+sees a single fact, so a malformed input raises InvalidFacts and never leaves a session behind.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+from .engine import InvalidFacts
+from .model import SCHEMES
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # every deadline is Shanghai time (DOMAIN.md §6.3)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+DEFAULT_CONFIG = {
+    "minimum_age": 16,  # DOMAIN.md §6.7
+    "retirement_age": {"M": 60, "F": 50},
+}
+
+
+# --- time ----------------------------------------------------------------------------------------
+
+def to_us(moment: datetime) -> int:
+    """Microseconds since the epoch: exact integers the engine can compare."""
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def shanghai_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=SHANGHAI)
+
+
+def cutoff_after(day: date) -> datetime:
+    """The first instant after ``day`` ends in Shanghai: "by the 5th" = before 00:00:00 on the 6th."""
+    return shanghai_midnight(day + timedelta(days=1))
+
+
+def parse_moment(value: Any, where: str) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidFacts(f"{where}: {value!r} is not an ISO 8601 timestamp") from None
+    else:
+        raise InvalidFacts(f"{where}: expected a timestamp, got {type(value).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidFacts(f"{where}: timestamp {value!r} has no time zone (give +08:00 or Z)")
+    return moment
+
+
+def parse_day(value: Any, where: str) -> date:
+    if isinstance(value, datetime):
+        raise InvalidFacts(f"{where}: expected a date, got a datetime")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidFacts(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
+
+
+def parse_month(value: Any, where: str) -> tuple[int, int]:
+    if isinstance(value, str) and len(value) == 7 and value[4] == "-":
+        try:
+            year, month = int(value[:4]), int(value[5:])
+        except ValueError:
+            year = month = 0
+        if 1 <= month <= 12 and year > 0:
+            return year, month
+    raise InvalidFacts(f"{where}: {value!r} is not a month (YYYY-MM)")
+
+
+def month_str(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def month_index(year: int, month: int) -> int:
+    return year * 12 + month - 1
+
+
+def next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def months_between(first: date, last: date) -> list[tuple[int, int]]:
+    out = []
+    y, mo = first.year, first.month
+    while (y, mo) <= (last.year, last.month):
+        out.append((y, mo))
+        y, mo = next_month(y, mo)
+    return out
+
+
+def add_one_month(day: date) -> date:
+    """The same day next month, or that month's last day (一个月内)."""
+    y, mo = next_month(day.year, day.month)
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(y, mo, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def score_cents(value: Any, where: str) -> int:
+    """A score as exact hundredths, rounded half up to 2 decimals (DOMAIN.md §6.1)."""
+    if isinstance(value, float):
+        raise InvalidFacts(f"{where}: scores are exact decimals; give a string or Decimal, not a float")
+    try:
+        dec = Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidFacts(f"{where}: {value!r} is not a number") from None
+    if not dec.is_finite():
+        raise InvalidFacts(f"{where}: {value!r} is not a number")
+    return int(dec.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * 100)
+
+
+# --- the input -----------------------------------------------------------------------------------
+
+@dataclass
+class Input:
+    raw: Mapping[str, Any]
+    as_of: datetime
+    as_of_us: int
+    contract_id: str
+    scheme: str
+    operator_id: str
+    period: str | None
+    starts_on: date | None
+    ends_on: date | None
+    config: dict[str, Any] = field(default_factory=dict)
+
+    def rows(self, key: str) -> list[Mapping[str, Any]]:
+        """The list under ``key``, every row a mapping with a unique non-empty ``id``."""
+        rows = self.raw.get(key) or []
+        if not isinstance(rows, (list, tuple)):
+            raise InvalidFacts(f"{key}: expected a list")
+        seen: set[str] = set()
+        for i, row in enumerate(rows):
+            if not isinstance(row, Mapping):
+                raise InvalidFacts(f"{key}[{i}]: expected a mapping")
+            rid = row.get("id")
+            if rid is None or str(rid) == "":
+                raise InvalidFacts(f"{key}[{i}]: every fact needs an id")
+            if str(rid) in seen:
+                raise InvalidFacts(f"{key}: id {rid!r} appears twice")
+            seen.add(str(rid))
+        return list(rows)
+
+    def base(self, t: str, fact_id: Any) -> dict[str, Any]:
+        """The common part of an engine fact: type, a session-unique id, scheme and contract."""
+        return {"t": t, "id": f"{t}:{fact_id}", "src": str(fact_id), "scheme": self.scheme,
+                "contract": self.contract_id}
+
+
+def read_input(facts: Mapping[str, Any]) -> Input:
+    if not isinstance(facts, Mapping):
+        raise InvalidFacts("facts must be a mapping")
+    if "as_of" not in facts:
+        raise InvalidFacts("as_of is required: the moment the rules are evaluated at")
+    as_of = parse_moment(facts["as_of"], "as_of")
+    contract = facts.get("contract")
+    if not isinstance(contract, Mapping) or not contract.get("id"):
+        raise InvalidFacts("contract: a mapping with an id is required")
+    scheme = contract.get("scheme")
+    if scheme not in SCHEMES:
+        raise InvalidFacts(f"contract.scheme: {scheme!r} is not one of {sorted(SCHEMES)}")
+    operator = facts.get("operator") or {}
+    if not isinstance(operator, Mapping):
+        raise InvalidFacts("operator: expected a mapping")
+    operator_id = operator.get("id") or contract.get("operator")
+    if not operator_id:
+        raise InvalidFacts("operator.id (or contract.operator) is required")
+    starts_on = parse_day(contract["starts_on"], "contract.starts_on") if contract.get("starts_on") else None
+    ends_on = parse_day(contract["ends_on"], "contract.ends_on") if contract.get("ends_on") else None
+    if starts_on and ends_on and ends_on < starts_on:
+        raise InvalidFacts("contract.ends_on is before contract.starts_on")
+    config = {"minimum_age": DEFAULT_CONFIG["minimum_age"], "retirement_age": dict(DEFAULT_CONFIG["retirement_age"])}
+    given = facts.get("config") or {}
+    if not isinstance(given, Mapping):
+        raise InvalidFacts("config: expected a mapping")
+    if "minimum_age" in given:
+        config["minimum_age"] = _int(given["minimum_age"], "config.minimum_age")
+    if "retirement_age" in given:
+        ra = given["retirement_age"]
+        if not isinstance(ra, Mapping) or set(ra) - {"M", "F"}:
+            raise InvalidFacts("config.retirement_age: a mapping with keys 'M' and/or 'F'")
+        for sex, age in ra.items():
+            config["retirement_age"][sex] = _int(age, f"config.retirement_age.{sex}")
+    period = facts.get("period")
+    return Input(
+        raw=facts, as_of=as_of, as_of_us=to_us(as_of), contract_id=str(contract["id"]), scheme=scheme,
+        operator_id=str(operator_id), period=None if period is None else str(period),
+        starts_on=starts_on, ends_on=ends_on, config=config,
+    )
+
+
+def _int(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidFacts(f"{where}: expected an integer, got {value!r}")
+    return value
+
+
+def require(row: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in row or row[key] is None or row[key] == "":
+        raise InvalidFacts(f"{where}: {key} is required")
+    return row[key]
+
+
+def boolean(row: Mapping[str, Any], key: str, where: str, default: bool | None = None) -> bool:
+    value = row.get(key, default)
+    if not isinstance(value, bool):
+        raise InvalidFacts(f"{where}: {key} must be true or false, got {value!r}")
+    return value
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(SHANGHAI).isoformat()
+
+
+def ids(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    return [str(r["id"]) for r in rows]
