@@ -3,7 +3,8 @@ documents describe them, and one login per role per bureau and per operator. Ide
 
 Company names, people, phone numbers and licence numbers are invented; credit codes carry a valid
 GB 32100 check character. Where a document states no contract value (黔西, 新干, 吴江) the value is a
-demo figure.
+demo figure. The contracts are this round's renewals (2026) under the schemes the documents set out, and
+each carries a history of submissions: mostly on time, some late or missing, one returned for changes.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from portal.contracts.models import Contract, ContractStation, Station
 from portal.contracts.services import scheme_version
 from portal.db import get_session
 from portal.organisations.models import Bureau, CreditGrade, Operator
+from portal.reporting.models import Submission
 from rules.identifiers import credit_code_check_char
 
 DEMO_PASSWORD = "kaohe-demo-2026"
@@ -117,25 +119,25 @@ _ANNUAL = [{"label": "年度考核结算", "share": "1", "due": "年度考核后
 
 CONTRACTS = [
     # number, bureau, operator, title, scheme, start, end, value, plan, stations (names)
-    ("QX-2022-LWXZ-01", "qianxi", "qianxi-hr", "黔西市驻浙江省、福建省劳务协作工作站就业服务", "qianxi-2022",
-     date(2022, 1, 1), date(2022, 12, 31), Decimal("600000.00"), _ADVANCE_60,
+    ("QX-2026-LWXZ-01", "qianxi", "qianxi-hr", "黔西市驻浙江省、福建省劳务协作工作站就业服务", "qianxi-2022",
+     date(2026, 1, 1), date(2026, 12, 31), Decimal("600000.00"), _ADVANCE_60,
      [s[2] for s in STATIONS if s[1] == "qianxi"]),
-    ("JD-2021-LWXZ-01", "jindong", "jindong-a", "金东区省外劳务协作工作站（思南）年度评估与补助", "jindong-2021",
-     date(2021, 6, 1), date(2022, 5, 31), Decimal("70000.00"), _ANNUAL, ["金东区驻贵州省思南县劳务协作工作站"]),
-    ("JD-2021-LWXZ-02", "jindong", "jindong-b", "金东区省外劳务协作工作站（镇雄）年度评估与补助", "jindong-2021",
-     date(2021, 7, 1), date(2022, 6, 30), Decimal("70000.00"), _ANNUAL, ["金东区驻云南省镇雄县劳务协作工作站"]),
-    ("PX-2024-FW-01", "pingxiang", "pingxiang-hr", "凭祥产业园就业服务站及城区、镇就业服务站建设（第一分标）",
-     "pingxiang-2024-lot1", date(2024, 3, 1), date(2025, 2, 28), Decimal("1885000.00"), _PX_PLAN,
+    ("JD-2026-LWXZ-01", "jindong", "jindong-a", "金东区省外劳务协作工作站（思南）年度评估与补助", "jindong-2021",
+     date(2026, 1, 1), date(2026, 12, 31), Decimal("70000.00"), _ANNUAL, ["金东区驻贵州省思南县劳务协作工作站"]),
+    ("JD-2026-LWXZ-02", "jindong", "jindong-b", "金东区省外劳务协作工作站（镇雄）年度评估与补助", "jindong-2021",
+     date(2026, 1, 1), date(2026, 12, 31), Decimal("70000.00"), _ANNUAL, ["金东区驻云南省镇雄县劳务协作工作站"]),
+    ("PX-2026-FW-01", "pingxiang", "pingxiang-hr", "凭祥产业园就业服务站及城区、镇就业服务站建设（第一分标）",
+     "pingxiang-2024-lot1", date(2026, 3, 1), date(2027, 2, 28), Decimal("1885000.00"), _PX_PLAN,
      [s[2] for s in STATIONS if s[1] == "pingxiang"]),
-    ("PX-2024-FW-02", "ningming", "ningming-hr", "凭祥产业园宁明片区就业服务站建设（第二分标）", "ningming-2024-lot2",
-     date(2024, 3, 1), date(2025, 2, 28), Decimal("1000000.00"), _PX_PLAN,
+    ("PX-2026-FW-02", "ningming", "ningming-hr", "凭祥产业园宁明片区就业服务站建设（第二分标）", "ningming-2024-lot2",
+     date(2026, 3, 1), date(2027, 2, 28), Decimal("1000000.00"), _PX_PLAN,
      [s[2] for s in STATIONS if s[1] == "ningming"]),
-    ("XG-2024-JYZJ-01", "xingan", "xingan-hr", "新干县县乡村三级就业之家运营服务外包项目", "xingan",
-     date(2024, 1, 1), date(2024, 12, 31), Decimal("800000.00"), _ANNUAL,
+    ("XG-2026-JYZJ-01", "xingan", "xingan-hr", "新干县县乡村三级就业之家运营服务外包项目", "xingan",
+     date(2026, 1, 1), date(2026, 12, 31), Decimal("800000.00"), _ANNUAL,
      [s[2] for s in STATIONS if s[1] == "xingan"]),
 ] + [
-    (f"WJ-2022-LM-0{n}", "wujiang", f"wujiang-{n}", f"2022年“乐业吴江”就业协作联盟运营（运营点{n}）", "wujiang-2022",
-     date(2022, 1, 1), date(2022, 12, 31), Decimal("200000.00"), _ANNUAL, [f"“乐业吴江”就业协作联盟运营点{n}"])
+    (f"WJ-2026-LM-0{n}", "wujiang", f"wujiang-{n}", f"2026年“乐业吴江”就业协作联盟运营（运营点{n}）", "wujiang-2022",
+     date(2026, 1, 1), date(2026, 12, 31), Decimal("200000.00"), _ANNUAL, [f"“乐业吴江”就业协作联盟运营点{n}"])
     for n in (1, 2, 3, 4)
 ]
 
@@ -200,5 +202,57 @@ def load_demo() -> list[tuple[str, str, str]]:
         if session.exec(select(User.id).where(User.username == username)).first() is None:
             session.add(User(username=username, display_name=display, role=role, bureau_id=bureau_id,
                              operator_id=operator_id, password_hash=hash_password(DEMO_PASSWORD)))
+    session.flush()
+    for contract in session.exec(select(Contract)):
+        if session.exec(select(Submission.id).where(Submission.contract_id == contract.id)).first() is None:
+            _demo_submissions(session, contract)
     session.commit()
     return logins
+
+
+def _demo_submissions(session, contract: Contract) -> None:
+    """A believable history up to now: on time by the 3rd, a few late, a few missing, one returned.
+    Seeded by the contract number, so the same contract always gets the same history."""
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    from portal.reporting.services import calendar
+    from rules.schemes import load_scheme
+
+    rng = random.Random(contract.number)
+    now = datetime.now(timezone.utc)
+    operator_user = session.exec(select(User).where(User.operator_id == contract.operator_id)).first()
+    reviewer = session.exec(select(User).where(User.bureau_id == contract.bureau_id,
+                                               User.role == "reviewer")).first()
+    scheme = load_scheme(contract.scheme_id)
+    returned_one = False
+    for obligation in calendar(contract):
+        if obligation.spec.kind == "ledger" or obligation.due_at > now + timedelta(days=25):
+            continue  # ledgers come through the Excel import; nothing is handed in a month ahead
+        roll = rng.random()
+        if obligation.due_at < now and roll < 0.06:
+            continue  # missing
+        late = obligation.due_at < now and roll < 0.14
+        submitted = obligation.due_at + timedelta(hours=rng.randint(20, 70)) if late else \
+            obligation.due_at - timedelta(days=rng.randint(1, 3), hours=rng.randint(1, 9))
+        if submitted > now:
+            continue
+        figures = {key: str(rng.randint(0, 40 if scheme.facts[key].kind == "count" else 1))
+                   for key in obligation.spec.fields}
+        first = Submission(contract_id=contract.id, bureau_id=contract.bureau_id, operator_id=contract.operator_id,
+                           obligation_key=obligation.spec.key, period_key=obligation.period.key,
+                           due_at=obligation.due_at, submitted_at=submitted, submitted_by_id=operator_user.id,
+                           figures=figures, narrative=f"{obligation.spec.label}（{obligation.period.key}）：按计划完成。")
+        session.add(first)
+        if not returned_one and not late and obligation.spec.kind == "report" and rng.random() < 0.3:
+            returned_one = True
+            first.state, first.review_reason = "returned", "缺少上月工作总结的具体数据，请补充后重新提交。"
+            first.reviewed_by_id, first.reviewed_at = reviewer.id, submitted + timedelta(days=1)
+            if submitted + timedelta(days=2) < now:
+                session.add(Submission(
+                    contract_id=contract.id, bureau_id=contract.bureau_id, operator_id=contract.operator_id,
+                    obligation_key=obligation.spec.key, period_key=obligation.period.key, due_at=obligation.due_at,
+                    version=2, submitted_at=submitted + timedelta(days=2), submitted_by_id=operator_user.id,
+                    figures=figures, narrative=first.narrative + "已补充上月工作总结数据。"))
+        elif submitted + timedelta(days=2) < now:
+            first.state, first.reviewed_by_id, first.reviewed_at = "accepted", reviewer.id, submitted + timedelta(days=2)

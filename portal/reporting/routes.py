@@ -19,9 +19,12 @@ def show_calendar(contract_id: int):
     contract = get_or_404(Contract, contract_id)
     entries = services.entries(contract)
     months, specs, cells = services.grid(entries)
-    upcoming = [e for e in entries if e.status in ("due_soon", "upcoming", "returned", "missing")][:8]
+    # What to do next: returned first, then by due moment; missing ones apart, the most recent first.
+    due_next = sorted((e for e in entries if e.status in ("returned", "due_soon", "upcoming")),
+                      key=lambda e: (e.status != "returned", e.obligation.due_at))[:8]
+    missing = [e for e in reversed(entries) if e.status == "missing"]
     return render("reporting/calendar.html", contract=contract, entries=entries, months=months, specs=specs,
-                  cells=cells, upcoming=upcoming)
+                  cells=cells, due_next=due_next, missing=missing[:8], missing_count=len(missing))
 
 
 def _fact_specs(contract: Contract, obligation) -> list:

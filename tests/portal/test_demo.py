@@ -37,17 +37,17 @@ def test_demo_loads_the_documents_and_is_idempotent(app, db):
 
     assert db.exec(select(func.count()).select_from(Bureau)).one() == 6
     # seed 002 第一分标: the park station, the city HR market and three town gig markets, ¥1,885,000.
-    lot1 = db.exec(select(Contract).where(Contract.number == "PX-2024-FW-01")).one()
+    lot1 = db.exec(select(Contract).where(Contract.number == "PX-2026-FW-01")).one()
     assert lot1.value == Decimal("1885000.00") and lot1.scheme_id == "pingxiang-2024-lot1"
-    names = [s.name for s in _stations_of(db, "PX-2024-FW-01")]
+    names = [s.name for s in _stations_of(db, "PX-2026-FW-01")]
     assert len(names) == 5 and sum("零工市场" in n for n in names) == 4 and any("人力资源市场" in n for n in names)
     assert [s["share"] for s in lot1.payment_plan] == ["0.4", "0.2", "0.2", "0.2"]
     # seed 002 第二分标: ¥1,000,000, two Ningming stations of three staff.
-    lot2 = db.exec(select(Contract).where(Contract.number == "PX-2024-FW-02")).one()
+    lot2 = db.exec(select(Contract).where(Contract.number == "PX-2026-FW-02")).one()
     assert lot2.value == Decimal("1000000.00")
-    assert [s.required_staff for s in _stations_of(db, "PX-2024-FW-02")] == [3, 3]
+    assert [s.required_staff for s in _stations_of(db, "PX-2026-FW-02")] == [3, 3]
     # seed 000: three workstations in Wenzhou-Longwan, Yiwu and Putian.
-    qianxi = [s.name for s in _stations_of(db, "QX-2022-LWXZ-01")]
+    qianxi = [s.name for s in _stations_of(db, "QX-2026-LWXZ-01")]
     assert [any(p in n for n in qianxi) for p in ("龙湾", "义乌", "莆田")] == [True, True, True]
     assert all(is_credit_code(o.credit_code) for o in db.exec(select(Operator)))
     schemes = {c.scheme_id for c in db.exec(select(Contract))}
@@ -64,8 +64,8 @@ def test_every_printed_login_works_and_lands_on_its_own_data(app, db):
         login(client, username, DEMO_PASSWORD)
         home = client.get("/").get_data(as_text=True)
         if username in ("op-pingxiang-hr", "pingxiang-reviewer"):
-            assert "PX-2024-FW-01" in home and "PX-2024-FW-02" not in home
+            assert "PX-2026-FW-01" in home and "PX-2026-FW-02" not in home
         if username == "ningming-approver":
-            assert "PX-2024-FW-02" in home and "PX-2024-FW-01" not in home
+            assert "PX-2026-FW-02" in home and "PX-2026-FW-01" not in home
         if username == "admin":
-            assert "PX-2024-FW-01" in home and "QX-2022-LWXZ-01" in home
+            assert "PX-2026-FW-01" in home and "QX-2026-LWXZ-01" in home
