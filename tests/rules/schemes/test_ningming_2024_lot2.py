@@ -134,7 +134,7 @@ def test_below_50_pays_nothing_and_gives_one_month_to_rectify(scheme):
     """考核得分低于50分以下的将不支付该期的服务费用，并限服务方一个月内整改完毕."""
     sheet = score(scheme, perfect(**MINUS_50, **ONE_CENT))
     assert sheet.passed is False and sheet.payment_due(CONTRACT, "stage_3") == Decimal("0.00")
-    assert scheme.extra["rectification"]["months"] == 1
+    assert sheet.payment_band.rectify_within_months == 1 and "整改" in sheet.payment_explanation
 
 
 def test_stage_1_at_85_pays_20_percent_times_90_percent(scheme):
@@ -211,7 +211,7 @@ def test_realistic_second_stage(scheme):
         months_report_late=2, months_without_site_visit=1, business_contacts_missed=14,
         quarterly_employment_notices_missed=1, persons_short_of_251_assistance=88,
         screen_publications_missed=6, sampled_online_jobseekers_not_followed_up=3, kiosk_updates_late=1,
-        sampled_households_without_policy_material=2, policy_events_assisted=2,
+        sampled_households_without_policy_material=2, policy_events_assisted=1,  # 1.5 due: no whole event short
         transport_service_provided=False, monthly_plans_or_summaries_late=2,
     )
     sheet = score(scheme, facts)

@@ -153,11 +153,11 @@ def test_below_50_pays_nothing_and_gives_one_month_to_rectify(scheme):
     assert sheet.total == Decimal("49.99")
     assert sheet.passed is False  # pass_mark 50 marks the rectification line
     assert sheet.payment_due(CONTRACT, "stage_2") == Decimal("0.00")
-    rectification = scheme.extra["rectification"]
-    assert rectification["below"] == 50 and rectification["months"] == 1
-    assert "一个月内整改完毕" in rectification["clause"] and "单方解除合同" in rectification["clause"]
+    assert sheet.payment_band.rectify_within_months == 1
+    assert "一个月内整改完毕" in sheet.payment_explanation and "单方解除合同" in sheet.payment_explanation
     at_50 = score(scheme, perfect(**MINUS_50))
     assert at_50.passed is True and at_50.payment_ratio == Decimal("0.60")
+    assert at_50.payment_band.rectify_within_months is None
 
 
 # -- the 40 / 20 / 20 / 20 schedule ---------------------------------------------------------------
@@ -178,6 +178,8 @@ def test_schedule_is_40_percent_advance_then_three_20_percent_stages(scheme):
     assert [(s.id, s.share) for s in payment.stages] == [
         ("stage_1", Decimal("0.20")), ("stage_2", Decimal("0.20")), ("stage_3", Decimal("0.20"))]
     assert [c.id for c in scheme.cycles] == ["stage_1", "stage_2", "stage_3"]
+    assert [s.cycle for s in payment.stages] == ["stage_1", "stage_2", "stage_3"]
+    assert "5个月后" in payment.stages[0].clause and "9个月后" in payment.stages[1].clause
     full = score(scheme, perfect())
     advance = full.payment_due(CONTRACT, "advance")
     stages = [full.payment_due(CONTRACT, s) for s in ("stage_1", "stage_2", "stage_3")]
@@ -237,6 +239,18 @@ def test_targets_follow_the_schedule_progress_of_the_period(scheme):
     assert sheet.line("job_referral/park_referrals").points == Decimal("2.6")  # 40 short × 0.01
     assert sheet.line("job_referral/recruitment_events/own_events").points == Decimal("3")  # 20 of 20 due
     assert sheet.line("priority_groups/campus_fairs").points == Decimal("2")  # 4 of 4 due
+
+
+def test_schedule_targets_count_whole_people_and_events_short(scheme):
+    """2.4 每少一人扣0.01分 / 7.3 协助举办政策宣传活动，每少1次，扣0.5分 — at 时序进度 75% 1,500 referrals and 1.5 events are due."""
+    sheet = score(scheme, perfect(schedule_progress_pct=75, referrals_to_park_employers=1450,
+                                  own_recruitment_events=38, campus_fairs_attended=8, policy_events_assisted=1))
+    assert sheet.line("job_referral/park_referrals").points == Decimal("2.5")  # 50 short
+    assert sheet.line("policy_advice/policy_events").points == Decimal("2")  # 0.5 short: no whole event
+    assert sheet.line("job_referral/recruitment_events/own_events").points == Decimal("3")  # 37.5 due, 38 held
+    assert sheet.line("priority_groups/campus_fairs").points == Decimal("2")  # 7.5 due, 8 held
+    behind = score(scheme, perfect(schedule_progress_pct=75, policy_events_assisted=0))
+    assert behind.line("policy_advice/policy_events").points == Decimal("1.5")  # 1.5 short: one whole event
 
 
 def test_recruitment_events_bureau_minus_0_5_own_minus_1_5_each(scheme):

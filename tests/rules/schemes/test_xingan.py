@@ -13,7 +13,11 @@ from rules.schemes import load_scheme
 from rules.scoring import FactsError, score
 
 SCHEME_ID = "xingan"
-ITEM = "indicators/deductions"
+INDICATORS = [  # 考核细则表 序号1–14, in order
+    "county_home_operation", "township_village_homes", "online_platform", "publicity", "online_recruitment",
+    "team", "industrial_survey", "demand_survey", "employer_needs", "labour_survey", "returning_workers",
+    "priority_groups", "tea_meetings", "other_tasks",
+]
 
 JUDGED_ONE = [  # “一项不达标视情况扣0.5-1分”
     "county_home_failures", "township_village_home_failures", "online_platform_failures", "publicity_failures",
@@ -33,7 +37,7 @@ def clean(**changes):
     facts = {key: [] for key in JUDGED_ONE + JUDGED_THREE}
     facts.update({
         "labour_survey_accuracy_pct": 95,
-        "tea_meeting_companies_missing": 0,
+        "tea_meeting_companies": [10, 12],  # two quarters in this cycle
         "other_task_incidents": [],
         "city_rank": "other",
         "central_provincial_media_reports": 1,  # the one indicator 6 requires
@@ -58,26 +62,29 @@ def j(value, reason="未达标"):
 def test_one_hundred_points_less_fourteen_indicators(scheme):
     """3.1 考核总分为100分，日常考核、年度考核采取扣分制，同时考核设置了加分项目; 考核细则表 序号1–14."""
     assert scheme.max_total == Decimal(100) == scheme.regular_max()
-    item = scheme.node(ITEM)
-    assert item.max == Decimal(100) and item.params["start"] == Decimal(100)
-    labels = [e.label for e in item.params["deductions"]]
-    assert [label.split(" ")[0] for label in labels] == [str(n) for n in range(1, 15)]
+    base = scheme.node("base/base_points")
+    assert (base.method, base.max) == ("fixed", Decimal(100))
+    indicators = scheme.node("indicators")
+    assert [n.id for n in indicators.children] == INDICATORS
+    assert all(n.kind == "penalty" and n.max is None for n in indicators.children)  # no per-indicator points or cap
     assert [c.id for c in scheme.cycles] == ["daily", "annual"]
     bonuses = [n for n in scheme.leaves() if n.kind == "bonus"]
     assert [b.id for b in bonuses] == ["city_ranking", "media_reports"]
 
 
 def test_every_indicator_quotes_its_content_and_standard(scheme):
-    """考核细则表: 指标项 / 考核内容 / 评分标准 kept verbatim for each of the fourteen indicators."""
-    indicators = scheme.extra["indicators"]
-    assert sorted(v["no"] for v in indicators.values()) == list(range(1, 15))
-    entries = {e.fact: e for e in scheme.node(ITEM).params["deductions"]}
-    assert set(indicators) == set(entries)
-    for fact, text in indicators.items():
-        assert text["content"] and text["standard"]
-        assert text["standard"].rstrip("。") in entries[fact].label, fact
-    assert indicators["labour_survey_accuracy_pct"]["standard"] == "准确率低于90%时，每下降1个百分点扣0.5分"
-    assert indicators["tea_meeting_companies_missing"]["standard"] == "未举办不得分，每季度企业少一家扣0.5分"
+    """考核细则表: 指标项 / 考核内容 / 评分标准 quoted for each of the fourteen indicators."""
+    nodes = {n.id: n for n in scheme.node("indicators").children}
+    for node in nodes.values():
+        content, standard = node.clause.split("\n")
+        assert content.startswith("考核内容：") and len(content) > 20, node.id
+        assert standard.startswith("评分标准：") and "扣" in standard, node.id
+    assert nodes["county_home_operation"].title == "县级就业之家日常运营"
+    assert "企业岗位信息收集每月不少于50家" in nodes["county_home_operation"].clause
+    assert nodes["labour_survey"].clause.endswith("评分标准：准确率低于90%时，每下降1个百分点扣0.5分")
+    assert nodes["tea_meetings"].clause.endswith("评分标准：未举办不得分，每季度企业少一家扣0.5分")
+    assert nodes["team"].clause.endswith("评分标准：一项不达标视情况扣0.5-3分")
+    assert nodes["other_tasks"].clause.endswith("评分标准：发生一件未完成或未达标事项视情况扣0.5-2分")
 
 
 def test_judged_ranges_are_the_documents(scheme):
@@ -105,7 +112,8 @@ def test_failed_target_costs_what_the_assessor_judges_within_0_5_to_1(scheme):
     sheet = score(scheme, clean(county_home_failures=[
         j("0.5", "3月企业岗位信息收集42家，未达每月50家"), j("1", "全年零工信息仅610条，未达1000条")]))
     assert sheet.total == Decimal("98.50")
-    assert "42家" in sheet.line(ITEM).explanation
+    line = sheet.line("indicators/county_home_operation")
+    assert line.points == Decimal("-1.5") and "42家" in line.explanation
 
 
 @pytest.mark.parametrize("fact, value", [
@@ -154,22 +162,27 @@ def test_survey_accuracy_below_90_costs_0_5_per_percentage_point(scheme, accurac
     assert score(scheme, clean(labour_survey_accuracy_pct=accuracy)).total == Decimal(total)
 
 
-def test_tea_meeting_costs_0_5_per_missing_company(scheme):
+def test_tea_meeting_costs_0_5_per_missing_company_per_quarter(scheme):
     """指标13 邀请企业法人或企业高管每季度举办1次餐（茶）叙会，参会企业每次10家 / 每季度企业少一家扣0.5分."""
-    assert score(scheme, clean(tea_meeting_companies_missing=3)).total == Decimal("98.50")
+    sheet = score(scheme, clean(tea_meeting_companies=[8, 9, 15, 10]))  # 2 + 1 short; 15 does not offset
+    assert sheet.line("indicators/tea_meetings").points == Decimal("-1.5")
+    assert sheet.total == Decimal("98.50")
 
 
 def test_tea_meeting_not_held_counts_all_ten_companies(scheme):
-    """指标13 未举办不得分: a quarter without a meeting = 10 companies missing = −5."""
-    assert score(scheme, clean(tea_meeting_companies_missing=10)).total == Decimal("95.00")
+    """指标13 未举办不得分: a quarter without a meeting (0 companies) = 10 missing = −5."""
+    assert score(scheme, clean(tea_meeting_companies=[0, 10])).total == Decimal("95.00")
 
 
 def test_total_never_below_zero(scheme):
     """DOMAIN §6.2: the total is never below 0, however many deductions."""
-    sheet = score(scheme, clean(labour_survey_accuracy_pct=0, tea_meeting_companies_missing=40,
+    sheet = score(scheme, clean(labour_survey_accuracy_pct=0, tea_meeting_companies=[0, 0, 0, 0],
                                 other_task_incidents=[j("2", f"事项{i}") for i in range(20)]))
-    assert sheet.line(ITEM).points == Decimal("0")  # 45 + 20 + 40 = 105 > 100
+    assert sheet.penalty_total == Decimal("105")  # 45 + 20 + 40
     assert sheet.total == Decimal("0.00")
+    with_bonus = score(scheme, clean(labour_survey_accuracy_pct=0, tea_meeting_companies=[0, 0, 0, 0],
+                                     other_task_incidents=[j("2", f"事项{i}") for i in range(20)], city_rank="first"))
+    assert with_bonus.total == Decimal("0.00")  # 100 + 5 − 105 = 0
 
 
 # -- bonuses ---------------------------------------------------------------------------------------
@@ -238,14 +251,15 @@ def test_realistic_annual_assessment(scheme):
         team_failures=[j("1.5", "项目负责人无人力资源管理资质")],
         employer_needs_failures=[j("2", "同一企业二次缺工诉求：某箱包企业")],
         labour_survey_accuracy_pct="86.4",  # 3.6 below → 3 full points → −1.5
-        tea_meeting_companies_missing=3,  # −1.5
+        tea_meeting_companies=[10, 7, 11, 10],  # −1.5
         other_task_incidents=[],
         city_rank="second",
         central_provincial_media_reports=2,
     )
     sheet = score(scheme, facts)
     assert sheet.complete
-    assert sheet.line(ITEM).points == Decimal("90.5")  # 0.5 + 1 + 1.5 + 1.5 + 2 + 1.5 + 1.5 = 9.5
+    assert sheet.penalty_total == Decimal("9.5")  # 0.5 + 1 + 1.5 + 1.5 + 2 + 1.5 + 1.5
+    assert sheet.line("indicators/labour_survey").points == Decimal("-1.5")
     assert sheet.bonus_total == Decimal("8")
     assert sheet.total == Decimal("98.50")
     assert sheet.passed is True
