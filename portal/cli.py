@@ -26,6 +26,7 @@ def upgrade_database(url: str, revision: str = "head") -> None:
 
 def init_app(app) -> None:
     init_scheme_commands(app)
+    init_compliance_commands(app)
 
     @app.cli.command("migrate")
     @click.option("--revision", default="head", show_default=True)
@@ -114,3 +115,51 @@ def init_scheme_commands(app) -> None:
         except FactsError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str) if as_json else out)
+
+
+def init_compliance_commands(app) -> None:
+    """Issue 4: the deadline sweep (for cron), the list of rules, mail delivery."""
+
+    @app.cli.command("sweep")
+    @click.option("--at", "at", default=None, help="ISO datetime to sweep as of (default: now); naive = Asia/Shanghai.")
+    def sweep_command(at: str | None) -> None:
+        """Run the compliance rules on every running contract and send the alerts (idempotent)."""
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        from portal.compliance.services import deliver_outbox, sweep
+        from rules.compliance import RuleActionError
+
+        moment = None
+        if at:
+            try:
+                moment = datetime.fromisoformat(at)
+            except ValueError:
+                raise click.BadParameter(f"{at!r} is not an ISO datetime", param_hint="--at") from None
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+        try:
+            result = sweep(moment)
+        except RuleActionError as exc:
+            raise click.ClickException(f"sweep aborted, nothing stored: rule {exc.rule_id} failed: {exc}") from None
+        mail = deliver_outbox()
+        click.echo(f"swept {result.contracts} contracts: {result.new} new, {result.updated} seen again, "
+                   f"{result.rectified} rectified, {result.reminders} reminders; mail sent {mail.sent}, "
+                   f"failed {mail.failed}, waiting {mail.waiting}")
+
+    @app.cli.command("rules")
+    def rules_command() -> None:
+        """List every compliance rule with its id, clause and penalty."""
+        from rules.compliance import list_rules
+
+        for rule in list_rules():
+            penalty = rule.penalty.describe() if rule.penalty else "（判定，不扣分）"
+            click.echo(f"{rule.id:<44} {penalty:<28} {rule.clause.cite()}")
+
+    @app.cli.command("mail")
+    def mail_command() -> None:
+        """Send the mail waiting in the outbox (retries what failed before)."""
+        from portal.compliance.services import deliver_outbox
+
+        result = deliver_outbox()
+        click.echo(f"mail sent {result.sent}, failed {result.failed}, waiting {result.waiting}")

@@ -37,6 +37,15 @@ def load_config(app, test_config: dict | None) -> None:
         RATELIMIT_STORAGE_URI=env.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=True,
         MAX_CONTENT_LENGTH=int(env.get("MAX_CONTENT_LENGTH", 32 * 1024 * 1024)),
+        # Mail goes through the outbox table; with no MAIL_SERVER it waits there, nothing is lost.
+        MAIL_SERVER=env.get("MAIL_SERVER", ""),
+        MAIL_PORT=int(env.get("MAIL_PORT", 25)),
+        MAIL_USE_TLS=env.get("MAIL_USE_TLS", "0") == "1",
+        MAIL_USERNAME=env.get("MAIL_USERNAME", ""),
+        MAIL_PASSWORD=env.get("MAIL_PASSWORD", ""),
+        MAIL_FROM=env.get("MAIL_FROM", "kaohe@localhost"),
+        MAIL_TIMEOUT=float(env.get("MAIL_TIMEOUT", 10)),
+        PUBLIC_BASE_URL=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
     )
     if test_config:
         app.config.update(test_config)

@@ -175,9 +175,24 @@ def build_world(session) -> dict:
                                 submitted_by_id=users["operator"].id, figures={"own_recruitment_events": "1"},
                                 narrative="四月计划")
         session.add(submission)
+        from decimal import Decimal as D
+
+        from portal.compliance.models import Notification, Violation
+
+        violation = Violation(contract_id=contract.id, bureau_id=bureau.id, operator_id=operator.id,
+                              rule_id="deadlines.monthly_plan_late", dedup_key=f"deadlines.monthly_plan_late|m={n}",
+                              kind="violation", severity="notice", period="2024-04", clause="seed 002 第9项",
+                              message_zh="月度计划逾期", message_en="monthly plan late", evidence={"due": "2024-04-05"},
+                              penalty_points=D("0.10"))
+        session.add(violation)
+        session.flush()
+        note = Notification(user_id=users["operator"].id, contract_id=contract.id, dedup_key=f"t|{n}",
+                            kind="violation", subject="月度计划逾期", body="…", link="/")
+        session.add(note)
         session.flush()
         world[n] = {"bureau": bureau, "operator": operator, "station": station, "contract": contract,
-                    "credit_grade": grade, "users": users, "submission": submission}
+                    "credit_grade": grade, "users": users, "submission": submission,
+                    "violation": violation, "notification": note}
     platform = User(username="t-platform", display_name="平台", role="admin", password_hash=hashed)
     session.add(platform)
     session.commit()

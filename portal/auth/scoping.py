@@ -15,6 +15,7 @@ from sqlmodel import SQLModel, select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
+from portal.compliance.models import Notification, OutboxMail, Violation
 from portal.contracts.models import Contract, ContractStation, Station
 from portal.db import get_session
 from portal.organisations.models import Bureau, CreditGrade, Operator
@@ -93,6 +94,9 @@ RULES: dict[type, Callable] = {
     User: _user,
     AuditEvent: _audit_event,
     Submission: _by_owner(Submission),
+    Violation: _by_owner(Violation),
+    Notification: lambda user: Notification.user_id == user.id,
+    OutboxMail: lambda user: _NOTHING,  # only the platform admin
 }
 
 

@@ -123,6 +123,9 @@ def submit(contract: Contract, obligation: Obligation, *, figures: dict, narrati
     session.flush()
     audit.record("submit_report", submission, reason=f"{obligation.spec.label} {obligation.period.key} v{submission.version}")
     session.commit()
+    from portal.compliance.services import run_rules_after_submission
+
+    run_rules_after_submission(contract)  # violations show the moment the data shows them
     return submission
 
 

@@ -28,6 +28,8 @@ def _target(world, tenant: int, param: str):
         "contract_id": side["contract"],
         "user_id": side["users"]["operator"],
         "submission_id": side["submission"],
+        "violation_id": side["violation"],
+        "notification_id": side["notification"],
     }[param]
 
 
@@ -53,7 +55,7 @@ def _payload(world, tenant: int, rule: str) -> dict:
         "password": "", "active": "y",
         "narrative": "本月工作", "fact_referrals_to_park_employers": "5", "fact_own_recruitment_events": "1",
         "fact_campus_fairs_attended": "0", "fact_policy_events_assisted": "0",
-        "decision": "accept", "reason": "",
+        "decision": "accept", "reason": "核实无误",
     }
 
 
@@ -98,7 +100,8 @@ def test_cross_tenant_walk_refuses_every_foreign_access_and_changes_nothing(app,
     tried = refused = 0
     for rule, params in routes:
         for param in params:
-            assert param in ("bureau_id", "operator_id", "station_id", "contract_id", "user_id", "submission_id"), (
+            assert param in ("bureau_id", "operator_id", "station_id", "contract_id", "user_id", "submission_id",
+                             "violation_id", "notification_id"), (
                 f"{rule.rule}: the walk does not know the id parameter {param!r}; teach it")
         for role, (client, token) in clients.items():
             foreign = {**_strings(rule), **{p: _target(world, 2, p).id for p in params}}

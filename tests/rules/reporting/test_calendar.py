@@ -84,7 +84,7 @@ def test_seed_000_ledgers_are_due_at_each_quarter_end_and_the_summary_at_year_en
     assert _one(cal, "annual_summary:Y1").due_at == datetime(2022, 12, 31, 23, 59, 59, tzinfo=SH)
     assert len([o for o in cal if o.spec.key == "monthly_job_info"]) == 12
     assert _one(cal, "monthly_job_info:2022-02").due_at.date() == date(2022, 2, 28)
-    assert _one(cal, "monthly_report:2022-12").due_at.date() == date(2023, 1, 5)
+    assert _one(cal, "monthly_report:2022-12").due_at.date() == date(2022, 12, 31)  # 每月1次
 
 
 def test_seed_002_attendance_is_summarised_every_week_monday_to_sunday():

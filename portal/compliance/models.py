@@ -1,0 +1,122 @@
+"""Violations found by the rules, the alerts they raise, and the mail outbox."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from portal.db import Money, UTCDateTime, utcnow
+from portal.i18n import N_
+
+VIOLATION_STATUSES = {
+    "open": N_("待整改"),
+    "acknowledged": N_("已确认"),
+    "waived": N_("已豁免"),
+    "rectified": N_("已纠正"),
+}
+
+
+class IllegalViolationChange(Exception):
+    pass
+
+
+class Violation(SQLModel, table=True):
+    """One finding of a rule for one contract, stored once (by its dedup key) however often rules run."""
+
+    __tablename__ = "violation"
+    __table_args__ = (
+        sa.UniqueConstraint("contract_id", "dedup_key", name="uq_violation_dedup"),
+        sa.CheckConstraint("status IN ('open','acknowledged','waived','rectified')", name="ck_violation_status"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    bureau_id: int = Field(foreign_key="bureau.id", index=True)
+    operator_id: int = Field(foreign_key="operator.id", index=True)
+    station_id: Optional[int] = Field(default=None, foreign_key="station.id")
+    rule_id: str = Field(max_length=80, index=True)
+    dedup_key: str = Field(max_length=300)
+    kind: str = Field(max_length=20)  # violation | consequence | determination | review
+    severity: str = Field(max_length=10)  # info | notice | serious
+    period: str = Field(default="", max_length=20)
+    scheme_item: str = Field(default="", max_length=200)
+    scheme_fact: str = Field(default="", max_length=100)
+    clause: str = Field(max_length=500)
+    message_zh: str = Field(max_length=1000)
+    message_en: str = Field(max_length=1000)
+    evidence: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    penalty_points: Optional[Decimal] = Field(default=None, sa_type=Money)  # hundredths of a point, exact
+    per_occurrence: bool = True
+    consequence: str = Field(default="", max_length=40)
+    status: str = Field(default="open", max_length=20)
+    status_reason: str = Field(default="", max_length=1000)
+    status_changed_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    first_found_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_found_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    resolved_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def status_label(self) -> str:
+        return VIOLATION_STATUSES.get(self.status, self.status)
+
+    @property
+    def counts_against_score(self) -> bool:
+        return self.status in ("open", "acknowledged")
+
+    def acknowledge(self, user_id: int) -> None:
+        if self.status != "open":
+            raise IllegalViolationChange(f"violation is {self.status}; only an open one can be acknowledged")
+        self.status, self.status_changed_by_id = "acknowledged", user_id
+
+    def waive(self, user_id: int, reason: str) -> None:
+        if not reason.strip():
+            raise IllegalViolationChange("a waiver needs a reason")
+        if self.status not in ("open", "acknowledged"):
+            raise IllegalViolationChange(f"violation is {self.status}; it cannot be waived")
+        self.status, self.status_reason, self.status_changed_by_id = "waived", reason.strip(), user_id
+        self.resolved_at = utcnow()
+
+    def mark_rectified(self, reason: str) -> None:
+        """The rules no longer find it (the late report came in, the data was corrected)."""
+        if self.status in ("open", "acknowledged"):
+            self.status, self.status_reason, self.resolved_at = "rectified", reason, utcnow()
+
+
+class Notification(SQLModel, table=True):
+    """An alert shown in the portal to one user; mailed through the outbox when the user has an address."""
+
+    __tablename__ = "notification"
+    __table_args__ = (sa.UniqueConstraint("user_id", "dedup_key", name="uq_notification_dedup"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    bureau_id: Optional[int] = Field(default=None, foreign_key="bureau.id")
+    operator_id: Optional[int] = Field(default=None, foreign_key="operator.id")
+    contract_id: Optional[int] = Field(default=None, foreign_key="contract.id")
+    dedup_key: str = Field(max_length=300)
+    kind: str = Field(max_length=20)  # violation | reminder | review
+    subject: str = Field(max_length=300)
+    body: str = Field(max_length=4000)
+    link: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    read_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
+
+
+class OutboxMail(SQLModel, table=True):
+    """Mail waiting to go out. A mail server that is down loses nothing: the row stays and is retried."""
+
+    __tablename__ = "outbox_mail"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    notification_id: int = Field(foreign_key="notification.id", sa_column_kwargs={"unique": True})
+    to_address: str = Field(max_length=200)
+    subject: str = Field(max_length=300)
+    body: str = Field(max_length=4000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    attempts: int = 0
+    last_error: str = Field(default="", max_length=500)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    sent_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,87 @@
+"""Violations of a contract with their evidence; acknowledging, waiving; the user's notifications."""
+from flask import Blueprint, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlmodel import select
+
+from portal.audit import services as audit
+from portal.auth.scoping import get_or_404, roles_required, scoped
+from portal.compliance.forms import WaiveForm
+from portal.compliance.models import IllegalViolationChange, Notification, Violation
+from portal.contracts.models import Contract
+from portal.db import get_session, utcnow
+from portal.htmx import render
+
+bp = Blueprint("compliance", __name__)
+
+
+@bp.get("/contracts/<int:contract_id>/violations")
+@login_required
+def list_violations(contract_id: int):
+    contract = get_or_404(Contract, contract_id)
+    violations = get_session().exec(scoped(Violation).where(Violation.contract_id == contract.id)
+                                    .order_by(Violation.status, Violation.first_found_at.desc(), Violation.id)).all()
+    return render("compliance/violations.html", contract=contract, violations=violations, waive_form=WaiveForm())
+
+
+def _change(violation_id: int, action: str, change) -> object:
+    violation = get_or_404(Violation, violation_id)
+    session = get_session()
+    before = audit.snapshot(violation)
+    try:
+        change(violation)
+    except IllegalViolationChange as exc:
+        flash(str(exc), "error")
+    else:
+        audit.record(action, violation, before=before, reason=violation.status_reason)
+        session.commit()
+        flash(_("已保存"), "success")
+    return redirect(url_for(".list_violations", contract_id=violation.contract_id))
+
+
+@bp.post("/violations/<int:violation_id>/acknowledge")
+@roles_required("operator")
+def acknowledge_violation(violation_id: int):
+    return _change(violation_id, "acknowledge_violation", lambda v: v.acknowledge(current_user.id))
+
+
+@bp.post("/violations/<int:violation_id>/waive")
+@roles_required("approver")
+def waive_violation(violation_id: int):
+    form = WaiveForm()
+    if not form.validate_on_submit():
+        violation = get_or_404(Violation, violation_id)
+        for error in form.reason.errors:
+            flash(error, "error")
+        return redirect(url_for(".list_violations", contract_id=violation.contract_id))
+    return _change(violation_id, "waive_violation", lambda v: v.waive(current_user.id, form.reason.data))
+
+
+@bp.get("/notifications")
+@login_required
+def list_notifications():
+    notes = get_session().exec(scoped(Notification).where(Notification.user_id == current_user.id)
+                               .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(200)).all()
+    return render("compliance/notifications.html", notifications=notes)
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@login_required
+def read_notification(notification_id: int):
+    note = get_or_404(Notification, notification_id)
+    if note.read_at is None:
+        note.read_at = utcnow()
+        get_session().commit()
+    return redirect(note.link if note.link.startswith("/") else url_for(".list_notifications"))
+
+
+@bp.app_context_processor
+def _unread_count():
+    if not current_user.is_authenticated:
+        return {}
+
+    def unread() -> int:
+        return len(get_session().exec(select(Notification.id).where(
+            Notification.user_id == current_user.id, Notification.read_at.is_(None))).all())
+
+    return {"unread_notifications": unread}

@@ -1,0 +1,303 @@
+"""Run the compliance rules on a contract's data and keep what they find.
+
+gather_facts() turns the database into the input of rules.compliance.evaluate(); store_findings()
+keeps each finding once (by its dedup key), updates it on a re-run, and marks it rectified when the
+rules stop finding it; every new finding notifies the operator (and the bureau, when serious) in the
+portal and through the mail outbox. sweep() does all of that for every running contract as of a
+moment, plus the reminders three days before each deadline; it is idempotent.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
+from zoneinfo import ZoneInfo
+
+from flask import current_app, url_for
+from sqlmodel import select
+
+from portal.auth.models import User
+from portal.compliance.models import Notification, OutboxMail, Violation
+from portal.contracts.models import Contract
+from portal.db import get_session, utcnow
+from portal.organisations.models import CreditGrade
+from portal.reporting.models import Submission
+from rules.compliance import evaluate
+from rules.reporting import DUE_SOON
+
+log = logging.getLogger(__name__)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# How a portal submission reads to the compliance rules: (kind, period) rows per obligation.
+# seed 002 第9项: the report for month M carries M's plan and M-1's summary, both due by the 5th of M.
+_SUBMISSION_KINDS = {
+    "monthly_plan_summary": lambda period: [("monthly_plan", period), ("monthly_summary", _previous_month(period))],
+    "monthly_demand_report": lambda period: [("monthly_report", period)],  # seed 002 每月不准时上报报表
+    "monthly_job_info": lambda period: [("job_information", period)],  # seed 000 岗位信息
+    "monthly_report": lambda period: [("work_report", period)],  # seed 000 每月1次书面汇报
+}
+
+
+def _previous_month(period: str) -> str:
+    year, month = map(int, period.split("-"))
+    return f"{year - 1}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+def _compliance_rows(submission: Submission) -> list[dict]:
+    if submission.obligation_key == "annual_summary":  # seed 000 年底报送工作总结: the year it falls due
+        rows = [("annual_summary", str(submission.due_at.astimezone(SHANGHAI).year))]
+    elif submission.obligation_key in _SUBMISSION_KINDS:
+        rows = _SUBMISSION_KINDS[submission.obligation_key](submission.period_key)
+    else:
+        return []
+    return [{"id": f"{submission.id}:{kind}", "kind": kind, "period": period,
+             "submitted_at": _iso(submission.submitted_at), "version": submission.version}
+            for kind, period in rows]
+
+
+def _grade_in_force(grades: list[CreditGrade], kind: str, day) -> str | None:
+    current = [g for g in grades if g.kind == kind and g.given_on <= day]
+    return max(current, key=lambda g: (g.given_on, g.id)).grade if current else None
+
+
+def gather_facts(contract: Contract, as_of: datetime) -> dict:
+    """The contract's data as the compliance rules read it (rules/compliance/README.md)."""
+    session = get_session()
+    day = as_of.astimezone(SHANGHAI).date()
+    grades = list(session.exec(select(CreditGrade).where(CreditGrade.operator_id == contract.operator_id)))
+    operator: dict = {"id": str(contract.operator_id), "is_hr": True,
+                      "is_dispatch": any(g.kind == "labour_dispatch" for g in grades)}
+    for kind, key in (("hr_service", "credit_grade"), ("labour_dispatch", "labour_credit_grade")):
+        grade = _grade_in_force(grades, kind, day)
+        if grade:
+            operator[key] = grade
+    submissions = session.exec(select(Submission).where(Submission.contract_id == contract.id)
+                               .order_by(Submission.id))
+    return {
+        "as_of": _iso(as_of),
+        "contract": {"id": str(contract.id), "scheme": contract.scheme_id,
+                     "starts_on": contract.starts_on.isoformat(), "ends_on": contract.ends_on.isoformat()},
+        "operator": operator,
+        "submissions": [row for s in submissions for row in _compliance_rows(s)],
+    }
+
+
+@dataclass
+class StoreResult:
+    new: list[Violation] = field(default_factory=list)
+    updated: int = 0
+    rectified: int = 0
+    reminders: int = 0
+
+
+def store_findings(contract: Contract, findings, as_of: datetime) -> StoreResult:
+    session = get_session()
+    existing = {v.dedup_key: v for v in session.exec(select(Violation).where(Violation.contract_id == contract.id))}
+    result, seen = StoreResult(), set()
+    for finding in findings:
+        seen.add(finding.dedup_key)
+        values = dict(
+            rule_id=finding.rule_id, kind=finding.kind, severity=finding.severity,
+            period=str(finding.subject.get("period") or finding.subject.get("month") or ""),
+            scheme_item=finding.scheme_item, scheme_fact=finding.scheme_fact, clause=finding.clause,
+            message_zh=finding.message_zh, message_en=finding.message_en,
+            evidence=finding.to_dict()["evidence"], penalty_points=finding.penalty.points,
+            per_occurrence=finding.penalty.per_occurrence, consequence=finding.penalty.consequence or "",
+        )
+        violation = existing.get(finding.dedup_key)
+        if violation is None:
+            violation = Violation(contract_id=contract.id, bureau_id=contract.bureau_id,
+                                  operator_id=contract.operator_id, dedup_key=finding.dedup_key,
+                                  first_found_at=as_of, last_found_at=as_of, **values)
+            session.add(violation)
+            result.new.append(violation)
+            continue
+        for key, value in values.items():
+            setattr(violation, key, value)
+        violation.last_found_at = as_of
+        if violation.status == "rectified":  # found again: it is open again
+            violation.status, violation.status_reason, violation.resolved_at = "open", "", None
+        result.updated += 1
+    for key, violation in existing.items():
+        if key not in seen and violation.counts_against_score:
+            violation.mark_rectified("规则复核时已不再发现该问题 / the rules no longer find it")
+            result.rectified += 1
+    session.flush()
+    for violation in result.new:
+        _notify_violation(contract, violation)
+    return result
+
+
+def _recipients(contract: Contract, bureau_too: bool) -> list[User]:
+    session = get_session()
+    users = list(session.exec(select(User).where(User.operator_id == contract.operator_id, User.active)))
+    if bureau_too:
+        users += list(session.exec(select(User).where(User.bureau_id == contract.bureau_id, User.active,
+                                                      User.role.in_(("reviewer", "approver")))))
+    return users
+
+
+def notify(users: list[User], *, contract: Contract, kind: str, dedup_key: str, subject: str, body: str,
+           link: str) -> int:
+    """One notification per user (never twice for the same key), and a mail for those with an address."""
+    session = get_session()
+    made = 0
+    for user in users:
+        exists = session.exec(select(Notification.id).where(Notification.user_id == user.id,
+                                                            Notification.dedup_key == dedup_key)).first()
+        if exists:
+            continue
+        note = Notification(user_id=user.id, bureau_id=contract.bureau_id, operator_id=contract.operator_id,
+                            contract_id=contract.id, dedup_key=dedup_key, kind=kind, subject=subject, body=body,
+                            link=link)
+        session.add(note)
+        session.flush()
+        if user.email:
+            session.add(OutboxMail(notification_id=note.id, to_address=user.email, subject=subject,
+                                   body=f"{body}\n\n{link}"))
+        made += 1
+    return made
+
+
+def _link(endpoint: str, **values) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
+    with current_app.test_request_context():
+        return base + url_for(endpoint, **values)
+
+
+def _notify_violation(contract: Contract, violation: Violation) -> None:
+    penalty = f"扣{violation.penalty_points}分" if violation.penalty_points is not None else violation.consequence
+    notify(_recipients(contract, bureau_too=violation.severity == "serious"), contract=contract, kind="violation",
+           dedup_key=f"violation|{contract.id}|{violation.dedup_key}",
+           subject=f"【考核】{contract.number}：{violation.message_zh}"[:300],
+           body=(f"{violation.message_zh}\n{violation.message_en}\n依据 / clause: {violation.clause}\n"
+                 f"影响 / effect: {penalty or '—'}"),
+           link=_link("compliance.list_violations", contract_id=contract.id))
+
+
+def remind_deadlines(contract: Contract, at: datetime) -> int:
+    """Three days ahead of every deadline still open: remind the operator once (issue 4)."""
+    from portal.reporting.services import entries
+
+    made = 0
+    for entry in entries(contract, now=at):
+        obligation = entry.obligation
+        if entry.versions or not (at < obligation.due_at <= at + DUE_SOON):
+            continue
+        due = obligation.due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        made += notify(
+            _recipients(contract, bureau_too=False), contract=contract, kind="reminder",
+            dedup_key=f"reminder|{contract.id}|{obligation.key}",
+            subject=f"【考核】{contract.number}：{obligation.spec.label}（{obligation.period.key}）将于{due}截止",
+            body=f"{obligation.spec.label}（{obligation.period.key}）截止时间：{due}（北京时间）。\n"
+                 f"{obligation.spec.label_en} ({obligation.period.key}) is due {due} Beijing time.\n"
+                 f"依据 / clause: {obligation.spec.clause}",
+            link=_link("reporting.submit_report", contract_id=contract.id, obligation_key=obligation.spec.key,
+                       period_key=obligation.period.key))
+    return made
+
+
+def run_rules(contract: Contract, as_of: datetime | None = None) -> StoreResult:
+    """Evaluate one contract's data and store what the rules find (the caller commits)."""
+    as_of = as_of or utcnow()
+    return store_findings(contract, evaluate(gather_facts(contract, as_of)), as_of)
+
+
+def run_rules_after_submission(contract: Contract) -> None:
+    """Rules run whenever data is submitted. The submission is already saved; a rule that fails is
+    logged loudly with its id and the nightly sweep will fail on it too, instead of losing the data."""
+    try:
+        run_rules(contract)
+        get_session().commit()
+    except Exception:
+        get_session().rollback()
+        log.exception("compliance rules failed after a submission to contract %s", contract.id)
+
+
+@dataclass
+class SweepResult:
+    contracts: int = 0
+    new: int = 0
+    updated: int = 0
+    rectified: int = 0
+    reminders: int = 0
+
+
+def sweep(at: datetime | None = None) -> SweepResult:
+    """Run every running contract's rules as of `at`, store the findings, send reminders. Idempotent.
+    A rule that raises aborts the sweep (nothing of it is committed) with the rule's id in the error."""
+    at = at or utcnow()
+    session = get_session()
+    total = SweepResult()
+    contracts = session.exec(select(Contract).where(Contract.status.in_(("active", "rectification")))
+                             .order_by(Contract.id)).all()
+    try:
+        for contract in contracts:
+            stored = run_rules(contract, at)
+            total.contracts += 1
+            total.new += len(stored.new)
+            total.updated += stored.updated
+            total.rectified += stored.rectified
+            total.reminders += remind_deadlines(contract, at)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return total
+
+
+# --- mail ------------------------------------------------------------------------------------
+
+def _send(mail: OutboxMail) -> None:
+    cfg = current_app.config
+    message = EmailMessage()
+    message["From"] = cfg["MAIL_FROM"]
+    message["To"] = mail.to_address
+    message["Subject"] = mail.subject
+    message.set_content(mail.body)
+    with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
+        if cfg["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if cfg["MAIL_USERNAME"]:
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+        smtp.send_message(message)
+
+
+@dataclass
+class DeliveryResult:
+    sent: int = 0
+    failed: int = 0
+    waiting: int = 0
+
+
+def deliver_outbox(now: datetime | None = None, limit: int = 200) -> DeliveryResult:
+    """Send what is due; a failure keeps the mail and schedules a retry with a growing delay."""
+    now = now or utcnow()
+    session = get_session()
+    result = DeliveryResult()
+    if not current_app.config.get("MAIL_SERVER"):
+        result.waiting = len(session.exec(select(OutboxMail.id).where(OutboxMail.sent_at.is_(None))).all())
+        return result
+    due = session.exec(select(OutboxMail).where(OutboxMail.sent_at.is_(None), OutboxMail.next_attempt_at <= now)
+                       .order_by(OutboxMail.id).limit(limit)).all()
+    for mail in due:
+        try:
+            _send(mail)
+        except (OSError, smtplib.SMTPException) as exc:
+            mail.attempts += 1
+            mail.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            mail.next_attempt_at = now + timedelta(minutes=min(2 ** mail.attempts, 360))
+            result.failed += 1
+            log.warning("mail %s not sent (attempt %s): %s", mail.id, mail.attempts, mail.last_error)
+        else:
+            mail.attempts += 1
+            mail.sent_at, mail.last_error = now, ""
+            result.sent += 1
+        session.commit()
+    return result
