@@ -207,6 +207,9 @@ def load_demo() -> list[tuple[str, str, str]]:
         if session.exec(select(Submission.id).where(Submission.contract_id == contract.id)).first() is None:
             _demo_submissions(session, contract)
     session.commit()
+    from portal.compliance.services import sweep
+
+    sweep()  # the rules run once, so the demo shows violations and alerts as the nightly sweep would
     return logins
 
 

@@ -29,7 +29,7 @@ RECTIFICATION_NOTICE = RuleMeta(
     id="consequences.rectification_notice", ruleset=RULESET, clause=_002_PAYMENT,
     message_zh="{period}考核得分{score}分，低于50分：不支付该期服务费，限于{due}前整改完毕",
     message_en="Period {period} scored {score}, below 50: no payment for the period; rectify by {due}",
-    schemes=_002, scheme_item="extra/rectification", scheme_fact="", scheme_item_label="考核得分与付款比例",
+    schemes=_002, scheme_item="payment/rectification", scheme_fact="", scheme_item_label="考核得分与付款比例",
     penalty=Penalty(consequence=Consequence.RECTIFICATION), severity=Severity.SERIOUS, kind=Kind.CONSEQUENCE,
 )
 TERMINATION_PROPOSED = RuleMeta(
@@ -37,7 +37,7 @@ TERMINATION_PROPOSED = RuleMeta(
     message_zh="{period}考核得分{score}分，整改期限{due}已过且未整改通过，采购人有权单方解除合同（建议终止）",
     message_en="Period {period} scored {score}; the rectification deadline {due} passed without an accepted "
                "rectification: termination proposed",
-    schemes=_002, scheme_item="extra/rectification", scheme_fact="", scheme_item_label="考核得分与付款比例",
+    schemes=_002, scheme_item="payment/rectification", scheme_fact="", scheme_item_label="考核得分与付款比例",
     penalty=Penalty(consequence=Consequence.TERMINATION_PROPOSED), severity=Severity.SERIOUS, kind=Kind.CONSEQUENCE,
 )
 QUALIFICATION_CANCELLED = RuleMeta(
