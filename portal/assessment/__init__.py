@@ -1,0 +1,1 @@
+"""Assessment: the score sheet of a contract cycle, computed from submissions, violations and findings."""
