@@ -82,6 +82,22 @@ class Projection:
     facts: dict
     sources: dict = field(default_factory=dict)  # fact key -> "reports" | "violations" | "credit grades"
     violations_by_fact: dict = field(default_factory=dict)  # fact key -> [Violation]
+    fact_meanings: dict = field(default_factory=dict)  # fact key -> the scheme's wording (Chinese part)
+
+    @property
+    def leaf_lines(self) -> list:
+        parents = {line.path.rsplit("/", 1)[0] for line in self.sheet.lines if "/" in line.path}
+        return [line for line in self.sheet.lines if line.path not in parents]
+
+    @property
+    def scored_lines(self) -> int:
+        return sum(1 for line in self.leaf_lines if not line.missing)
+
+    @property
+    def points_lost_so_far(self) -> Decimal:
+        """What the lines that can be scored now have lost against their maximum, on the data so far."""
+        return sum((line.max - line.points for line in self.leaf_lines
+                    if not line.missing and line.max is not None and line.points < line.max), Decimal(0))
 
 
 # seed 000 年底报送工作总结: the rule reports a missing summary; the scheme asks whether it was submitted.
@@ -135,4 +151,5 @@ def project(contract: Contract, cycle: Cycle) -> Projection:
             facts[key], sources[key] = current[-1].grade, "credit grades"
 
     sheet = score(scheme, facts)
-    return Projection(contract, cycle, sheet, facts, sources, dict(by_fact))
+    meanings = {key: spec.meaning.split(" / ")[0] for key, spec in scheme.facts.items()}
+    return Projection(contract, cycle, sheet, facts, sources, dict(by_fact), meanings)
