@@ -72,6 +72,7 @@ def app_config(database_url, tmp_path):
         "LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
         "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
         "SERVER_NAME": None,
+        "LEDGER_IMPORT_INLINE": True,  # the browser tests switch this off to see the real background import
     }
 
 
@@ -190,9 +191,17 @@ def build_world(session) -> dict:
                             kind="violation", subject="月度计划逾期", body="…", link="/")
         session.add(note)
         session.flush()
+        from portal.ledgers.models import LedgerUpload
+
+        upload = LedgerUpload(contract_id=contract.id, bureau_id=bureau.id, operator_id=operator.id,
+                              ledger_type="assistance", filename="帮扶台账.xlsx", size=1, sha256="0" * 64,
+                              uploaded_by_id=users["operator"].id, state="rejected", summary="…",
+                              errors_xlsx=b"PK\x03\x04 error report")
+        session.add(upload)
+        session.flush()
         world[n] = {"bureau": bureau, "operator": operator, "station": station, "contract": contract,
                     "credit_grade": grade, "users": users, "submission": submission,
-                    "violation": violation, "notification": note}
+                    "violation": violation, "notification": note, "upload": upload}
     platform = User(username="t-platform", display_name="平台", role="admin", password_hash=hashed)
     session.add(platform)
     session.commit()

@@ -18,6 +18,7 @@ from portal.auth.models import User
 from portal.compliance.models import Notification, OutboxMail, Violation
 from portal.contracts.models import Contract, ContractStation, Station
 from portal.db import get_session
+from portal.ledgers.models import LedgerRow, LedgerUpload
 from portal.organisations.models import Bureau, CreditGrade, Operator
 from portal.reporting.models import Submission
 
@@ -95,6 +96,8 @@ RULES: dict[type, Callable] = {
     AuditEvent: _audit_event,
     Submission: _by_owner(Submission),
     Violation: _by_owner(Violation),
+    LedgerUpload: _by_owner(LedgerUpload),
+    LedgerRow: _by_owner(LedgerRow),
     Notification: lambda user: Notification.user_id == user.id,
     OutboxMail: lambda user: _NOTHING,  # only the platform admin
 }

@@ -6,6 +6,7 @@ new route cannot slip past it.
 """
 from __future__ import annotations
 
+import io
 import re
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ def _target(world, tenant: int, param: str):
         "submission_id": side["submission"],
         "violation_id": side["violation"],
         "notification_id": side["notification"],
+        "upload_id": side["upload"],
     }[param]
 
 
@@ -56,6 +58,7 @@ def _payload(world, tenant: int, rule: str) -> dict:
         "narrative": "本月工作", "fact_referrals_to_park_employers": "5", "fact_own_recruitment_events": "1",
         "fact_campus_fairs_attended": "0", "fact_policy_events_assisted": "0",
         "decision": "accept", "reason": "核实无误",
+        "ledger_type": "assistance", "obligation": "", "file": (io.BytesIO("姓名,身份证号\n".encode()), "帮扶.csv"),
     }
 
 
@@ -101,7 +104,7 @@ def test_cross_tenant_walk_refuses_every_foreign_access_and_changes_nothing(app,
     for rule, params in routes:
         for param in params:
             assert param in ("bureau_id", "operator_id", "station_id", "contract_id", "user_id", "submission_id",
-                             "violation_id", "notification_id"), (
+                             "violation_id", "notification_id", "upload_id"), (
                 f"{rule.rule}: the walk does not know the id parameter {param!r}; teach it")
         for role, (client, token) in clients.items():
             foreign = {**_strings(rule), **{p: _target(world, 2, p).id for p in params}}
@@ -112,9 +115,8 @@ def test_cross_tenant_walk_refuses_every_foreign_access_and_changes_nothing(app,
                 if method == "GET":
                     got, ref = client.get(url), client.get(missing_url)
                 else:
-                    data = _payload(world, 2, rule.rule)
-                    got = client.post(url, data=data, headers={"X-CSRFToken": token})
-                    ref = client.post(missing_url, data=data, headers={"X-CSRFToken": token})
+                    got = client.post(url, data=_payload(world, 2, rule.rule), headers={"X-CSRFToken": token})
+                    ref = client.post(missing_url, data=_payload(world, 2, rule.rule), headers={"X-CSRFToken": token})
                 tried += 1
                 assert got.status_code in (403, 404), f"{role} {method} {url} → {got.status_code}"
                 assert got.status_code == ref.status_code, f"{role} {method} {url}: foreign ≠ missing"

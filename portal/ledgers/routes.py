@@ -1,0 +1,116 @@
+"""Ledgers of a contract: templates, uploads checked in the background, errors, accepted rows."""
+from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlmodel import func, select
+
+from portal.auth.scoping import get_or_404, roles_required, scoped
+from portal.contracts.models import Contract
+from portal.db import get_session
+from portal.htmx import is_htmx, render
+from portal.ledgers import services
+from portal.ledgers.forms import UploadForm
+from portal.ledgers.ledger_types import LEDGER_TYPES, get_ledger_type
+from portal.ledgers.models import LedgerRow, LedgerUpload
+from portal.ledgers.template import build_template, template_filename
+from rules.identifiers import mask_name, mask_phone, mask_resident_id
+
+bp = Blueprint("ledgers", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _form(contract: Contract) -> UploadForm:
+    from portal.reporting.services import calendar
+
+    form = UploadForm()
+    form.ledger_type.choices = [(t.key, t.title) for t in services.ledger_types_for(contract)]
+    form.obligation.choices = [("", _("不对应报送事项（补充台账）"))] + [
+        (o.key, f"{o.spec.label} {o.period.key}") for o in calendar(contract) if o.spec.ledger_types]
+    return form
+
+
+def _page(contract: Contract, form: UploadForm, status: int = 200):
+    session = get_session()
+    uploads = session.exec(scoped(LedgerUpload).where(LedgerUpload.contract_id == contract.id)
+                           .order_by(LedgerUpload.id.desc()).limit(50)).all()
+    counts = dict(session.execute(scoped(LedgerRow).where(LedgerRow.contract_id == contract.id)
+                                  .with_only_columns(LedgerRow.ledger_type, func.count())
+                                  .group_by(LedgerRow.ledger_type)).all())
+    return render("ledgers/ledgers.html", status=status, contract=contract, form=form, uploads=uploads,
+                  counts=counts, types=services.ledger_types_for(contract))
+
+
+@bp.get("/contracts/<int:contract_id>/ledgers")
+@login_required
+def list_ledgers(contract_id: int):
+    contract = get_or_404(Contract, contract_id)
+    return _page(contract, _form(contract))
+
+
+@bp.post("/contracts/<int:contract_id>/ledgers")
+@roles_required("operator")
+def upload_ledger(contract_id: int):
+    from portal.reporting.services import refusal_reason
+
+    contract = get_or_404(Contract, contract_id)
+    form = _form(contract)
+    refusal = refusal_reason(contract)
+    if refusal:
+        form.file.errors = [refusal]
+        return _page(contract, form, 422)
+    if not form.validate_on_submit():
+        return _page(contract, form, 422)
+    obligation_key, _sep, period_key = (form.obligation.data or "").partition(":")
+    upload = services.start_upload(contract, ledger_type=form.ledger_type.data, data=form.file.data.read(),
+                                   filename=form.file.data.filename or "upload", user=current_user,
+                                   obligation_key=obligation_key, period_key=period_key)
+    return redirect(url_for(".show_upload", upload_id=upload.id))
+
+
+@bp.get("/uploads/<int:upload_id>")
+@login_required
+def show_upload(upload_id: int):
+    upload = get_or_404(LedgerUpload, upload_id)
+    rows = []
+    if upload.state == "accepted":
+        rows = get_session().exec(scoped(LedgerRow).where(LedgerRow.upload_id == upload.id)
+                                  .order_by(LedgerRow.row_number).limit(200)).all()
+    return render("ledgers/upload.html", fragment="ledgers/_upload_status.html" if is_htmx() else None,
+                  upload=upload, rows=rows, ledger_type=get_ledger_type(upload.ledger_type), mask=_mask)
+
+
+@bp.get("/uploads/<int:upload_id>/errors.xlsx")
+@login_required
+def download_upload_errors(upload_id: int):
+    upload = get_or_404(LedgerUpload, upload_id)
+    if not upload.errors_xlsx:
+        abort(404)
+    return Response(upload.errors_xlsx, mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=errors-{upload.id}.xlsx"})
+
+
+@bp.get("/ledgers/templates/<ledger_type>.xlsx")
+@login_required
+def download_template(ledger_type: str):
+    if ledger_type not in LEDGER_TYPES:
+        abort(404)
+    from urllib.parse import quote
+
+    name = template_filename(ledger_type)
+    return Response(build_template(ledger_type), mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=\"{ledger_type}.xlsx\"; filename*=UTF-8''{quote(name)}"})
+
+
+def _mask(column, value):
+    """Personal data shown masked on pages (the full values stay in the database and the exports)."""
+    from portal.ledgers.ledger_types import ColumnType
+
+    if value in (None, ""):
+        return ""
+    if column.type == ColumnType.RESIDENT_ID:
+        return mask_resident_id(str(value))
+    if column.type == ColumnType.PHONE:
+        return mask_phone(str(value))
+    if column.key == "name":
+        return mask_name(str(value))
+    return value
