@@ -8,6 +8,7 @@ cycle). What only people can know stays missing, and the sheet says so: it is ne
 from __future__ import annotations
 
 import calendar as _calendar
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -59,19 +60,23 @@ def current_cycle(contract: Contract, today: date) -> Cycle:
 
 
 def _period_end(period: str) -> date | None:
-    """The last day of a violation's period: "2024-06", "2024-Q2", "2024" (None if it has none)."""
-    try:
-        if len(period) == 7 and period[4] == "-":
-            year, month = int(period[:4]), int(period[5:])
-            return date(year, month, _calendar.monthrange(year, month)[1])
-        if len(period) == 7 and period[5] == "Q":
-            year, quarter = int(period[:4]), int(period[6])
-            return date(year, 3 * quarter, _calendar.monthrange(year, 3 * quarter)[1])
-        if len(period) == 4:
-            return date(int(period), 12, 31)
-    except ValueError:
-        return None
+    """The last day of a violation's period: "2024-Q2", "2024-06", "2024" (None if it has none)."""
+    if match := re.fullmatch(r"(\d{4})-Q([1-4])", period):
+        year, quarter = int(match[1]), int(match[2])
+        return date(year, 3 * quarter, _calendar.monthrange(year, 3 * quarter)[1])
+    if match := re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", period):
+        year, month = int(match[1]), int(match[2])
+        return date(year, month, _calendar.monthrange(year, month)[1])
+    if re.fullmatch(r"\d{4}", period):
+        return date(int(period), 12, 31)
     return None
+
+
+def _violation_day(violation: Violation) -> date:
+    """Where a violation falls: the end of its period, else the day the rules first found it."""
+    from zoneinfo import ZoneInfo
+
+    return _period_end(violation.period) or violation.first_found_at.astimezone(ZoneInfo("Asia/Shanghai")).date()
 
 
 @dataclass
@@ -110,10 +115,11 @@ def project(contract: Contract, cycle: Cycle) -> Projection:
     facts: dict = {}
     sources: dict = {}
 
-    # Reports: the latest version of every instance due by the cycle's end, summed per figure.
+    # Reports: the latest version not returned for changes, of every instance due by the cycle's end.
     due_by_end = {o.key for o in calendar(contract) if o.period.end <= cycle.end}
     latest: dict[tuple[str, str], Submission] = {}
-    for s in session.exec(select(Submission).where(Submission.contract_id == contract.id).order_by(Submission.version)):
+    for s in session.exec(select(Submission).where(Submission.contract_id == contract.id,
+                                                   Submission.state != "returned").order_by(Submission.version)):
         if f"{s.obligation_key}:{s.period_key}" in due_by_end:
             latest[(s.obligation_key, s.period_key)] = s
     totals: dict[str, Decimal] = defaultdict(Decimal)
@@ -127,8 +133,7 @@ def project(contract: Contract, cycle: Cycle) -> Projection:
     # Violations within the cycle, counted per fact they feed (waived and rectified ones do not count).
     by_fact: dict[str, list[Violation]] = defaultdict(list)
     for v in session.exec(select(Violation).where(Violation.contract_id == contract.id).order_by(Violation.id)):
-        end = _period_end(v.period)
-        if not v.counts_against_score or (end is not None and not cycle.start <= end <= cycle.end):
+        if not v.counts_against_score or not cycle.start <= _violation_day(v) <= cycle.end:
             continue
         if v.rule_id in _INVERTED_FLAGS:
             by_fact[_INVERTED_FLAGS[v.rule_id]].append(v)

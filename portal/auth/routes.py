@@ -1,4 +1,7 @@
 """Login, logout, password change, language, and account administration."""
+import re
+from urllib.parse import unquote, urlsplit
+
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -24,7 +27,11 @@ def _account_key() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a path on this site: browsers drop tabs and newlines, so "/\t/evil" would become "//evil"."""
+    if not target or re.search(r"[\x00-\x20\\]", target + unquote(target)):
+        return url_for("home.index")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc:
         return target
     return url_for("home.index")
 

@@ -72,9 +72,12 @@ def _contract_station(user):
 
 
 def _user(user):
+    # A bureau admin manages its own accounts and those of the operators it registered; an operator
+    # shared with other bureaus (through contracts or stations) is not its to take over.
     if user.is_bureau_user and user.role == "admin":
         return sa.or_(User.bureau_id == user.bureau_id,
-                      User.operator_id.in_(select(Operator.id).where(_operators_of_bureau(user.bureau_id))))
+                      User.operator_id.in_(select(Operator.id).where(
+                          Operator.registered_by_bureau_id == user.bureau_id)))
     return User.id == user.id
 
 

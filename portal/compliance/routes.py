@@ -2,7 +2,7 @@
 from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import func, select
 
 from portal.audit import services as audit
 from portal.auth.scoping import get_or_404, roles_required, scoped
@@ -72,7 +72,9 @@ def read_notification(notification_id: int):
     if note.read_at is None:
         note.read_at = utcnow()
         get_session().commit()
-    return redirect(note.link if note.link.startswith("/") else url_for(".list_notifications"))
+    from portal.auth.routes import _safe_next
+
+    return redirect(_safe_next(note.link) if note.link else url_for(".list_notifications"))
 
 
 @bp.app_context_processor
@@ -80,8 +82,11 @@ def _unread_count():
     if not current_user.is_authenticated:
         return {}
 
-    def unread() -> int:
-        return len(get_session().exec(select(Notification.id).where(
-            Notification.user_id == current_user.id, Notification.read_at.is_(None))).all())
+    from functools import lru_cache
+
+    @lru_cache(maxsize=1)
+    def unread() -> int:  # once per page, however often the template asks
+        return get_session().exec(select(func.count()).select_from(Notification).where(
+            Notification.user_id == current_user.id, Notification.read_at.is_(None))).one()
 
     return {"unread_notifications": unread}

@@ -159,16 +159,17 @@ def notify(users: list[User], *, contract: Contract, kind: str, dedup_key: str, 
         session.add(note)
         session.flush()
         if user.email:
+            base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
             session.add(OutboxMail(notification_id=note.id, to_address=user.email, subject=subject,
-                                   body=f"{body}\n\n{link}"))
+                                   body=f"{body}\n\n{base}{link}"))
         made += 1
     return made
 
 
 def _link(endpoint: str, **values) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
+    """A path in the portal (the mail adds PUBLIC_BASE_URL in front)."""
     with current_app.test_request_context():
-        return base + url_for(endpoint, **values)
+        return url_for(endpoint, **values)
 
 
 def _notify_violation(contract: Contract, violation: Violation) -> None:
@@ -289,7 +290,7 @@ def deliver_outbox(now: datetime | None = None, limit: int = 200) -> DeliveryRes
     for mail in due:
         try:
             _send(mail)
-        except (OSError, smtplib.SMTPException) as exc:
+        except Exception as exc:  # any failure of one mail (server down, a bad header) keeps it for a retry
             mail.attempts += 1
             mail.last_error = f"{type(exc).__name__}: {exc}"[:500]
             mail.next_attempt_at = now + timedelta(minutes=min(2 ** mail.attempts, 360))

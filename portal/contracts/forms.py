@@ -3,7 +3,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.contracts.models import STATION_KINDS
 from portal.forms import strip
@@ -15,7 +15,7 @@ class StationForm(FlaskForm):
     name = StringField(_l("站点名称"), validators=[DataRequired(), Length(max=100)], filters=[strip])
     kind = SelectField(_l("站点类型"), choices=list(STATION_KINDS.items()))
     address = StringField(_l("地址"), validators=[DataRequired(), Length(max=200)], filters=[strip])
-    required_staff = IntegerField(_l("应配工作人员数"), validators=[DataRequired(), NumberRange(min=0, max=500)])
+    required_staff = IntegerField(_l("应配工作人员数"), validators=[InputRequired(), NumberRange(min=0, max=500)])
     opening_hours = StringField(_l("开放时间"), validators=[Optional(), Length(max=200)], filters=[strip])
     established_on = DateField(_l("设立日期"), validators=[Optional()])
 
@@ -71,7 +71,7 @@ class ContractForm(FlaskForm):
     scheme_id = SelectField(_l("考核方案"))
     starts_on = DateField(_l("开始日期"), validators=[DataRequired()])
     ends_on = DateField(_l("结束日期"), validators=[DataRequired()])
-    value = MoneyField(_l("合同金额（元）"), places=2, validators=[DataRequired(), NumberRange(min=0)])
+    value = MoneyField(_l("合同金额（元）"), places=2, validators=[InputRequired(), NumberRange(min=0)])
     station_ids = SelectMultipleField(_l("服务站点"), coerce=int)
     payment_plan = TextAreaField(_l("付款计划（每行：阶段, 比例, 条件）"), validators=[DataRequired()])
 

@@ -29,7 +29,7 @@ def _owner_choices(form) -> None:
 @login_required
 def list_contracts():
     contracts = get_session().exec(scoped(Contract).order_by(Contract.starts_on.desc(), Contract.id)).all()
-    return render("contracts/contracts.html", contracts=contracts)
+    return render("contracts/contracts.html", contracts=contracts, names=_names())
 
 
 @bp.get("/contracts/<int:contract_id>")
@@ -44,6 +44,12 @@ def show_contract(contract_id: int):
                   scheme=services.scheme_summary(contract.scheme_id))
 
 
+def _names() -> dict:
+    session = get_session()
+    return {"bureau": dict(session.execute(scoped(Bureau).with_only_columns(Bureau.id, Bureau.short_name)).all()),
+            "operator": dict(session.execute(scoped(Operator).with_only_columns(Operator.id, Operator.name)).all())}
+
+
 def _contract_form(contract: Contract | None) -> ContractForm:
     form = ContractForm(obj=contract)
     _owner_choices(form)
@@ -56,9 +62,19 @@ def _contract_form(contract: Contract | None) -> ContractForm:
     return form
 
 
-def _contract_valid(form: ContractForm) -> bool:
+_FIXED_ONCE_IN_USE = ("bureau_id", "operator_id", "scheme_id", "starts_on")
+
+
+def _contract_valid(form: ContractForm, contract: Contract | None = None) -> bool:
     if not form.validate_on_submit():
         return False
+    if contract is not None and services.has_data(contract.id):
+        # Submissions, violations and ledgers keep their owners and periods: these fields no longer move.
+        changed = [name for name in _FIXED_ONCE_IN_USE if getattr(form, name).data != getattr(contract, name)]
+        for name in changed:
+            getattr(form, name).errors.append(_("合同已有报送或违规记录，此项不能再修改"))
+        if changed:
+            return False
     # Stations must be the chosen operator's and sit under the chosen bureau.
     chosen = get_session().exec(scoped(Station).where(Station.id.in_(form.station_ids.data or [-1]))).all()
     if any(s.operator_id != form.operator_id.data or s.bureau_id != form.bureau_id.data for s in chosen):
@@ -93,7 +109,7 @@ def create_contract():
 def edit_contract(contract_id: int):
     contract = get_or_404(Contract, contract_id)
     form = _contract_form(contract)
-    if _contract_valid(form):
+    if _contract_valid(form, contract):
         services.save_contract(contract, _contract_data(form), form.station_ids.data)
         flash(_("已保存"), "success")
         return redirect(url_for(".show_contract", contract_id=contract.id))

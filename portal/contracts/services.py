@@ -42,6 +42,17 @@ def save_contract(contract: Contract | None, data: dict, station_ids: list[int])
     return contract
 
 
+def has_data(contract_id: int) -> bool:
+    """Whether anything was handed in or found under the contract (its owners and periods are then fixed)."""
+    from portal.compliance.models import Violation
+    from portal.ledgers.models import LedgerUpload
+    from portal.reporting.models import Submission
+
+    session = get_session()
+    return any(session.exec(select(model.id).where(model.contract_id == contract_id)).first() is not None
+               for model in (Submission, Violation, LedgerUpload))
+
+
 def station_ids_of(contract_id: int) -> list[int]:
     return sorted(get_session().exec(
         select(ContractStation.station_id).where(ContractStation.contract_id == contract_id)))

@@ -1,4 +1,6 @@
 """Each role's home page, and the health check."""
+from decimal import Decimal
+
 from flask import Blueprint, jsonify, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import text
@@ -34,7 +36,22 @@ def index():
     for c in contracts:
         by_status[c.status] = by_status.get(c.status, 0) + 1
     return render("home/index.html", contracts=contracts, stations=stations, names=names, counts=counts,
-                  by_status=by_status, status_labels=CONTRACT_STATUSES)
+                  by_status=by_status, status_labels=CONTRACT_STATUSES,
+                  workspace=[_workspace(c) for c in contracts if c.accepts_submissions][:12])
+
+
+def _workspace(contract: Contract) -> dict:
+    """Per running contract: the next things due and the open violations with the points at stake."""
+    from portal.compliance.models import Violation
+    from portal.reporting.services import entries
+
+    due = [e for e in entries(contract) if e.status in ("returned", "due_soon", "upcoming")]
+    due.sort(key=lambda e: (e.status != "returned", e.obligation.due_at))
+    open_violations = get_session().exec(scoped(Violation).where(
+        Violation.contract_id == contract.id, Violation.status.in_(("open", "acknowledged")))).all()
+    return {"contract": contract, "due": due[:3],
+            "open_violations": len(open_violations),
+            "points": sum((v.penalty_points for v in open_violations if v.penalty_points is not None), Decimal(0))}
 
 
 @bp.get("/healthz")

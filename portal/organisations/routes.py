@@ -1,5 +1,5 @@
 """Bureaus and operators: platform admins manage bureaus; bureau admins their operators."""
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -73,7 +73,8 @@ def list_operators():
 @login_required
 def show_operator(operator_id: int):
     operator = get_or_404(Operator, operator_id)
-    return _operator_page(operator, CreditGradeForm() if current_user.is_bureau_user else None)
+    may_grade = current_user.is_bureau_user and current_user.role in ("approver", "admin")
+    return _operator_page(operator, CreditGradeForm() if may_grade else None)
 
 
 def _operator_page(operator: Operator, grade_form, status: int = 200):
@@ -117,17 +118,20 @@ def create_operator():
 @roles_required("admin")
 def edit_operator(operator_id: int):
     operator = get_or_404(Operator, operator_id)
+    if not (current_user.is_platform_admin or operator.registered_by_bureau_id == current_user.bureau_id):
+        abort(403)  # an operator shared with other bureaus is edited by the bureau that registered it
     form = OperatorForm(obj=operator)
     if _operator_form_valid(form, exclude_id=operator.id):
         services.save_operator(operator, form_data(form, *_OPERATOR_FIELDS),
-                               registered_by_bureau_id=operator.registered_by_bureau_id)
+                               registered_by_bureau_id=operator.registered_by_bureau_id,
+                               audit_bureau_id=current_user.bureau_id)
         flash(_("已保存"), "success")
         return redirect(url_for(".show_operator", operator_id=operator.id))
     return render("organisations/operator_form.html", form=form, operator=operator)
 
 
 @bp.post("/operators/<int:operator_id>/credit-grades")
-@roles_required("reviewer", "approver", "admin")
+@roles_required("approver", "admin")  # seed 004: C fails the year, D expels — not a first-level decision
 def record_credit_grade(operator_id: int):
     operator = get_or_404(Operator, operator_id)
     form = CreditGradeForm()

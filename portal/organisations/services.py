@@ -29,7 +29,8 @@ def credit_code_taken(code: str, exclude_id: int | None = None) -> bool:
     return get_session().exec(query).first() is not None
 
 
-def save_operator(operator: Operator | None, data: dict, *, registered_by_bureau_id: int | None) -> Operator:
+def save_operator(operator: Operator | None, data: dict, *, registered_by_bureau_id: int | None,
+                  audit_bureau_id: int | None = None) -> Operator:
     session = get_session()
     before = audit.snapshot(operator)
     if operator is None:
@@ -39,7 +40,7 @@ def save_operator(operator: Operator | None, data: dict, *, registered_by_bureau
     session.add(operator)
     session.flush()
     audit.record("create_operator" if before is None else "update_operator", operator, before=before,
-                 bureau_id=registered_by_bureau_id, operator_id=operator.id)
+                 bureau_id=audit_bureau_id or registered_by_bureau_id, operator_id=operator.id)
     session.commit()
     return operator
 

@@ -49,9 +49,13 @@ def submit_report(contract_id: int, obligation_key: str, period_key: str):
             abort(403)
         if refusal is None and form.validate():
             figures = {key: getattr(form, f"fact_{key}").data for key in form.fact_keys}
-            submission = services.submit(contract, obligation, figures=figures, narrative=form.narrative.data,
-                                         user=current_user)
-            flash(_("已提交第%(v)d版", v=submission.version), "success")
+            try:
+                submission = services.submit(contract, obligation, figures=figures, narrative=form.narrative.data,
+                                             user=current_user)
+            except services.SubmissionRefused as exc:
+                flash(str(exc), "error")
+            else:
+                flash(_("已提交第%(v)d版", v=submission.version), "success")
             return redirect(url_for(".submit_report", contract_id=contract.id, obligation_key=obligation_key,
                                     period_key=period_key))
     elif versions:  # a correction starts from the latest version

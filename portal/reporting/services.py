@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from portal.audit import services as audit
@@ -120,7 +121,12 @@ def submit(contract: Contract, obligation: Obligation, *, figures: dict, narrati
         version=(previous.version + 1) if previous else 1, submitted_by_id=user.id,
         figures={k: str(v) for k, v in figures.items()}, narrative=narrative.strip())
     session.add(submission)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same form sent twice at once: the other request took this version
+        session.rollback()
+        raise SubmissionRefused("该版本已由另一次提交保存，请刷新页面查看 / this version was just saved by another "
+                                "request; reload the page") from None
     audit.record("submit_report", submission, reason=f"{obligation.spec.label} {obligation.period.key} v{submission.version}")
     session.commit()
     from portal.compliance.services import run_rules_after_submission

@@ -109,12 +109,17 @@ def test_a_bureau_admin_cannot_place_a_contract_in_another_bureau(app, world, db
     assert db.exec(select(Contract).where(Contract.number == "PX-NEW")).first() is None
 
 
-def test_reviewers_record_credit_grades_and_the_latest_is_in_force(app, world, db):
-    client = app.test_client()
-    token = login(client, "t1-reviewer")
+def test_approvers_record_credit_grades_and_the_latest_is_in_force(app, world, db):
+    """seed 004: grade C fails the year and D expels, so a first-level reviewer may not record one."""
     operator_id = world[1]["operator"].id
-    response = client.post(f"/operators/{operator_id}/credit-grades", headers={"X-CSRFToken": token}, data={
-        "kind": "hr_service", "grade": "C", "given_on": "2024-09-01", "given_by": "某市人社局", "note": ""})
+    grade = {"kind": "hr_service", "grade": "C", "given_on": "2024-09-01", "given_by": "某市人社局", "note": ""}
+    reviewer = app.test_client()
+    token = login(reviewer, "t1-reviewer")
+    assert reviewer.post(f"/operators/{operator_id}/credit-grades", headers={"X-CSRFToken": token},
+                         data=grade).status_code == 403
+    client = app.test_client()
+    token = login(client, "t1-approver")
+    response = client.post(f"/operators/{operator_id}/credit-grades", headers={"X-CSRFToken": token}, data=grade)
     assert response.status_code == 302
     page = client.get(f"/operators/{operator_id}").get_data(as_text=True)
     assert "grade-C" in page
@@ -156,3 +161,32 @@ def test_a_bureau_admin_creates_an_operator_login_bound_to_its_operator(app, wor
         "username": "bad-op", "display_name": "x", "email": "", "role": "operator", "bureau_id": "0",
         "operator_id": str(world[2]["operator"].id), "password": "long-enough-pw", "active": "y"})
     assert 'id="operator_id-error"' in response.get_data(as_text=True)
+
+
+def test_a_bureau_admin_cannot_take_over_a_shared_operators_accounts_or_record(app, world, db):
+    """An operator registered by bureau 1 that also works for bureau 2 stays bureau 1's to administer."""
+    from portal.contracts.models import Station
+
+    db.add(Station(bureau_id=world[2]["bureau"].id, operator_id=world[1]["operator"].id, name="共享站点",
+                   kind="gig_market", address="某地", required_staff=1))
+    db.commit()
+    client = app.test_client()
+    token = login(client, "t2-admin")
+    operator_user = world[1]["users"]["operator"].id
+    assert client.get(f"/users/{operator_user}/edit").status_code == 404
+    assert client.post(f"/users/{operator_user}/edit", headers={"X-CSRFToken": token}, data={
+        "username": "t1-operator", "display_name": "x", "email": "", "role": "operator", "bureau_id": "0",
+        "operator_id": str(world[1]["operator"].id), "password": "hijacked-password", "active": "y"}).status_code == 404
+    assert client.get(f"/operators/{world[1]['operator'].id}").status_code == 200, "it may see the operator"
+    assert client.get(f"/operators/{world[1]['operator'].id}/edit").status_code == 403, "but not rewrite it"
+    login(app.test_client(), "t1-operator")  # the password did not change
+
+
+def test_a_contract_with_data_keeps_its_owners_scheme_and_start(app, world, db):
+    client = app.test_client()
+    token = login(client, "t1-admin")
+    contract_id = world[1]["contract"].id
+    response = client.post(f"/contracts/{contract_id}/edit", headers={"X-CSRFToken": token},
+                           data=_contract_form(world, number="C-1", scheme_id="xingan"))
+    assert 'id="scheme_id-error"' in response.get_data(as_text=True)
+    assert db.get(Contract, contract_id).scheme_id == "pingxiang-2024-lot1"

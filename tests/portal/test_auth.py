@@ -160,3 +160,15 @@ def test_open_redirect_after_login_is_refused(app, world):
     response = client.post("/login?next=//evil.example/", data={
         "username": "t1-operator", "password": PASSWORD, "csrf_token": token})
     assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\t/evil.example", "/%09/evil.example", "https://evil.example/",
+                                    "/\\evil.example", "javascript:alert(1)"])
+def test_no_redirect_leaves_the_site_after_login_or_a_language_switch(app, world, target):
+    client = app.test_client()
+    token = csrf_token(client)
+    response = client.post("/login", query_string={"next": target}, data={
+        "username": "t1-operator", "password": PASSWORD, "csrf_token": token})
+    assert response.headers["Location"] == "/"
+    switched = client.post("/lang/en", data={"next": target}, headers={"X-CSRFToken": csrf_token(client, "/")})
+    assert switched.headers["Location"] == "/"
