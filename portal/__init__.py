@@ -68,6 +68,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
+        if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS: keep browsers on it
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response

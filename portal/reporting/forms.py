@@ -21,7 +21,7 @@ def report_form(fact_specs: list) -> ReportForm:
         if spec.unit:
             label = f"{label}（{spec.unit}）"
         setattr(Form, f"fact_{spec.key}", IntegerField(label, validators=[
-            InputRequired(message=_l("请填写本月数字，没有请填0")), NumberRange(min=0, max=10_000_000)]))
+            InputRequired(message=_l("请填写本期数字，没有请填0")), NumberRange(min=0, max=10_000_000)]))
     form = Form()
     form.fact_keys = [spec.key for spec in fact_specs]
     return form

@@ -161,3 +161,18 @@ def test_an_unknown_obligation_or_period_is_404(app, world):
     contract_id = world[1]["contract"].id
     assert client.get(_url(contract_id, key="no_such_report")).status_code == 404
     assert client.get(_url(contract_id, period="2031-01")).status_code == 404
+
+
+def test_the_database_itself_refuses_to_change_or_delete_submitted_content(app, world, db):
+    import sqlalchemy as sa
+
+    engine = app.extensions["kaohe_engine"]
+    submission_id = world[1]["submission"].id
+    for statement in (f"UPDATE submission SET narrative = 'x' WHERE id = {submission_id}",
+                      f"UPDATE submission SET submitted_at = submitted_at WHERE id = {submission_id}",
+                      f"DELETE FROM submission WHERE id = {submission_id}"):
+        with pytest.raises(sa.exc.DatabaseError, match="frozen"):
+            with engine.begin() as conn:
+                conn.execute(sa.text(statement))
+    with engine.begin() as conn:  # the review columns stay writable
+        conn.execute(sa.text(f"UPDATE submission SET state = 'accepted' WHERE id = {submission_id}"))
