@@ -212,3 +212,18 @@ def build_world(session) -> dict:
 @pytest.fixture
 def world(db):
     return build_world(db)
+
+
+def add_contract(db, world, *, scheme_id: str, starts_on, ends_on, number: str, n: int = 1):
+    """Another contract for tenant n (e.g. one running now, or under another scheme)."""
+    from decimal import Decimal
+
+    from portal.contracts.models import Contract
+
+    side = world[n]
+    contract = Contract(bureau_id=side["bureau"].id, operator_id=side["operator"].id, number=number,
+                        title=number, scheme_id=scheme_id, scheme_version="test", starts_on=starts_on,
+                        ends_on=ends_on, value=Decimal("100.00"), payment_plan=[])
+    db.add(contract)
+    db.commit()
+    return contract

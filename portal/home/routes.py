@@ -4,7 +4,7 @@ from decimal import Decimal
 from flask import Blueprint, jsonify, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import text
-from sqlmodel import func, select
+from sqlmodel import func
 
 from portal.auth.models import User
 from portal.auth.scoping import scoped

@@ -1,8 +1,8 @@
 """Ledgers of a contract: templates, uploads checked in the background, errors, accepted rows."""
-from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask import Blueprint, Response, abort, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlmodel import func, select
+from sqlmodel import func
 
 from portal.auth.scoping import get_or_404, roles_required, scoped
 from portal.contracts.models import Contract

@@ -4,7 +4,7 @@ years (第八条（三）). Thresholds come from the scheme file's [extra.*] tab
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Iterable, Sequence

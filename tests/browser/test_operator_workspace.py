@@ -3,12 +3,11 @@ submitted; uploads a ledger with errors, sees the row errors, fixes the file, up
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 
 from portal.contracts.models import Contract
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, add_contract
 from tests.portal.ledgers.ledger_builders import ID_M, good_row, xlsx
 
 pytestmark = pytest.mark.browser
@@ -16,15 +15,9 @@ pytestmark = pytest.mark.browser
 
 def _running_contract(db, world, scheme_id: str) -> Contract:
     """A contract running today, whatever day the suite runs."""
-    side = world[1]
     today = date.today()
-    contract = Contract(bureau_id=side["bureau"].id, operator_id=side["operator"].id, number=f"NOW-{scheme_id}",
-                        title="当前合同", scheme_id=scheme_id, scheme_version="x",
-                        starts_on=today.replace(day=1) - timedelta(days=60), ends_on=today + timedelta(days=300),
-                        value=Decimal("100.00"), payment_plan=[])
-    db.add(contract)
-    db.commit()
-    return contract
+    return add_contract(db, world, scheme_id=scheme_id, starts_on=today.replace(day=1) - timedelta(days=60),
+                        ends_on=today + timedelta(days=300), number=f"NOW-{scheme_id}")
 
 
 def _login(page, base):

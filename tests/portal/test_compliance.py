@@ -16,7 +16,7 @@ from portal.contracts.models import Contract
 from portal.organisations.models import CreditGrade
 from portal.reporting.models import Submission
 from rules.compliance import ACTIONS
-from tests.conftest import login
+from tests.conftest import add_contract, login
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -143,14 +143,8 @@ def test_a_submission_runs_the_rules_at_once(app, world, db):
 
 
 def _current_contract(db, world) -> Contract:
-    side = world[1]
-    contract = Contract(bureau_id=side["bureau"].id, operator_id=side["operator"].id, number="PX-NOW",
-                        title="当前合同", scheme_id="pingxiang-2024-lot1", scheme_version="x",
-                        starts_on=date(2026, 11, 1), ends_on=date(2027, 10, 31), value=Decimal("100.00"),
-                        payment_plan=[])
-    db.add(contract)
-    db.commit()
-    return contract
+    return add_contract(db, world, scheme_id="pingxiang-2024-lot1", starts_on=date(2026, 11, 1),
+                        ends_on=date(2027, 10, 31), number="PX-NOW")
 
 
 def test_a_reminder_goes_out_three_days_before_a_deadline_and_only_once(app, world, db):

@@ -7,7 +7,7 @@ from sqlmodel import func, select
 
 from portal.ledgers.models import LedgerRow, LedgerUpload
 from portal.reporting.models import Submission
-from tests.conftest import login
+from tests.conftest import add_contract, login
 from tests.portal.ledgers.ledger_builders import ID_F, ID_M, good_row, xlsx
 
 ASSISTANCE_HEADERS = None  # the assistance ledger is checked through its own template below
@@ -23,17 +23,9 @@ def _upload(client, token, contract_id, data, filename, ledger_type="delivered_w
 def _qianxi(db, world):
     """A 黔西 contract: its quarterly ledgers include the delivered-workers ledger (seed 000)."""
     from datetime import date
-    from decimal import Decimal
 
-    from portal.contracts.models import Contract
-
-    side = world[1]
-    contract = Contract(bureau_id=side["bureau"].id, operator_id=side["operator"].id, number="QX-T",
-                        title="黔西", scheme_id="qianxi-2022", scheme_version="x", starts_on=date(2026, 1, 1),
-                        ends_on=date(2026, 12, 31), value=Decimal("1.00"), payment_plan=[])
-    db.add(contract)
-    db.commit()
-    return contract
+    return add_contract(db, world, scheme_id="qianxi-2022", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
+                        number="QX-T")
 
 
 def test_the_template_downloads_as_xlsx(app, world):

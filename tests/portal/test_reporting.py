@@ -1,30 +1,23 @@
 """Operators submit reports against the calendar; versions are frozen; the first version decides lateness."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from decimal import Decimal
+from datetime import date
 
 import pytest
 from sqlmodel import func, select
 
 from portal.contracts.models import Contract
 from portal.reporting.models import FrozenSubmission, Submission
-from tests.conftest import login
+from tests.conftest import add_contract, login
 
 REPORT = {"narrative": "本月完成园区企业走访12家。", "fact_referrals_to_park_employers": "35",
           "fact_own_recruitment_events": "2", "fact_campus_fairs_attended": "1", "fact_policy_events_assisted": "0"}
 
 
 def _current_contract(db, world) -> Contract:
-    """A lot-1 contract running now, so its next monthly plan is not yet due."""
-    side = world[1]
-    contract = Contract(bureau_id=side["bureau"].id, operator_id=side["operator"].id, number="PX-NOW",
-                        title="当前合同", scheme_id="pingxiang-2024-lot1", scheme_version="x",
-                        starts_on=date(2026, 11, 1), ends_on=date(2027, 10, 31), value=Decimal("100.00"),
-                        payment_plan=[])
-    db.add(contract)
-    db.commit()
-    return contract
+    """A lot-1 contract whose December 2026 plan is due on 2026-12-05."""
+    return add_contract(db, world, scheme_id="pingxiang-2024-lot1", starts_on=date(2026, 11, 1),
+                        ends_on=date(2027, 10, 31), number="PX-NOW")
 
 
 def _url(contract_id, key="monthly_plan_summary", period="2024-06"):

@@ -138,7 +138,7 @@ def test_own_objects_are_reachable_so_the_walk_proves_something(app, world):
     reached = 0
     for role in ROLES:
         client = app.test_client()
-        token = login(client, f"t1-{role}")
+        login(client, f"t1-{role}")
         for rule, params in _id_routes(app):
             own = {**_strings(rule), **{p: _target(world, 1, p).id for p in params}}
             url = rule.build(own)[1]

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from rules.scoring import SchemeError, score, sheet_to_dict
+from rules.scoring import SchemeError, score
 from rules.scoring.loader import build_scheme
 
 TOML = """
