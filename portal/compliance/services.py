@@ -134,7 +134,7 @@ def store_findings(contract: Contract, findings, as_of: datetime) -> StoreResult
     return result
 
 
-def _recipients(contract: Contract, bureau_too: bool) -> list[User]:
+def recipients(contract: Contract, bureau_too: bool) -> list[User]:
     session = get_session()
     users = list(session.exec(select(User).where(User.operator_id == contract.operator_id, User.active)))
     if bureau_too:
@@ -174,7 +174,7 @@ def _link(endpoint: str, **values) -> str:
 
 def _notify_violation(contract: Contract, violation: Violation) -> None:
     penalty = f"扣{violation.penalty_points}分" if violation.penalty_points is not None else violation.consequence
-    notify(_recipients(contract, bureau_too=violation.severity == "serious"), contract=contract, kind="violation",
+    notify(recipients(contract, bureau_too=violation.severity == "serious"), contract=contract, kind="violation",
            dedup_key=f"violation|{contract.id}|{violation.dedup_key}",
            subject=f"【考核】{contract.number}：{violation.message_zh}"[:300],
            body=(f"{violation.message_zh}\n{violation.message_en}\n依据 / clause: {violation.clause}\n"
@@ -193,7 +193,7 @@ def remind_deadlines(contract: Contract, at: datetime) -> int:
             continue
         due = obligation.due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
         made += notify(
-            _recipients(contract, bureau_too=False), contract=contract, kind="reminder",
+            recipients(contract, bureau_too=False), contract=contract, kind="reminder",
             dedup_key=f"reminder|{contract.id}|{obligation.key}",
             subject=f"【考核】{contract.number}：{obligation.spec.label}（{obligation.period.key}）将于{due}截止",
             body=f"{obligation.spec.label}（{obligation.period.key}）截止时间：{due}（北京时间）。\n"

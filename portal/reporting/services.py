@@ -152,8 +152,27 @@ def review(submission: Submission, *, accept: bool, reason: str, user) -> Submis
         submission.return_for_changes(user.id, reason)
     session.add(submission)
     audit.record("accept_submission" if accept else "return_submission", submission, before=before, reason=reason)
+    if not accept:
+        _notify_returned(submission, reason)
     session.commit()
     return submission
+
+
+def _notify_returned(submission: Submission, reason: str) -> None:
+    """The operator learns at once that a version came back, and why (in the portal and by mail)."""
+    from flask import url_for
+
+    from portal.compliance.services import notify, recipients
+
+    contract = get_session().get(Contract, submission.contract_id)
+    obligation = find_obligation(contract, submission.obligation_key, submission.period_key)
+    label = obligation.spec.label if obligation else submission.obligation_key
+    notify(recipients(contract, bureau_too=False), contract=contract, kind="review",
+           dedup_key=f"returned|{submission.id}",
+           subject=f"【考核】{contract.number}：{label}（{submission.period_key}）第{submission.version}版被退回修改",
+           body=f"退回理由 / reason: {reason}\n请修改后提交新版本 / please submit a corrected version.",
+           link=url_for("reporting.submit_report", contract_id=contract.id, obligation_key=submission.obligation_key,
+                        period_key=submission.period_key))
 
 
 def status_label(status: str, locale: str) -> str:

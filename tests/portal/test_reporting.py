@@ -101,6 +101,8 @@ def test_the_reviewer_returns_with_a_reason_the_operator_sees_it_and_corrects(ap
     op_token = login(operator, "t1-operator")
     page = operator.get(url).get_data(as_text=True)
     assert "缺少上月总结" in page
+    notes = operator.get("/notifications").get_data(as_text=True)
+    assert "被退回修改" in notes and "缺少上月总结" in notes, "the operator is notified with the reason"
     grid = operator.get(f"/contracts/{world[1]['contract'].id}/calendar").get_data(as_text=True)
     assert 'data-status="returned" data-key="monthly_plan_summary:2024-04"' in grid
     operator.post(url, data=REPORT, headers={"X-CSRFToken": op_token})
