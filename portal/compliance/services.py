@@ -216,9 +216,11 @@ def run_rules_after_submission(contract: Contract) -> None:
     try:
         run_rules(contract)
         get_session().commit()
-    except Exception:
+    except Exception as exc:
         get_session().rollback()
-        log.exception("compliance rules failed after a submission to contract %s", contract.id)
+        # Name the rule, not the data: an error's text can quote the facts it choked on.
+        log.error("compliance rules failed after a submission to contract %s: %s %s", contract.id,
+                  type(exc).__name__, getattr(exc, "rule_id", ""))
 
 
 @dataclass
@@ -295,7 +297,7 @@ def deliver_outbox(now: datetime | None = None, limit: int = 200) -> DeliveryRes
             mail.last_error = f"{type(exc).__name__}: {exc}"[:500]
             mail.next_attempt_at = now + timedelta(minutes=min(2 ** mail.attempts, 360))
             result.failed += 1
-            log.warning("mail %s not sent (attempt %s): %s", mail.id, mail.attempts, mail.last_error)
+            log.warning("mail %s not sent (attempt %s): %s", mail.id, mail.attempts, type(exc).__name__)
         else:
             mail.attempts += 1
             mail.sent_at, mail.last_error = now, ""

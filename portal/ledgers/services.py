@@ -123,7 +123,8 @@ def import_upload(app, upload_id: int, data: bytes) -> None:
             session.commit()
         except Exception as exc:  # nothing half-written: roll back the rows, keep the upload as rejected
             session.rollback()
-            log.exception("ledger import %s failed", upload_id)
+            # The error text can quote row values (a duplicate key holds a resident ID): log its type only.
+            log.error("ledger import %s failed: %s", upload_id, type(exc).__name__)
             upload = session.get(LedgerUpload, upload_id)
             upload.state, upload.finished_at = "rejected", utcnow()
             upload.summary = f"导入失败，未接收任何数据（{type(exc).__name__}）。请重新上传；如反复出现，请联系管理员。"
