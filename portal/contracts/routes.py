@@ -29,7 +29,7 @@ def _owner_choices(form) -> None:
 @login_required
 def list_contracts():
     contracts = get_session().exec(scoped(Contract).order_by(Contract.starts_on.desc(), Contract.id)).all()
-    return render("contracts/contracts.html", contracts=contracts, names=_names())
+    return render("contracts/contracts.html", contracts=contracts, names=services.owner_names())
 
 
 @bp.get("/contracts/<int:contract_id>")
@@ -42,12 +42,6 @@ def show_contract(contract_id: int):
                   operator=session.get(Operator, contract.operator_id),
                   stations=services.stations_of(contract.id),
                   scheme=services.scheme_summary(contract.scheme_id))
-
-
-def _names() -> dict:
-    session = get_session()
-    return {"bureau": dict(session.execute(scoped(Bureau).with_only_columns(Bureau.id, Bureau.short_name)).all()),
-            "operator": dict(session.execute(scoped(Operator).with_only_columns(Operator.id, Operator.name)).all())}
 
 
 def _contract_form(contract: Contract | None) -> ContractForm:

@@ -42,6 +42,16 @@ def save_contract(contract: Contract | None, data: dict, station_ids: list[int])
     return contract
 
 
+def owner_names() -> dict:
+    """Names of the bureaus and operators the current user may see, for contract tables."""
+    from portal.auth.scoping import scoped
+    from portal.organisations.models import Bureau, Operator
+
+    session = get_session()
+    return {"bureau": dict(session.execute(scoped(Bureau).with_only_columns(Bureau.id, Bureau.short_name)).all()),
+            "operator": dict(session.execute(scoped(Operator).with_only_columns(Operator.id, Operator.name)).all())}
+
+
 def has_data(contract_id: int) -> bool:
     """Whether anything was handed in or found under the contract (its owners and periods are then fixed)."""
     from portal.compliance.models import Violation

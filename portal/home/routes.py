@@ -9,6 +9,7 @@ from sqlmodel import func
 from portal.auth.models import User
 from portal.auth.scoping import scoped
 from portal.contracts.models import CONTRACT_STATUSES, Contract, Station
+from portal.contracts.services import owner_names
 from portal.db import get_engine, get_session
 from portal.htmx import render
 from portal.organisations.models import Bureau, Operator
@@ -23,10 +24,7 @@ def index():
     db = get_session()
     contracts = db.exec(scoped(Contract).order_by(Contract.starts_on.desc(), Contract.id)).all()
     stations = db.exec(scoped(Station).order_by(Station.id)).all()
-    names = {
-        "bureau": dict(db.execute(scoped(Bureau).with_only_columns(Bureau.id, Bureau.short_name)).all()),
-        "operator": dict(db.execute(scoped(Operator).with_only_columns(Operator.id, Operator.name)).all()),
-    }
+    names = owner_names()
     counts = {}
     if current_user.role == "admin":
         for label, model in (("bureaus", Bureau), ("operators", Operator), ("stations", Station),
