@@ -199,9 +199,31 @@ def build_world(session) -> dict:
                               errors_xlsx=b"PK\x03\x04 error report")
         session.add(upload)
         session.flush()
+        from portal.assessment.models import AssessmentSheet, SheetApproval
+        from rules.schemes import load_scheme
+        from rules.scoring import score, sheet_to_dict
+
+        # A sheet approved once and then reopened (so nothing is locked): stage 2, 2024-08-01..2024-11-30.
+        sheet = AssessmentSheet(contract_id=contract.id, bureau_id=bureau.id, operator_id=operator.id,
+                                cycle_id="stage_2", cycle_label="第二阶段验收", cycle_start=date(2024, 8, 1),
+                                cycle_end=date(2024, 11, 30), reopen_reason="测试：重新开启",
+                                entries={"equipment_findings": {"value": "1", "reason": "抽查发现", "by": "t",
+                                                                "at": "2024-12-01T00:00:00"}})
+        session.add(sheet)
+        session.flush()
+        scheme = load_scheme("pingxiang-2024-lot1")
+        figures = sheet_to_dict(score(scheme, {}))
+        approval = SheetApproval(sheet_id=sheet.id, number=1, contract_id=contract.id, bureau_id=bureau.id,
+                                 operator_id=operator.id, cycle_id="stage_2", scheme_id=scheme.id,
+                                 scheme_version=figures["scheme_version"], scheme_sha256=scheme.sha256, facts={},
+                                 sources={}, figures=figures, total=Decimal(figures["total"]),
+                                 approved_by_id=users["approver"].id)
+        session.add(approval)
+        session.flush()
         world[n] = {"bureau": bureau, "operator": operator, "station": station, "contract": contract,
                     "credit_grade": grade, "users": users, "submission": submission,
-                    "violation": violation, "notification": note, "upload": upload}
+                    "violation": violation, "notification": note, "upload": upload,
+                    "sheet": sheet, "approval": approval}
     platform = User(username="t-platform", display_name="平台", role="admin", password_hash=hashed)
     session.add(platform)
     session.commit()

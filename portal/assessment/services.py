@@ -158,3 +158,309 @@ def project(contract: Contract, cycle: Cycle) -> Projection:
     sheet = score(scheme, facts)
     meanings = {key: spec.meaning.split(" / ")[0] for key, spec in scheme.facts.items()}
     return Projection(contract, cycle, sheet, facts, sources, dict(by_fact), meanings)
+
+
+# -- the bureau's assessment of a cycle: entries, sign-off, freezing, locking ------------------------
+
+from datetime import datetime  # noqa: E402
+
+from portal.audit import services as audit  # noqa: E402
+from portal.assessment.models import AssessmentSheet, IllegalSheetChange, SheetApproval  # noqa: E402
+from rules.scoring import FactsError, Judgement, sheet_to_dict, validate_facts  # noqa: E402
+from rules.scoring.facts import check_fact_value  # noqa: E402
+
+# Fact kinds a person decides; other facts come from data, and an entry overriding data needs its reason too.
+JUDGED_KINDS = ("judgement", "judgement_list")
+
+
+def to_json(value):
+    """A fact value as JSON (Decimals as strings, so nothing is lost)."""
+    if isinstance(value, Judgement):
+        return {"value": str(value.value), "reason": value.reason}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    return value
+
+
+def find_cycle(contract: Contract, cycle_id: str) -> Cycle | None:
+    return next((c for c in cycles(contract) if c.id == cycle_id), None)
+
+
+def sheet_of(contract: Contract, cycle: Cycle) -> AssessmentSheet | None:
+    return get_session().exec(select(AssessmentSheet).where(AssessmentSheet.contract_id == contract.id,
+                                                            AssessmentSheet.cycle_id == cycle.id)).first()
+
+
+def open_sheet(contract: Contract, cycle: Cycle) -> AssessmentSheet:
+    """The cycle's sheet, created (as a draft) the first time someone works on it."""
+    sheet = sheet_of(contract, cycle)
+    if sheet is None:
+        sheet = AssessmentSheet(contract_id=contract.id, bureau_id=contract.bureau_id,
+                                operator_id=contract.operator_id, cycle_id=cycle.id, cycle_label=cycle.label,
+                                cycle_start=cycle.start, cycle_end=cycle.end)
+        get_session().add(sheet)
+        get_session().flush()
+    return sheet
+
+
+def approvals_of(sheet: AssessmentSheet) -> list[SheetApproval]:
+    return list(get_session().exec(select(SheetApproval).where(SheetApproval.sheet_id == sheet.id)
+                                   .order_by(SheetApproval.number)))
+
+
+def current_approval(sheet: AssessmentSheet | None) -> SheetApproval | None:
+    if sheet is None or sheet.state != "approved":
+        return None
+    return get_session().exec(select(SheetApproval).where(SheetApproval.sheet_id == sheet.id)
+                              .order_by(SheetApproval.number.desc())).first()
+
+
+# -- locking ------------------------------------------------------------------------------------------
+
+def lock_reason(contract_id: int, day: date) -> str | None:
+    """Why data of `day` can no longer change: the cycle it falls in has an approved assessment."""
+    session = get_session()
+    sheet = session.exec(select(AssessmentSheet).where(
+        AssessmentSheet.contract_id == contract_id, AssessmentSheet.state == "approved",
+        AssessmentSheet.cycle_start <= day, AssessmentSheet.cycle_end >= day)).first()
+    if sheet is None:
+        return None
+    approval = current_approval(sheet)
+    when = approval.approved_at.astimezone(_SHANGHAI).strftime("%Y-%m-%d") if approval else ""
+    return (f"{sheet.cycle_label}（{sheet.cycle_start}至{sheet.cycle_end}）的考核已于{when}审批通过，该周期数据已锁定，"
+            f"不能再修改；如需更正，请联系局方审批人重新开启考核。 / The assessment of this cycle "
+            f"({sheet.cycle_start} to {sheet.cycle_end}) was approved on {when}; its data is locked. Ask the "
+            f"bureau's approver to reopen the assessment to correct it.")
+
+
+def lock_reason_for_violation(violation: Violation) -> str | None:
+    return lock_reason(violation.contract_id, _violation_day(violation))
+
+
+from zoneinfo import ZoneInfo  # noqa: E402
+
+_SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+# -- the sheet: projection + what people entered -------------------------------------------------------
+
+@dataclass
+class Assessment:
+    """The projected facts with the bureau's entries laid over them, scored."""
+
+    projection: Projection
+    sheet_row: AssessmentSheet | None
+    facts: dict
+    sources: dict
+    sheet: ScoreSheet
+    overridden: dict = field(default_factory=dict)  # fact key -> value the data gave before an entry replaced it
+
+    @property
+    def entries(self) -> dict:
+        return self.sheet_row.entries if self.sheet_row else {}
+
+
+def assess(contract: Contract, cycle: Cycle, sheet_row: AssessmentSheet | None = None) -> Assessment:
+    projection = project(contract, cycle)
+    scheme = load_scheme(contract.scheme_id)
+    facts, sources, overridden = dict(projection.facts), dict(projection.sources), {}
+    for key, entry in (sheet_row.entries if sheet_row else {}).items():
+        if key not in scheme.facts:
+            continue  # a fact the scheme no longer declares: shown, not scored
+        if key in facts:
+            overridden[key] = facts[key]
+        facts[key], sources[key] = entry["value"], "assessment"
+    return Assessment(projection, sheet_row, facts, sources, score(scheme, facts), overridden)
+
+
+def parse_entry(spec, raw: str, reason: str):
+    """The value typed into the sheet form, as the scheme's fact kind wants it (raises ValueError with why)."""
+    raw = (raw or "").strip()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("每一项录入都必须写明理由 / every entry needs a reason")
+    if raw == "":
+        raise ValueError("请填写数值 / enter a value")
+    kind = spec.kind
+    if kind == "bool":
+        if raw not in ("yes", "no"):
+            raise ValueError("请选择“是”或“否” / choose yes or no")
+        value = raw == "yes"
+    elif kind == "judgement":
+        value = {"value": raw, "reason": reason}
+    elif kind == "judgement_list":
+        value = []
+        for n, line in enumerate(raw.splitlines(), start=1):
+            if not line.strip():
+                continue
+            number, _, why = line.strip().partition(" ")
+            if not why.strip():
+                raise ValueError(f"第{n}行：写成“分值 理由”，例如“0.5 未按时更新” / line {n}: write “points reason”")
+            value.append({"value": number, "reason": why.strip()})
+    elif kind == "count_list":
+        value = [part.strip() for part in raw.replace("，", ",").split(",") if part.strip()]
+    else:
+        value = raw
+    try:
+        return to_json(check_fact_value(spec, value))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _guard(sheet: AssessmentSheet, seen_revision, *states: str) -> None:
+    sheet.check_revision(seen_revision)
+    if sheet.state not in states:
+        raise IllegalSheetChange(f"考核表当前状态为“{sheet.state_label}”，不能进行此操作 / the sheet is {sheet.state}")
+
+
+def save_entry(contract: Contract, sheet: AssessmentSheet, key: str, raw: str, reason: str, user,
+               seen_revision) -> None:
+    scheme = load_scheme(contract.scheme_id)
+    if key not in scheme.facts:
+        raise ValueError(f"unknown fact {key}")
+    _guard(sheet, seen_revision, "draft")
+    value = parse_entry(scheme.facts[key], raw, reason)
+    entries = dict(sheet.entries)
+    before = entries.get(key)
+    entries[key] = {"value": value, "reason": reason.strip(), "by": user.username,
+                    "at": utcnow_iso()}
+    validate_facts(scheme, {k: e["value"] for k, e in entries.items() if k in scheme.facts})
+    sheet.entries = entries
+    sheet.touch()
+    audit.record("assessment_entry", sheet, before={"fact": key, "entry": before},
+                 after={"fact": key, "entry": entries[key]}, reason=reason.strip())
+
+
+def clear_entry(sheet: AssessmentSheet, key: str, reason: str, seen_revision) -> None:
+    _guard(sheet, seen_revision, "draft")
+    if not reason.strip():
+        raise ValueError("删除录入必须写明理由 / removing an entry needs a reason")
+    entries = dict(sheet.entries)
+    before = entries.pop(key, None)
+    if before is None:
+        raise ValueError(f"no entry for {key}")
+    sheet.entries = entries
+    sheet.touch()
+    audit.record("assessment_entry_removed", sheet, before={"fact": key, "entry": before}, after={"fact": key},
+                 reason=reason.strip())
+
+
+def utcnow_iso() -> str:
+    from portal.db import utcnow
+
+    return utcnow().isoformat(timespec="seconds")
+
+
+def submit_sheet(contract: Contract, cycle: Cycle, sheet: AssessmentSheet, user, seen_revision) -> Assessment:
+    """The reviewer sends a complete sheet to the approver (the first of the two signatures)."""
+    _guard(sheet, seen_revision, "draft")
+    result = assess(contract, cycle, sheet)
+    if not result.sheet.complete:
+        raise IllegalSheetChange("考核表尚不完整，缺少：" + "、".join(result.sheet.missing_facts)
+                                 + " / the sheet is incomplete")
+    sheet.state, sheet.submitted_by_id, sheet.submitted_at = "submitted", user.id, _now()
+    sheet.touch()
+    audit.record("submit_assessment", sheet, reason=f"{cycle.label} {result.sheet.total}")
+    return result
+
+
+def return_sheet(sheet: AssessmentSheet, user, reason: str, seen_revision) -> None:
+    """The approver sends the sheet back to the reviewer, with a reason."""
+    _guard(sheet, seen_revision, "submitted")
+    if not reason.strip():
+        raise ValueError("退回必须写明理由 / returning needs a reason")
+    before = audit.snapshot(sheet)
+    sheet.state = "draft"
+    sheet.touch()
+    audit.record("return_assessment", sheet, before=before, reason=reason.strip())
+
+
+def approve_sheet(contract: Contract, cycle: Cycle, sheet: AssessmentSheet, user, seen_revision,
+                  note: str = "") -> SheetApproval:
+    """The approver's signature: freeze scheme version, inputs and figures; lock the cycle's data."""
+    _guard(sheet, seen_revision, "submitted")
+    if sheet.submitted_by_id == user.id:
+        raise IllegalSheetChange("提交人不能审批自己提交的考核表 / the reviewer who submitted cannot approve")
+    result = assess(contract, cycle, sheet)
+    if not result.sheet.complete:
+        raise IllegalSheetChange("考核表尚不完整 / the sheet is incomplete")
+    number = len(approvals_of(sheet)) + 1
+    approval = SheetApproval(
+        sheet_id=sheet.id, number=number, contract_id=contract.id, bureau_id=contract.bureau_id,
+        operator_id=contract.operator_id, cycle_id=cycle.id, scheme_id=result.sheet.scheme_id,
+        scheme_version=result.sheet.scheme_version, scheme_sha256=result.sheet.scheme_sha256,
+        facts=to_json(result.facts), sources=dict(result.sources), figures=sheet_to_dict(result.sheet),
+        total=result.sheet.total, passed=result.sheet.passed, payment_ratio=result.sheet.payment_ratio,
+        submitted_by_id=sheet.submitted_by_id, approved_by_id=user.id, note=note.strip())
+    session = get_session()
+    session.add(approval)
+    before = audit.snapshot(sheet)
+    sheet.state = "approved"
+    sheet.reopen_reason = ""
+    sheet.touch()
+    session.flush()
+    audit.record("approve_assessment", approval, reason=f"{cycle.label} 第{number}次审批 总分 {approval.total}"
+                 + (f"；{note.strip()}" if note.strip() else ""))
+    audit.record("lock_cycle", sheet, before=before, reason=f"{cycle.label} {cycle.start}–{cycle.end}")
+    _notify_approved(contract, cycle, approval)
+    return approval
+
+
+def reopen_sheet(sheet: AssessmentSheet, user, reason: str, seen_revision) -> None:
+    """Unlock an approved cycle for correction; the approval stays in the history, the next one is new."""
+    _guard(sheet, seen_revision, "approved")
+    if not reason.strip():
+        raise ValueError("重新开启必须写明理由 / reopening needs a reason")
+    before = audit.snapshot(sheet)
+    sheet.state, sheet.reopen_reason = "draft", reason.strip()
+    sheet.touch()
+    audit.record("reopen_assessment", sheet, before=before, reason=reason.strip())
+
+
+def _now() -> datetime:
+    from portal.db import utcnow
+
+    return utcnow()
+
+
+def recompute(approval: SheetApproval) -> tuple[dict, list[str]]:
+    """Score the frozen inputs again under the scheme; return the figures and what differs (nothing, normally)."""
+    scheme = load_scheme(approval.scheme_id)
+    differences = []
+    if scheme.sha256 != approval.scheme_sha256:
+        differences.append(f"scheme file changed since approval ({approval.scheme_sha256[:12]} → {scheme.sha256[:12]})")
+    try:
+        figures = sheet_to_dict(score(scheme, dict(approval.facts)))
+    except FactsError as exc:
+        return {}, differences + [str(exc)]
+    for key in sorted(set(figures) | set(approval.figures)):
+        if figures.get(key) != approval.figures.get(key):
+            differences.append(key)
+    return figures, differences
+
+
+def _notify_approved(contract: Contract, cycle: Cycle, approval: SheetApproval) -> None:
+    from flask import url_for
+
+    from portal.compliance.services import notify, recipients
+
+    result = {True: "合格", False: "不合格", None: "—"}[approval.passed]
+    notify(recipients(contract, bureau_too=False), contract=contract, kind="assessment",
+           dedup_key=f"approved|{approval.id}",
+           subject=f"【考核】{contract.number}：{cycle.label}考核结果 {approval.total} 分（{result}）",
+           body=(f"{cycle.label}（{cycle.start}至{cycle.end}）的考核已审批：总分 {approval.total}，{result}。"
+                 f"该周期数据已锁定。 / The assessment was approved: total {approval.total}; the cycle's data is locked."),
+           link=url_for("assessment.show_approval", approval_id=approval.id))
+
+
+def cycle_overview(contract: Contract) -> list[tuple[Cycle, AssessmentSheet | None, SheetApproval | None]]:
+    """Every cycle of the contract with its sheet (if started) and its approval in force (if approved)."""
+    out = []
+    for cycle in cycles(contract):
+        sheet = sheet_of(contract, cycle)
+        out.append((cycle, sheet, current_approval(sheet)))
+    return out

@@ -57,6 +57,14 @@ class Violation(SQLModel, table=True):
     first_found_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_found_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     resolved_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
+    # Two-level sign-off (issue #6): the reviewer proposes a waiver with a reason, the approver confirms it.
+    waiver_reason: str = Field(default="", max_length=1000)
+    waiver_proposed_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    waiver_proposed_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def waiver_pending(self) -> bool:
+        return self.waiver_proposed_by_id is not None and self.status in ("open", "acknowledged")
 
     @property
     def status_label(self) -> str:
@@ -70,6 +78,30 @@ class Violation(SQLModel, table=True):
         if self.status != "open":
             raise IllegalViolationChange(f"violation is {self.status}; only an open one can be acknowledged")
         self.status, self.status_changed_by_id = "acknowledged", user_id
+
+    def propose_waiver(self, user_id: int, reason: str) -> None:
+        """The reviewer asks for the violation to be waived; it keeps counting until the approver confirms."""
+        if not reason.strip():
+            raise IllegalViolationChange("a waiver needs a reason")
+        if self.status not in ("open", "acknowledged"):
+            raise IllegalViolationChange(f"violation is {self.status}; it cannot be waived")
+        self.waiver_reason, self.waiver_proposed_by_id, self.waiver_proposed_at = reason.strip(), user_id, utcnow()
+
+    def confirm_waiver(self, user_id: int) -> None:
+        """The approver confirms the reviewer's proposal: the proposal's reason becomes the waiver's."""
+        if not self.waiver_pending:
+            raise IllegalViolationChange("there is no waiver proposal to confirm")
+        if user_id == self.waiver_proposed_by_id:
+            raise IllegalViolationChange("the person who proposed a waiver cannot also confirm it")
+        self.waive(user_id, self.waiver_reason)
+
+    def decline_waiver(self, user_id: int, reason: str) -> None:
+        if not self.waiver_pending:
+            raise IllegalViolationChange("there is no waiver proposal to decline")
+        if not reason.strip():
+            raise IllegalViolationChange("declining a waiver needs a reason")
+        self.status_reason, self.status_changed_by_id = f"豁免申请未获批准：{reason.strip()}", user_id
+        self.waiver_reason, self.waiver_proposed_by_id, self.waiver_proposed_at = "", None, None
 
     def waive(self, user_id: int, reason: str) -> None:
         if not reason.strip():

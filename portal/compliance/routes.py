@@ -24,7 +24,7 @@ def list_violations(contract_id: int):
     return render("compliance/violations.html", contract=contract, violations=violations, waive_form=WaiveForm())
 
 
-def _change(violation_id: int, action: str, change) -> object:
+def _change(violation_id: int, action: str, change, reason: str | None = None) -> object:
     violation = get_or_404(Violation, violation_id)
     session = get_session()
     before = audit.snapshot(violation)
@@ -33,7 +33,7 @@ def _change(violation_id: int, action: str, change) -> object:
     except IllegalViolationChange as exc:
         flash(str(exc), "error")
     else:
-        audit.record(action, violation, before=before, reason=violation.status_reason)
+        audit.record(action, violation, before=before, reason=reason if reason is not None else violation.status_reason)
         session.commit()
         flash(_("已保存"), "success")
     return redirect(url_for(".list_violations", contract_id=violation.contract_id))
@@ -45,16 +45,50 @@ def acknowledge_violation(violation_id: int):
     return _change(violation_id, "acknowledge_violation", lambda v: v.acknowledge(current_user.id))
 
 
+def _locked(violation: Violation) -> str | None:
+    from portal.assessment.services import lock_reason_for_violation
+
+    return lock_reason_for_violation(violation)
+
+
 @bp.post("/violations/<int:violation_id>/waive")
-@roles_required("approver")
+@roles_required("reviewer")
 def waive_violation(violation_id: int):
+    """The reviewer proposes a waiver with a reason; it takes effect only when the approver confirms."""
+    form = WaiveForm()
+    violation = get_or_404(Violation, violation_id)
+    if not form.validate_on_submit():
+        for error in form.reason.errors:
+            flash(error, "error")
+        return redirect(url_for(".list_violations", contract_id=violation.contract_id))
+    if reason := _locked(violation):
+        flash(reason, "error")
+        return redirect(url_for(".list_violations", contract_id=violation.contract_id))
+    return _change(violation_id, "propose_waiver", lambda v: v.propose_waiver(current_user.id, form.reason.data),
+                   reason=form.reason.data)
+
+
+@bp.post("/violations/<int:violation_id>/waiver/confirm")
+@roles_required("approver")
+def confirm_waiver(violation_id: int):
+    violation = get_or_404(Violation, violation_id)
+    if reason := _locked(violation):
+        flash(reason, "error")
+        return redirect(url_for(".list_violations", contract_id=violation.contract_id))
+    return _change(violation_id, "waive_violation", lambda v: v.confirm_waiver(current_user.id))
+
+
+@bp.post("/violations/<int:violation_id>/waiver/decline")
+@roles_required("approver")
+def decline_waiver(violation_id: int):
     form = WaiveForm()
     if not form.validate_on_submit():
         violation = get_or_404(Violation, violation_id)
         for error in form.reason.errors:
             flash(error, "error")
         return redirect(url_for(".list_violations", contract_id=violation.contract_id))
-    return _change(violation_id, "waive_violation", lambda v: v.waive(current_user.id, form.reason.data))
+    return _change(violation_id, "decline_waiver", lambda v: v.decline_waiver(current_user.id, form.reason.data),
+                   reason=form.reason.data)
 
 
 @bp.get("/notifications")

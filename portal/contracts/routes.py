@@ -35,13 +35,16 @@ def list_contracts():
 @bp.get("/contracts/<int:contract_id>")
 @login_required
 def show_contract(contract_id: int):
+    from portal.assessment import services as assessment_services
+
     contract = get_or_404(Contract, contract_id)
     session = get_session()
     return render("contracts/contract.html", contract=contract,
                   bureau=session.get(Bureau, contract.bureau_id),
                   operator=session.get(Operator, contract.operator_id),
                   stations=services.stations_of(contract.id),
-                  scheme=services.scheme_summary(contract.scheme_id))
+                  scheme=services.scheme_summary(contract.scheme_id),
+                  assessments=assessment_services.cycle_overview(contract))
 
 
 def _contract_form(contract: Contract | None) -> ContractForm:

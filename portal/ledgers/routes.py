@@ -47,6 +47,18 @@ def list_ledgers(contract_id: int):
     return _page(contract, _form(contract))
 
 
+def _data_day(contract, obligation_value: str):
+    """The day an upload's data belongs to: its obligation's period end, else today (Asia/Shanghai)."""
+    from zoneinfo import ZoneInfo
+
+    from portal.db import utcnow
+    from portal.reporting.services import find_obligation
+
+    obligation_key, _sep, period_key = obligation_value.partition(":")
+    obligation = find_obligation(contract, obligation_key, period_key) if obligation_key else None
+    return obligation.period.end if obligation else utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date()
+
+
 @bp.post("/contracts/<int:contract_id>/ledgers")
 @roles_required("operator")
 def upload_ledger(contract_id: int):
@@ -54,7 +66,7 @@ def upload_ledger(contract_id: int):
 
     contract = get_or_404(Contract, contract_id)
     form = _form(contract)
-    refusal = refusal_reason(contract)
+    refusal = refusal_reason(contract, _data_day(contract, form.obligation.data or ""))
     if refusal:
         form.file.errors = [refusal]
         return _page(contract, form, 422)

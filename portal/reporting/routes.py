@@ -43,7 +43,7 @@ def submit_report(contract_id: int, obligation_key: str, period_key: str):
         abort(404)
     versions = services.versions_by_obligation(contract.id).get((obligation_key, period_key), [])
     form = report_form(_fact_specs(contract, obligation))
-    refusal = services.refusal_reason(contract)
+    refusal = services.refusal_reason(contract, obligation.period.end)
     if form.is_submitted():
         if current_user.role != "operator":
             abort(403)

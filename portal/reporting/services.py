@@ -99,16 +99,21 @@ def grid(all_entries: list[CalendarEntry]) -> tuple[list[str], list, dict]:
     return months, specs, cells
 
 
-def refusal_reason(contract: Contract) -> str | None:
-    """Why the contract takes no submission now (None when it does)."""
+def refusal_reason(contract: Contract, day=None) -> str | None:
+    """Why the contract takes no submission now (None when it does); with `day`, also whether the cycle
+    that day falls in was approved and locked (issue #6: edits are refused with that specific reason)."""
     if not contract.accepts_submissions:
         return f"合同状态为“{contract.status_label}”，不再接收报送 / the contract is {contract.status}: no submissions"
+    if day is not None:
+        from portal.assessment.services import lock_reason
+
+        return lock_reason(contract.id, day)
     return None
 
 
 def submit(contract: Contract, obligation: Obligation, *, figures: dict, narrative: str, user) -> Submission:
     """Freeze a new version. Lateness is decided later from the first version (DOMAIN.md §6.3)."""
-    reason = refusal_reason(contract)
+    reason = refusal_reason(contract, obligation.period.end)
     if reason:
         raise SubmissionRefused(reason)
     session = get_session()
@@ -145,6 +150,13 @@ def review(submission: Submission, *, accept: bool, reason: str, user) -> Submis
         Submission.period_key == submission.period_key).order_by(Submission.version.desc())).first()
     if latest != submission.version:
         raise IllegalReview(f"version {latest} supersedes version {submission.version}; review the latest")
+    contract = session.get(Contract, submission.contract_id)
+    obligation = find_obligation(contract, submission.obligation_key, submission.period_key)
+    if obligation is not None:
+        from portal.assessment.services import lock_reason
+
+        if locked := lock_reason(contract.id, obligation.period.end):
+            raise IllegalReview(locked)
     before = audit.snapshot(submission)
     if accept:
         submission.accept(user.id, reason)

@@ -158,27 +158,6 @@ def test_a_reminder_goes_out_three_days_before_a_deadline_and_only_once(app, wor
     assert _count(db, Notification, Notification.dedup_key == key) == 1  # one operator user, once
 
 
-def test_an_approver_waives_with_a_reason_and_it_is_audited(app, world, db):
-    from portal.audit.models import AuditEvent
-
-    violation_id = world[1]["violation"].id
-    reviewer = app.test_client()
-    token = login(reviewer, "t1-reviewer")
-    assert reviewer.post(f"/violations/{violation_id}/waive", data={"reason": "x"},
-                         headers={"X-CSRFToken": token}).status_code == 403
-    approver = app.test_client()
-    token = login(approver, "t1-approver")
-    approver.post(f"/violations/{violation_id}/waive", data={"reason": ""}, headers={"X-CSRFToken": token})
-    assert db.get(Violation, violation_id).status == "open"
-    approver.post(f"/violations/{violation_id}/waive", data={"reason": "停电导致系统无法登录，经核实"},
-                  headers={"X-CSRFToken": token})
-    db.expire_all()
-    waived = db.get(Violation, violation_id)
-    assert waived.status == "waived" and waived.status_reason == "停电导致系统无法登录，经核实"
-    event = db.exec(select(AuditEvent).where(AuditEvent.action == "waive_violation")).one()
-    assert event.actor_name == "t1-approver" and event.before["status"] == "open"
-
-
 # --- mail over a real SMTP server on loopback ------------------------------------------------
 
 class _Inbox:
