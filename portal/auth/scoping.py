@@ -13,6 +13,8 @@ from flask import abort
 from flask_login import current_user
 from sqlmodel import SQLModel, select
 
+from portal.applications.models import (ApplicationWorker, QualificationCancellation, StationApplication,
+                                        StationSubsidy)
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.compliance.models import Notification, OutboxMail, Violation
@@ -81,6 +83,21 @@ def _user(user):
     return User.id == user.id
 
 
+def _station_application(user):
+    # An operator sees its own applications; the bureau applied to sees them once submitted (a draft is
+    # the operator's own work in progress).
+    if user.is_operator_user:
+        return StationApplication.operator_id == user.operator_id
+    if user.is_bureau_user:
+        return sa.and_(StationApplication.bureau_id == user.bureau_id, StationApplication.state != "draft")
+    return _NOTHING
+
+
+def _application_worker(user):
+    return ApplicationWorker.application_id.in_(
+        select(StationApplication.id).where(_station_application(user)))
+
+
 def _audit_event(user):
     if user.is_bureau_user:
         return AuditEvent.bureau_id == user.bureau_id
@@ -103,6 +120,10 @@ RULES: dict[type, Callable] = {
     LedgerRow: _by_owner(LedgerRow),
     Notification: lambda user: Notification.user_id == user.id,
     OutboxMail: lambda user: _NOTHING,  # only the platform admin
+    StationApplication: _station_application,
+    ApplicationWorker: _application_worker,
+    StationSubsidy: _by_owner(StationSubsidy),
+    QualificationCancellation: _by_owner(QualificationCancellation),
 }
 
 
