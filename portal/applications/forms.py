@@ -69,7 +69,8 @@ class ReviewForm(FlaskForm):
 
     outcome = RadioField(_l("初审意见"), choices=[("pass", _l("初审通过，报人社局审核")), ("return", _l("退回修改")),
                                                   ("reject", _l("不予通过"))], validators=[DataRequired()])
-    reason = TextAreaField(_l("理由"), validators=[Optional(), Length(max=2000)], filters=[strip])
+    # No Optional(): it stops the chain before validate_reason, and an empty reason must be caught there.
+    reason = TextAreaField(_l("理由"), validators=[Length(max=2000)], filters=[strip])
 
     def validate_reason(self, field):
         if self.outcome.data in ("return", "reject") and not field.data:
@@ -81,7 +82,8 @@ class DecisionForm(FlaskForm):
 
     outcome = RadioField(_l("审核意见"), choices=[("approve", _l("批准设立")), ("reject", _l("不予设立"))],
                          validators=[DataRequired()])
-    reason = TextAreaField(_l("理由"), validators=[Optional(), Length(max=2000)], filters=[strip])
+    # No Optional(): it stops the chain before validate_reason, and an empty reason must be caught there.
+    reason = TextAreaField(_l("理由"), validators=[Length(max=2000)], filters=[strip])
 
     def validate_reason(self, field):
         if self.outcome.data == "reject" and not field.data:

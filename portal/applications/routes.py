@@ -59,7 +59,7 @@ def list_applications():
     if state in APPLICATION_STATES:
         query = query.where(StationApplication.state == state)
     applications = get_session().exec(query.order_by(StationApplication.id.desc())).all()
-    counts = dict(get_session().exec(scoped(StationApplication).with_only_columns(
+    counts = dict(get_session().execute(scoped(StationApplication).with_only_columns(
         StationApplication.state, func.count()).group_by(StationApplication.state)).all())
     return render("applications/applications.html", fragment="applications/_table.html", applications=applications,
                   state=state, counts=counts, states=APPLICATION_STATES,
