@@ -10,6 +10,10 @@ from portal.contracts.models import STATION_KINDS
 from portal.forms import phone, strip
 
 
+class Choices(RadioField):
+    widget = ListWidget(prefix_label=False)
+
+
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -67,7 +71,7 @@ class SubmitForm(FlaskForm):
 class ReviewForm(FlaskForm):
     """第五条 初审 (区就业服务中心)."""
 
-    outcome = RadioField(_l("初审意见"), choices=[("pass", _l("初审通过，报人社局审核")), ("return", _l("退回修改")),
+    outcome = Choices(_l("初审意见"), choices=[("pass", _l("初审通过，报人社局审核")), ("return", _l("退回修改")),
                                                   ("reject", _l("不予通过"))], validators=[DataRequired()])
     # No Optional(): it stops the chain before validate_reason, and an empty reason must be caught there.
     reason = TextAreaField(_l("理由"), validators=[Length(max=2000)], filters=[strip])
@@ -80,7 +84,7 @@ class ReviewForm(FlaskForm):
 class DecisionForm(FlaskForm):
     """第五条 审核 (区人社局)."""
 
-    outcome = RadioField(_l("审核意见"), choices=[("approve", _l("批准设立")), ("reject", _l("不予设立"))],
+    outcome = Choices(_l("审核意见"), choices=[("approve", _l("批准设立")), ("reject", _l("不予设立"))],
                          validators=[DataRequired()])
     # No Optional(): it stops the chain before validate_reason, and an empty reason must be caught there.
     reason = TextAreaField(_l("理由"), validators=[Length(max=2000)], filters=[strip])

@@ -94,8 +94,9 @@ def create_application():
         else:
             flash(_("已保存申请草稿；请上传输送劳动力名册后提交"), "success")
             return redirect(url_for(".show_application", application_id=application.id))
+    bans = _bans()
     return render("applications/application_form.html", status=422 if form.errors else 200, form=form,
-                  application=None, bans=_bans(), bureaus=_names(Bureau, (b.bureau_id for b in _bans())))
+                  application=None, bans=bans, bureaus=_names(Bureau, (b.bureau_id for b in bans)))
 
 
 def _detail(application: StationApplication, status: int = 200, *, error: str = "", **forms):
