@@ -1,5 +1,7 @@
 """Every model module, imported once: Alembic's env.py and the tests use this to see the whole schema."""
 from portal.assessment.models import AssessmentSheet, SheetApproval  # noqa: F401
+from portal.applications.models import (  # noqa: F401
+    ApplicationWorker, QualificationCancellation, StationApplication, StationSubsidy)
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.auth.models import User  # noqa: F401
 from portal.compliance.models import Notification, OutboxMail, Violation  # noqa: F401

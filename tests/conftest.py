@@ -220,9 +220,28 @@ def build_world(session) -> dict:
                                  approved_by_id=users["approver"].id)
         session.add(approval)
         session.flush()
+        from portal.applications.models import ApplicationWorker, StationApplication
+        from tests.portal.applications.roster_builders import resident_id
+
+        # seed 001 第二章: an application the first review returned (visible to both sides, editable again).
+        application = StationApplication(
+            bureau_id=bureau.id, operator_id=operator.id, station_name=f"劳务协作工作站{n}", cooperation_region="贵州省毕节市黔西市",
+            applicant_head="申请负责人", applicant_phone="13800000001", partner_name="黔西市就业局", partner_head="合作负责人",
+            partner_phone="13800000002", address="金东区某路1号", remote_office="黔西市某路2号", liaison_person="对接人",
+            required_staff=2, agreement="与黔西市人社局签订劳务协作协议", term_until=date(2030, 12, 31), commitment=True,
+            materials=["business_licence"], roster_state="accepted", roster_filename="名册.xlsx", roster_total_rows=50,
+            roster_count=50, roster_summary="共50行，全部通过检查，已接收。", state="returned",
+            created_by_id=users["operator"].id, review_reason="请补充办公场所照片", reviewed_by_id=users["reviewer"].id)
+        session.add(application)
+        session.flush()
+        session.add_all([ApplicationWorker(application_id=application.id, bureau_id=bureau.id, operator_id=operator.id,
+                                           row_number=i + 2, name=f"工人{i}", resident_id=resident_id(i),
+                                           household_registration="贵州省黔西市", employer="金华某公司",
+                                           hire_date=date(2024, 3, 5)) for i in range(50)])
+        session.flush()
         world[n] = {"bureau": bureau, "operator": operator, "station": station, "contract": contract,
                     "credit_grade": grade, "users": users, "submission": submission,
-                    "violation": violation, "notification": note, "upload": upload,
+                    "violation": violation, "notification": note, "upload": upload, "application": application,
                     "sheet": sheet, "approval": approval}
     platform = User(username="t-platform", display_name="平台", role="admin", password_hash=hashed)
     session.add(platform)

@@ -14,6 +14,8 @@ from flask_login import current_user
 from sqlmodel import SQLModel, select
 
 from portal.assessment.models import AssessmentSheet, SheetApproval
+from portal.applications.models import (ApplicationWorker, QualificationCancellation, StationApplication,
+                                        StationSubsidy)
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.compliance.models import Notification, OutboxMail, Violation
@@ -82,6 +84,21 @@ def _user(user):
     return User.id == user.id
 
 
+def _station_application(user):
+    # An operator sees its own applications; the bureau applied to sees them once submitted (a draft is
+    # the operator's own work in progress).
+    if user.is_operator_user:
+        return StationApplication.operator_id == user.operator_id
+    if user.is_bureau_user:
+        return sa.and_(StationApplication.bureau_id == user.bureau_id, StationApplication.state != "draft")
+    return _NOTHING
+
+
+def _application_worker(user):
+    return ApplicationWorker.application_id.in_(
+        select(StationApplication.id).where(_station_application(user)))
+
+
 def _audit_event(user):
     if user.is_bureau_user:
         return AuditEvent.bureau_id == user.bureau_id
@@ -106,6 +123,10 @@ RULES: dict[type, Callable] = {
     OutboxMail: lambda user: _NOTHING,  # only the platform admin
     AssessmentSheet: _by_owner(AssessmentSheet),
     SheetApproval: _by_owner(SheetApproval),
+    StationApplication: _station_application,
+    ApplicationWorker: _application_worker,
+    StationSubsidy: _by_owner(StationSubsidy),
+    QualificationCancellation: _by_owner(QualificationCancellation),
 }
 
 

@@ -5,7 +5,7 @@ years (第八条（三）). Thresholds come from the scheme file's [extra.*] tab
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
@@ -151,3 +151,18 @@ def is_delivered_worker(worker: WorkerRecord, *, retirement_age_men: int = 60,
     check(worker.consecutive_insured_months >= 2, f"在金东连续缴纳社保2个月以上: {worker.consecutive_insured_months} month(s)")
     check(not worker.dispatched, f"不含劳务派遣人员: {'dispatched' if worker.dispatched else 'not dispatched'}")
     return Verdict(ok=not failures, reasons=tuple(reasons), failures=tuple(failures))
+
+
+def reapplication_allowed_from(scheme: Scheme, cancelled_on: date) -> date:
+    """第八条: 被取消的劳务协作工作站2年内不得重新申报. The first day an application is accepted again.
+
+    《民法典》第二百零一条、第二百零二条: the period starts the day after the cancellation and its last day
+    is the corresponding day ``ban_years`` later (the month's last day when there is none, 29 February);
+    applying is allowed again from the following day.
+    """
+    years = int(_param(scheme, "qualification", "ban_years"))
+    try:
+        last = cancelled_on.replace(year=cancelled_on.year + years)
+    except ValueError:  # 29 February with no counterpart: the last day of February
+        last = date(cancelled_on.year + years, 3, 1) - timedelta(days=1)
+    return last + timedelta(days=1)

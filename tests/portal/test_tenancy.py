@@ -15,6 +15,7 @@ from werkzeug.routing.converters import IntegerConverter
 from portal.auth import scoping
 from portal.models import metadata
 from tests.conftest import login
+from tests.portal.applications.roster_builders import roster_csv
 
 ROLES = ("reviewer", "approver", "admin", "operator")
 MISSING_ID = 987654
@@ -33,6 +34,7 @@ def _target(world, tenant: int, param: str):
         "notification_id": side["notification"],
         "upload_id": side["upload"],
         "approval_id": side["approval"],
+        "application_id": side["application"],
     }[param]
 
 
@@ -69,7 +71,16 @@ def _payload(world, tenant: int, rule: str) -> dict:
         "fact_campus_fairs_attended": "0", "fact_policy_events_assisted": "0",
         "decision": "accept", "reason": "核实无误",
         "fact": "equipment_findings", "value": "2", "revision": str(_revision(world, tenant)),
-        "ledger_type": "assistance", "obligation": "", "file": (io.BytesIO("姓名,身份证号\n".encode()), "帮扶.csv"),
+        "ledger_type": "assistance", "obligation": "",
+        "file": ((io.BytesIO(roster_csv(50)), "名册.csv") if rule.endswith("/roster")
+                 else (io.BytesIO("姓名,身份证号\n".encode()), "帮扶.csv")),
+        # station applications (seed 001 第二章) and station qualifications (第八条, 第十条)
+        "station_name": "改名工作站", "cooperation_region": "贵州省黔西市", "applicant_head": "某人",
+        "applicant_phone": "13900000001", "partner_name": "某机构", "partner_head": "某人", "partner_phone": "13900000002",
+        "remote_office": "黔西某地", "liaison_person": "某人", "agreement": "协议", "term_until": "2099-12-31",
+        "commitment": "y", "outcome": "approve" if rule.endswith("/decide") else "pass",
+        "ground": "own_request", "cancelled_on": "2024-06-01", "year": "2024",
+        "condition_1": "y", "condition_2": "y", "condition_3": "y", "condition_4": "y",
     }
 
 
