@@ -32,6 +32,7 @@ def _target(world, tenant: int, param: str):
         "violation_id": side["violation"],
         "notification_id": side["notification"],
         "upload_id": side["upload"],
+        "finding_id": side["finding"],
     }[param]
 
 
@@ -59,6 +60,8 @@ def _payload(world, tenant: int, rule: str) -> dict:
         "fact_campus_fairs_attended": "0", "fact_policy_events_assisted": "0",
         "decision": "accept", "reason": "核实无误",
         "ledger_type": "assistance", "obligation": "", "file": (io.BytesIO("姓名,身份证号\n".encode()), "帮扶.csv"),
+        "finding_kind": "spot_check", "found_on": "2024-06-12", "description": "抽查考勤与着装", "people": "检查员乙",
+        "effects-0-fact_key": "no_uniform_person_times", "effects-0-value": "2", "effects-0-reason": "2人未穿工作服",
     }
 
 
@@ -104,7 +107,7 @@ def test_cross_tenant_walk_refuses_every_foreign_access_and_changes_nothing(app,
     for rule, params in routes:
         for param in params:
             assert param in ("bureau_id", "operator_id", "station_id", "contract_id", "user_id", "submission_id",
-                             "violation_id", "notification_id", "upload_id"), (
+                             "violation_id", "notification_id", "upload_id", "finding_id"), (
                 f"{rule.rule}: the walk does not know the id parameter {param!r}; teach it")
         for role, (client, token) in clients.items():
             foreign = {**_strings(rule), **{p: _target(world, 2, p).id for p in params}}
