@@ -32,7 +32,7 @@ class EffectForm(Form):
 
     fact_key = SelectField(_l("考核指标"), choices=[], validate_choice=False)
     value = StringField(_l("数值"), validators=[Optional(), Length(max=20)], filters=[strip])
-    reason = StringField(_l("扣分理由"), validators=[Optional(), Length(max=1000)], filters=[strip])
+    reason = StringField(_l("理由"), validators=[Optional(), Length(max=1000)], filters=[strip])
 
 
 class FindingForm(FlaskForm):
@@ -121,9 +121,9 @@ def parse_value(spec, raw: str) -> Decimal:
         raise ValidationError(_("请填写数值"))
     if spec.kind == "bool":
         if text in _TRUE:
-            return Decimal(1)
+            return Decimal("1.00")
         if text in _FALSE:
-            return Decimal(0)
+            return Decimal("0.00")
         raise ValidationError(_("请填写“是”或“否”"))
     try:
         number = Decimal(text)
@@ -135,7 +135,7 @@ def parse_value(spec, raw: str) -> Decimal:
         check_fact_value(spec, int(number) if spec.kind == "count" and number == int(number) else number)
     except (TypeError, ValueError) as exc:
         raise ValidationError(_("超出该指标允许的范围：%(why)s", why=str(exc))) from None
-    return number
+    return number.quantize(Decimal("0.01"))
 
 
 class EditFindingForm(FindingForm):

@@ -76,7 +76,7 @@ def record_finding(contract_id: int):
         finding = services.record_finding(contract, _data(form), form.effect_rows(), current_user)
         flash(_("已记录"), "success")
         return redirect(url_for(".show_finding", finding_id=finding.id))
-    return render("findings/finding_form.html", status=422 if form.errors else 200, contract=contract, form=form,
+    return render("findings/finding_form.html", status=422 if form.is_submitted() else 200, contract=contract, form=form,
                   finding=None)
 
 
@@ -124,7 +124,7 @@ def edit_finding(finding_id: int):
         else:
             flash(_("已保存"), "success")
         return redirect(url_for(".show_finding", finding_id=finding.id))
-    return render("findings/finding_form.html", status=422 if form.errors else 200, contract=contract, form=form,
+    return render("findings/finding_form.html", status=422 if form.is_submitted() else 200, contract=contract, form=form,
                   finding=finding)
 
 
