@@ -7,8 +7,8 @@ from portal.auth.scoping import get_or_404, roles_required, scoped
 from portal.contracts.models import Contract
 from portal.db import get_session
 from portal.findings import services
-from portal.findings.forms import EditFindingForm, FindingForm, WithdrawFindingForm
-from portal.findings.models import FINDING_KINDS, Finding, IllegalFindingChange
+from portal.findings.forms import EFFECT_ROWS, EditFindingForm, FindingForm, WithdrawFindingForm
+from portal.findings.models import FINDING_KINDS, Finding, FindingEffect, IllegalFindingChange
 from portal.htmx import render
 from rules.schemes import load_scheme
 from rules.scoring import FactsError
@@ -33,7 +33,7 @@ def _valid(form: FindingForm, contract: Contract, finding: Finding | None = None
     if not form.validate_on_submit():
         return False
     try:
-        services.check_cycle_totals(contract, form.found_on.data, [services.FindingEffect(**e) for e in form.effect_rows()],
+        services.check_cycle_totals(contract, form.found_on.data, [FindingEffect(**e) for e in form.effect_rows()],
                                     exclude=finding.id if finding else None)
     except FactsError as exc:
         rows = [entry for entry in form.effects if entry.fact_key.data == exc.key] or list(form.effects)[:1]
@@ -76,8 +76,8 @@ def record_finding(contract_id: int):
         finding = services.record_finding(contract, _data(form), form.effect_rows(), current_user)
         flash(_("已记录"), "success")
         return redirect(url_for(".show_finding", finding_id=finding.id))
-    return render("findings/finding_form.html", status=422 if form.is_submitted() else 200, contract=contract, form=form,
-                  finding=None)
+    return render("findings/finding_form.html", status=422 if form.is_submitted() else 200, contract=contract,
+                  form=form, finding=None)
 
 
 @bp.get("/contracts/<int:contract_id>/findings/fact-rule")
@@ -114,8 +114,9 @@ def edit_finding(finding_id: int):
         flash(_("已撤回的记录不能修改"), "error")
         return redirect(url_for(".show_finding", finding_id=finding.id))
     effects = services.effects_of([finding.id])[finding.id]
-    form = _form(EditFindingForm, contract, obj=finding, finding_kind=finding.kind,
-                 effects=[{"fact_key": e.fact_key, "value": _shown(e), "reason": e.reason} for e in effects])
+    rows = [{"fact_key": e.fact_key, "value": _shown(e), "reason": e.reason} for e in effects]
+    rows += [{"fact_key": "", "value": "", "reason": ""}] * (len(rows) >= EFFECT_ROWS)  # room for one more
+    form = _form(EditFindingForm, contract, obj=finding, finding_kind=finding.kind, effects=rows)
     if _valid(form, contract, finding):
         try:
             services.edit_finding(finding, _data(form), form.effect_rows(), form.reason.data, current_user)
@@ -124,8 +125,8 @@ def edit_finding(finding_id: int):
         else:
             flash(_("已保存"), "success")
         return redirect(url_for(".show_finding", finding_id=finding.id))
-    return render("findings/finding_form.html", status=422 if form.is_submitted() else 200, contract=contract, form=form,
-                  finding=finding)
+    return render("findings/finding_form.html", status=422 if form.is_submitted() else 200, contract=contract,
+                  form=form, finding=finding)
 
 
 def _shown(effect) -> str:

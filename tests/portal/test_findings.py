@@ -156,7 +156,9 @@ def test_edit_needs_a_reason_and_is_audited_with_before_and_after(app, world, db
     client, token = _reviewer(app)
     finding = world[1]["finding"]
     url = f"/findings/{finding.id}/edit"
-    assert client.get(url).status_code == 200
+    form = client.get(url).get_data(as_text=True)
+    assert '<option selected value="no_uniform_person_times">' in form
+    assert re.search(r'id="effects-0-value"[^>]*value="1"', form) and 'value="1人未穿工作服"' in form
     missing_reason = _post(client, token, url, effects=[("no_uniform_person_times", "3", "3人")])
     assert missing_reason.status_code == 422 and "reason-error" in dict(_errors(missing_reason))
     response = _post(client, token, url, found_on="2024-05-10", reason="复核录像，实为3人",
@@ -183,6 +185,14 @@ def test_a_finding_is_never_deleted_only_withdrawn_with_a_reason(app, world, db)
     assert client.get(f"/findings/{finding.id}/edit").status_code == 302  # refused, back to the finding
     assert "检查对象认错站点" in client.get(f"/findings/{finding.id}").get_data(as_text=True)
     assert _facts(app, world[1]["contract"].id, date(2024, 3, 1), date(2024, 7, 31)).facts == {}
+
+
+def test_editing_a_finding_with_three_effects_leaves_room_for_a_fourth(app, world, db):
+    check = _finding(db, world[1], date(2024, 6, 3), ("attendance_anomaly_person_times", "count", "0"),
+                     ("no_uniform_person_times", "count", "1"), ("assists_channel_maintenance", "bool", "1"))
+    client, _ = _reviewer(app)
+    form = client.get(f"/findings/{check.id}/edit").get_data(as_text=True)
+    assert 'id="effects-3-fact_key"' in form and re.search(r'id="effects-2-value"[^>]*value="是"', form)
 
 
 # --- facts for a cycle -----------------------------------------------------------------------------
@@ -342,3 +352,6 @@ def test_choosing_a_fact_shows_its_clause_and_what_it_costs(app, world):
     assert "每次扣0.1分" in rule and "服务大厅不干净不整洁，被投诉或抽查发现的" in rule
     contract_page = client.get(f"/contracts/{contract_id}").get_data(as_text=True)
     assert f'href="/contracts/{contract_id}/findings"' in contract_page
+    home = client.get("/").get_data(as_text=True)  # the bureau's workspace: the findings and a new one
+    assert f'href="/contracts/{contract_id}/findings"' in home
+    assert f'href="/contracts/{contract_id}/findings/new"' in home
