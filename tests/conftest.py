@@ -239,10 +239,21 @@ def build_world(session) -> dict:
                                            household_registration="贵州省黔西市", employer="金华某公司",
                                            hire_date=date(2024, 3, 5)) for i in range(50)])
         session.flush()
+        from portal.findings.models import Finding, FindingEffect
+
+        # seed 002 项目质量标准表 1: a spot check found one member of staff without the uniform (−0.1)
+        finding = Finding(contract_id=contract.id, bureau_id=bureau.id, operator_id=operator.id,
+                          station_id=station.id, kind="spot_check", found_on=date(2024, 5, 10),
+                          description="抽查着装：1人未穿工作服", people="检查员甲", recorded_by_id=users["reviewer"].id)
+        session.add(finding)
+        session.flush()
+        session.add(FindingEffect(finding_id=finding.id, fact_key="no_uniform_person_times", fact_kind="count",
+                                  value=D("1"), reason="1人未穿工作服"))
+        session.flush()
         world[n] = {"bureau": bureau, "operator": operator, "station": station, "contract": contract,
                     "credit_grade": grade, "users": users, "submission": submission,
                     "violation": violation, "notification": note, "upload": upload, "application": application,
-                    "sheet": sheet, "approval": approval}
+                    "sheet": sheet, "approval": approval, "finding": finding}
     platform = User(username="t-platform", display_name="平台", role="admin", password_hash=hashed)
     session.add(platform)
     session.commit()

@@ -88,6 +88,7 @@ class Projection:
     sources: dict = field(default_factory=dict)  # fact key -> "reports" | "violations" | "credit grades"
     violations_by_fact: dict = field(default_factory=dict)  # fact key -> [Violation]
     fact_meanings: dict = field(default_factory=dict)  # fact key -> the scheme's wording (Chinese part)
+    findings_by_fact: dict = field(default_factory=dict)  # fact key -> [Finding] (portal/findings)
 
     @property
     def leaf_lines(self) -> list:
@@ -146,6 +147,15 @@ def project(contract: Contract, cycle: Cycle) -> Projection:
             facts[key] = Decimal(len(found))
         sources[key] = "violations"
 
+    # The bureau's findings in the cycle (spot checks, complaints, incidents, surveys): what people saw
+    # wins over reports and violations for the same fact, and the source says what it replaced.
+    from portal.findings.services import facts_for_cycle
+
+    from_findings = facts_for_cycle(contract, cycle.start, cycle.end)
+    for key, value in from_findings.facts.items():
+        replaced = sources.get(key)
+        facts[key], sources[key] = value, f"findings over {replaced}" if replaced else "findings"
+
     # Credit grades in force at the cycle's end (seed 004 负面影响).
     grades = session.exec(select(CreditGrade).where(CreditGrade.operator_id == contract.operator_id,
                                                     CreditGrade.given_on <= cycle.end)
@@ -157,7 +167,8 @@ def project(contract: Contract, cycle: Cycle) -> Projection:
 
     sheet = score(scheme, facts)
     meanings = {key: spec.meaning.split(" / ")[0] for key, spec in scheme.facts.items()}
-    return Projection(contract, cycle, sheet, facts, sources, dict(by_fact), meanings)
+    return Projection(contract, cycle, sheet, facts, sources, dict(by_fact), meanings,
+                      findings_by_fact=from_findings.by_fact)
 
 
 # -- the bureau's assessment of a cycle: entries, sign-off, freezing, locking ------------------------

@@ -21,6 +21,7 @@ from portal.auth.models import User
 from portal.compliance.models import Notification, OutboxMail, Violation
 from portal.contracts.models import Contract, ContractStation, Station
 from portal.db import get_session
+from portal.findings.models import Finding, FindingEffect
 from portal.ledgers.models import LedgerRow, LedgerUpload
 from portal.organisations.models import Bureau, CreditGrade, Operator
 from portal.reporting.models import Submission
@@ -127,6 +128,8 @@ RULES: dict[type, Callable] = {
     ApplicationWorker: _application_worker,
     StationSubsidy: _by_owner(StationSubsidy),
     QualificationCancellation: _by_owner(QualificationCancellation),
+    Finding: _by_owner(Finding),
+    FindingEffect: lambda user: FindingEffect.finding_id.in_(select(Finding.id).where(_by_owner(Finding)(user))),
 }
 
 

@@ -22,6 +22,7 @@ from portal.auth.models import User
 from portal.compliance.models import Notification, OutboxMail, Violation
 from portal.contracts.models import Contract
 from portal.db import get_session, utcnow
+from portal.findings.services import compliance_facts as findings_compliance_facts
 from portal.organisations.models import CreditGrade
 from portal.reporting.models import Submission
 from rules.compliance import evaluate
@@ -85,6 +86,7 @@ def gather_facts(contract: Contract, as_of: datetime) -> dict:
                      "starts_on": contract.starts_on.isoformat(), "ends_on": contract.ends_on.isoformat()},
         "operator": operator,
         "submissions": [row for s in submissions for row in _compliance_rows(s)],
+        **findings_compliance_facts(contract),  # complaints, incidents, disputes the bureau recorded
     }
 
 

@@ -35,6 +35,7 @@ def _target(world, tenant: int, param: str):
         "upload_id": side["upload"],
         "approval_id": side["approval"],
         "application_id": side["application"],
+        "finding_id": side["finding"],
     }[param]
 
 
@@ -78,9 +79,12 @@ def _payload(world, tenant: int, rule: str) -> dict:
         "station_name": "改名工作站", "cooperation_region": "贵州省黔西市", "applicant_head": "某人",
         "applicant_phone": "13900000001", "partner_name": "某机构", "partner_head": "某人", "partner_phone": "13900000002",
         "remote_office": "黔西某地", "liaison_person": "某人", "agreement": "协议", "term_until": "2099-12-31",
-        "commitment": "y", "outcome": "approve" if rule.endswith("/decide") else "pass",
+        "commitment": "y",
+        "outcome": "approve" if rule.endswith("/decide") else ("" if "/findings" in rule else "pass"),
         "ground": "own_request", "cancelled_on": "2024-06-01", "year": "2024",
         "condition_1": "y", "condition_2": "y", "condition_3": "y", "condition_4": "y",
+        "finding_kind": "spot_check", "found_on": "2024-06-12", "description": "抽查考勤与着装", "people": "检查员乙",
+        "effects-0-fact_key": "no_uniform_person_times", "effects-0-value": "2", "effects-0-reason": "2人未穿工作服",
     }
 
 
