@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     login_manager.user_loader(load_user)
 
+    from portal.activities.routes import bp as activities_bp
     from portal.assessment.routes import bp as assessment_bp
     from portal.audit.routes import bp as audit_bp
     from portal.auth.routes import bp as auth_bp
@@ -53,7 +54,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.organisations.routes import bp as organisations_bp
     from portal.reporting.routes import bp as reporting_bp
 
-    for bp in (home_bp, auth_bp, organisations_bp, contracts_bp, reporting_bp, compliance_bp, assessment_bp, ledgers_bp, audit_bp):
+    for bp in (home_bp, auth_bp, organisations_bp, contracts_bp, reporting_bp, compliance_bp, assessment_bp, ledgers_bp, audit_bp,
+               activities_bp):
         app.register_blueprint(bp)
 
     from portal import cli, errors, filters

@@ -1,4 +1,5 @@
 """Every model module, imported once: Alembic's env.py and the tests use this to see the whole schema."""
+from portal.activities.models import ActivityEvent, Attachment, AttendanceSheet, StaffMember  # noqa: F401
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.auth.models import User  # noqa: F401
 from portal.compliance.models import Notification, OutboxMail, Violation  # noqa: F401

@@ -13,6 +13,7 @@ from flask import abort
 from flask_login import current_user
 from sqlmodel import SQLModel, select
 
+from portal.activities.models import ActivityEvent, Attachment, AttendanceSheet, StaffMember
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.compliance.models import Notification, OutboxMail, Violation
@@ -103,6 +104,10 @@ RULES: dict[type, Callable] = {
     LedgerRow: _by_owner(LedgerRow),
     Notification: lambda user: Notification.user_id == user.id,
     OutboxMail: lambda user: _NOTHING,  # only the platform admin
+    StaffMember: _by_owner(StaffMember),
+    AttendanceSheet: _by_owner(AttendanceSheet),
+    ActivityEvent: _by_owner(ActivityEvent),
+    Attachment: _by_owner(Attachment),
 }
 
 

@@ -14,7 +14,7 @@ from werkzeug.routing.converters import IntegerConverter
 
 from portal.auth import scoping
 from portal.models import metadata
-from tests.conftest import login
+from tests.conftest import WORLD_PNG, login
 
 ROLES = ("reviewer", "approver", "admin", "operator")
 MISSING_ID = 987654
@@ -32,11 +32,15 @@ def _target(world, tenant: int, param: str):
         "violation_id": side["violation"],
         "notification_id": side["notification"],
         "upload_id": side["upload"],
+        "staff_id": side["staff"],
+        "event_id": side["event"],
+        "attachment_id": side["attachment"],
     }[param]
 
 
 # String parameters of id routes take these values (an obligation and period every test contract has).
-STRING_PARAMS = {"obligation_key": "monthly_plan_summary", "period_key": "2024-05"}
+STRING_PARAMS = {"obligation_key": "monthly_plan_summary", "period_key": "2024-05", "month": "2024-05",
+                 "field": "place"}
 
 
 def _payload(world, tenant: int, rule: str) -> dict:
@@ -59,6 +63,11 @@ def _payload(world, tenant: int, rule: str) -> dict:
         "fact_campus_fairs_attended": "0", "fact_policy_events_assisted": "0",
         "decision": "accept", "reason": "核实无误",
         "ledger_type": "assistance", "obligation": "", "file": (io.BytesIO("姓名,身份证号\n".encode()), "帮扶.csv"),
+        "post": "驻站专员", "station_id": str(side["station"].id),
+        "m%d_1" % side["staff"].id: "P", "m%d_2" % side["staff"].id: "F",
+        "sheet": (io.BytesIO(f"姓名,1日,2日\n{side['staff'].name},在岗,外勤\n".encode()), "考勤.csv"),
+        "event_kind": "training", "held_on": "2024-06-01", "place": "园区", "participants": "30",
+        "description": "技能培训", "evidence": (io.BytesIO(WORLD_PNG), "现场.png"),
     }
 
 
@@ -104,7 +113,8 @@ def test_cross_tenant_walk_refuses_every_foreign_access_and_changes_nothing(app,
     for rule, params in routes:
         for param in params:
             assert param in ("bureau_id", "operator_id", "station_id", "contract_id", "user_id", "submission_id",
-                             "violation_id", "notification_id", "upload_id"), (
+                             "violation_id", "notification_id", "upload_id", "staff_id", "event_id",
+                             "attachment_id"), (
                 f"{rule.rule}: the walk does not know the id parameter {param!r}; teach it")
         for role, (client, token) in clients.items():
             foreign = {**_strings(rule), **{p: _target(world, 2, p).id for p in params}}
