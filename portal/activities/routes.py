@@ -264,7 +264,7 @@ def check_event_field(contract_id: int, field: str):
     form = EventForm(formdata=request.args, meta={"csrf": False})
     form.contract = contract
     target = form[field]
-    inline = getattr(form, f"validate_{field}", None)
+    inline = getattr(type(form), f"validate_{field}", None)  # called as inline(form, field), as Form.validate does
     target.validate(form, [inline] if inline else [])
     return render("activities/_field_errors.html", field=target)
 
