@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.user_loader(load_user)
 
     from portal.applications.routes import bp as applications_bp
+    from portal.activities.routes import bp as activities_bp
     from portal.assessment.routes import bp as assessment_bp
     from portal.audit.routes import bp as audit_bp
     from portal.auth.routes import bp as auth_bp
@@ -56,7 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.reporting.routes import bp as reporting_bp
 
     for bp in (home_bp, auth_bp, organisations_bp, contracts_bp, reporting_bp, compliance_bp, assessment_bp, ledgers_bp, audit_bp,
-               applications_bp, findings_bp):
+               applications_bp, findings_bp, activities_bp):
         app.register_blueprint(bp)
 
     from portal import cli, errors, filters

@@ -46,6 +46,9 @@ def load_config(app, test_config: dict | None) -> None:
         MAIL_FROM=env.get("MAIL_FROM", "kaohe@localhost"),
         MAIL_TIMEOUT=float(env.get("MAIL_TIMEOUT", 10)),
         PUBLIC_BASE_URL=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Evidence files (photos, PDF) live outside static/, under random names, served only through a scoped route.
+        EVIDENCE_DIR=env.get("EVIDENCE_DIR") or str(instance / "evidence"),
+        EVIDENCE_MAX_BYTES=int(env.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)),
     )
     if test_config:
         app.config.update(test_config)

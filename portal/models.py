@@ -2,6 +2,7 @@
 from portal.assessment.models import AssessmentSheet, SheetApproval  # noqa: F401
 from portal.applications.models import (  # noqa: F401
     ApplicationWorker, QualificationCancellation, StationApplication, StationSubsidy)
+from portal.activities.models import ActivityEvent, Attachment, AttendanceSheet, StaffMember  # noqa: F401
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.auth.models import User  # noqa: F401
 from portal.compliance.models import Notification, OutboxMail, Violation  # noqa: F401

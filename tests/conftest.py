@@ -6,6 +6,7 @@ test then starts from empty tables (SQLite: a fresh copy of the migrated file; P
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -73,6 +74,7 @@ def app_config(database_url, tmp_path):
         "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
         "SERVER_NAME": None,
         "LEDGER_IMPORT_INLINE": True,  # the browser tests switch this off to see the real background import
+        "EVIDENCE_DIR": str(tmp_path / "evidence"),
     }
 
 
@@ -250,10 +252,26 @@ def build_world(session) -> dict:
         session.add(FindingEffect(finding_id=finding.id, fact_key="no_uniform_person_times", fact_kind="count",
                                   value=D("1"), reason="1人未穿工作服"))
         session.flush()
+        from portal.activities.models import ActivityEvent, Attachment, StaffMember
+
+        staff = StaffMember(contract_id=contract.id, bureau_id=bureau.id, operator_id=operator.id,
+                            station_id=station.id, name=f"驻站员{n}", post="驻站专员")
+        event = ActivityEvent(contract_id=contract.id, bureau_id=bureau.id, operator_id=operator.id,
+                              kind="recruitment_fair", held_on=date(2024, 5, 10), place="园区广场", participants=120,
+                              created_by_id=users["operator"].id)
+        session.add_all([staff, event])
+        session.flush()
+        attachment = Attachment(contract_id=contract.id, bureau_id=bureau.id, operator_id=operator.id,
+                                owner_type="activity_event", owner_id=event.id, filename="现场.png",
+                                content_type="image/png", size=len(WORLD_PNG), sha256=hashlib.sha256(WORLD_PNG).hexdigest(),
+                                stored_name=f"{n:032x}", uploaded_by_id=users["operator"].id)
+        session.add(attachment)
+        session.flush()
         world[n] = {"bureau": bureau, "operator": operator, "station": station, "contract": contract,
                     "credit_grade": grade, "users": users, "submission": submission,
                     "violation": violation, "notification": note, "upload": upload, "application": application,
-                    "sheet": sheet, "approval": approval, "finding": finding}
+                    "sheet": sheet, "approval": approval, "finding": finding,
+                    "staff": staff, "event": event, "attachment": attachment}
     platform = User(username="t-platform", display_name="平台", role="admin", password_hash=hashed)
     session.add(platform)
     session.commit()
@@ -261,9 +279,25 @@ def build_world(session) -> dict:
     return world
 
 
+# A real 1x1 PNG: the world's evidence attachments are this file, written where EVIDENCE_DIR points.
+WORLD_PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                          "0000000d49444154789c63f8cfc0f01f00050001ff89993d1d0000000049454e44ae426082")
+
+
+def write_world_evidence(app, world) -> None:
+    from pathlib import Path
+
+    folder = Path(app.config["EVIDENCE_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in (1, 2):
+        (folder / world[n]["attachment"].stored_name).write_bytes(WORLD_PNG)
+
+
 @pytest.fixture
-def world(db):
-    return build_world(db)
+def world(db, app):
+    built = build_world(db)
+    write_world_evidence(app, built)
+    return built
 
 
 def add_contract(db, world, *, scheme_id: str, starts_on, ends_on, number: str, n: int = 1):

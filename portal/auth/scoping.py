@@ -16,6 +16,7 @@ from sqlmodel import SQLModel, select
 from portal.assessment.models import AssessmentSheet, SheetApproval
 from portal.applications.models import (ApplicationWorker, QualificationCancellation, StationApplication,
                                         StationSubsidy)
+from portal.activities.models import ActivityEvent, Attachment, AttendanceSheet, StaffMember
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.compliance.models import Notification, OutboxMail, Violation
@@ -130,6 +131,10 @@ RULES: dict[type, Callable] = {
     QualificationCancellation: _by_owner(QualificationCancellation),
     Finding: _by_owner(Finding),
     FindingEffect: lambda user: FindingEffect.finding_id.in_(select(Finding.id).where(_by_owner(Finding)(user))),
+    StaffMember: _by_owner(StaffMember),
+    AttendanceSheet: _by_owner(AttendanceSheet),
+    ActivityEvent: _by_owner(ActivityEvent),
+    Attachment: _by_owner(Attachment),
 }
 
 

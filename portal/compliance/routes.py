@@ -124,3 +124,20 @@ def _unread_count():
             Notification.user_id == current_user.id, Notification.read_at.is_(None))).one()
 
     return {"unread_notifications": unread}
+
+
+@bp.app_context_processor
+def _remedies():
+    """What the operator must do about a violation (rules/compliance: every rule's remedy), in the page's language."""
+    from flask_babel import get_locale
+
+    from rules.compliance import list_rules
+
+    english = str(get_locale()) == "en"
+    remedies = {rule.id: rule.remedy for rule in list_rules() if rule.remedy}
+
+    def remedy_text(rule_id: str) -> str:
+        remedy = remedies.get(rule_id)
+        return "" if remedy is None else (remedy.en if english else remedy.zh)
+
+    return {"remedy_text": remedy_text}

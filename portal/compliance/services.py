@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, url_for
 from sqlmodel import select
 
+from portal.activities.services import attendance_facts
 from portal.auth.models import User
 from portal.compliance.models import Notification, OutboxMail, Violation
 from portal.contracts.models import Contract
@@ -87,6 +88,7 @@ def gather_facts(contract: Contract, as_of: datetime) -> dict:
         "operator": operator,
         "submissions": [row for s in submissions for row in _compliance_rows(s)],
         **findings_compliance_facts(contract),  # complaints, incidents, disputes the bureau recorded
+        **attendance_facts(contract, as_of),  # stations and monthly attendance days (portal/activities)
     }
 
 

@@ -47,7 +47,9 @@ def _workspace(contract: Contract) -> dict:
     due.sort(key=lambda e: (e.status != "returned", e.obligation.due_at))
     open_violations = get_session().exec(scoped(Violation).where(
         Violation.contract_id == contract.id, Violation.status.in_(("open", "acknowledged")))).all()
-    return {"contract": contract, "due": due[:3],
+    # Every open violation with the points at stake, the largest first (issue #5: what wins them back).
+    open_violations = sorted(open_violations, key=lambda v: (-(v.penalty_points or 0), v.first_found_at, v.id))
+    return {"contract": contract, "due": due[:3], "violations": open_violations,
             "open_violations": len(open_violations),
             "points": sum((v.penalty_points for v in open_violations if v.penalty_points is not None), Decimal(0))}
 

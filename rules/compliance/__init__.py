@@ -15,7 +15,7 @@ from . import attendance, conduct, consequences, deadlines, integrity, workers
 from .engine import (ACTIONS, ComplianceError, EngineError, InvalidFacts, RuleActionError, RULES,
                      evaluate_batches, register_rulesets)
 from .facts import read_input
-from .model import (SCHEMES, Clause, Consequence, Finding, Findings, Kind, Penalty, RuleMeta, Severity,
+from .model import (SCHEMES, Clause, Consequence, Finding, Findings, Kind, Penalty, Remedy, RuleMeta, Severity,
                     WorkerStatus)
 
 MODULES = (attendance, deadlines, workers, conduct, consequences, integrity)
@@ -54,6 +54,6 @@ def list_rules() -> list[RuleMeta]:
 
 __all__ = [
     "ACTIONS", "Clause", "ComplianceError", "Consequence", "EngineError", "Finding", "Findings", "InvalidFacts",
-    "Kind", "Penalty", "RuleActionError", "RuleMeta", "SCHEMES", "Severity", "WorkerStatus", "evaluate",
+    "Kind", "Penalty", "Remedy", "RuleActionError", "RuleMeta", "SCHEMES", "Severity", "WorkerStatus", "evaluate",
     "list_rules",
 ]

@@ -10,13 +10,15 @@ from durable.lang import m, ruleset
 from .engine import Evaluation, InvalidFacts, end_of_input, rule, schemes_condition
 from .facts import (Input, boolean, cutoff_after, ids, month_str, months_between, parse_day, parse_month,
                     require, to_us)
-from .model import Clause, Kind, Penalty, RuleMeta, Severity
+from .model import Clause, Kind, Penalty, Remedy, RuleMeta, Severity
 
 RULESET = "kaohe_attendance"
 MIN_RESIDENT_DAYS = 15  # seed 000 附件2: 每月不低于15天的考勤记录
 
 RESIDENT_STAFF_DAYS = RuleMeta(
     id="attendance.resident_staff_days",
+    remedy=Remedy("保证每名驻站专职人员每月驻站考勤不少于15天，并按月提交经对方人社局认可的考勤记录；未提交的月份请补交考勤",
+                  "Make sure every resident staff member attends at least 15 days each month and submit the monthly attendance certified by the receiving bureau; submit the attendance of any month still missing"),
     ruleset=RULESET,
     clause=Clause(
         seed="000",
@@ -36,6 +38,8 @@ RESIDENT_STAFF_DAYS = RuleMeta(
 
 ATTENDANCE_ANOMALY = RuleMeta(
     id="attendance.anomaly",
+    remedy=Remedy("按站点开放时间打卡上下班，缺勤须事先请假；每周汇总考勤报人社局，下次抽查前纠正",
+                  "Clock in and out within the station's opening hours, take leave in advance for any absence, and send the weekly attendance summary to the bureau before the next spot check"),
     ruleset=RULESET,
     clause=Clause(
         seed="002",
@@ -55,6 +59,8 @@ ATTENDANCE_ANOMALY = RuleMeta(
 
 NO_UNIFORM = RuleMeta(
     id="attendance.no_uniform",
+    remedy=Remedy("工作时间统一穿着工作服，站点负责人每日检查",
+                  "Wear the uniform during working hours; the station lead checks it every day"),
     ruleset=RULESET,
     clause=ATTENDANCE_ANOMALY.clause,
     message_zh="工作站{station}人员{staff}于{date}上班未穿工作服，扣0.1分",

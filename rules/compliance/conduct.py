@@ -12,7 +12,7 @@ from durable.lang import m, ruleset
 
 from .engine import Evaluation, InvalidFacts, end_of_input, rule, schemes_condition
 from .facts import SHANGHAI, Input, boolean, parse_day, require
-from .model import Clause, Consequence, Kind, Penalty, RuleMeta, Severity
+from .model import Clause, Consequence, Kind, Penalty, Remedy, RuleMeta, Severity
 
 RULESET = "kaohe_conduct"
 _001 = ("jindong-2021",)
@@ -23,6 +23,8 @@ _004_NEGATIVE = "吴人社就〔2022〕15号 四（五）负面影响"
 
 CREDIT_GRADE_C = RuleMeta(
     id="conduct.credit_grade_c_fail", ruleset=RULESET,
+    remedy=Remedy("整改失信行为并申请信用修复，使信用等级恢复到B级及以上",
+                  "Correct the conduct behind the grade and apply for credit repair until the grade is B or better"),
     clause=Clause(seed="004", item=_004_NEGATIVE + " 第3项",
                   text="运营单位为人力资源服务机构且在评价周期内信用等级评价为C级的，当年度考核等次列为不合格。"),
     message_zh="运营单位{operator}信用等级评价为C级，当年度考核等次列为不合格",
@@ -32,6 +34,8 @@ CREDIT_GRADE_C = RuleMeta(
 )
 CREDIT_GRADE_D = RuleMeta(
     id="conduct.credit_grade_d_disqualified", ruleset=RULESET,
+    remedy=Remedy("运营资格已取消，不能通过整改挽回；信用修复后方可按规定重新申请",
+                  "The operator's qualification is cancelled and cannot be won back by rectification; re-apply only after credit repair, as the rules allow"),
     clause=Clause(seed="004", item=_004_NEGATIVE + " 第3项",
                   text="评价为D级的，取消“乐业吴江”就业协作联盟运营单位资格。"),
     message_zh="运营单位{operator}信用等级评价为D级，取消联盟运营单位资格",
@@ -41,6 +45,8 @@ CREDIT_GRADE_D = RuleMeta(
 )
 DISPATCH_LABOUR_CREDIT_C = RuleMeta(
     id="conduct.dispatch_labour_credit_c_fail", ruleset=RULESET,
+    remedy=Remedy("整改劳动保障违法行为并申请劳动保障信用修复",
+                  "Correct the labour-law violations and apply for repair of the labour-security credit grade"),
     clause=Clause(seed="004", item=_004_NEGATIVE + " 第2项",
                   text="运营单位为劳务派遣单位且在评价周期内劳动保障信用等级评价为C级的，当年度考核等次列为不合格。"),
     message_zh="劳务派遣单位{operator}劳动保障信用等级为C级，当年度考核等次列为不合格",
@@ -50,6 +56,8 @@ DISPATCH_LABOUR_CREDIT_C = RuleMeta(
 )
 MAJOR_INCIDENT_EXPELLED = RuleMeta(
     id="conduct.major_incident_expelled", ruleset=RULESET,
+    remedy=Remedy("运营资格已取消，不能通过整改挽回；配合调查处置并落实整改",
+                  "The qualification is cancelled and cannot be won back; cooperate with the investigation and carry out the rectification"),
     clause=Clause(seed="004", item=_004_NEGATIVE + " 第1项",
                   text="运营单位在评价周期内发生群体性、突发性等重大社会影响事件……当年度考核等次列为不合格，取消运营单位资格。"),
     message_zh="运营单位{operator}发生重大社会影响事件（{incident}），当年度不合格并取消运营单位资格",
@@ -64,18 +72,24 @@ _001_COMPLAINTS = Clause(
 )
 VERIFIED_COMPLAINT = RuleMeta(
     id="conduct.verified_complaint", ruleset=RULESET, clause=_001_COMPLAINTS,
+    remedy=Remedy("处理并答复投诉人，整改被投诉的问题，向人社局书面报告处理结果",
+                  "Resolve and answer the complaint, correct its cause and report the outcome to the bureau in writing"),
     message_zh="投诉{complaint}经核实，扣2分", message_en="Complaint {complaint} verified, −2",
     schemes=_001, scheme_item="station_management/incidents_complaints", scheme_fact="verified_complaints", scheme_item_label="站点管理 / 处理意外责任事故及投诉情况",
     penalty=Penalty(points=Decimal("2")), severity=Severity.NOTICE, kind=Kind.VIOLATION,
 )
 INCIDENT_COUNT = RuleMeta(
     id="conduct.safety_incident_count", ruleset=RULESET, clause=_001_COMPLAINTS,
+    remedy=Remedy("落实安全责任，排查隐患，防止再次发生事故，并向人社局报告处理情况",
+                  "Enforce safety duties, remove hazards so the incident does not recur, and report the handling to the bureau"),
     message_zh="安全责任事故计入事故及投诉次数", message_en="A safety incident counts towards incidents and complaints",
     schemes=_001, scheme_item="station_management/incidents_complaints", scheme_fact="safety_incidents", scheme_item_label="站点管理 / 处理意外责任事故及投诉情况",
     penalty=None, severity=Severity.INFO, kind=Kind.TALLY,
 )
 INCIDENTS_VETO = RuleMeta(
     id="conduct.incidents_veto", ruleset=RULESET, clause=_001_COMPLAINTS,
+    remedy=Remedy("本年度已一票否决，不能挽回；逐件整改事故和投诉，防止下一年度再次发生",
+                  "The year is vetoed and cannot be won back; rectify every incident and complaint so that next year is clean"),
     message_zh="安全责任事故及经核实投诉共{count}次（3次以上），一票否决，年度评估为不合格",
     message_en="{count} safety incidents and verified complaints (3 or more): veto, the year's evaluation fails",
     schemes=_001, scheme_item="vetoes/three_incidents_or_complaints", scheme_fact="incidents_and_complaints", scheme_item_label="站点管理 / 处理意外责任事故及投诉情况",
@@ -83,6 +97,8 @@ INCIDENTS_VETO = RuleMeta(
 )
 MAJOR_INCIDENT_CANCEL = RuleMeta(
     id="conduct.major_incident_cancel_qualification", ruleset=RULESET,
+    remedy=Remedy("工作站资格已取消，2年内不得重新申报；配合调查并落实整改",
+                  "The station's qualification is cancelled with a 2-year ban; cooperate with the investigation and rectify"),
     clause=Clause(seed="001", item="金东人社〔2021〕14号 第八条（五）",
                   text="发生重大安全责任事故或严重损害务工人员或企业权益受到投诉并核实的，由区人社局取消劳务协作工作站资格，2年内不得重新申报。"),
     message_zh="发生重大安全责任事故或严重投诉（{incident}），取消工作站资格，2年内不得重新申报",
@@ -94,6 +110,8 @@ MAJOR_INCIDENT_CANCEL = RuleMeta(
 
 COMPLAINT_COUNT = RuleMeta(
     id="conduct.complaint_count", ruleset=RULESET,
+    remedy=Remedy("及时处理每一件投诉并整改服务问题，减少被投诉次数",
+                  "Handle every complaint promptly and fix the service problems behind them"),
     clause=Clause(seed="004", item=_004_NEGATIVE + " 第6项", text="运营单位在评价周期内被投诉累计5次及以上的，扣5分。"),
     message_zh="投诉计入累计投诉次数", message_en="A complaint counts towards the period's complaints",
     schemes=_004, scheme_item="negative/complaints", scheme_fact="complaints", scheme_item_label="负面影响 / 投诉",
@@ -101,6 +119,8 @@ COMPLAINT_COUNT = RuleMeta(
 )
 FIVE_OR_MORE_COMPLAINTS = RuleMeta(
     id="conduct.five_or_more_complaints", ruleset=RULESET, clause=COMPLAINT_COUNT.clause,
+    remedy=Remedy("逐件处理投诉并整改服务问题，向人社局报告处理结果",
+                  "Handle each complaint, fix the service problems and report the outcome to the bureau"),
     message_zh="评价周期内被投诉累计{count}次（5次及以上），扣5分",
     message_en="{count} complaints in the period (5 or more), −5",
     schemes=_004, scheme_item="negative/complaints", scheme_fact="complaints", scheme_item_label="负面影响 / 投诉",
@@ -108,6 +128,8 @@ FIVE_OR_MORE_COMPLAINTS = RuleMeta(
 )
 COLLECTIVE_DISPUTE_LOST = RuleMeta(
     id="conduct.collective_dispute_lost", ruleset=RULESET,
+    remedy=Remedy("履行裁决或判决，规范用工管理，预防新的劳动争议",
+                  "Comply with the award or judgment and put employment practice in order to prevent new disputes"),
     clause=Clause(seed="004", item=_004_NEGATIVE + " 第4项", text="运营单位在评价周期内发生集体劳动争议案件且败诉的，每件扣10分。"),
     message_zh="集体劳动争议案件{dispute}败诉，扣10分", message_en="Collective labour dispute {dispute} lost, −10",
     schemes=_004, scheme_item="negative/collective_disputes", scheme_fact="collective_disputes_lost", scheme_item_label="负面影响 / 集体劳动争议",
@@ -115,6 +137,8 @@ COLLECTIVE_DISPUTE_LOST = RuleMeta(
 )
 INDIVIDUAL_DISPUTE_LOST = RuleMeta(
     id="conduct.individual_dispute_lost", ruleset=RULESET,
+    remedy=Remedy("履行裁决或判决，规范用工管理，预防新的劳动争议",
+                  "Comply with the award or judgment and put employment practice in order to prevent new disputes"),
     clause=Clause(seed="004", item=_004_NEGATIVE + " 第5项", text="运营单位在评价周期内发生非集体劳动争议案件且败诉的，每件扣5分。"),
     message_zh="非集体劳动争议案件{dispute}败诉，扣5分", message_en="Individual labour dispute {dispute} lost, −5",
     schemes=_004, scheme_item="negative/individual_disputes", scheme_fact="individual_disputes_lost", scheme_item_label="负面影响 / 非集体劳动争议",

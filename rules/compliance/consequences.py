@@ -12,7 +12,7 @@ from durable.lang import c, m, ruleset
 from .engine import Evaluation, InvalidFacts, end_of_input, rule, schemes_condition
 from .facts import (SHANGHAI, Input, add_one_month, boolean, cutoff_after, iso, parse_day, require, score_cents,
                     shanghai_midnight, to_us)
-from .model import Clause, Consequence, Kind, Penalty, RuleMeta, Severity
+from .model import Clause, Consequence, Kind, Penalty, Remedy, RuleMeta, Severity
 
 RULESET = "kaohe_consequences"
 _002 = ("pingxiang-2024-lot1", "ningming-2024-lot2")
@@ -27,6 +27,8 @@ _002_PAYMENT = Clause(
 
 RECTIFICATION_NOTICE = RuleMeta(
     id="consequences.rectification_notice", ruleset=RULESET, clause=_002_PAYMENT,
+    remedy=Remedy("在整改期限前完成整改并提交整改报告，申请人社局验收",
+                  "Complete the rectification before the deadline, submit a rectification report and ask the bureau to accept it"),
     message_zh="{period}考核得分{score}分，低于50分：不支付该期服务费，限于{due}前整改完毕",
     message_en="Period {period} scored {score}, below 50: no payment for the period; rectify by {due}",
     schemes=_002, scheme_item="payment/rectification", scheme_fact="", scheme_item_label="考核得分与付款比例",
@@ -34,6 +36,8 @@ RECTIFICATION_NOTICE = RuleMeta(
 )
 TERMINATION_PROPOSED = RuleMeta(
     id="consequences.termination_proposed", ruleset=RULESET, clause=_002_PAYMENT,
+    remedy=Remedy("整改期限已过：立即提交整改报告并与采购人沟通；是否解除合同由采购人决定",
+                  "The rectification deadline has passed: submit the rectification report at once and talk to the purchaser, who decides on termination"),
     message_zh="{period}考核得分{score}分，整改期限{due}已过且未整改通过，采购人有权单方解除合同（建议终止）",
     message_en="Period {period} scored {score}; the rectification deadline {due} passed without an accepted "
                "rectification: termination proposed",
@@ -42,6 +46,8 @@ TERMINATION_PROPOSED = RuleMeta(
 )
 QUALIFICATION_CANCELLED = RuleMeta(
     id="consequences.qualification_cancelled", ruleset=RULESET,
+    remedy=Remedy("工作站资格已取消，2年内不得重新申报",
+                  "The station's qualification is cancelled; it may not re-apply for 2 years"),
     clause=Clause(seed="001", item="金东人社〔2021〕14号 第八条（三）",
                   text="连续两个年度评估不合格的，由区人社局取消劳务协作工作站资格并予以公布，被取消的劳务协作工作站2年内不得重新申报。"),
     message_zh="{first_year}、{second_year}连续两个年度评估不合格，取消劳务协作工作站资格，2年内不得重新申报",

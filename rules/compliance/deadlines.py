@@ -17,7 +17,7 @@ from durable.lang import m, ruleset
 from .engine import Evaluation, InvalidFacts, end_of_input, rule, schemes_condition
 from .facts import (SHANGHAI, Input, iso, month_str, months_between, next_month, parse_moment, require,
                     shanghai_midnight, to_us)
-from .model import Clause, Kind, Penalty, RuleMeta, Severity
+from .model import Clause, Kind, Penalty, Remedy, RuleMeta, Severity
 
 RULESET = "kaohe_deadlines"
 DUE_DAY = 5  # seed 002 标项一 9.3: 每月5日之前
@@ -27,6 +27,8 @@ _000 = ("qianxi-2022",)
 
 MONTHLY_PLAN_LATE = RuleMeta(
     id="deadlines.monthly_plan_late",
+    remedy=Remedy("补交逾期的月度工作计划（逾期提交仍按逾期扣分），今后每月5日前报送",
+                  "Submit the overdue monthly plan (a late plan still costs the late deduction) and hand in every plan by the 5th"),
     ruleset=RULESET,
     clause=Clause(seed="002", item="项目质量标准表 9 其他人社部门要求协助开展的服务 / 考评办法3",
                   text="每月5日之前做好当月工作计划及上个月工作总结，以书面形式报人社局就业服务中心，不及时上报的，每次扣0.1分。"),
@@ -38,6 +40,8 @@ MONTHLY_PLAN_LATE = RuleMeta(
 
 MONTHLY_SUMMARY_LATE = RuleMeta(
     id="deadlines.monthly_summary_late",
+    remedy=Remedy("补交逾期的月度工作总结（逾期提交仍按逾期扣分），今后每月5日前报送",
+                  "Submit the overdue monthly summary (a late one still costs the late deduction) and hand in every summary by the 5th"),
     ruleset=RULESET,
     clause=MONTHLY_PLAN_LATE.clause,
     message_zh="{period}月工作总结应于{due}前报送，{status_zh}，扣0.1分",
@@ -48,6 +52,8 @@ MONTHLY_SUMMARY_LATE = RuleMeta(
 
 MONTHLY_REPORT_LATE = RuleMeta(
     id="deadlines.monthly_report_late",
+    remedy=Remedy("补交逾期的月度报告（逾期提交仍按逾期扣分），今后按月准时上报",
+                  "Submit the overdue monthly report (a late one still costs the late deduction) and report on time every month"),
     ruleset=RULESET,
     clause=Clause(seed="002", item="项目质量标准表 3 企业用工需求调查服务 / 考评办法1",
                   text="核验更新记录，每少一个月不更新，扣0.5分；每月不准时上报报表的，每个月扣0.5分。"),
@@ -59,6 +65,8 @@ MONTHLY_REPORT_LATE = RuleMeta(
 
 JOB_INFORMATION_MISSING = RuleMeta(
     id="deadlines.job_information_missing",
+    remedy=Remedy("补报该月岗位信息，今后每月至少提供1次岗位信息",
+                  "Submit the month's job information now and provide job information at least once every month"),
     ruleset=RULESET,
     clause=Clause(seed="000", item="附件2 评分细则 工作成效 / 收集驻地招聘岗位，定期反馈（6分）",
                   text="每月至少提供1次岗位信息，未按时提供信息不得分。"),
@@ -70,6 +78,8 @@ JOB_INFORMATION_MISSING = RuleMeta(
 
 MONTHLY_WORK_REPORT_MISSING = RuleMeta(
     id="deadlines.monthly_work_report_missing",
+    remedy=Remedy("补交该月书面工作汇报，今后每月书面汇报1次",
+                  "Submit the month's written report now and report in writing once every month"),
     ruleset=RULESET,
     clause=Clause(seed="000", item="附件2 评分细则 信息报送 / 每月书面汇报、年底工作总结（5分）",
                   text="驻站工作人员每月1次书面向人社部门汇报协作站运行情况，年底报送工作总结；未按要求报送，不得分。"),
@@ -81,6 +91,8 @@ MONTHLY_WORK_REPORT_MISSING = RuleMeta(
 
 ANNUAL_SUMMARY_MISSING = RuleMeta(
     id="deadlines.annual_summary_missing",
+    remedy=Remedy("补交年度工作总结",
+                  "Submit the annual summary"),
     ruleset=RULESET,
     clause=MONTHLY_WORK_REPORT_MISSING.clause,
     message_zh="{period}年度工作总结未于年底（{due}）前报送，{status_zh}，该项5分不得分",
@@ -91,6 +103,8 @@ ANNUAL_SUMMARY_MISSING = RuleMeta(
 
 QUARTERLY_LEDGER_MISSING = RuleMeta(
     id="deadlines.quarterly_ledger_missing",
+    remedy=Remedy("在台账页面上传该季度缺报的台账，今后每季度末前报送",
+                  "Upload the quarter's missing ledger on the ledgers page and hand in every ledger by the quarter's end"),
     ruleset=RULESET,
     clause=Clause(seed="000", item="考核实施细则 3（3）台账建立；附件2 评分细则 台账建立（10分）",
                   text="及时建立《外出务工人员信息台账》《岗位信息台账》《黔籍创业成功人士台账》……每季度末集中报送人社部门。"),

@@ -11,12 +11,14 @@ from rules.identifiers import mask_resident_id, normalise_resident_id
 
 from .engine import Evaluation, InvalidFacts, end_of_input, rule, schemes_condition
 from .facts import Input, require
-from .model import Clause, Consequence, Kind, Penalty, RuleMeta, Severity
+from .model import Clause, Consequence, Kind, Penalty, Remedy, RuleMeta, Severity
 
 RULESET = "kaohe_integrity"
 
 DUPLICATE_WORKER_CLAIM = RuleMeta(
     id="integrity.duplicate_worker_claim", ruleset=RULESET,
+    remedy=Remedy("核实该人员实际由哪个站点输送，撤回重复申报并向人社局书面说明",
+                  "Establish which station really delivered the worker, withdraw the duplicate claim and explain it to the bureau in writing"),
     clause=Clause(seed="001", item="金东人社〔2021〕14号 第八条（四）",
                   text="弄虚作假、虚报冒领补贴的，由区人社局取消劳务协作工作站资格并予以公布，2年内不得重新申报。"),
     message_zh="身份证号{masked_id}在{period}被{owners}同时申报为输送劳动力，疑似虚报冒领，请核查",

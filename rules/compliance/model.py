@@ -112,6 +112,17 @@ class Clause:
 
 
 @dataclass(frozen=True)
+class Remedy:
+    """What the operator must do about a finding: win the points back, or stop it happening again."""
+
+    zh: str
+    en: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"zh": self.zh, "en": self.en}
+
+
+@dataclass(frozen=True)
 class RuleMeta:
     id: str
     ruleset: str
@@ -125,6 +136,7 @@ class RuleMeta:
     penalty: Penalty | None
     severity: str
     kind: str
+    remedy: Remedy | None = None  # every rule has one (tests/rules/compliance/test_compliance_remedies.py)
 
     def __post_init__(self) -> None:
         if self.severity not in Severity.ALL:
@@ -157,6 +169,7 @@ class RuleMeta:
             "penalty_text": "none" if self.penalty is None else self.penalty.describe(),
             "severity": self.severity,
             "notify_bureau": self.notify_bureau,
+            "remedy": None if self.remedy is None else self.remedy.to_dict(),
         }
 
 

@@ -15,7 +15,7 @@ from rules.identifiers import InvalidIdentifier, mask_resident_id, parse_residen
 
 from .engine import END, Evaluation, derive, end_of_input, rule, schemes_condition
 from .facts import SHANGHAI, Input, boolean, month_index, parse_day, parse_month, require
-from .model import Clause, Consequence, Kind, Penalty, RuleMeta, Severity
+from .model import Clause, Consequence, Kind, Penalty, Remedy, RuleMeta, Severity
 
 RULESET = "kaohe_workers"
 ZHEJIANG = "33"  # GB/T 2260 province code (DOMAIN.md §6.7)
@@ -28,9 +28,9 @@ _DEFINITION = Clause(
 )
 
 
-def _not_counted(rule_id: str, zh: str, en: str) -> RuleMeta:
+def _not_counted(rule_id: str, zh: str, en: str, remedy: Remedy) -> RuleMeta:
     return RuleMeta(
-        id=rule_id, ruleset=RULESET, clause=_DEFINITION,
+        id=rule_id, ruleset=RULESET, clause=_DEFINITION, remedy=remedy,
         message_zh="务工人员{worker}不计入输送劳动力：" + zh,
         message_en="Worker {worker} does not count as a delivered worker: " + en,
         schemes=_001, scheme_item="cooperation_results/delivered", scheme_fact="delivered_workers",
@@ -39,21 +39,28 @@ def _not_counted(rule_id: str, zh: str, en: str) -> RuleMeta:
 
 
 INVALID_RESIDENT_ID = _not_counted(
-    "workers.invalid_resident_id", "身份证号无效（{reason}）", "the resident ID is invalid ({reason})")
+    "workers.invalid_resident_id", "身份证号无效（{reason}）", "the resident ID is invalid ({reason})",
+    Remedy("核对并更正台账中的身份证号后重新上传", "Check and correct the resident ID in the ledger, then upload it again"))
 HOUSEHOLD_IN_ZHEJIANG = _not_counted(
     "workers.household_in_zhejiang", "户籍在浙江省（身份证号前两位为33），不是省外户籍",
-    "household registered in Zhejiang (ID starts with 33), not outside the province")
+    "household registered in Zhejiang (ID starts with 33), not outside the province",
+    Remedy("浙江省户籍人员不计入输送劳动力，请从输送人数中剔除", "Workers registered in Zhejiang do not count; remove them from the delivered count"))
 OUTSIDE_WORKING_AGE = _not_counted(
     "workers.outside_working_age", "入职时{age}周岁，不在法定劳动年龄段（{minimum_age}周岁至{retirement_age}周岁以下）",
-    "aged {age} at hire, outside working age ({minimum_age} to under {retirement_age})")
+    "aged {age} at hire, outside working age ({minimum_age} to under {retirement_age})",
+    Remedy("不在法定劳动年龄段的人员不计入，请核对入职日期和身份证号，不符合的剔除", "Workers outside working age do not count; check the hire date and ID, and remove those who do not qualify"))
 INSURANCE_UNDER_TWO_MONTHS = _not_counted(
     "workers.insurance_under_two_months", "在金东连续缴纳社会保险{run}个月，不足2个月",
-    "{run} consecutive month(s) of local social insurance, fewer than 2")
+    "{run} consecutive month(s) of local social insurance, fewer than 2",
+    Remedy("该人员在金东连续参保满2个月后，补录参保月份即可计入", "Once the worker has two consecutive months of local social insurance, record those months and the worker counts"))
 DISPATCHED = _not_counted(
-    "workers.dispatched", "属劳务派遣人员", "a dispatched (劳务派遣) worker")
+    "workers.dispatched", "属劳务派遣人员", "a dispatched (劳务派遣) worker",
+    Remedy("劳务派遣人员不计入输送劳动力，请从输送人数中剔除", "Dispatched workers do not count; remove them from the delivered count"))
 
 DELIVERED_WORKER_STATUS = RuleMeta(
     id="workers.delivered_worker_status", ruleset=RULESET, clause=_DEFINITION,
+    remedy=Remedy("补齐输送劳动力的身份证号、参保月份和劳动合同信息",
+                  "Complete each delivered worker's resident ID, insured months and labour-contract record"),
     message_zh="务工人员{worker}是否计入输送劳动力（派生事实，供评分与其他规则使用）",
     message_en="Whether worker {worker} counts as a delivered worker (derived; used by the score and other rules)",
     schemes=_001, scheme_item="cooperation_results/delivered", scheme_fact="delivered_workers", scheme_item_label="协作效果 / 输送人数",
@@ -62,6 +69,8 @@ DELIVERED_WORKER_STATUS = RuleMeta(
 
 LABOUR_CONTRACT_MISSING = RuleMeta(
     id="workers.labour_contract_missing", ruleset=RULESET,
+    remedy=Remedy("督促用人单位与该人员签订劳动合同，并在台账中补录签订情况",
+                  "Have the employer sign a labour contract with the worker and record it in the ledger"),
     clause=Clause(seed="001", item="附件3 评估表 工作管理 / 签订合同（5分）",
                   text="输送劳动力与用人单位签订劳动合同。发现未落实一例扣1分。"),
     message_zh="输送劳动力{worker}未与用人单位签订劳动合同，扣1分",

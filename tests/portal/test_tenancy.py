@@ -14,7 +14,7 @@ from werkzeug.routing.converters import IntegerConverter
 
 from portal.auth import scoping
 from portal.models import metadata
-from tests.conftest import login
+from tests.conftest import WORLD_PNG, login
 from tests.portal.applications.roster_builders import roster_csv
 
 ROLES = ("reviewer", "approver", "admin", "operator")
@@ -36,11 +36,15 @@ def _target(world, tenant: int, param: str):
         "approval_id": side["approval"],
         "application_id": side["application"],
         "finding_id": side["finding"],
+        "staff_id": side["staff"],
+        "event_id": side["event"],
+        "attachment_id": side["attachment"],
     }[param]
 
 
 # String parameters of id routes take these values (an obligation and period every test contract has).
-STRING_PARAMS = {"obligation_key": "monthly_plan_summary", "period_key": "2024-05", "cycle_id": "stage_2"}
+STRING_PARAMS = {"obligation_key": "monthly_plan_summary", "period_key": "2024-05", "cycle_id": "stage_2",
+                 "month": "2024-05", "field": "place"}
 
 
 def _revision(world, tenant: int) -> int:
@@ -85,6 +89,11 @@ def _payload(world, tenant: int, rule: str) -> dict:
         "condition_1": "y", "condition_2": "y", "condition_3": "y", "condition_4": "y",
         "finding_kind": "spot_check", "found_on": "2024-06-12", "description": "抽查考勤与着装", "people": "检查员乙",
         "effects-0-fact_key": "no_uniform_person_times", "effects-0-value": "2", "effects-0-reason": "2人未穿工作服",
+        "post": "驻站专员", "station_id": str(side["station"].id),
+        "m%d_1" % side["staff"].id: "P", "m%d_2" % side["staff"].id: "F",
+        "sheet": (io.BytesIO(f"姓名,1日,2日\n{side['staff'].name},在岗,外勤\n".encode()), "考勤.csv"),
+        "event_kind": "training", "held_on": "2024-06-01", "place": "园区", "participants": "30",
+        "evidence": (io.BytesIO(WORLD_PNG), "现场.png"),
     }
 
 

@@ -1,0 +1,1 @@
+"""Activities: the station staff list, monthly attendance, events held, and their evidence files."""
