@@ -21,6 +21,7 @@ from portal.contracts.models import Contract, ContractStation, Station
 from portal.db import get_session
 from portal.ledgers.models import LedgerRow, LedgerUpload
 from portal.organisations.models import Bureau, CreditGrade, Operator
+from portal.payments.models import Payment
 from portal.reporting.models import Submission
 
 T = TypeVar("T", bound=SQLModel)
@@ -106,6 +107,7 @@ RULES: dict[type, Callable] = {
     OutboxMail: lambda user: _NOTHING,  # only the platform admin
     AssessmentSheet: _by_owner(AssessmentSheet),
     SheetApproval: _by_owner(SheetApproval),
+    Payment: _by_owner(Payment),
 }
 
 

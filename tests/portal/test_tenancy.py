@@ -33,6 +33,7 @@ def _target(world, tenant: int, param: str):
         "notification_id": side["notification"],
         "upload_id": side["upload"],
         "approval_id": side["approval"],
+        "payment_id": side["payment"],
     }[param]
 
 
@@ -70,6 +71,7 @@ def _payload(world, tenant: int, rule: str) -> dict:
         "decision": "accept", "reason": "核实无误",
         "fact": "equipment_findings", "value": "2", "revision": str(_revision(world, tenant)),
         "ledger_type": "assistance", "obligation": "", "file": (io.BytesIO("姓名,身份证号\n".encode()), "帮扶.csv"),
+        "line": "advance", "amount": "0.01", "paid_on": "2024-03-25", "bank_reference": "BANK-X",
     }
 
 
