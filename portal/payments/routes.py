@@ -41,8 +41,7 @@ def _show(contract: Contract, schedule: services.Schedule, form: PaymentForm | N
     reversed_ids = {p.reverses_id for p in schedule.payments if p.is_reversal}
     return render("payments/schedule.html", status=status, contract=contract, schedule=schedule,
                   plan=services.plan_rows(contract), form=form if may_record else None,
-                  reverse_form=ReverseForm(formdata=None) if may_record else None, reversed_ids=reversed_ids,
-                  basis=exports.basis)
+                  reverse_form=ReverseForm(formdata=None) if may_record else None, reversed_ids=reversed_ids)
 
 
 @bp.get("/contracts/<int:contract_id>/payments")
