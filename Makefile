@@ -32,12 +32,15 @@ run: demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Debian packages the tests need: Chromium for the browser tests, PostgreSQL for the second run,
-# CJK fonts for readable Chinese screenshots and PDFs.
+# CJK fonts for readable Chinese screenshots and PDFs, and the Pango/HarfBuzz libraries WeasyPrint loads for PDFs.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
+	for lib in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 libglib2.0-0; do \
+	  dpkg -s $$lib >/dev/null 2>&1 || missing="$$missing $$lib"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "apt-get install:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \

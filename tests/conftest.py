@@ -267,11 +267,22 @@ def build_world(session) -> dict:
                                 stored_name=f"{n:032x}", uploaded_by_id=users["operator"].id)
         session.add(attachment)
         session.flush()
+        from portal.payments.models import Payment
+
+        # The advance (seed 002: 40% on signing) paid in part; a token amount, so it still fits when the tenancy
+        # walk edits the contract's value down to ¥1.00.
+        payment = Payment(contract_id=contract.id, bureau_id=bureau.id, operator_id=operator.id, line_key="advance",
+                          line_label="预付款", amount=Decimal("0.10"), due_when_recorded=Decimal("754000.00"),
+                          paid_on=date(2024, 3, 20), bank_reference=f"BANK-{n}-0001",
+                          recorded_by_id=users["approver"].id)
+        session.add(payment)
+        session.flush()
         world[n] = {"bureau": bureau, "operator": operator, "station": station, "contract": contract,
                     "credit_grade": grade, "users": users, "submission": submission,
                     "violation": violation, "notification": note, "upload": upload, "application": application,
                     "sheet": sheet, "approval": approval, "finding": finding,
-                    "staff": staff, "event": event, "attachment": attachment}
+                    "staff": staff, "event": event, "attachment": attachment,
+                    "payment": payment}
     platform = User(username="t-platform", display_name="平台", role="admin", password_hash=hashed)
     session.add(platform)
     session.commit()

@@ -25,6 +25,7 @@ from portal.db import get_session
 from portal.findings.models import Finding, FindingEffect
 from portal.ledgers.models import LedgerRow, LedgerUpload
 from portal.organisations.models import Bureau, CreditGrade, Operator
+from portal.payments.models import Payment
 from portal.reporting.models import Submission
 
 T = TypeVar("T", bound=SQLModel)
@@ -135,6 +136,7 @@ RULES: dict[type, Callable] = {
     AttendanceSheet: _by_owner(AttendanceSheet),
     ActivityEvent: _by_owner(ActivityEvent),
     Attachment: _by_owner(Attachment),
+    Payment: _by_owner(Payment),
 }
 
 

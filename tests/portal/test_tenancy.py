@@ -39,6 +39,7 @@ def _target(world, tenant: int, param: str):
         "staff_id": side["staff"],
         "event_id": side["event"],
         "attachment_id": side["attachment"],
+        "payment_id": side["payment"],
     }[param]
 
 
@@ -94,6 +95,7 @@ def _payload(world, tenant: int, rule: str) -> dict:
         "sheet": (io.BytesIO(f"姓名,1日,2日\n{side['staff'].name},在岗,外勤\n".encode()), "考勤.csv"),
         "event_kind": "training", "held_on": "2024-06-01", "place": "园区", "participants": "30",
         "evidence": (io.BytesIO(WORLD_PNG), "现场.png"),
+        "line": "advance", "amount": "0.01", "paid_on": "2024-03-25", "bank_reference": "BANK-X",
     }
 
 
