@@ -47,13 +47,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.audit.routes import bp as audit_bp
     from portal.auth.routes import bp as auth_bp
     from portal.compliance.routes import bp as compliance_bp
+    from portal.consequences.routes import bp as consequences_bp
     from portal.contracts.routes import bp as contracts_bp
     from portal.home.routes import bp as home_bp
     from portal.ledgers.routes import bp as ledgers_bp
     from portal.organisations.routes import bp as organisations_bp
     from portal.reporting.routes import bp as reporting_bp
 
-    for bp in (home_bp, auth_bp, organisations_bp, contracts_bp, reporting_bp, compliance_bp, assessment_bp, ledgers_bp, audit_bp):
+    for bp in (home_bp, auth_bp, organisations_bp, contracts_bp, reporting_bp, compliance_bp, assessment_bp, ledgers_bp, audit_bp,
+               consequences_bp):
         app.register_blueprint(bp)
 
     from portal import cli, errors, filters

@@ -3,6 +3,7 @@ from portal.assessment.models import AssessmentSheet, SheetApproval  # noqa: F40
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.auth.models import User  # noqa: F401
 from portal.compliance.models import Notification, OutboxMail, Violation  # noqa: F401
+from portal.consequences.models import RectificationNotice, TerminationProposal  # noqa: F401
 from portal.contracts.models import Contract, ContractStation, Station  # noqa: F401
 from portal.ledgers.models import LedgerRow, LedgerUpload  # noqa: F401
 from portal.organisations.models import Bureau, CreditGrade, Operator  # noqa: F401

@@ -17,6 +17,7 @@ from portal.assessment.models import AssessmentSheet, SheetApproval
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.compliance.models import Notification, OutboxMail, Violation
+from portal.consequences.models import RectificationNotice, TerminationProposal
 from portal.contracts.models import Contract, ContractStation, Station
 from portal.db import get_session
 from portal.ledgers.models import LedgerRow, LedgerUpload
@@ -106,6 +107,8 @@ RULES: dict[type, Callable] = {
     OutboxMail: lambda user: _NOTHING,  # only the platform admin
     AssessmentSheet: _by_owner(AssessmentSheet),
     SheetApproval: _by_owner(SheetApproval),
+    RectificationNotice: _by_owner(RectificationNotice),
+    TerminationProposal: _by_owner(TerminationProposal),
 }
 
 

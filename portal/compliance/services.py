@@ -19,6 +19,7 @@ from flask import current_app, url_for
 from sqlmodel import select
 
 from portal.auth.models import User
+from portal.consequences import services as _consequences
 from portal.compliance.models import Notification, OutboxMail, Violation
 from portal.contracts.models import Contract
 from portal.db import get_session, utcnow
@@ -85,6 +86,7 @@ def gather_facts(contract: Contract, as_of: datetime) -> dict:
                      "starts_on": contract.starts_on.isoformat(), "ends_on": contract.ends_on.isoformat()},
         "operator": operator,
         "submissions": [row for s in submissions for row in _compliance_rows(s)],
+        "period_scores": _consequences.period_scores(contract, as_of),  # approved sheets (seeds 002, 001)
     }
 
 

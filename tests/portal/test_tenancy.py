@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from werkzeug.routing.converters import IntegerConverter
@@ -33,6 +34,8 @@ def _target(world, tenant: int, param: str):
         "notification_id": side["notification"],
         "upload_id": side["upload"],
         "approval_id": side["approval"],
+        "notice_id": side["notice"],
+        "proposal_id": side["termination"],
     }[param]
 
 
@@ -70,6 +73,9 @@ def _payload(world, tenant: int, rule: str) -> dict:
         "decision": "accept", "reason": "核实无误",
         "fact": "equipment_findings", "value": "2", "revision": str(_revision(world, tenant)),
         "ledger_type": "assistance", "obligation": "", "file": (io.BytesIO("姓名,身份证号\n".encode()), "帮扶.csv"),
+        "findings": "站点人员不足", "clause": "seed 002 服务内容 4.监督考核", "approval_id": "", "notice_id": "",
+        "due_on": (date.today() + timedelta(days=30)).isoformat(), "effective_on": "2024-12-01",
+        "report": "已补足站点人员", "outcome": "failed",
     }
 
 
