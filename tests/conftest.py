@@ -224,26 +224,21 @@ def build_world(session) -> dict:
                     "credit_grade": grade, "users": users, "submission": submission,
                     "violation": violation, "notification": note, "upload": upload,
                     "sheet": sheet, "approval": approval}
-        # Consequences live on a second contract, so the world's own contract stays active (other tests report
-        # on it): a manual rectification notice still open, and a termination the reviewer proposed. Its term lies
-        # in the future, so the 2024 sweeps of other tests find nothing due under it.
+        # Consequences on the world's contract that leave it active (other tests report on it): a manual
+        # rectification notice still open, and a termination proposal the approver already declined.
         from portal.consequences.models import RectificationNotice, TerminationProposal
 
-        second = Contract(bureau_id=bureau.id, operator_id=operator.id, number=f"C-{n}-R", title=f"整改中的合同{n}",
-                          scheme_id="pingxiang-2024-lot1", scheme_version="test", starts_on=date(2031, 3, 1),
-                          ends_on=date(2032, 2, 28), value=Decimal("1000000.00"), payment_plan=[],
-                          status="rectification", status_reason="整改通知")
-        session.add(second)
-        session.flush()
-        notice = RectificationNotice(contract_id=second.id, bureau_id=bureau.id, operator_id=operator.id,
-                                     clause="seed 002 服务内容 4.监督考核", findings="站点人员不足", issued_on=date(2031, 8, 1),
-                                     due_on=date(2031, 9, 1), issued_by_id=users["approver"].id)
-        termination = TerminationProposal(contract_id=second.id, bureau_id=bureau.id, operator_id=operator.id,
+        notice = RectificationNotice(contract_id=contract.id, bureau_id=bureau.id, operator_id=operator.id,
+                                     clause="seed 002 服务内容 4.监督考核", findings="站点人员不足", issued_on=date(2024, 8, 1),
+                                     due_on=date(2024, 9, 1), issued_by_id=users["approver"].id)
+        termination = TerminationProposal(contract_id=contract.id, bureau_id=bureau.id, operator_id=operator.id,
                                           reason="整改不通过", clause="seed 002 服务内容 4.监督考核",
-                                          effective_on=date(2031, 10, 1), proposed_by_id=users["reviewer"].id)
+                                          effective_on=date(2024, 10, 1), proposed_by_id=users["reviewer"].id,
+                                          state="declined", decided_by_id=users["approver"].id,
+                                          decision_reason="给予第二次整改机会")
         session.add_all([notice, termination])
         session.flush()
-        world[n].update(consequences_contract=second, notice=notice, termination=termination)
+        world[n].update(notice=notice, termination=termination)
     platform = User(username="t-platform", display_name="平台", role="admin", password_hash=hashed)
     session.add(platform)
     session.commit()

@@ -268,6 +268,12 @@ def _propose(client, token, contract_id, **data):
     return client.post(f"/contracts/{contract_id}/terminations", data=payload, headers={"X-CSRFToken": token})
 
 
+def _pending(db, contract_id) -> TerminationProposal:
+    db.expire_all()
+    return db.exec(select(TerminationProposal).where(TerminationProposal.contract_id == contract_id,
+                                                     TerminationProposal.state == "proposed")).one()
+
+
 def test_termination_needs_the_reviewer_to_propose_and_the_approver_to_confirm(app, world, db):
     contract = db.get(Contract, world[1]["contract"].id)
     reviewer, rt = _client(app, "t1-reviewer")
@@ -279,7 +285,8 @@ def test_termination_needs_the_reviewer_to_propose_and_the_approver_to_confirm(a
                          "clause": "seed 002 第3项", "due_on": _today().isoformat()},
                          headers={"X-CSRFToken": at}).status_code == 302
     db.expire_all()
-    notice = db.exec(select(RectificationNotice).where(RectificationNotice.contract_id == contract.id)).one()
+    notice = db.exec(select(RectificationNotice).where(RectificationNotice.contract_id == contract.id,
+                                                       RectificationNotice.findings == "招聘会场次不足")).one()
     assert approver.post(f"/notices/{notice.id}/close", data={"outcome": "failed", "reason": "期满未提交整改报告"},
                          headers={"X-CSRFToken": at}).status_code == 302
     db.expire_all()
@@ -291,7 +298,7 @@ def test_termination_needs_the_reviewer_to_propose_and_the_approver_to_confirm(a
     assert _propose(foreign, ft, contract.id).status_code == 403
     assert _propose(reviewer, rt, contract.id, notice_id=str(notice.id)).status_code == 302
     db.expire_all()
-    proposal = db.exec(select(TerminationProposal).where(TerminationProposal.contract_id == contract.id)).one()
+    proposal = _pending(db, contract.id)
     assert proposal.notice_id == notice.id and db.get(Contract, contract.id).status == "rectification"
     assert _propose(reviewer, rt, contract.id).status_code == 422  # one proposal at a time
 
@@ -328,7 +335,7 @@ def test_a_terminated_contract_refuses_reports_and_ledgers_with_the_reason_and_t
     reviewer, rt = _client(app, "t1-reviewer")
     approver, at = _client(app, "t1-approver")
     assert _propose(reviewer, rt, contract.id, effective_on="2024-11-30").status_code == 302
-    proposal = db.exec(select(TerminationProposal).where(TerminationProposal.contract_id == contract.id)).one()
+    proposal = _pending(db, contract.id)
     assert approver.post(f"/terminations/{proposal.id}/confirm", headers={"X-CSRFToken": at}).status_code == 302
     before = {model: db.exec(select(sa.func.count()).select_from(model)).one() for model in (Submission, LedgerUpload)}
 
@@ -358,10 +365,12 @@ def test_an_operator_cannot_answer_a_notice_once_the_contract_is_terminated(app,
     notice = world[1]["notice"]
     reviewer, rt = _client(app, "t1-reviewer")
     approver, at = _client(app, "t1-approver")
-    assert approver.post(f"/terminations/{world[1]['termination'].id}/confirm",
+    assert _propose(reviewer, rt, notice.contract_id).status_code == 302
+    assert approver.post(f"/terminations/{_pending(db, notice.contract_id).id}/confirm",
                          headers={"X-CSRFToken": at}).status_code == 302
     operator, ot = _client(app, "t1-operator")
-    assert "已终止" in operator.get(f"/notices/{notice.id}").get_data(as_text=True)
+    page = operator.get(f"/notices/{notice.id}").get_data(as_text=True)
+    assert "已终止" in page and 'data-testid="answer-notice"' not in page
     operator.post(f"/notices/{notice.id}/answer", data={"report": "补交整改报告"}, headers={"X-CSRFToken": ot})
     db.expire_all()
     assert db.get(RectificationNotice, notice.id).state == "issued"
@@ -369,7 +378,10 @@ def test_an_operator_cannot_answer_a_notice_once_the_contract_is_terminated(app,
 
 
 def test_the_approver_may_decline_a_termination_with_a_reason(app, world, db):
-    proposal_id = world[1]["termination"].id
+    contract_id = world[1]["contract"].id
+    reviewer, rt = _client(app, "t1-reviewer")
+    assert _propose(reviewer, rt, contract_id).status_code == 302
+    proposal_id = _pending(db, contract_id).id
     approver, at = _client(app, "t1-approver")
     response = approver.post(f"/terminations/{proposal_id}/decline", data={"reason": ""}, headers={"X-CSRFToken": at})
     assert response.status_code == 422 and "必须写明理由" in response.get_data(as_text=True)
@@ -378,9 +390,13 @@ def test_the_approver_may_decline_a_termination_with_a_reason(app, world, db):
     db.expire_all()
     proposal = db.get(TerminationProposal, proposal_id)
     assert proposal.state == "declined" and proposal.decision_reason == "给予第二次整改机会"
-    assert db.get(Contract, proposal.contract_id).status == "rectification"
+    assert db.get(Contract, contract_id).status == "active"
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "decline_termination")).one()
     assert event.actor_name == "t1-approver" and event.reason == "给予第二次整改机会"
+    # A decided proposal stays decided.
+    approver.post(f"/terminations/{proposal_id}/confirm", headers={"X-CSRFToken": at})
+    db.expire_all()
+    assert db.get(Contract, contract_id).status == "active"
 
 
 @pytest.mark.parametrize("effective_on, why", [
