@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.audit.routes import bp as audit_bp
     from portal.auth.routes import bp as auth_bp
     from portal.compliance.routes import bp as compliance_bp
+    from portal.consequences.routes import bp as consequences_bp
     from portal.contracts.routes import bp as contracts_bp
     from portal.findings.routes import bp as findings_bp
     from portal.home.routes import bp as home_bp
@@ -58,7 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.reporting.routes import bp as reporting_bp
 
     for bp in (home_bp, auth_bp, organisations_bp, contracts_bp, reporting_bp, compliance_bp, assessment_bp, ledgers_bp, audit_bp,
-               applications_bp, findings_bp, activities_bp, payments_bp):
+               applications_bp, findings_bp, activities_bp, payments_bp, consequences_bp):
         app.register_blueprint(bp)
 
     from portal import cli, errors, filters

@@ -6,6 +6,7 @@ from portal.activities.models import ActivityEvent, Attachment, AttendanceSheet,
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.auth.models import User  # noqa: F401
 from portal.compliance.models import Notification, OutboxMail, Violation  # noqa: F401
+from portal.consequences.models import RectificationNotice, TerminationProposal  # noqa: F401
 from portal.contracts.models import Contract, ContractStation, Station  # noqa: F401
 from portal.findings.models import Finding, FindingEffect  # noqa: F401
 from portal.ledgers.models import LedgerRow, LedgerUpload  # noqa: F401

@@ -283,6 +283,21 @@ def build_world(session) -> dict:
                     "sheet": sheet, "approval": approval, "finding": finding,
                     "staff": staff, "event": event, "attachment": attachment,
                     "payment": payment}
+        # Consequences on the world's contract that leave it active (other tests report on it): a manual
+        # rectification notice still open, and a termination proposal the approver already declined.
+        from portal.consequences.models import RectificationNotice, TerminationProposal
+
+        notice = RectificationNotice(contract_id=contract.id, bureau_id=bureau.id, operator_id=operator.id,
+                                     clause="seed 002 服务内容 4.监督考核", findings="站点人员不足", issued_on=date(2024, 8, 1),
+                                     due_on=date(2024, 9, 1), issued_by_id=users["approver"].id)
+        termination = TerminationProposal(contract_id=contract.id, bureau_id=bureau.id, operator_id=operator.id,
+                                          reason="整改不通过", clause="seed 002 服务内容 4.监督考核",
+                                          effective_on=date(2024, 10, 1), proposed_by_id=users["reviewer"].id,
+                                          state="declined", decided_by_id=users["approver"].id,
+                                          decision_reason="给予第二次整改机会")
+        session.add_all([notice, termination])
+        session.flush()
+        world[n].update(notice=notice, termination=termination)
     platform = User(username="t-platform", display_name="平台", role="admin", password_hash=hashed)
     session.add(platform)
     session.commit()

@@ -370,7 +370,7 @@ def submit_sheet(contract: Contract, cycle: Cycle, sheet: AssessmentSheet, user,
     """The reviewer sends a complete sheet to the approver (the first of the two signatures)."""
     _guard(sheet, seen_revision, "draft")
     result = assess(contract, cycle, sheet)
-    if not result.sheet.complete:
+    if result.sheet.missing_facts:  # rank-based lines (seed 004) wait for the cohort, not for this sheet
         raise IllegalSheetChange("考核表尚不完整，缺少：" + "、".join(result.sheet.missing_facts)
                                  + " / the sheet is incomplete")
     sheet.state, sheet.submitted_by_id, sheet.submitted_at = "submitted", user.id, _now()
@@ -397,7 +397,7 @@ def approve_sheet(contract: Contract, cycle: Cycle, sheet: AssessmentSheet, user
     if sheet.submitted_by_id == user.id:
         raise IllegalSheetChange("提交人不能审批自己提交的考核表 / the reviewer who submitted cannot approve")
     result = assess(contract, cycle, sheet)
-    if not result.sheet.complete:
+    if result.sheet.missing_facts:
         raise IllegalSheetChange("考核表尚不完整 / the sheet is incomplete")
     number = len(approvals_of(sheet)) + 1
     approval = SheetApproval(

@@ -20,6 +20,7 @@ from portal.activities.models import ActivityEvent, Attachment, AttendanceSheet,
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.compliance.models import Notification, OutboxMail, Violation
+from portal.consequences.models import RectificationNotice, TerminationProposal
 from portal.contracts.models import Contract, ContractStation, Station
 from portal.db import get_session
 from portal.findings.models import Finding, FindingEffect
@@ -137,6 +138,8 @@ RULES: dict[type, Callable] = {
     ActivityEvent: _by_owner(ActivityEvent),
     Attachment: _by_owner(Attachment),
     Payment: _by_owner(Payment),
+    RectificationNotice: _by_owner(RectificationNotice),
+    TerminationProposal: _by_owner(TerminationProposal),
 }
 
 

@@ -20,6 +20,7 @@ from sqlmodel import select
 
 from portal.activities.services import attendance_facts
 from portal.auth.models import User
+from portal.consequences import services as _consequences
 from portal.compliance.models import Notification, OutboxMail, Violation
 from portal.contracts.models import Contract
 from portal.db import get_session, utcnow
@@ -89,6 +90,7 @@ def gather_facts(contract: Contract, as_of: datetime) -> dict:
         "submissions": [row for s in submissions for row in _compliance_rows(s)],
         **findings_compliance_facts(contract),  # complaints, incidents, disputes the bureau recorded
         **attendance_facts(contract, as_of),  # stations and monthly attendance days (portal/activities)
+        "period_scores": _consequences.period_scores(contract, as_of),  # approved sheets (seeds 002, 001)
     }
 
 

@@ -63,6 +63,15 @@ CONTRACT_STATUSES = {
 }
 
 
+# Module-level: a pydantic private attribute would be missing on a contract loaded from the database.
+_TRANSITIONS = {
+    "active": {"rectification", "terminated", "expired"},
+    "rectification": {"active", "terminated", "expired"},
+    "terminated": set(),
+    "expired": set(),
+}
+
+
 class Contract(SQLModel, table=True):
     __tablename__ = "contract"
     __table_args__ = (
@@ -88,6 +97,7 @@ class Contract(SQLModel, table=True):
     status: str = Field(default="active", max_length=20)
     status_reason: str = Field(default="", max_length=500)
     status_changed_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
+    terminated_on: Optional[date] = None  # the termination's effective date (解除合同之日)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @property
@@ -98,15 +108,8 @@ class Contract(SQLModel, table=True):
     def accepts_submissions(self) -> bool:
         return self.status in ("active", "rectification")
 
-    _TRANSITIONS = {
-        "active": {"rectification", "terminated", "expired"},
-        "rectification": {"active", "terminated", "expired"},
-        "terminated": set(),
-        "expired": set(),
-    }
-
     def _move(self, to: str, reason: str) -> None:
-        if to not in self._TRANSITIONS[self.status]:
+        if to not in _TRANSITIONS[self.status]:
             raise IllegalTransition(f"contract {self.number}: {self.status} → {to} is not allowed")
         if not reason.strip():
             raise IllegalTransition("a status change needs a reason")
@@ -118,8 +121,9 @@ class Contract(SQLModel, table=True):
     def end_rectification(self, reason: str) -> None:
         self._move("active", reason)
 
-    def terminate(self, reason: str) -> None:
+    def terminate(self, reason: str, effective_on: date | None = None) -> None:
         self._move("terminated", reason)
+        self.terminated_on = effective_on
 
     def expire(self, reason: str = "合同期满") -> None:
         self._move("expired", reason)

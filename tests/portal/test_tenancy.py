@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from werkzeug.routing.converters import IntegerConverter
@@ -40,6 +41,8 @@ def _target(world, tenant: int, param: str):
         "event_id": side["event"],
         "attachment_id": side["attachment"],
         "payment_id": side["payment"],
+        "notice_id": side["notice"],
+        "proposal_id": side["termination"],
     }[param]
 
 
@@ -85,7 +88,8 @@ def _payload(world, tenant: int, rule: str) -> dict:
         "applicant_phone": "13900000001", "partner_name": "某机构", "partner_head": "某人", "partner_phone": "13900000002",
         "remote_office": "黔西某地", "liaison_person": "某人", "agreement": "协议", "term_until": "2099-12-31",
         "commitment": "y",
-        "outcome": "approve" if rule.endswith("/decide") else ("" if "/findings" in rule else "pass"),
+        "outcome": ("approve" if rule.endswith("/decide") else "" if "/findings" in rule
+                    else "failed" if "/notices/" in rule else "pass"),
         "ground": "own_request", "cancelled_on": "2024-06-01", "year": "2024",
         "condition_1": "y", "condition_2": "y", "condition_3": "y", "condition_4": "y",
         "finding_kind": "spot_check", "found_on": "2024-06-12", "description": "抽查考勤与着装", "people": "检查员乙",
@@ -96,6 +100,9 @@ def _payload(world, tenant: int, rule: str) -> dict:
         "event_kind": "training", "held_on": "2024-06-01", "place": "园区", "participants": "30",
         "evidence": (io.BytesIO(WORLD_PNG), "现场.png"),
         "line": "advance", "amount": "0.01", "paid_on": "2024-03-25", "bank_reference": "BANK-X",
+        "findings": "站点人员不足", "clause": "seed 002 服务内容 4.监督考核", "approval_id": "", "notice_id": "",
+        "due_on": (date.today() + timedelta(days=30)).isoformat(), "effective_on": "2024-12-01",
+        "report": "已补足站点人员",
     }
 
 

@@ -1,0 +1,1 @@
+"""Consequences of an assessment: rectification notices, termination, the ranked table with grades."""

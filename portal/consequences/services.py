@@ -1,0 +1,373 @@
+"""Writing consequences (each write leaves an audit line and tells the people concerned), the ranked table
+of a bureau's cycle, and the period scores the compliance rules read from approved sheets."""
+from __future__ import annotations
+
+import calendar as _calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import url_for
+from sqlmodel import select
+
+from portal.assessment.models import AssessmentSheet, SheetApproval
+from portal.audit import services as audit
+from portal.consequences.models import (IllegalConsequenceChange, RectificationNotice, TerminationProposal,
+                                        shanghai_day)
+from portal.contracts.models import Contract, IllegalTransition
+from portal.db import get_session, utcnow
+
+# seed 002 服务内容 4.监督考核（标项一、标项二）
+CLAUSE_002 = ("seed 002 服务内容 4.监督考核：考核得分低于50分以下的将不支付该期的服务费用，并限服务方一个月内整改完毕，"
+              "整改不通过的，采购人有权单方解除合同，由此造成损失和责任由成交供应商自行承担。")
+
+# The clause each scheme's own document gives for ending the contract (shown as the proposal's default).
+TERMINATION_CLAUSES = {
+    "pingxiang-2024-lot1": CLAUSE_002,
+    "ningming-2024-lot2": CLAUSE_002,
+    "qianxi-2022": "seed 000 5、附则：如我市驻浙江省、福建省劳务协作工作站开展就业服务工作未达到考核实施细则相关要求的，"
+                   "我局有权终止与购买服务人力资源机构的协议。",
+    "jindong-2021": "seed 001 金东人社〔2021〕14号 第八条：有下列情形之一的，由区人社局取消劳务协作工作站资格并予以公布，"
+                    "被取消的劳务协作工作站2年内不得重新申报：……（三）连续两个年度评估不合格的；（四）弄虚作假、虚报冒领补贴的；"
+                    "（五）发生重大安全责任事故或严重损害务工人员或企业权益受到投诉并核实的。",
+    "xingan": "seed 003 3.4结果运用：当成交供应商出现以下情况之一，采购人可直接解除与成交供应商签订的外包合同。（一）成交供应商"
+              "不履行合同或无效履行合同……（二）……敏感信息泄密，造成不良影响的；（三）……出现舆情造成社会恶劣影响的。",
+    "wujiang-2022": "seed 004 四、（五）负面影响：……当年度考核等次列为不合格，取消“乐业吴江”就业协作联盟运营单位资格；"
+                    "人力资源服务机构信用等级评价为D级的，取消“乐业吴江”就业协作联盟运营单位资格。",
+}
+
+
+def today(at: datetime | None = None) -> date:
+    return shanghai_day(at or utcnow())
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or that month's last day (seed 002 一个月内: 1-31 → 2-28/29)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, _calendar.monthrange(year, month + 1)[1]))
+
+
+def _bureau_users(contract: Contract, roles=("reviewer", "approver")) -> list:
+    from portal.compliance.services import recipients
+
+    return [u for u in recipients(contract, bureau_too=True) if u.bureau_id is not None and u.role in roles]
+
+
+def _operator_users(contract: Contract) -> list:
+    from portal.compliance.services import recipients
+
+    return recipients(contract, bureau_too=False)
+
+
+def _notify(users, contract: Contract, key: str, subject: str, body: str, link: str) -> None:
+    from portal.compliance.services import notify
+
+    notify(users, contract=contract, kind="consequence", dedup_key=key, subject=subject[:300], body=body, link=link)
+
+
+# -- rectification notices ------------------------------------------------------------------------------
+
+def notices_of(contract: Contract) -> list[RectificationNotice]:
+    return list(get_session().exec(select(RectificationNotice).where(RectificationNotice.contract_id == contract.id)
+                                   .order_by(RectificationNotice.issued_on.desc(), RectificationNotice.id.desc())))
+
+
+def proposals_of(contract: Contract) -> list[TerminationProposal]:
+    return list(get_session().exec(select(TerminationProposal).where(TerminationProposal.contract_id == contract.id)
+                                   .order_by(TerminationProposal.proposed_at.desc(), TerminationProposal.id.desc())))
+
+
+@dataclass
+class Candidate:
+    """An approved sheet whose payment band says rectification (seed 002 <50), with the deadline it implies."""
+
+    cycle: object
+    approval: SheetApproval
+    consequence: str
+    months: int | None
+    noticed: bool  # a notice was already issued for it
+
+
+def rectification_candidates(contract: Contract) -> list[Candidate]:
+    from portal.assessment.services import cycle_overview
+
+    noticed = {n.approval_id for n in notices_of(contract)}
+    out = []
+    for cycle, _sheet, approval in cycle_overview(contract):
+        band = (approval.figures.get("payment_band") or {}) if approval else {}
+        if approval and (band.get("rectify_within_months") or band.get("consequence")):
+            out.append(Candidate(cycle, approval, band.get("consequence") or band.get("label", ""),
+                                 band.get("rectify_within_months"), approval.id in noticed))
+    return out
+
+
+def rule_findings(contract: Contract) -> list:
+    """What the compliance rules concluded from the approved scores (consequences.*), still open."""
+    from portal.compliance.models import Violation
+
+    return list(get_session().exec(select(Violation).where(
+        Violation.contract_id == contract.id, Violation.rule_id.startswith("consequences."),
+        Violation.status.in_(("open", "acknowledged"))).order_by(Violation.id)))
+
+
+def issue_notice(contract: Contract, *, user, findings: str, clause: str = "", due_on: date | None = None,
+                 approval: SheetApproval | None = None, at: datetime | None = None) -> RectificationNotice:
+    """Issue a notice; the contract goes under rectification and the operator is told at once."""
+    at = at or utcnow()
+    issued_on = today(at)
+    if contract.status not in ("active", "rectification"):
+        raise IllegalConsequenceChange(f"合同状态为“{contract.status_label}”，不能下发整改通知 / the contract is {contract.status}")
+    if not findings.strip():
+        raise IllegalConsequenceChange("请写明需要整改的内容 / say what must be rectified")
+    if approval is not None:
+        if approval.contract_id != contract.id:
+            raise IllegalConsequenceChange("该考核表不属于本合同 / the approval is not this contract's")
+        band = approval.figures.get("payment_band") or {}
+        if due_on is None and band.get("rectify_within_months"):
+            due_on = add_months(issued_on, int(band["rectify_within_months"]))  # seed 002: 限一个月内整改完毕
+        clause = clause.strip() or f"{band.get('label', '')}（{approval.scheme_version}）"
+    if due_on is None:
+        raise IllegalConsequenceChange("请填写整改期限 / enter the deadline")
+    if due_on < issued_on:
+        raise IllegalConsequenceChange("整改期限不能早于下发日期 / the deadline cannot be before the day of issue")
+    if not clause.strip():
+        raise IllegalConsequenceChange("请写明依据条款 / cite the clause")
+    session = get_session()
+    notice = RectificationNotice(contract_id=contract.id, bureau_id=contract.bureau_id,
+                                 operator_id=contract.operator_id, approval_id=approval.id if approval else None,
+                                 clause=clause.strip(), findings=findings.strip(), issued_on=issued_on, due_on=due_on,
+                                 issued_by_id=user.id, issued_at=at)
+    session.add(notice)
+    session.flush()
+    before = audit.snapshot(contract)
+    if contract.status == "active":
+        contract.start_rectification(f"整改通知 #{notice.id}，限{due_on.isoformat()}前整改完毕")
+        audit.record("start_rectification", contract, before=before, reason=f"rectification notice #{notice.id}")
+    audit.record("issue_rectification_notice", notice, reason=findings.strip()[:1000])
+    _notify(_operator_users(contract), contract, f"notice|{notice.id}",
+            f"【整改通知】{contract.number}：请于{due_on.isoformat()}前整改完毕",
+            f"需整改内容：{notice.findings}\n依据：{notice.clause}\n整改期限：{due_on.isoformat()}（北京时间当日24时前）。\n"
+            f"Rectification notice: rectify by {due_on.isoformat()} (Beijing time) and answer with a report.",
+            url_for("consequences.show_notice", notice_id=notice.id))
+    return notice
+
+
+def answer_notice(notice: RectificationNotice, contract: Contract, *, user, report: str,
+                  at: datetime | None = None) -> None:
+    """The operator's rectification report; a contract that no longer takes submissions refuses it."""
+    from portal.reporting.services import refusal_reason
+
+    if reason := refusal_reason(contract):
+        raise IllegalConsequenceChange(reason)
+    before = audit.snapshot(notice)
+    notice.answer(user.id, report, at)
+    audit.record("answer_rectification_notice", notice, before=before, reason=report.strip()[:1000])
+    _notify(_bureau_users(contract), contract, f"notice-answered|{notice.id}",
+            f"【整改报告】{contract.number}：运营单位已提交整改报告（整改通知 #{notice.id}）",
+            f"{notice.report}\n\nThe operator answered rectification notice #{notice.id}.",
+            url_for("consequences.show_notice", notice_id=notice.id))
+
+
+def close_notice(notice: RectificationNotice, contract: Contract, *, user, rectified: bool, reason: str) -> None:
+    """The bureau's conclusion. Rectified: once no notice is open the contract is back to active. Failed: the
+    notice stays on record as the ground for proposing termination (seed 002: 整改不通过的…有权单方解除合同)."""
+    if contract.status in ("terminated", "expired"):
+        raise IllegalConsequenceChange(f"合同状态为“{contract.status_label}” / the contract is {contract.status}")
+    before = audit.snapshot(notice)
+    notice.close(user.id, rectified, reason)
+    audit.record("close_rectification_notice" if rectified else "fail_rectification_notice", notice, before=before,
+                 reason=reason.strip())
+    session = get_session()
+    session.flush()
+    still_open = [n for n in notices_of(contract) if n.is_open]
+    if rectified and not still_open and contract.status == "rectification":
+        contract_before = audit.snapshot(contract)
+        contract.end_rectification(f"整改通知 #{notice.id} 整改通过：{reason.strip()}")
+        audit.record("end_rectification", contract, before=contract_before, reason=reason.strip())
+    outcome = "整改通过 / rectified" if rectified else "整改不通过 / not rectified"
+    _notify(_operator_users(contract), contract, f"notice-closed|{notice.id}",
+            f"【整改结论】{contract.number}：{outcome}（整改通知 #{notice.id}）",
+            f"{outcome}\n{reason.strip()}", url_for("consequences.show_notice", notice_id=notice.id))
+
+
+# -- termination: the reviewer proposes, the approver decides ------------------------------------------------
+
+def pending_proposal(contract: Contract) -> TerminationProposal | None:
+    return get_session().exec(select(TerminationProposal).where(
+        TerminationProposal.contract_id == contract.id, TerminationProposal.state == "proposed")).first()
+
+
+def propose_termination(contract: Contract, *, user, reason: str, clause: str, effective_on: date,
+                        notice: RectificationNotice | None = None, at: datetime | None = None) -> TerminationProposal:
+    if contract.status not in ("active", "rectification"):
+        raise IllegalConsequenceChange(f"合同状态为“{contract.status_label}”，不能终止 / the contract is {contract.status}")
+    if pending_proposal(contract) is not None:
+        raise IllegalConsequenceChange("本合同已有待确认的终止建议 / a proposal is already waiting for the approver")
+    if not reason.strip() or not clause.strip():
+        raise IllegalConsequenceChange("终止必须写明理由和依据条款 / a termination needs a reason and a clause")
+    if not contract.starts_on <= effective_on <= contract.ends_on:
+        raise IllegalConsequenceChange("生效日期必须在合同期限内 / the effective date must fall within the contract's term")
+    if effective_on > today(at):
+        # The contract is terminated when the approver confirms: a later effective date would contradict it.
+        raise IllegalConsequenceChange("生效日期不能晚于今天 / the effective date cannot be in the future")
+    if notice is not None and notice.contract_id != contract.id:
+        raise IllegalConsequenceChange("该整改通知不属于本合同 / the notice is not this contract's")
+    proposal = TerminationProposal(contract_id=contract.id, bureau_id=contract.bureau_id,
+                                   operator_id=contract.operator_id, notice_id=notice.id if notice else None,
+                                   reason=reason.strip(), clause=clause.strip(), effective_on=effective_on,
+                                   proposed_by_id=user.id, proposed_at=at or utcnow())
+    session = get_session()
+    session.add(proposal)
+    session.flush()
+    audit.record("propose_termination", proposal, reason=reason.strip())
+    _notify(_bureau_users(contract, roles=("approver",)), contract, f"termination-proposed|{proposal.id}",
+            f"【终止建议】{contract.number}：待您确认",
+            f"理由：{proposal.reason}\n依据：{proposal.clause}\n生效日期：{effective_on.isoformat()}\n"
+            f"A termination was proposed and waits for your decision.",
+            url_for("consequences.show_proposal", proposal_id=proposal.id))
+    return proposal
+
+
+def confirm_termination(proposal: TerminationProposal, contract: Contract, *, user) -> None:
+    """The second signature: the contract is terminated; the operator can no longer submit; the data stays."""
+    before = audit.snapshot(proposal)
+    proposal.confirm(user.id)
+    contract_before = audit.snapshot(contract)
+    try:
+        contract.terminate(f"{proposal.reason}（依据：{proposal.clause}）"[:500], proposal.effective_on)
+    except IllegalTransition as exc:
+        raise IllegalConsequenceChange(str(exc)) from None
+    audit.record("confirm_termination", proposal, before=before, reason=proposal.reason)
+    audit.record("terminate_contract", contract, before=contract_before,
+                 reason=f"{proposal.reason}；生效日期 {proposal.effective_on.isoformat()}")
+    _notify(_operator_users(contract) + _bureau_users(contract), contract, f"terminated|{proposal.id}",
+            f"【合同终止】{contract.number}：自{proposal.effective_on.isoformat()}起解除合同",
+            f"理由：{proposal.reason}\n依据：{proposal.clause}\n合同已终止，不再接收报送；已报送的数据由人社局保存。\n"
+            f"The contract is terminated from {proposal.effective_on.isoformat()}; no further submissions.",
+            url_for("consequences.show_proposal", proposal_id=proposal.id))
+
+
+def decline_termination(proposal: TerminationProposal, *, user, reason: str) -> None:
+    before = audit.snapshot(proposal)
+    proposal.decline(user.id, reason)
+    audit.record("decline_termination", proposal, before=before, reason=reason.strip())
+
+
+# -- period scores for the compliance rules (rules/compliance/README.md `period_scores`) -------------------
+
+_ANNUAL_BY_YEAR = ("jindong-2021",)  # seed 001 第七条: evaluated once a year; the period is the year
+
+
+def period_scores(contract: Contract, as_of: datetime) -> list[dict]:
+    """Every cycle's approval in force, as the consequences rules read it: seed 002 with the day it was
+    assessed and the day a rectification of it was accepted; seed 001 by year with its veto."""
+    from portal.assessment.services import cycle_overview
+
+    rectified: dict[int, date] = {}
+    for notice in notices_of(contract):
+        if notice.state == "rectified" and notice.approval_id and notice.closed_at:
+            day = shanghai_day(notice.closed_at)
+            rectified[notice.approval_id] = min(day, rectified.get(notice.approval_id, day))
+    rows = []
+    for cycle, _sheet, approval in cycle_overview(contract):
+        if approval is None or approval.approved_at > as_of:
+            continue
+        row = {"id": str(approval.id), "score": str(approval.total)}
+        if contract.scheme_id in _ANNUAL_BY_YEAR:
+            row.update(period=str(cycle.end.year), vetoed=bool(approval.figures.get("vetoes")))
+        else:
+            row.update(period=cycle.id, assessed_on=shanghai_day(approval.approved_at).isoformat())
+            if approval.id in rectified:
+                row["rectification_passed_on"] = rectified[approval.id].isoformat()
+        rows.append(row)
+    return rows
+
+
+# -- the ranked table (seed 004 五、考核结果运用) ----------------------------------------------------------------
+
+@dataclass
+class RankedRow:
+    contract: Contract
+    approval: SheetApproval
+    sheet: object  # rules.scoring.ScoreSheet, scored with the cohort
+    tied: bool
+    stale: bool  # the scheme file changed since the approval
+
+
+@dataclass
+class Ranking:
+    scheme: object
+    cycle_key: str
+    cycle_label: str
+    rows: list[RankedRow] = field(default_factory=list)
+    awaiting: list[tuple] = field(default_factory=list)  # (contract, cycle, sheet or None) not approved yet
+    error: str = ""
+
+    @property
+    def participants(self) -> int:
+        return len(self.rows)
+
+
+def _cycle_key(cycle) -> str:
+    return f"{cycle.id}@{cycle.end.year}"
+
+
+def ranking_choices(bureau_id: int) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(scheme id, scheme title, [(cycle key, label)]) for the schemes the bureau's contracts use."""
+    from portal.assessment.services import cycles
+    from rules.schemes import load_scheme
+
+    contracts = get_session().exec(select(Contract).where(Contract.bureau_id == bureau_id)
+                                   .order_by(Contract.scheme_id, Contract.id)).all()
+    out: dict[str, dict[str, str]] = {}
+    for contract in contracts:
+        try:
+            found = cycles(contract)
+        except (KeyError, FileNotFoundError, ValueError):
+            continue  # a contract under a scheme this deployment no longer has
+        for cycle in found:
+            out.setdefault(contract.scheme_id, {})[_cycle_key(cycle)] = f"{cycle.label}（{cycle.end.year}）"
+    return [(sid, load_scheme(sid).title, sorted(keys.items())) for sid, keys in out.items()]
+
+
+def ranking(bureau_id: int, scheme_id: str, cycle_key: str) -> Ranking:
+    """All the bureau's approved sheets of one scheme and cycle, scored together from their frozen facts:
+    rank-based points, the overall rank (ties share the better rank, DOMAIN.md §6.4) and grades by the
+    scheme's quotas (seed 004: A ≤10%, B ≤20%, C ≤30%, the rest D/E; DOMAIN.md §6.5). Only approved sheets
+    take part; the others are listed as awaiting approval."""
+    from portal.assessment.services import current_approval, cycles
+    from rules.schemes import load_scheme
+    from rules.scoring import FactsError, score_cohort
+
+    scheme = load_scheme(scheme_id)
+    session = get_session()
+    contracts = session.exec(select(Contract).where(Contract.bureau_id == bureau_id, Contract.scheme_id == scheme_id)
+                             .order_by(Contract.number, Contract.id)).all()
+    result = Ranking(scheme, cycle_key, "")
+    approved: dict[str, tuple[Contract, SheetApproval]] = {}
+    for contract in contracts:
+        cycle = next((c for c in cycles(contract) if _cycle_key(c) == cycle_key), None)
+        if cycle is None:
+            continue
+        result.cycle_label = f"{cycle.label}（{cycle.end.year}）"
+        sheet = session.exec(select(AssessmentSheet).where(AssessmentSheet.contract_id == contract.id,
+                                                           AssessmentSheet.cycle_id == cycle.id)).first()
+        approval = current_approval(sheet)
+        if approval is None:
+            result.awaiting.append((contract, cycle, sheet))
+            continue
+        key = contract.number if contract.number not in approved else f"{contract.number} #{contract.id}"
+        approved[key] = (contract, approval)
+    if not approved:
+        return result
+    try:
+        cohort = score_cohort(scheme, {key: dict(approval.facts) for key, (_c, approval) in approved.items()})
+    except FactsError as exc:
+        result.error = str(exc)
+        return result
+    ranks = [s.rank for s in cohort.sheets.values() if s.rank is not None]
+    for sheet in cohort.ranking():
+        contract, approval = approved[sheet.participant]
+        result.rows.append(RankedRow(contract, approval, sheet, tied=sheet.rank is not None and ranks.count(sheet.rank) > 1,
+                                     stale=approval.scheme_sha256 != scheme.sha256))
+    return result
