@@ -6,6 +6,7 @@ from portal.compliance.models import Notification, OutboxMail, Violation  # noqa
 from portal.contracts.models import Contract, ContractStation, Station  # noqa: F401
 from portal.ledgers.models import LedgerRow, LedgerUpload  # noqa: F401
 from portal.organisations.models import Bureau, CreditGrade, Operator  # noqa: F401
+from portal.publication.models import Objection, Publication, PublishedResult  # noqa: F401
 from portal.reporting.models import Submission  # noqa: F401
 from sqlmodel import SQLModel
 

@@ -21,6 +21,7 @@ from portal.contracts.models import Contract, ContractStation, Station
 from portal.db import get_session
 from portal.ledgers.models import LedgerRow, LedgerUpload
 from portal.organisations.models import Bureau, CreditGrade, Operator
+from portal.publication.models import Objection, Publication, PublishedResult
 from portal.reporting.models import Submission
 
 T = TypeVar("T", bound=SQLModel)
@@ -82,6 +83,17 @@ def _user(user):
     return User.id == user.id
 
 
+def _publication(user):
+    # Logged in, a bureau sees its own publications and an operator those it appears in; the public pages
+    # under /public read published snapshots without this scope (they are public by design).
+    if user.is_bureau_user:
+        return Publication.bureau_id == user.bureau_id
+    if user.is_operator_user:
+        return Publication.id.in_(select(PublishedResult.publication_id).where(
+            PublishedResult.operator_id == user.operator_id))
+    return _NOTHING
+
+
 def _audit_event(user):
     if user.is_bureau_user:
         return AuditEvent.bureau_id == user.bureau_id
@@ -106,6 +118,9 @@ RULES: dict[type, Callable] = {
     OutboxMail: lambda user: _NOTHING,  # only the platform admin
     AssessmentSheet: _by_owner(AssessmentSheet),
     SheetApproval: _by_owner(SheetApproval),
+    Publication: _publication,
+    PublishedResult: _by_owner(PublishedResult),
+    Objection: _by_owner(Objection),
 }
 
 
