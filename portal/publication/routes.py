@@ -28,7 +28,6 @@ def list_publications():
     session = get_session()
     publications = session.exec(scoped(Publication).order_by(Publication.published_at.desc(), Publication.id.desc())).all()
     groups = services.cycle_groups(current_user.bureau_id) if current_user.is_bureau_user else []
-    session.commit()
     return render("publication/publications.html", publications=publications, groups=groups)
 
 
