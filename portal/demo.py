@@ -210,7 +210,88 @@ def load_demo() -> list[tuple[str, str, str]]:
     from portal.compliance.services import sweep
 
     sweep()  # the rules run once, so the demo shows violations and alerts as the nightly sweep would
+    _demo_publications()
     return logins
+
+
+def _example_entry(spec) -> str:
+    """A scheme fact's own example value, as a reviewer types it into the sheet form."""
+    if spec.kind == "bool":
+        return "yes" if spec.example else "no"
+    if spec.kind == "judgement_list":
+        return "\n".join(f"{e['value']} {e['reason']}" for e in spec.example)
+    if spec.kind == "judgement":
+        return str(spec.example["value"] if isinstance(spec.example, dict) else spec.example)
+    return str(spec.example)
+
+
+def _as(user) -> None:
+    from flask_login import login_user
+
+    login_user(user)  # the audit trail and notifications name who acted
+
+
+def _demo_publications() -> None:
+    """Seed 002's first stage (2026-03-01 … 07-31) is over: both lots are assessed (the facts no data gives
+    take the scheme's example values), approved and published (公示). 宁明 objects and the bureau dismisses
+    it; 凭祥 objects to one line, the bureau upholds it, the sheet is reopened, corrected, approved again and
+    published as version 2. Skipped once published, so a second run adds nothing."""
+    from flask import current_app
+
+    from portal.assessment import services as assessment
+    from portal.publication import services as publication
+    from rules.schemes import load_scheme
+
+    session = get_session()
+    with current_app.test_request_context("/"):
+        for number, objection in (("PX-2026-FW-01", "upheld"), ("PX-2026-FW-02", "dismissed")):
+            contract = session.exec(select(Contract).where(Contract.number == number)).one()
+            if publication.latest_version(contract.bureau_id, contract.scheme_id, "stage_1") is not None:
+                continue
+            users = {u.role: u for u in session.exec(select(User).where(User.bureau_id == contract.bureau_id))}
+            operator_user = session.exec(select(User).where(User.operator_id == contract.operator_id)).first()
+            scheme = load_scheme(contract.scheme_id)
+            cycle = assessment.find_cycle(contract, "stage_1")
+            sheet = assessment.open_sheet(contract, cycle)
+            _as(users["reviewer"])
+            for key in assessment.assess(contract, cycle, sheet).sheet.missing_facts:
+                assessment.save_entry(contract, sheet, key, _example_entry(scheme.facts[key]),
+                                      "第一阶段验收现场核查（演示数据）", users["reviewer"], sheet.revision)
+            assessment.submit_sheet(contract, cycle, sheet, users["reviewer"], sheet.revision)
+            _as(users["approver"])
+            assessment.approve_sheet(contract, cycle, sheet, users["approver"], sheet.revision, "同意")
+            bureau = session.get(Bureau, contract.bureau_id)
+            first = publication.publish(bureau, contract.scheme_id, "stage_1", users["approver"])
+            row = publication.results_of(first)[0]
+            _as(operator_user)
+            if objection == "dismissed":
+                filed = publication.file_objection(
+                    row, operator_user, target="", text="认为第一阶段得分偏低，请复核。",
+                    evidence="第一阶段工作总结及3—7月月度报告（已在平台报送）")
+                _as(users["reviewer"])
+                publication.answer_objection(filed, users["reviewer"], upheld=False, reason=(
+                    "经复核，各项扣分均有抽查记录和报送记录为据，计分符合项目质量标准表，维持原结果。"))
+                continue
+            line = next(i for i in row.lines if i["path"] in {
+                item["path"] for item in assessment.current_approval(sheet).figures["items"]
+                if "hall_untidy_findings" in item["inputs"]} and i["level"] != "category")
+            filed = publication.file_objection(
+                row, operator_user, target=line["path"], text="5月抽查时服务大厅因装修闭馆，不应计为大厅不整洁。",
+                evidence="装修闭馆公告及街道办证明（2026年5月）")
+            _as(users["reviewer"])
+            publication.answer_objection(filed, users["reviewer"], upheld=True, reason=(
+                "经核实，抽查当日服务大厅闭馆装修，该次不整洁记录不成立，予以更正。"))
+            _as(users["approver"])
+            assessment.reopen_sheet(sheet, users["approver"], "异议成立：更正大厅不整洁次数", sheet.revision)
+            _as(users["reviewer"])
+            assessment.save_entry(contract, sheet, "hall_untidy_findings", "0", "异议成立：抽查当日闭馆装修，不计",
+                                  users["reviewer"], sheet.revision)
+            assessment.submit_sheet(contract, cycle, sheet, users["reviewer"], sheet.revision)
+            _as(users["approver"])
+            assessment.approve_sheet(contract, cycle, sheet, users["approver"], sheet.revision, "按异议处理结果更正")
+            publication.publish(bureau, contract.scheme_id, "stage_1", users["approver"],
+                                change_note="运营单位对“服务大厅整洁”一项的异议成立（抽查当日闭馆装修），更正该项得分。")
+    session.commit()
 
 
 def _demo_submissions(session, contract: Contract) -> None:

@@ -12,6 +12,7 @@ from portal.findings.models import Finding, FindingEffect  # noqa: F401
 from portal.ledgers.models import LedgerRow, LedgerUpload  # noqa: F401
 from portal.organisations.models import Bureau, CreditGrade, Operator  # noqa: F401
 from portal.payments.models import Payment  # noqa: F401
+from portal.publication.models import Objection, Publication, PublishedResult  # noqa: F401
 from portal.reporting.models import Submission  # noqa: F401
 from sqlmodel import SQLModel
 

@@ -298,6 +298,34 @@ def build_world(session) -> dict:
         session.add_all([notice, termination])
         session.flush()
         world[n].update(notice=notice, termination=termination)
+        from datetime import timedelta
+
+        from portal.publication.models import Objection, Publication, PublishedResult
+
+        # Stage 2 published from that approval, with an open objection against one line (the objection
+        # window runs for 30 days from today, so a test may still object to the whole result).
+        publication = Publication(bureau_id=bureau.id, bureau_name=bureau.name, scheme_id=scheme.id,
+                                  scheme_version=figures["scheme_version"], cycle_id="stage_2",
+                                  cycle_label="第二阶段验收", cycle_start=date(2024, 8, 1), cycle_end=date(2024, 11, 30),
+                                  objection_deadline=date.today() + timedelta(days=30),
+                                  published_by_id=users["approver"].id)
+        session.add(publication)
+        session.flush()
+        line = figures["items"][0]
+        result = PublishedResult(publication_id=publication.id, bureau_id=bureau.id, operator_id=operator.id,
+                                 contract_id=contract.id, approval_id=approval.id, operator_name=operator.name,
+                                 station_names=[station.name], total=Decimal(figures["total"]), rank=1,
+                                 lines=[{"path": line["path"], "title": line["title"], "level": line["level"],
+                                         "kind": line["kind"], "max": line["max"], "points": line["points"],
+                                         "clause": line["clause"]}])
+        session.add(result)
+        session.flush()
+        objection = Objection(result_id=result.id, publication_id=publication.id, bureau_id=bureau.id,
+                              operator_id=operator.id, target=line["path"], target_title=line["title"],
+                              text="该项扣分有误", filed_by_id=users["operator"].id)
+        session.add(objection)
+        session.flush()
+        world[n].update(publication=publication, result=result, objection=objection)
     platform = User(username="t-platform", display_name="平台", role="admin", password_hash=hashed)
     session.add(platform)
     session.commit()

@@ -27,6 +27,7 @@ from portal.findings.models import Finding, FindingEffect
 from portal.ledgers.models import LedgerRow, LedgerUpload
 from portal.organisations.models import Bureau, CreditGrade, Operator
 from portal.payments.models import Payment
+from portal.publication.models import Objection, Publication, PublishedResult
 from portal.reporting.models import Submission
 
 T = TypeVar("T", bound=SQLModel)
@@ -103,6 +104,17 @@ def _application_worker(user):
         select(StationApplication.id).where(_station_application(user)))
 
 
+def _publication(user):
+    # Logged in, a bureau sees its own publications and an operator those it appears in; the public pages
+    # under /public read published snapshots without this scope (they are public by design).
+    if user.is_bureau_user:
+        return Publication.bureau_id == user.bureau_id
+    if user.is_operator_user:
+        return Publication.id.in_(select(PublishedResult.publication_id).where(
+            PublishedResult.operator_id == user.operator_id))
+    return _NOTHING
+
+
 def _audit_event(user):
     if user.is_bureau_user:
         return AuditEvent.bureau_id == user.bureau_id
@@ -140,6 +152,9 @@ RULES: dict[type, Callable] = {
     Payment: _by_owner(Payment),
     RectificationNotice: _by_owner(RectificationNotice),
     TerminationProposal: _by_owner(TerminationProposal),
+    Publication: _publication,
+    PublishedResult: _by_owner(PublishedResult),
+    Objection: _by_owner(Objection),
 }
 
 

@@ -43,6 +43,9 @@ def _target(world, tenant: int, param: str):
         "payment_id": side["payment"],
         "notice_id": side["notice"],
         "proposal_id": side["termination"],
+        "publication_id": side["publication"],
+        "result_id": side["result"],
+        "objection_id": side["objection"],
     }[param]
 
 
@@ -98,11 +101,13 @@ def _payload(world, tenant: int, rule: str) -> dict:
         "m%d_1" % side["staff"].id: "P", "m%d_2" % side["staff"].id: "F",
         "sheet": (io.BytesIO(f"姓名,1日,2日\n{side['staff'].name},在岗,外勤\n".encode()), "考勤.csv"),
         "event_kind": "training", "held_on": "2024-06-01", "place": "园区", "participants": "30",
-        "evidence": (io.BytesIO(WORLD_PNG), "现场.png"),
+        "evidence": "抽查记录复印件" if "/objections" in rule else (io.BytesIO(WORLD_PNG), "现场.png"),
         "line": "advance", "amount": "0.01", "paid_on": "2024-03-25", "bank_reference": "BANK-X",
         "findings": "站点人员不足", "clause": "seed 002 服务内容 4.监督考核", "approval_id": "", "notice_id": "",
         "due_on": (date.today() + timedelta(days=30)).isoformat(), "effective_on": "2024-12-01",
         "report": "已补足站点人员",
+        "verdict": "dismissed", "text": "第3项扣分与抽查记录不符", "target": "",
+        "notice_days": "5", "change_note": "",
     }
 
 
@@ -152,6 +157,11 @@ def test_cross_tenant_walk_refuses_every_foreign_access_and_changes_nothing(app,
             except KeyError:
                 raise AssertionError(f"{rule.rule}: the walk does not know the id parameter {param!r}; "
                                      "teach it (_target)") from None
+        if rule.rule.startswith("/public/"):
+            # The public pages (公示) show published results to everyone, logged in or not: tenant 2's
+            # publication is legitimately visible to tenant 1. They read published snapshots only;
+            # test_public_pages_show_published_snapshots_only checks that nothing unpublished appears.
+            continue
         for role, (client, token) in clients.items():
             foreign = {**_strings(rule), **{p: _target(world, 2, p).id for p in params}}
             missing = {**_strings(rule), **{p: MISSING_ID for p in params}}
@@ -212,3 +222,68 @@ def test_posts_to_own_objects_are_accepted_by_the_role_that_may_make_them(app, w
         assert 302 in statuses.values(), f"POST {rule.rule}: no role could save it: {statuses}"
         saved += 1
     assert saved >= 6
+
+
+def test_public_pages_show_published_snapshots_only(app, world, db):
+    """Public routes answer the same for everyone; what was never published (a draft or an approved but
+    unpublished sheet, a live contract) is not reachable under /public, whoever asks."""
+    from portal.publication.models import Publication
+
+    anonymous = app.test_client()
+    logged_in = app.test_client()
+    login(logged_in, "t1-operator")
+    own, foreign = world[1]["publication"], world[2]["publication"]
+    for publication in (own, foreign):
+        for path in (f"/public/publications/{publication.id}", f"/public/publications/{publication.id}.json",
+                     f"/public/results/{world[2]['result'].id}", f"/public/operators/{world[2]['operator'].id}.csv"):
+            a, b = anonymous.get(path), logged_in.get(path)
+            assert a.status_code == b.status_code == 200, path
+            assert _VOLATILE.sub("", a.get_data(as_text=True)) == _VOLATILE.sub("", b.get_data(as_text=True)), path
+    # An operator with contracts, sheets and an approval, but nothing published, does not exist publicly.
+    other = _unpublished_operator(db, world)
+    for path in (f"/public/operators/{other.id}", f"/public/operators/{other.id}.json",
+                 f"/public/operators/{other.id}/totals.svg", f"/public/bureaus/{MISSING_ID}",
+                 f"/public/publications/{MISSING_ID}", f"/public/results/{MISSING_ID}"):
+        assert anonymous.get(path).status_code == 404, path
+    assert other.name not in anonymous.get("/public/search?q=运营").get_data(as_text=True)
+    index = anonymous.get("/public/").get_data(as_text=True)
+    assert world[1]["bureau"].name in index and world[2]["bureau"].name in index
+    assert db.exec(sa.select(sa.func.count()).select_from(Publication)).one()[0] == 2
+
+
+def _unpublished_operator(db, world):
+    """A third operator of tenant 1 with a contract whose stage 1 sheet is approved but not published."""
+    from datetime import date
+    from decimal import Decimal
+
+    from portal.assessment.models import AssessmentSheet, SheetApproval
+    from portal.contracts.models import Contract
+    from portal.organisations.models import Operator
+    from rules.identifiers import credit_code_check_char
+    from rules.schemes import load_scheme
+    from rules.scoring import score, sheet_to_dict
+
+    side = world[1]
+    body = "91450100MA5K00003"
+    operator = Operator(name="未公示运营单位", credit_code=body + credit_code_check_char(body), licence_no="L-3",
+                        contact_name="某人", contact_phone="13700000000", registered_by_bureau_id=side["bureau"].id)
+    db.add(operator)
+    db.flush()
+    contract = Contract(bureau_id=side["bureau"].id, operator_id=operator.id, number="C-3", title="合同3",
+                        scheme_id="pingxiang-2024-lot1", scheme_version="test", starts_on=date(2024, 3, 1),
+                        ends_on=date(2025, 2, 28), value=Decimal("1.00"), payment_plan=[])
+    db.add(contract)
+    db.flush()
+    sheet = AssessmentSheet(contract_id=contract.id, bureau_id=side["bureau"].id, operator_id=operator.id,
+                            cycle_id="stage_1", cycle_label="第一阶段验收", cycle_start=date(2024, 3, 1),
+                            cycle_end=date(2024, 7, 31), state="approved")
+    db.add(sheet)
+    db.flush()
+    scheme = load_scheme("pingxiang-2024-lot1")
+    figures = sheet_to_dict(score(scheme, {}))
+    db.add(SheetApproval(sheet_id=sheet.id, number=1, contract_id=contract.id, bureau_id=side["bureau"].id,
+                         operator_id=operator.id, cycle_id="stage_1", scheme_id=scheme.id,
+                         scheme_version=figures["scheme_version"], scheme_sha256=scheme.sha256, facts={}, sources={},
+                         figures=figures, total=Decimal(figures["total"]), approved_by_id=side["users"]["approver"].id))
+    db.commit()
+    return operator

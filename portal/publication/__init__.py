@@ -1,0 +1,1 @@
+"""Publication of results (公示): public pages, open data, objections."""

@@ -1,0 +1,268 @@
+"""Publishing results, objections (logged in, scoped as usual) and the public pages under /public (no login)."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.auth.scoping import get_or_404, roles_required, scoped
+from portal.db import get_session
+from portal.htmx import render
+from portal.organisations.models import Bureau
+from portal.publication import services
+from portal.publication.forms import AnswerForm, ObjectionForm, PublishForm
+from portal.publication.models import IllegalObjection, Objection, Publication, PublishedResult
+
+bp = Blueprint("publication", __name__)
+
+BUREAU_ROLES = ("reviewer", "approver", "admin")
+
+
+# -- the bureau and the operators, logged in ----------------------------------------------------------
+
+@bp.get("/publications")
+@login_required
+def list_publications():
+    session = get_session()
+    publications = session.exec(scoped(Publication).order_by(Publication.published_at.desc(), Publication.id.desc())).all()
+    groups = services.cycle_groups(current_user.bureau_id) if current_user.is_bureau_user else []
+    return render("publication/publications.html", publications=publications, groups=groups)
+
+
+def _publish_context():
+    if not current_user.is_bureau_user:
+        abort(404)
+    scheme_id, cycle_id = request.args.get("scheme_id", ""), request.args.get("cycle_id", "")
+    group = services.candidates(current_user.bureau_id, scheme_id, cycle_id)
+    if not group:
+        abort(404)
+    return scheme_id, cycle_id, group, services.latest_version(current_user.bureau_id, scheme_id, cycle_id)
+
+
+def _publish_page(form, status=200):
+    scheme_id, cycle_id, group, previous = _publish_context()
+    return render("publication/publish.html", status=status, form=form, group=group, previous=previous,
+                  scheme_id=scheme_id, cycle_id=cycle_id, cycle_label=group[0].cycle.label)
+
+
+@bp.get("/publications/new")
+@roles_required(*BUREAU_ROLES)
+def show_publish_form():
+    return _publish_page(PublishForm())
+
+
+@bp.post("/publications/new")
+@roles_required("approver")
+def publish_results():
+    """The approver publishes (or, for a published cycle, publishes a corrected version)."""
+    scheme_id, cycle_id, group, _previous = _publish_context()
+    form = PublishForm()
+    if not form.validate_on_submit():
+        return _publish_page(form, status=422)
+    left_out = {c.contract.id: request.form.get(f"leave_out_{c.contract.id}", "") for c in group
+                if request.form.get(f"leave_out_{c.contract.id}", "").strip()}
+    session = get_session()
+    try:
+        publication = services.publish(get_or_404(Bureau, current_user.bureau_id), scheme_id, cycle_id,
+                                       current_user, notice_days=form.notice_days.data, left_out=left_out,
+                                       change_note=form.change_note.data or "")
+    except services.PublishRefused as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return _publish_page(form, status=422)
+    session.commit()
+    flash(_("已公示，异议截止日期：%(day)s", day=publication.objection_deadline.isoformat()), "success")
+    return redirect(url_for(".show_publication", publication_id=publication.id))
+
+
+@bp.get("/publications/<int:publication_id>")
+@login_required
+def show_publication(publication_id: int):
+    publication = get_or_404(Publication, publication_id)
+    session = get_session()
+    rows = session.exec(scoped(PublishedResult).where(PublishedResult.publication_id == publication.id)
+                        .order_by(PublishedResult.rank.is_(None), PublishedResult.rank, PublishedResult.id)).all()
+    objections = {row.id: services.objections_for(row) for row in rows}
+    objection_forms = {}
+    for row in rows:
+        form = ObjectionForm(formdata=None)
+        form.target.choices = _targets(row)
+        objection_forms[row.id] = form
+    return render("publication/publication.html", publication=publication, rows=rows, objections=objections,
+                  objection_forms=objection_forms, answer_form=AnswerForm(formdata=None),
+                  window_open=services.window_open(publication), current=services.is_current(publication),
+                  versions=services.versions_of(publication))
+
+
+def _targets(row: PublishedResult) -> list[tuple[str, str]]:
+    return [("", _("总体结果"))] + [(line["path"], f"{line['title']}（{line['points']}）") for line in row.lines]
+
+
+@bp.post("/results/<int:result_id>/objections")
+@roles_required("operator")
+def file_objection(result_id: int):
+    row = get_or_404(PublishedResult, result_id)
+    form = ObjectionForm()
+    form.target.choices = _targets(row)
+    session = get_session()
+    back = redirect(url_for(".show_publication", publication_id=row.publication_id))
+    if not form.validate_on_submit():
+        for name, errors in form.errors.items():
+            for error in errors:
+                flash(f"{getattr(form, name).label.text}：{error}", "error")
+        return back
+    try:
+        services.file_objection(row, current_user, target=form.target.data or "", text=form.text.data,
+                                evidence=form.evidence.data or "")
+    except IllegalObjection as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return back
+    session.commit()
+    flash(_("异议已提交，请等待局方答复"), "success")
+    return back
+
+
+@bp.post("/objections/<int:objection_id>/answer")
+@roles_required("reviewer", "approver")
+def answer_objection(objection_id: int):
+    objection = get_or_404(Objection, objection_id)
+    form = AnswerForm()
+    session = get_session()
+    back = redirect(url_for(".show_publication", publication_id=objection.publication_id))
+    if not form.validate_on_submit():
+        for name, errors in form.errors.items():
+            for error in errors:
+                flash(f"{getattr(form, name).label.text}：{error}", "error")
+        return back
+    try:
+        services.answer_objection(objection, current_user, upheld=form.verdict.data == "upheld",
+                                  reason=form.reason.data)
+    except IllegalObjection as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return back
+    session.commit()
+    flash(_("已答复") + ("：" + _("异议成立，请重新开启考核、更正并审批后发布更正版本") if objection.state == "upheld" else ""),
+          "success")
+    return back
+
+
+# -- the public: no login, published snapshots only ----------------------------------------------------
+# Published rows are public by design (公示), whoever asks: they are read by id without tenant scoping,
+# and nothing here reads a live contract, sheet or submission.
+
+def _published(model, pk: int):
+    obj = get_session().get(model, pk)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@bp.get("/public/")
+def public_index():
+    return render("publication/public_index.html", bureaus=services.published_bureaus())
+
+
+@bp.get("/public/bureaus/<int:bureau_id>")
+def public_bureau(bureau_id: int):
+    publications = services.current_publications(bureau_id)
+    if not publications:
+        abort(404)
+    return render("publication/public_bureau.html", bureau_name=publications[0].bureau_name,
+                  publications=publications, versions={p.id: services.versions_of(p) for p in publications})
+
+
+@bp.get("/public/publications/<int:publication_id>")
+def public_publication(publication_id: int):
+    publication = _published(Publication, publication_id)
+    rows = services.results_of(publication)
+    versions = services.versions_of(publication)
+    return render("publication/public_publication.html", publication=publication, rows=rows,
+                  summaries={r.id: services.objection_summary(r) for r in rows}, versions=versions,
+                  latest=versions[-1], bins=services.histogram(rows), window_open=services.window_open(publication))
+
+
+@bp.get("/public/publications/<int:publication_id>.json")
+def public_publication_json(publication_id: int):
+    data = services.publication_dict(_published(Publication, publication_id))
+    return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json")
+
+
+@bp.get("/public/publications/<int:publication_id>.csv")
+def public_publication_csv(publication_id: int):
+    publication = _published(Publication, publication_id)
+    rows = [services.row_dict(publication, r) for r in services.results_of(publication)]
+    return _csv(services.to_csv(rows), f"publication-{publication.id}.csv")
+
+
+def _csv(text: str, filename: str) -> Response:
+    return Response(text, mimetype="text/csv", headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+def _svg(template: str, **context) -> Response:
+    return Response(render_template(template, **context), mimetype="image/svg+xml")
+
+
+@bp.get("/public/publications/<int:publication_id>/histogram.svg")
+def public_histogram(publication_id: int):
+    publication = _published(Publication, publication_id)
+    return _svg("publication/_histogram.svg", publication=publication,
+                bins=services.histogram(services.results_of(publication)))
+
+
+@bp.get("/public/results/<int:result_id>")
+def public_result(result_id: int):
+    row = _published(PublishedResult, result_id)
+    publication = _published(Publication, row.publication_id)
+    return render("publication/public_result.html", row=row, publication=publication,
+                  objections=services.public_objections(row), colours=services.HEAT_COLOURS,
+                  symbols=services.HEAT_SYMBOLS, counts=services.counts_by_status(row.timeliness),
+                  latest=services.versions_of(publication)[-1])
+
+
+@bp.get("/public/results/<int:result_id>/timeliness.svg")
+def public_timeliness(result_id: int):
+    row = _published(PublishedResult, result_id)
+    return _svg("publication/_heatmap.svg", row=row, colours=services.HEAT_COLOURS, symbols=services.HEAT_SYMBOLS)
+
+
+def _history_or_404(operator_id: int):
+    history = services.operator_history(operator_id)
+    if not history:
+        abort(404)
+    return history
+
+
+@bp.get("/public/operators/<int:operator_id>")
+def public_operator(operator_id: int):
+    history = _history_or_404(operator_id)
+    return render("publication/public_operator.html", operator_id=operator_id,
+                  operator_name=history[-1][1].operator_name, history=history)
+
+
+@bp.get("/public/operators/<int:operator_id>.json")
+def public_operator_json(operator_id: int):
+    history = _history_or_404(operator_id)
+    data = {"operator": history[-1][1].operator_name, "results": [services.row_dict(p, r) for p, r in history]}
+    return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json")
+
+
+@bp.get("/public/operators/<int:operator_id>.csv")
+def public_operator_csv(operator_id: int):
+    history = _history_or_404(operator_id)
+    return _csv(services.to_csv([services.row_dict(p, r) for p, r in history]), f"operator-{operator_id}.csv")
+
+
+@bp.get("/public/operators/<int:operator_id>/totals.svg")
+def public_operator_chart(operator_id: int):
+    return _svg("publication/_totals.svg", history=_history_or_404(operator_id))
+
+
+@bp.get("/public/search")
+def public_search():
+    query = request.args.get("q", "").strip()[:100]
+    return render("publication/public_search.html", fragment="publication/_search_results.html", query=query,
+                  found=services.search(query))

@@ -1,0 +1,489 @@
+"""Publishing results (公示), the notice period, objections and their answers, and what the public reads.
+
+The public reads published snapshots only: every public page, file and chart is built from
+`Publication` and `PublishedResult` rows (and the status and answer of objections), never from live
+contracts, sheets or submissions. A snapshot is taken once, when the approver publishes.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+
+from portal.assessment import services as assessment
+from portal.assessment.models import SheetApproval
+from portal.audit import services as audit
+from portal.contracts.models import Contract
+from portal.contracts.services import stations_of
+from portal.db import get_session, utcnow
+from portal.organisations.models import Bureau, Operator
+from portal.publication.models import IllegalObjection, Objection, Publication, PublishedResult
+from rules.identifiers import resident_id_check_char
+from rules.schemes import load_scheme
+from rules.scoring import competition_ranks, score_cohort
+from rules.workdays import add_working_days
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DEFAULT_NOTICE_DAYS = 5  # issue #7: a notice period of 5 working days unless the approver sets another
+
+
+class PublishRefused(Exception):
+    """Publishing is not possible now; the message says why."""
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+# -- personal data never goes public ------------------------------------------------------------------
+
+_ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def personal_data_in(text: str) -> list[str]:
+    """Resident ID numbers (GB 11643, valid check character) and mainland mobile numbers found in `text`."""
+    hits = [m for m in _ID_CANDIDATE.findall(text or "") if resident_id_check_char(m[:17]) == m[17].upper()]
+    return hits + _MOBILE.findall(text or "")
+
+
+def _public_text(text: str, what: str) -> str:
+    """Free text that will be shown to the public: refused if it carries an ID or phone number."""
+    text = (text or "").strip()
+    if personal_data_in(text):
+        raise PublishRefused(f"{what}将公开，不得包含身份证号或手机号 / {what} is public: no ID or phone numbers")
+    return text
+
+
+# -- what can be published ----------------------------------------------------------------------------
+
+@dataclass
+class Candidate:
+    """One contract of a bureau+scheme+cycle with its sheet state and the approval in force."""
+
+    contract: Contract
+    operator: Operator
+    cycle: assessment.Cycle
+    approval: SheetApproval | None
+    sheet_state: str | None
+
+
+@dataclass
+class CycleGroup:
+    scheme_id: str
+    cycle_id: str
+    cycle_label: str
+    candidates: list[Candidate] = field(default_factory=list)
+    latest: Publication | None = None
+
+    @property
+    def approved(self) -> int:
+        return sum(1 for c in self.candidates if c.approval is not None)
+
+
+def candidates(bureau_id: int, scheme_id: str, cycle_id: str) -> list[Candidate]:
+    session = get_session()
+    out = []
+    for contract in session.exec(select(Contract).where(Contract.bureau_id == bureau_id, Contract.scheme_id == scheme_id)
+                                 .order_by(Contract.id)):
+        cycle = assessment.find_cycle(contract, cycle_id)
+        if cycle is None:
+            continue
+        sheet = assessment.sheet_of(contract, cycle)
+        out.append(Candidate(contract, session.get(Operator, contract.operator_id), cycle,
+                             assessment.current_approval(sheet), sheet.state if sheet else None))
+    return out
+
+
+def cycle_groups(bureau_id: int) -> list[CycleGroup]:
+    """Every scheme+cycle of the bureau's contracts, with how many are approved and the latest publication."""
+    groups: dict[tuple[str, str], CycleGroup] = {}
+    session = get_session()
+    for contract in session.exec(select(Contract).where(Contract.bureau_id == bureau_id).order_by(Contract.id)):
+        for cycle in assessment.cycles(contract):
+            key = (contract.scheme_id, cycle.id)
+            if key not in groups:
+                groups[key] = CycleGroup(contract.scheme_id, cycle.id, cycle.label)
+    for group in groups.values():
+        group.candidates = candidates(bureau_id, group.scheme_id, group.cycle_id)
+        group.latest = latest_version(bureau_id, group.scheme_id, group.cycle_id)
+    return list(groups.values())
+
+
+def latest_version(bureau_id: int, scheme_id: str, cycle_id: str) -> Publication | None:
+    return get_session().exec(select(Publication).where(
+        Publication.bureau_id == bureau_id, Publication.scheme_id == scheme_id, Publication.cycle_id == cycle_id)
+        .order_by(Publication.version.desc())).first()
+
+
+def _ranks_and_grades(scheme, approvals: dict[int, SheetApproval]) -> dict[int, tuple[int | None, str | None]]:
+    """Rank and grade of each contract among those published, from the frozen facts.
+
+    Where the scheme ranks (seed 004: rank-based points and grades by quota) the cohort is scored again from
+    the approvals' facts; otherwise the published totals are ranked, ties sharing the better rank (DOMAIN.md
+    §6.4: 1, 1, 3), and the grade is what the approval says (none, for schemes without grades)."""
+    ranks_by_scheme = scheme.grades is not None or any(leaf.method == "rank" for leaf in scheme.leaves())
+    if ranks_by_scheme:
+        cohort = score_cohort(scheme, {str(cid): dict(a.facts) for cid, a in approvals.items()})
+        return {cid: (cohort.sheets[str(cid)].rank, cohort.sheets[str(cid)].grade) for cid in approvals}
+    ranks = competition_ranks({cid: Decimal(a.total) for cid, a in approvals.items()})
+    return {cid: (ranks[cid], a.figures.get("grade")) for cid, a in approvals.items()}
+
+
+def _lines(figures: dict) -> list[dict]:
+    # Points only: explanations can quote a reviewer's reasons, which are not for the public.
+    return [{"path": i["path"], "title": i["title"], "level": i["level"], "kind": i["kind"], "max": i["max"],
+             "points": i["points"], "clause": i["clause"]} for i in figures.get("items", [])]
+
+
+def _timeliness(contract: Contract, cycle: assessment.Cycle, now: datetime) -> dict:
+    """The reporting-timeliness grid of the cycle (obligations × months), frozen at publishing."""
+    from portal.reporting.services import entries, grid
+
+    within = [e for e in entries(contract, now=now) if cycle.start <= e.obligation.period.end <= cycle.end]
+    months, specs, cells = grid(within)
+    rows = [{"key": spec.key, "label": spec.label, "label_en": spec.label_en,
+             "cells": {m: cells[(spec.key, m)].status for m in months if (spec.key, m) in cells}} for spec in specs]
+    return {"months": months, "rows": rows}
+
+
+_COMPARED = ("total", "passed", "band", "grade", "rank")
+
+
+def _value(row: PublishedResult, name: str):
+    value = getattr(row, name)
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def diff(before: list[PublishedResult], after: list[PublishedResult]) -> list[dict]:
+    """What a corrected version changes against the previous one, per operator and figure."""
+    old = {r.contract_id: r for r in before}
+    new = {r.contract_id: r for r in after}
+    changes = []
+    for cid in sorted(set(old) | set(new)):
+        name = (new.get(cid) or old.get(cid)).operator_name
+        if cid not in old:
+            changes.append({"operator": name, "field": "row", "before": None, "after": "added"})
+        elif cid not in new:
+            changes.append({"operator": name, "field": "row", "before": "present", "after": None})
+        else:
+            for f in _COMPARED:
+                if _value(old[cid], f) != _value(new[cid], f):
+                    changes.append({"operator": name, "field": f, "before": _value(old[cid], f),
+                                    "after": _value(new[cid], f)})
+            old_lines = {line["path"]: line["points"] for line in old[cid].lines}
+            for line in new[cid].lines:
+                if old_lines.get(line["path"]) != line["points"]:
+                    changes.append({"operator": name, "field": f"line:{line['path']}", "title": line["title"],
+                                    "before": old_lines.get(line["path"]), "after": line["points"]})
+    return changes
+
+
+def publish(bureau: Bureau, scheme_id: str, cycle_id: str, user, *, notice_days: int = DEFAULT_NOTICE_DAYS,
+            left_out: dict[int, str] | None = None, change_note: str = "", now: datetime | None = None) -> Publication:
+    """The approver publishes the cycle's approved results: a frozen snapshot with a notice period.
+
+    Every contract of the bureau+scheme+cycle must be approved, or be left out with a stated reason. A
+    cycle already published can only be corrected: a new version, with the reason and the changes."""
+    session = get_session()
+    now = now or utcnow()
+    left_out = {int(k): (v or "").strip() for k, v in (left_out or {}).items()}
+    if not 1 <= int(notice_days) <= 30:
+        raise PublishRefused("公示期须为1至30个工作日 / the notice period is 1 to 30 working days")
+    group = candidates(bureau.id, scheme_id, cycle_id)
+    if not group:
+        raise PublishRefused("该周期没有合同 / no contract has this cycle")
+    unexplained = [c.contract.number for c in group if c.approval is None and not left_out.get(c.contract.id)]
+    if unexplained:
+        raise PublishRefused("以下合同的考核尚未审批，须审批后公示或写明不公示的理由：" + "、".join(unexplained)
+                             + " / these contracts are not approved: approve them or say why they are left out")
+    included = [c for c in group if c.approval is not None and c.contract.id not in left_out]
+    if not included:
+        raise PublishRefused("没有可公示的已审批结果 / no approved result to publish")
+    previous = latest_version(bureau.id, scheme_id, cycle_id)
+    note = _public_text(change_note, "更正说明")
+    if previous is not None and not note:
+        raise PublishRefused("该周期已公示；更正须写明理由 / already published: a correction needs its reason")
+    scheme = load_scheme(scheme_id)
+    cycle = included[0].cycle
+    published_on = local_day(now)
+    publication = Publication(
+        bureau_id=bureau.id, bureau_name=bureau.name, scheme_id=scheme_id,
+        scheme_version=included[0].approval.scheme_version, cycle_id=cycle_id, cycle_label=cycle.label,
+        cycle_start=min(c.cycle.start for c in included), cycle_end=max(c.cycle.end for c in included),
+        version=(previous.version + 1) if previous else 1, supersedes_id=previous.id if previous else None,
+        change_note=note, notice_days=int(notice_days),
+        objection_deadline=add_working_days(published_on, int(notice_days)), published_at=now,
+        published_by_id=user.id,
+        left_out=[{"operator": c.operator.name, "contract": c.contract.number,
+                   "reason": _public_text(left_out[c.contract.id], "不公示理由")}
+                  for c in group if c.contract.id in left_out])
+    ranks = _ranks_and_grades(scheme, {c.contract.id: c.approval for c in included})
+    rows = []
+    for c in included:
+        figures = c.approval.figures
+        band = figures.get("payment_band") or {}
+        rank, grade = ranks[c.contract.id]
+        rows.append(PublishedResult(
+            bureau_id=bureau.id, operator_id=c.operator.id, contract_id=c.contract.id, approval_id=c.approval.id,
+            operator_name=c.operator.name, station_names=[s.name for s in stations_of(c.contract.id)],
+            total=Decimal(c.approval.total), passed=c.approval.passed, band=band.get("label") or "",
+            consequence=band.get("consequence") or "", grade=grade, rank=rank, lines=_lines(figures),
+            timeliness=_timeliness(c.contract, c.cycle, now)))
+    if previous is not None:
+        publication.changes = diff(results_of(previous), rows)
+        if not publication.changes:
+            raise PublishRefused("与上一版相比没有任何变化，无需发布更正 / nothing changed against the previous version")
+    session.add(publication)
+    session.flush()
+    for row in rows:
+        row.publication_id = publication.id
+        session.add(row)
+    session.flush()
+    if previous is not None:  # the upheld objections against the previous version are now corrected
+        for objection in session.exec(select(Objection).where(Objection.publication_id == previous.id,
+                                                              Objection.state == "upheld",
+                                                              Objection.corrected_in_id.is_(None))):
+            objection.corrected_in_id = publication.id
+    audit.record("publish", publication, reason=(
+        f"{publication.cycle_label} 第{publication.version}版 {len(rows)}家 公示期{notice_days}个工作日至"
+        f"{publication.objection_deadline}" + (f"；更正理由：{note}" if note else "")))
+    _notify_published(publication, rows)
+    return publication
+
+
+def _notify_published(publication: Publication, rows: list[PublishedResult]) -> None:
+    from flask import url_for
+
+    from portal.compliance.services import notify, recipients
+
+    for row in rows:
+        contract = get_session().get(Contract, row.contract_id)
+        notify(recipients(contract, bureau_too=False), contract=contract, kind="review",
+               dedup_key=f"published|{publication.id}|{row.id}",
+               subject=f"【公示】{publication.cycle_label}考核结果已公示（第{publication.version}版）",
+               body=(f"总分 {row.total}。如有异议，请于{publication.objection_deadline}（含当日）前提出。 / The result "
+                     f"is published; objections until {publication.objection_deadline} (inclusive)."),
+               link=url_for("publication.show_publication", publication_id=publication.id))
+
+
+def results_of(publication: Publication) -> list[PublishedResult]:
+    return list(get_session().exec(select(PublishedResult).where(PublishedResult.publication_id == publication.id)
+                                   .order_by(PublishedResult.rank.is_(None), PublishedResult.rank,
+                                             PublishedResult.operator_name)))
+
+
+def versions_of(publication: Publication) -> list[Publication]:
+    return list(get_session().exec(select(Publication).where(
+        Publication.bureau_id == publication.bureau_id, Publication.scheme_id == publication.scheme_id,
+        Publication.cycle_id == publication.cycle_id).order_by(Publication.version)))
+
+
+def is_current(publication: Publication) -> bool:
+    return versions_of(publication)[-1].id == publication.id
+
+
+# -- the objection window -----------------------------------------------------------------------------
+
+def window_open(publication: Publication, now: datetime | None = None) -> bool:
+    """Objections are taken until the end of the deadline day, Asia/Shanghai (DOMAIN.md §6.3)."""
+    return local_day(now or utcnow()) <= publication.objection_deadline
+
+
+def file_objection(result: PublishedResult, user, *, target: str, text: str, evidence: str = "",
+                   now: datetime | None = None) -> Objection:
+    """The operator objects to its result or to one line of it, once per target, within the window."""
+    session = get_session()
+    publication = session.get(Publication, result.publication_id)
+    if user.operator_id != result.operator_id:
+        raise IllegalObjection("只能对本单位的结果提出异议 / only the operator assessed may object")
+    if not is_current(publication):
+        raise IllegalObjection("该版本已被更正，请对最新版本提出异议 / this version was corrected: object to the latest")
+    if not window_open(publication, now):
+        raise IllegalObjection(f"公示期已于{publication.objection_deadline}结束，不能再提出异议 / the notice period "
+                               f"ended on {publication.objection_deadline}")
+    target = (target or "").strip()
+    line = result.line(target) if target else None
+    if target and line is None:
+        raise IllegalObjection("异议对象不是该结果中的评分项 / the target is not a line of this result")
+    if not (text or "").strip():
+        raise IllegalObjection("请写明异议内容 / state the objection")
+    if session.exec(select(Objection.id).where(Objection.result_id == result.id, Objection.target == target)).first():
+        raise IllegalObjection("对同一对象只能提出一次异议 / one objection per target")
+    objection = Objection(result_id=result.id, publication_id=publication.id, bureau_id=result.bureau_id,
+                          operator_id=result.operator_id, target=target,
+                          target_title=line["title"] if line else "", text=text.strip(),
+                          evidence=(evidence or "").strip(), filed_by_id=user.id, filed_at=now or utcnow())
+    session.add(objection)
+    session.flush()
+    audit.record("object", objection, reason=f"{publication.cycle_label} 第{publication.version}版 "
+                 f"{objection.target_title or '总体结果'}")
+    return objection
+
+
+def answer_objection(objection: Objection, user, *, upheld: bool, reason: str) -> Objection:
+    """The bureau answers: dismissed with reasons, or upheld (the approver then corrects and republishes)."""
+    try:
+        reason = _public_text(reason, "答复")
+    except PublishRefused as exc:
+        raise IllegalObjection(str(exc)) from None
+    before = audit.snapshot(objection)
+    objection.answer_with(upheld, reason, user)
+    audit.record("answer_objection", objection, before=before,
+                 reason=("成立" if upheld else "驳回") + f"：{objection.answer}")
+    return objection
+
+
+def objections_for(row: PublishedResult) -> list[Objection]:
+    """Objections about this operator's result in this version and the versions it corrects."""
+    session = get_session()
+    publication = session.get(Publication, row.publication_id)
+    ids = [p.id for p in versions_of(publication) if p.version <= publication.version]
+    return list(session.exec(select(Objection).join(PublishedResult, PublishedResult.id == Objection.result_id)
+                             .where(Objection.publication_id.in_(ids),
+                                    PublishedResult.contract_id == row.contract_id).order_by(Objection.id)))
+
+
+def public_objections(row: PublishedResult) -> list[dict]:
+    """What the public sees of objections: the target, the status, the bureau's answer (never the text)."""
+    session = get_session()
+    out = []
+    for o in objections_for(row):
+        corrected = session.get(Publication, o.corrected_in_id) if o.corrected_in_id else None
+        out.append({"target": o.target_title, "state": o.state, "state_label": o.state_label, "answer": o.answer,
+                    "corrected_in": corrected.version if corrected else None,
+                    "answered_on": local_day(o.answered_at).isoformat() if o.answered_at else ""})
+    return out
+
+
+def objection_summary(row: PublishedResult) -> str:
+    """One word for the table and the open data: none, open, dismissed, upheld (corrected)."""
+    states = [o["state"] for o in public_objections(row)]
+    if not states:
+        return "none"
+    if "open" in states:
+        return "open"
+    return "upheld" if "upheld" in states else "dismissed"
+
+
+# -- what the public reads ---------------------------------------------------------------------------
+
+def published_bureaus() -> list[tuple[Bureau, int]]:
+    session = get_session()
+    ids = sorted(set(session.exec(select(Publication.bureau_id))))
+    return [(session.get(Bureau, i), len(current_publications(i))) for i in ids]
+
+
+def current_publications(bureau_id: int) -> list[Publication]:
+    """The latest version of each published cycle of the bureau, newest first."""
+    latest: dict[tuple[str, str], Publication] = {}
+    for p in get_session().exec(select(Publication).where(Publication.bureau_id == bureau_id)
+                                .order_by(Publication.version)):
+        latest[(p.scheme_id, p.cycle_id)] = p
+    return sorted(latest.values(), key=lambda p: (p.published_at, p.id), reverse=True)
+
+
+def operator_history(operator_id: int) -> list[tuple[Publication, PublishedResult]]:
+    """The operator's rows in the latest version of every published cycle, oldest cycle first."""
+    session = get_session()
+    out = []
+    for row in session.exec(select(PublishedResult).where(PublishedResult.operator_id == operator_id)):
+        publication = session.get(Publication, row.publication_id)
+        if is_current(publication):
+            out.append((publication, row))
+    return sorted(out, key=lambda pr: (pr[0].cycle_end, pr[0].id))
+
+
+def search(query: str, limit: int = 30) -> list[dict]:
+    """Operators and stations in published results whose names contain `query` (published data only)."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    session = get_session()
+    found: dict[tuple[str, int, str], dict] = {}
+    for row in session.exec(select(PublishedResult).order_by(PublishedResult.id)):
+        if query in row.operator_name:
+            found.setdefault(("operator", row.operator_id, row.operator_name),
+                             {"kind": "operator", "name": row.operator_name, "operator_id": row.operator_id})
+        for station in row.station_names:
+            if query in station:
+                found.setdefault(("station", row.operator_id, station),
+                                 {"kind": "station", "name": station, "operator_id": row.operator_id,
+                                  "operator_name": row.operator_name})
+    return list(found.values())[:limit]
+
+
+def row_dict(publication: Publication, row: PublishedResult) -> dict:
+    return {
+        "operator": row.operator_name, "stations": list(row.station_names), "total": str(row.total),
+        "passed": row.passed, "payment_band": row.band, "consequence": row.consequence, "grade": row.grade,
+        "rank": row.rank, "published_on": local_day(publication.published_at).isoformat(),
+        "objection_deadline": publication.objection_deadline.isoformat(), "version": publication.version,
+        "objection_status": objection_summary(row), "cycle": publication.cycle_label,
+    }
+
+
+def publication_dict(publication: Publication) -> dict:
+    return {
+        "bureau": publication.bureau_name, "scheme": publication.scheme_id,
+        "scheme_version": publication.scheme_version, "cycle_id": publication.cycle_id,
+        "cycle": publication.cycle_label, "cycle_start": publication.cycle_start.isoformat(),
+        "cycle_end": publication.cycle_end.isoformat(), "version": publication.version,
+        "supersedes": publication.supersedes_id, "change_note": publication.change_note,
+        "changes": publication.changes, "left_out": publication.left_out,
+        "published_on": local_day(publication.published_at).isoformat(),
+        "notice_working_days": publication.notice_days,
+        "objection_deadline": publication.objection_deadline.isoformat(),
+        "results": [row_dict(publication, r) for r in results_of(publication)],
+    }
+
+
+CSV_COLUMNS = ["operator", "stations", "total", "passed", "payment_band", "grade", "rank", "published_on",
+               "objection_deadline", "objection_status", "version", "cycle"]
+
+
+def to_csv(rows: list[dict]) -> str:
+    """UTF-8 with a byte-order mark, so Excel opens the Chinese names correctly."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({**r, "stations": "；".join(r["stations"]),
+                         "passed": {True: "合格", False: "不合格", None: ""}[r["passed"]]})
+    return "\ufeff" + out.getvalue()
+
+
+# -- charts, drawn on the server as SVG ----------------------------------------------------------------
+
+def histogram(rows: list[PublishedResult]) -> list[dict]:
+    """Totals in 10-point bins [0,10) … [80,90), [90,100], and "above 100" where bonuses took a total there."""
+    bins = [{"label": f"{lo}–{lo + 10}" if lo < 90 else "90–100", "count": 0} for lo in range(0, 100, 10)]
+    above = {"label": ">100", "count": 0}
+    for row in rows:
+        total = Decimal(row.total)
+        if total > 100:
+            above["count"] += 1
+        else:
+            bins[min(int(total // 10), 9)]["count"] += 1
+    return bins + ([above] if above["count"] else [])
+
+
+HEAT_COLOURS = {"submitted_on_time": "#2e7d4f", "late": "#e0a030", "missing": "#c0392b", "returned": "#8e44ad",
+                "due_soon": "#f1d36b", "upcoming": "#c9ced6"}
+HEAT_SYMBOLS = {"submitted_on_time": "✓", "late": "!", "missing": "✗", "returned": "↩", "due_soon": "…",
+                "upcoming": "·"}
+
+
+def counts_by_status(timeliness: dict) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for row in timeliness.get("rows", []):
+        for status in row["cells"].values():
+            counts[status] += 1
+    return dict(counts)
