@@ -52,6 +52,10 @@ def ensure_writable(contract: Contract, day: date) -> None:
     if not contract.accepts_submissions:
         raise WriteRefused(f"合同状态为“{contract.status_label}”，不再接收考勤、活动和佐证材料 / "
                            f"the contract is {contract.status}: it takes no attendance, events or evidence")
+    from portal.assessment.services import lock_reason
+
+    if locked := lock_reason(contract.id, day):
+        raise WriteRefused(locked)
 
 
 # --- personal data ------------------------------------------------------------------------------

@@ -32,6 +32,14 @@ def _valid(form: FindingForm, contract: Contract, finding: Finding | None = None
     never above another): the error goes next to the effect that breaks it."""
     if not form.validate_on_submit():
         return False
+    from portal.assessment.services import lock_reason
+
+    # An approved cycle is locked for the bureau too: its findings (new, moved into it or out of it) wait
+    # for the approver to reopen the assessment.
+    for day in {form.found_on.data, finding.found_on if finding else None} - {None}:
+        if locked := lock_reason(contract.id, day):
+            form.found_on.errors.append(locked)
+            return False
     try:
         services.check_cycle_totals(contract, form.found_on.data, [FindingEffect(**e) for e in form.effect_rows()],
                                     exclude=finding.id if finding else None)

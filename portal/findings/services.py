@@ -18,7 +18,7 @@ from sqlmodel import select
 from portal.audit import services as audit
 from portal.contracts.models import Contract, ContractStation, Station
 from portal.db import get_session, utcnow
-from portal.findings.models import EFFECT_KINDS, Finding, FindingEffect, fact_value
+from portal.findings.models import EFFECT_KINDS, Finding, FindingEffect, IllegalFindingChange, fact_value
 from rules.schemes import load_scheme
 from rules.scoring.model import Condition, FactSpec, Scheme
 
@@ -281,6 +281,10 @@ def edit_finding(finding: Finding, data: dict, effects: list[dict], reason: str,
 
 
 def withdraw_finding(finding: Finding, reason: str, user) -> Finding:
+    from portal.assessment.services import lock_reason
+
+    if locked := lock_reason(finding.contract_id, finding.found_on):
+        raise IllegalFindingChange(locked)
     session = get_session()
     before = _snapshot(finding, effects_of([finding.id])[finding.id])
     finding.withdraw(user.id, reason)

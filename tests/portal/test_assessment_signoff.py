@@ -291,3 +291,34 @@ def test_the_model_refuses_a_waiver_confirmed_by_its_proposer():
     v.propose_waiver(7, "理由")
     with pytest.raises(IllegalViolationChange, match="cannot also confirm"):
         v.confirm_waiver(7)
+
+
+def test_a_locked_cycle_refuses_the_operators_attendance_and_events_and_the_bureaus_findings(app, world, db,
+                                                                                           reviewer, approver):
+    """Issue #6 §4: approval locks the cycle's data for everyone, with that specific reason."""
+    from datetime import date
+
+    from portal.activities.services import WriteRefused, ensure_writable
+    from portal.contracts.models import Contract
+    from portal.db import get_session
+    from portal.findings.models import Finding
+
+    _approve(app, db, world, reviewer, approver)
+    with app.app_context():
+        contract = get_session().get(Contract, world[1]["contract"].id)
+        with pytest.raises(WriteRefused, match="数据已锁定"):
+            ensure_writable(contract, date(2024, 5, 1))  # the May attendance sheet, an event in May
+        ensure_writable(contract, date(2024, 8, 1))  # the next cycle is open
+    client, token = reviewer
+    before = db.exec(select(sa.func.count()).select_from(Finding)).one()
+    response = client.post(f"/contracts/{world[1]['contract'].id}/findings/new", data={
+        "finding_kind": "spot_check", "found_on": "2024-06-12", "description": "抽查着装", "people": "检查员乙",
+        "outcome": "", "effects-0-fact_key": "no_uniform_person_times", "effects-0-value": "1",
+        "effects-0-reason": "1人未穿工作服"}, headers={"X-CSRFToken": token})
+    assert response.status_code == 422 and "数据已锁定" in response.get_data(as_text=True)
+    assert db.exec(select(sa.func.count()).select_from(Finding)).one() == before
+    response = client.post(f"/findings/{world[1]['finding'].id}/withdraw", data={"reason": "误记"},
+                           headers={"X-CSRFToken": token}, follow_redirects=True)
+    assert "数据已锁定" in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(Finding, world[1]["finding"].id).withdrawn_at is None
