@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from portal.forms import strip
 
@@ -10,7 +10,7 @@ class ReportForm(FlaskForm):
     narrative = TextAreaField(_l("工作情况说明"), validators=[DataRequired(), Length(max=20000)], filters=[strip])
 
 
-def report_form(fact_specs: list) -> ReportForm:
+def report_form(fact_specs: list, formdata=None) -> ReportForm:
     """The report form for an obligation: the narrative plus one whole-number field per figure it carries."""
 
     class Form(ReportForm):
@@ -22,7 +22,8 @@ def report_form(fact_specs: list) -> ReportForm:
             label = f"{label}（{spec.unit}）"
         setattr(Form, f"fact_{spec.key}", IntegerField(label, validators=[
             InputRequired(message=_l("请填写本期数字，没有请填0")), NumberRange(min=0, max=10_000_000)]))
-    form = Form()
+    # formdata: the query string of an htmx inline check (no CSRF: a GET that changes nothing)
+    form = Form() if formdata is None else Form(formdata=formdata, meta={"csrf": False})
     form.fact_keys = [spec.key for spec in fact_specs]
     return form
 
@@ -30,7 +31,8 @@ def report_form(fact_specs: list) -> ReportForm:
 class ReviewForm(FlaskForm):
     decision = RadioField(_l("审核意见"), choices=[("accept", _l("接收")), ("return", _l("退回修改"))],
                           validators=[DataRequired()])
-    reason = TextAreaField(_l("理由"), validators=[Optional(), Length(max=2000)], filters=[strip])
+    # No Optional(): it would stop the chain before validate_reason (a return needs its reason).
+    reason = TextAreaField(_l("理由"), validators=[Length(max=2000)], filters=[strip])
 
     def validate_reason(self, field):
         if self.decision.data == "return" and not field.data:

@@ -1,5 +1,5 @@
 """The reporting calendar of a contract, report submission by operators, review by the bureau."""
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -67,6 +67,20 @@ def submit_report(contract_id: int, obligation_key: str, period_key: str):
     return render("reporting/report.html", status=422 if form.errors else 200, contract=contract,
                   obligation=obligation, versions=versions, form=form, refusal=refusal,
                   review_form=ReviewForm() if current_user.role in ("reviewer", "approver") else None)
+
+
+@bp.get("/contracts/<int:contract_id>/reports/<obligation_key>/<period_key>/check")
+@roles_required("operator")
+def check_report_field(contract_id: int, obligation_key: str, period_key: str):
+    """htmx inline validation: the errors of one field of the report form (`?field=`), as typed so far."""
+    contract = get_or_404(Contract, contract_id)
+    obligation = services.find_obligation(contract, obligation_key, period_key)
+    form = report_form(_fact_specs(contract, obligation), formdata=request.args) if obligation else None
+    name = request.args.get("field") or "narrative"  # the field whose errors to show (default: the narrative)
+    if form is None or name not in [f"fact_{key}" for key in form.fact_keys] + ["narrative"]:
+        abort(404)
+    form[name].validate(form)
+    return render("activities/_field_errors.html", field=form[name])
 
 
 @bp.post("/submissions/<int:submission_id>/review")

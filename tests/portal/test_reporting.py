@@ -1,6 +1,8 @@
 """Operators submit reports against the calendar; versions are frozen; the first version decides lateness."""
 from __future__ import annotations
 
+import re
+
 from datetime import date
 
 import pytest
@@ -66,7 +68,8 @@ def test_bad_figures_get_an_error_next_to_the_field_and_nothing_is_saved(app, wo
                            headers={"X-CSRFToken": token})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'id="fact_own_recruitment_events-error"' in html and 'id="narrative-error"' in html
+    for name in ("fact_own_recruitment_events", "narrative"):  # the error sits in the field's own error box
+        assert re.search(rf'id="{name}-errors"[^>]*><p class="error">', html), name
     assert _versions(db, contract_id) == []
 
 
@@ -171,3 +174,20 @@ def test_the_database_itself_refuses_to_change_or_delete_submitted_content(app, 
                 conn.execute(sa.text(statement))
     with engine.begin() as conn:  # the review columns stay writable
         conn.execute(sa.text(f"UPDATE submission SET state = 'accepted' WHERE id = {submission_id}"))
+
+
+def test_the_report_form_checks_a_field_as_it_is_typed(app, world):
+    """htmx inline validation (issue #5 §2): one field's errors as a fragment; nothing is saved."""
+    client = app.test_client()
+    login(client, "t1-operator")
+    base = f"/contracts/{world[1]['contract'].id}/reports/monthly_plan_summary/2024-05/check"
+    bad = client.get(f"{base}?field=fact_own_recruitment_events&fact_own_recruitment_events=-3")
+    assert bad.status_code == 200 and 'id="fact_own_recruitment_events-errors"' in bad.get_data(as_text=True)
+    assert "class=\"error\"" in bad.get_data(as_text=True)
+    good = client.get(f"{base}?field=fact_own_recruitment_events&fact_own_recruitment_events=3")
+    assert "class=\"error\"" not in good.get_data(as_text=True)
+    empty = client.get(f"{base}?field=narrative&narrative=")
+    assert "class=\"error\"" in empty.get_data(as_text=True)
+    assert client.get(f"{base}?field=csrf_token").status_code == 404
+    page = client.get(f"/contracts/{world[1]['contract'].id}/reports/monthly_plan_summary/2024-05").get_data(as_text=True)
+    assert 'hx-get="' + base + '?field=narrative"' in page
