@@ -214,15 +214,6 @@ def load_demo() -> list[tuple[str, str, str]]:
     return logins
 
 
-def _example_entry(spec) -> str:
-    """A scheme fact's own example value, as a reviewer types it into the sheet form."""
-    if spec.kind == "bool":
-        return "yes" if spec.example else "no"
-    if spec.kind == "judgement_list":
-        return "\n".join(f"{e['value']} {e['reason']}" for e in spec.example)
-    if spec.kind == "judgement":
-        return str(spec.example["value"] if isinstance(spec.example, dict) else spec.example)
-    return str(spec.example)
 
 
 def _as(user) -> None:
@@ -255,7 +246,7 @@ def _demo_publications() -> None:
             sheet = assessment.open_sheet(contract, cycle)
             _as(users["reviewer"])
             for key in assessment.assess(contract, cycle, sheet).sheet.missing_facts:
-                assessment.save_entry(contract, sheet, key, _example_entry(scheme.facts[key]),
+                assessment.save_entry(contract, sheet, key, assessment.example_entry(scheme.facts[key]),
                                       "第一阶段验收现场核查（演示数据）", users["reviewer"], sheet.revision)
             assessment.submit_sheet(contract, cycle, sheet, users["reviewer"], sheet.revision)
             _as(users["approver"])

@@ -49,10 +49,21 @@ def today() -> date:
     return utcnow().astimezone(SHANGHAI).date()
 
 
+_MASKED_IN_AUDIT = {"applicant_phone": "phone", "partner_phone": "phone", "applicant_head": "name",
+                    "partner_head": "name", "liaison_person": "name"}
+
+
 def _snapshot(application: StationApplication) -> dict:
+    """The application as the audit trail keeps it: contact people's names and phones masked (every bureau
+    role reads the trail), the roster errors left out."""
+    from rules.identifiers import mask_name, mask_phone
+
     data = audit.snapshot(application)
     for key in _NOT_AUDITED:
         data.pop(key, None)
+    for key, kind in _MASKED_IN_AUDIT.items():
+        if data.get(key):
+            data[key] = mask_phone(data[key]) if kind == "phone" else mask_name(data[key])
     return data
 
 
@@ -177,8 +188,19 @@ def upload_roster(application: StationApplication, *, data: bytes, filename: str
 
 
 def _error_json(error) -> dict:
+    """A roster error as stored: the cell's value masked when it is a name or an ID number (personal data
+    is stored only in the accepted rows, never in error lists)."""
+    import re
+
+    from rules.identifiers import mask_name, mask_resident_id
+
+    value = "" if error.value is None else str(error.value)[:100]
+    if re.fullmatch(r"[0-9]{14,17}[0-9Xx]", value.strip()):
+        value = mask_resident_id(value.strip())
+    elif "姓名" in (error.header or ""):
+        value = mask_name(value)
     return {"row": error.row, "column": error.column or "", "header": error.header or "",
-            "value": "" if error.value is None else str(error.value)[:100], "problem": error.problem, "fix": error.fix}
+            "value": value, "problem": error.problem, "fix": error.fix}
 
 
 def submit_application(application: StationApplication, *, user, on: date | None = None) -> StationApplication:

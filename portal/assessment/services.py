@@ -475,3 +475,17 @@ def cycle_overview(contract: Contract) -> list[tuple[Cycle, AssessmentSheet | No
         sheet = sheet_of(contract, cycle)
         out.append((cycle, sheet, current_approval(sheet)))
     return out
+
+
+def example_entry(spec) -> str:
+    """A scheme fact's own example value, typed as a reviewer types it into the sheet form (parse_entry's
+    input): the demo data and the tests fill sheets with it."""
+    if spec.kind == "bool":
+        return "yes" if spec.example else "no"
+    if spec.kind == "judgement_list":
+        return "\n".join(f"{e['value']} {e['reason']}" for e in spec.example)
+    if spec.kind == "judgement":
+        return str(spec.example["value"] if isinstance(spec.example, dict) else spec.example)
+    if spec.kind == "count_list":
+        return ",".join(str(v) for v in spec.example)
+    return str(spec.example)

@@ -72,6 +72,20 @@ def _contract_valid(form: ContractForm, contract: Contract | None = None) -> boo
             getattr(form, name).errors.append(_("合同已有报送或违规记录，此项不能再修改"))
         if changed:
             return False
+    if contract is not None:
+        # An approved cycle froze amounts worked out from the contract's value and cycles laid on its term.
+        from sqlmodel import select
+
+        from portal.assessment.models import AssessmentSheet
+
+        approved = get_session().exec(select(AssessmentSheet).where(AssessmentSheet.contract_id == contract.id,
+                                                                    AssessmentSheet.state == "approved")).first()
+        changed = [name for name in ("value", "ends_on") if getattr(form, name).data != getattr(contract, name)]
+        if approved is not None and changed:
+            for name in changed:
+                getattr(form, name).errors.append(_("%(cycle)s的考核已审批，合同金额和期限不能再修改；请先由审批人重新开启考核",
+                                                    cycle=approved.cycle_label))
+            return False
     # Stations must be the chosen operator's and sit under the chosen bureau.
     chosen = get_session().exec(scoped(Station).where(Station.id.in_(form.station_ids.data or [-1]))).all()
     if any(s.operator_id != form.operator_id.data or s.bureau_id != form.bureau_id.data for s in chosen):

@@ -12,9 +12,11 @@ from portal.forms import strip
 def _positive_cents(form, field) -> None:
     if field.data is None:
         return
+    if not field.data.is_finite():  # "NaN", "Infinity": Decimal accepts them, money does not
+        raise ValidationError(_l("请填写有效的金额"))
     if field.data <= 0:
         raise ValidationError(_l("付款金额须大于0"))
-    if field.data != field.data.quantize(Decimal("0.01")):
+    if field.data.adjusted() > 12 or field.data != field.data.quantize(Decimal("0.01")):
         raise ValidationError(_l("金额最多两位小数"))
 
 

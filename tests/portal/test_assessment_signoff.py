@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from decimal import Decimal
+
 from sqlmodel import select
 
 from portal.assessment.models import AssessmentSheet, SheetApproval
@@ -12,20 +14,12 @@ from portal.audit.models import AuditEvent
 from portal.compliance.models import Violation
 from portal.reporting.models import Submission
 from rules.schemes import load_scheme
+from portal.assessment.services import example_entry as _raw
 from tests.conftest import login
 
 STAGE_1 = "stage_1"  # seed 002: 第一阶段验收, 2024-03-01 … 2024-07-31 for the test contract
 
 
-def _raw(spec) -> str:
-    """The scheme's own example value, as a reviewer would type it into the sheet form."""
-    if spec.kind == "bool":
-        return "yes" if spec.example else "no"
-    if spec.kind == "judgement_list":
-        return "\n".join(f"{e['value']} {e['reason']}" for e in spec.example)
-    if spec.kind == "judgement":
-        return str(spec.example["value"] if isinstance(spec.example, dict) else spec.example)
-    return str(spec.example)
 
 
 def _url(world, n=1, cycle=STAGE_1, action=""):
@@ -322,3 +316,24 @@ def test_a_locked_cycle_refuses_the_operators_attendance_and_events_and_the_bure
     assert "数据已锁定" in response.get_data(as_text=True)
     db.expire_all()
     assert db.get(Finding, world[1]["finding"].id).withdrawn_at is None
+
+
+def test_an_approved_cycle_fixes_the_contracts_value_and_term(app, world, db, reviewer, approver):
+    """The approved sheet's payment amounts come from the contract's value, its cycles from the term."""
+    from portal.contracts.models import Contract
+
+    _approve(app, db, world, reviewer, approver)
+    admin = app.test_client()
+    token = login(admin, "t1-admin")
+    contract = world[1]["contract"]
+    form = {"bureau_id": contract.bureau_id, "operator_id": contract.operator_id, "number": contract.number,
+            "title": contract.title, "scheme_id": contract.scheme_id, "starts_on": "2024-03-01",
+            "ends_on": "2025-02-28", "value": "1.00", "payment_plan": "预付款, 40%\n结算, 60%",
+            "station_ids": str(world[1]["station"].id)}
+    response = admin.post(f"/contracts/{contract.id}/edit", data=form, headers={"X-CSRFToken": token})
+    assert response.status_code == 200 and "合同金额和期限不能再修改" in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(Contract, contract.id).value == Decimal("1885000.00")
+    response = admin.post(f"/contracts/{contract.id}/edit", data={**form, "value": "1885000.00", "title": "改名"},
+                          headers={"X-CSRFToken": token})
+    assert response.status_code == 302  # other fields may still change

@@ -26,6 +26,7 @@ from portal.ledgers.models import LedgerUpload
 from portal.reporting.models import Submission
 from rules.schemes import load_scheme
 from rules.scoring import score, sheet_to_dict
+from portal.assessment.services import example_entry as _raw
 from tests.conftest import add_contract, login
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -540,12 +541,6 @@ def test_the_ranking_is_the_bureaus_own(app, world, db):
     assert 'data-testid="ranking-link"' in reviewer.get("/").get_data(as_text=True)
 
 
-def _raw(spec) -> str:
-    if spec.kind == "bool":
-        return "yes" if spec.example else "no"
-    if spec.kind == "count_list":
-        return ",".join(str(v) for v in spec.example)
-    return str(spec.example)
 
 
 def test_a_seed_004_sheet_is_approved_before_the_cohort_ranks_it(app, world, db):

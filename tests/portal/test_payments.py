@@ -18,6 +18,7 @@ from portal.audit.models import AuditEvent
 from portal.payments.models import AppendOnlyPayment, Payment
 from rules.schemes import load_scheme
 from rules.scoring import score, sheet_to_dict
+from portal.assessment.services import example_entry as _raw
 from tests.conftest import add_contract, login
 
 STAGE_1 = "stage_1"  # seed 002: 第一阶段验收, 2024-03-01 … 2024-07-31 for the test contract
@@ -31,14 +32,6 @@ SEED_002_BANDS = [(Decimal(90), Decimal("1")), (Decimal(80), Decimal("0.9")), (D
 
 # -- filling and approving a sheet through HTTP (as in tests/portal/test_assessment_signoff.py) ----------
 
-def _raw(spec) -> str:
-    if spec.kind == "bool":
-        return "yes" if spec.example else "no"
-    if spec.kind == "judgement_list":
-        return "\n".join(f"{e['value']} {e['reason']}" for e in spec.example)
-    if spec.kind == "judgement":
-        return str(spec.example["value"] if isinstance(spec.example, dict) else spec.example)
-    return str(spec.example)
 
 
 def _url(world, n=1, cycle=STAGE_1, action=""):
@@ -349,3 +342,13 @@ def test_a_one_off_station_grant_of_the_contracts_station_is_a_line_due_at_the_d
         "bank_reference": "BANK-GRANT"}, headers={"X-CSRFToken": token})
     assert response.status_code == 302
     assert _schedule(app, side["contract"].id).line(f"station_subsidy:{grant.id}").outstanding == Decimal("0.00")
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-Infinity", "1e30"])
+def test_amounts_that_are_not_money_get_a_form_error_not_a_crash(app, world, db, approver, amount):
+    client, token = approver
+    response = client.post(f"/contracts/{world[1]['contract'].id}/payments", data={
+        "line": "advance", "amount": amount, "paid_on": "2024-03-25", "bank_reference": "BANK-NAN"},
+        headers={"X-CSRFToken": token})
+    assert response.status_code == 422
+    assert db.exec(select(sa.func.count()).select_from(Payment).where(Payment.bank_reference == "BANK-NAN")).one() == 0

@@ -18,6 +18,7 @@ from portal.assessment.models import AssessmentSheet
 from portal.audit.models import AuditEvent
 from portal.publication.models import FrozenPublication, IllegalObjection, Objection, Publication, PublishedResult
 from rules.schemes import load_scheme
+from portal.assessment.services import example_entry as _raw
 from tests.conftest import add_contract, login
 
 STAGE_1 = "stage_1"  # seed 002: 第一阶段验收, 2024-03-01 … 2024-07-31 for the test contract
@@ -26,14 +27,6 @@ SCHEME = "pingxiang-2024-lot1"
 
 # -- filling and approving a sheet over HTTP (as in tests/portal/test_assessment_signoff.py) ----------
 
-def _raw(spec) -> str:
-    if spec.kind == "bool":
-        return "yes" if spec.example else "no"
-    if spec.kind == "judgement_list":
-        return "\n".join(f"{e['value']} {e['reason']}" for e in spec.example)
-    if spec.kind == "judgement":
-        return str(spec.example["value"] if isinstance(spec.example, dict) else spec.example)
-    return str(spec.example)
 
 
 def _url(contract_id, action=""):
