@@ -94,8 +94,9 @@ def show_sheet(contract_id: int, cycle_id: str):
 
 def _conflict(contract, cycle, sheet_row):
     get_session().rollback()
+    current = services.sheet_of(contract, cycle)
     message = _("此考核表已被他人修改（现为第%(rev)s版），您的修改没有保存，以免覆盖他人的修改。请查看最新内容后重新操作。",
-                rev=services.sheet_of(contract, cycle).revision if services.sheet_of(contract, cycle) else "?")
+                rev=current.revision if current else "?")
     return _show_sheet(contract, cycle, status=409, conflict=message)
 
 

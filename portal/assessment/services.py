@@ -11,19 +11,25 @@ import calendar as _calendar
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+from portal.assessment.models import AssessmentSheet, IllegalSheetChange, SheetApproval
+from portal.audit import services as audit
 from portal.compliance.models import Violation
 from portal.contracts.models import Contract
-from portal.db import get_session
+from portal.db import get_session, utcnow
 from portal.organisations.models import CreditGrade
 from portal.reporting.models import Submission
 from portal.reporting.services import calendar
 from rules.schemes import load_scheme
-from rules.scoring import ScoreSheet, score
+from rules.scoring import FactsError, Judgement, ScoreSheet, score, sheet_to_dict, validate_facts
+from rules.scoring.facts import check_fact_value
+
+_SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -42,8 +48,6 @@ def _add_months(day: date, months: int) -> date:
 
 def cycles(contract: Contract) -> list[Cycle]:
     """The scheme's cycles laid on the contract's term, one after another (the last ends with the term)."""
-    from datetime import timedelta
-
     scheme = load_scheme(contract.scheme_id)
     out, start = [], contract.starts_on
     for n, cycle in enumerate(scheme.cycles):
@@ -74,9 +78,7 @@ def _period_end(period: str) -> date | None:
 
 def _violation_day(violation: Violation) -> date:
     """Where a violation falls: the end of its period, else the day the rules first found it."""
-    from zoneinfo import ZoneInfo
-
-    return _period_end(violation.period) or violation.first_found_at.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    return _period_end(violation.period) or violation.first_found_at.astimezone(_SHANGHAI).date()
 
 
 @dataclass
@@ -173,16 +175,6 @@ def project(contract: Contract, cycle: Cycle) -> Projection:
 
 # -- the bureau's assessment of a cycle: entries, sign-off, freezing, locking ------------------------
 
-from datetime import datetime  # noqa: E402
-
-from portal.audit import services as audit  # noqa: E402
-from portal.assessment.models import AssessmentSheet, IllegalSheetChange, SheetApproval  # noqa: E402
-from rules.scoring import FactsError, Judgement, sheet_to_dict, validate_facts  # noqa: E402
-from rules.scoring.facts import check_fact_value  # noqa: E402
-
-# Fact kinds a person decides; other facts come from data, and an entry overriding data needs its reason too.
-JUDGED_KINDS = ("judgement", "judgement_list")
-
 
 def to_json(value):
     """A fact value as JSON (Decimals as strings, so nothing is lost)."""
@@ -250,11 +242,6 @@ def lock_reason(contract_id: int, day: date) -> str | None:
 
 def lock_reason_for_violation(violation: Violation) -> str | None:
     return lock_reason(violation.contract_id, _violation_day(violation))
-
-
-from zoneinfo import ZoneInfo  # noqa: E402
-
-_SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 # -- the sheet: projection + what people entered -------------------------------------------------------
@@ -338,7 +325,7 @@ def save_entry(contract: Contract, sheet: AssessmentSheet, key: str, raw: str, r
     entries = dict(sheet.entries)
     before = entries.get(key)
     entries[key] = {"value": value, "reason": reason.strip(), "by": user.username,
-                    "at": utcnow_iso()}
+                    "at": utcnow().isoformat(timespec="seconds")}
     validate_facts(scheme, {k: e["value"] for k, e in entries.items() if k in scheme.facts})
     sheet.entries = entries
     sheet.touch()
@@ -360,12 +347,6 @@ def clear_entry(sheet: AssessmentSheet, key: str, reason: str, seen_revision) ->
                  reason=reason.strip())
 
 
-def utcnow_iso() -> str:
-    from portal.db import utcnow
-
-    return utcnow().isoformat(timespec="seconds")
-
-
 def submit_sheet(contract: Contract, cycle: Cycle, sheet: AssessmentSheet, user, seen_revision) -> Assessment:
     """The reviewer sends a complete sheet to the approver (the first of the two signatures)."""
     _guard(sheet, seen_revision, "draft")
@@ -373,7 +354,7 @@ def submit_sheet(contract: Contract, cycle: Cycle, sheet: AssessmentSheet, user,
     if result.sheet.missing_facts:  # rank-based lines (seed 004) wait for the cohort, not for this sheet
         raise IllegalSheetChange("考核表尚不完整，缺少：" + "、".join(result.sheet.missing_facts)
                                  + " / the sheet is incomplete")
-    sheet.state, sheet.submitted_by_id, sheet.submitted_at = "submitted", user.id, _now()
+    sheet.state, sheet.submitted_by_id, sheet.submitted_at = "submitted", user.id, utcnow()
     sheet.touch()
     audit.record("submit_assessment", sheet, reason=f"{cycle.label} {result.sheet.total}")
     return result
@@ -430,12 +411,6 @@ def reopen_sheet(sheet: AssessmentSheet, user, reason: str, seen_revision) -> No
     sheet.state, sheet.reopen_reason = "draft", reason.strip()
     sheet.touch()
     audit.record("reopen_assessment", sheet, before=before, reason=reason.strip())
-
-
-def _now() -> datetime:
-    from portal.db import utcnow
-
-    return utcnow()
 
 
 def recompute(approval: SheetApproval) -> tuple[dict, list[str]]:

@@ -18,52 +18,15 @@ from portal.audit.models import AuditEvent
 from portal.payments.models import AppendOnlyPayment, Payment
 from rules.schemes import load_scheme
 from rules.scoring import score, sheet_to_dict
-from portal.assessment.services import example_entry as _raw
 from tests.conftest import add_contract, login
+from tests.portal.sheets import STAGE_1, _enter, _fill, _revision, _url
 
-STAGE_1 = "stage_1"  # seed 002: 第一阶段验收, 2024-03-01 … 2024-07-31 for the test contract
 VALUE = Decimal("1885000.00")
 
 # seed 002 项目质量标准表 付款: 90(含)以上 100%; 80(含)–89.99 90%; 70(含)–79.99 80%; 60(含)–69.99 70%;
 # 50(含)–59.99 60%; 50以下 0.
 SEED_002_BANDS = [(Decimal(90), Decimal("1")), (Decimal(80), Decimal("0.9")), (Decimal(70), Decimal("0.8")),
                   (Decimal(60), Decimal("0.7")), (Decimal(50), Decimal("0.6")), (Decimal(0), Decimal("0"))]
-
-
-# -- filling and approving a sheet through HTTP (as in tests/portal/test_assessment_signoff.py) ----------
-
-
-
-def _url(world, n=1, cycle=STAGE_1, action=""):
-    return f"/contracts/{world[n]['contract'].id}/cycles/{cycle}/assessment{action}"
-
-
-def _revision(db, world, n=1, cycle=STAGE_1) -> int:
-    db.expire_all()
-    sheet = db.exec(select(AssessmentSheet).where(AssessmentSheet.contract_id == world[n]["contract"].id,
-                                                  AssessmentSheet.cycle_id == cycle)).first()
-    return sheet.revision if sheet else 0
-
-
-def _enter(client, token, db, world, fact, value, reason="抽查核实", n=1):
-    return client.post(_url(world, n, action="/entries"), data={
-        "fact": fact, "value": value, "reason": reason, "revision": _revision(db, world, n)},
-        headers={"X-CSRFToken": token})
-
-
-def _fill(app, client, token, db, world, n=1):
-    from portal.assessment import services
-    from portal.contracts.models import Contract
-    from portal.db import get_session
-
-    with app.app_context():
-        contract = get_session().get(Contract, world[n]["contract"].id)
-        missing = services.assess(contract, services.find_cycle(contract, STAGE_1)).sheet.missing_facts
-    scheme = load_scheme("pingxiang-2024-lot1")
-    for key in missing:
-        response = _enter(client, token, db, world, key, _raw(scheme.facts[key]))
-        assert response.status_code == 302, (key, response.get_data(as_text=True)[-2000:])
-    return missing
 
 
 @pytest.fixture
