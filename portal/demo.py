@@ -16,7 +16,7 @@ from sqlmodel import select
 from portal.auth.models import User
 from portal.auth.services import hash_password
 from portal.contracts.models import Contract, ContractStation, Station
-from portal.contracts.services import scheme_version
+from portal.contracts.services import scheme_version, stations_of
 from portal.db import get_session
 from portal.organisations.models import Bureau, CreditGrade, Operator
 from portal.reporting.models import Submission
@@ -268,7 +268,7 @@ def _demo_publications() -> None:
                 if "hall_untidy_findings" in item["inputs"]} and i["level"] != "category")
             filed = publication.file_objection(
                 row, operator_user, target=line["path"], text="5月抽查时服务大厅因装修闭馆，不应计为大厅不整洁。",
-                evidence="装修闭馆公告及街道办证明（2026年5月）")
+                evidence="装修闭馆公告及街道办证明（2026年5月）", files=[_closure_notice(contract)])
             _as(users["reviewer"])
             publication.answer_objection(filed, users["reviewer"], upheld=True, reason=(
                 "经核实，抽查当日服务大厅闭馆装修，该次不整洁记录不成立，予以更正。"))
@@ -283,6 +283,20 @@ def _demo_publications() -> None:
             publication.publish(bureau, contract.scheme_id, "stage_1", users["approver"],
                                 change_note="运营单位对“服务大厅整洁”一项的异议成立（抽查当日闭馆装修），更正该项得分。")
     session.commit()
+
+
+def _closure_notice(contract: Contract):
+    """The operator's evidence for its objection: the hall's closure notice, as a one-page PDF."""
+    from portal.activities import evidence
+    from portal.payments.exports import render_pdf
+
+    operator = get_session().get(Operator, contract.operator_id)
+    hall = next(iter(stations_of(contract.id)), None)
+    data = render_pdf("demo/closure_notice.html", title="服务大厅装修闭馆公告", issuer=operator.name,
+                      issued_on="2026年5月6日",
+                      body=f"因服务大厅装修，{hall.name if hall else contract.title}服务大厅于2026年5月8日至5月20日闭馆，"
+                           "其间求职登记、岗位推荐等服务改在线上及流动服务点办理。给您带来不便，敬请谅解。")
+    return evidence.check("服务大厅装修闭馆公告.pdf", data)
 
 
 def _demo_submissions(session, contract: Contract) -> None:

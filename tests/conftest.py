@@ -321,7 +321,7 @@ def build_world(session) -> dict:
         session.add(result)
         session.flush()
         objection = Objection(result_id=result.id, publication_id=publication.id, bureau_id=bureau.id,
-                              operator_id=operator.id, target=line["path"], target_title=line["title"],
+                              operator_id=operator.id, contract_id=contract.id, target=line["path"], target_title=line["title"],
                               text="该项扣分有误", filed_by_id=users["operator"].id)
         session.add(objection)
         session.flush()

@@ -18,7 +18,7 @@ class StaffForm(FlaskForm):
     station_id = SelectField(_l("所在站点"), coerce=int, validators=[InputRequired()])
 
 
-def _checked_files(form, field, required: bool) -> None:
+def checked_files(form, field, required: bool) -> None:
     """Sniff every file now, so the operator sees a refused file next to the field; keep the checked bytes."""
     from portal.activities.services import read_upload
 
@@ -58,14 +58,14 @@ class EventForm(FlaskForm):
                                      start=self.contract.starts_on.isoformat(), end=self.contract.ends_on.isoformat()))
 
     def validate_evidence(self, field):
-        _checked_files(self, field, required=False)
+        checked_files(self, field, required=False)
 
 
 class EvidenceForm(FlaskForm):
     evidence = FileField(_l("佐证材料（照片或PDF）"), validators=[FileRequired(message=_l("请选择要上传的文件"))])
 
     def validate_evidence(self, field):
-        _checked_files(self, field, required=True)
+        checked_files(self, field, required=True)
 
 
 class AttendanceUploadForm(FlaskForm):

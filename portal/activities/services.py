@@ -350,16 +350,7 @@ def record_event(contract: Contract, *, kind: str, held_on: date, place: str, pa
     session.add(event)
     session.flush()
     audit.record("record_event", event, reason=f"{kind} {held_on.isoformat()}")
-    written = []
-    try:
-        for file in files:
-            written.append(save(file, event, user=user, day=held_on, contract=contract, commit=False))
-        session.commit()
-    except Exception:
-        session.rollback()
-        for attachment in written:
-            _remove_file(attachment)
-        raise
+    commit_with_files(event, files, user=user)
     return event
 
 
@@ -384,16 +375,43 @@ def path_of(attachment: Attachment) -> Path:
     return evidence_dir() / attachment.stored_name
 
 
-def save(file, owner: SQLModel, *, user, day: date | None = None, contract: Contract | None = None,
-         commit: bool = True) -> Attachment:
-    """Store one evidence file for `owner` (any object with contract, bureau and operator ids).
+def save(file, owner: SQLModel, *, user, day: date | None = None, contract: Contract | None = None) -> Attachment:
+    """Store and commit one evidence file for an activity of a contract, once the contract takes it.
 
-    `file` is a werkzeug FileStorage or an already checked evidence.EvidenceFile. The bytes go under
-    EVIDENCE_DIR with a random name (never the uploader's); the row records the sha256. `day` is the
-    day the evidence is about (the event's date), today if not given.
+    `day` is the day the evidence is about (the event's date), today if not given: a cycle approved
+    and locked, or a contract that no longer takes submissions, refuses it (ensure_writable).
     """
     contract = contract or get_session().get(Contract, owner.contract_id)
     ensure_writable(contract, day or today())
+    return commit_with_files(owner, [file], user=user)[0]
+
+
+def commit_with_files(owner: SQLModel, files: list, *, user) -> list[Attachment]:
+    """Store `files` for `owner` (already added to the session) and commit them together, or nothing.
+
+    The caller has decided that the owner takes files now: ensure_writable() for activities, the notice
+    period for an objection. On any failure the session is rolled back and the files written are removed.
+    """
+    session = get_session()
+    written: list[Attachment] = []
+    try:
+        for file in files:
+            written.append(_store(file, owner, user=user))
+        session.commit()
+    except Exception:
+        session.rollback()
+        for attachment in written:
+            _remove_file(attachment)
+        raise
+    return written
+
+
+def _store(file, owner: SQLModel, *, user) -> Attachment:
+    """Write one file for `owner` (any object with contract, bureau and operator ids) and add its row.
+
+    `file` is a werkzeug FileStorage or an already checked evidence.EvidenceFile. The bytes go under
+    EVIDENCE_DIR with a random name (never the uploader's); the row records the sha256.
+    """
     checked = file if isinstance(file, evidence.EvidenceFile) else read_upload(file)
     folder = evidence_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -407,16 +425,11 @@ def save(file, owner: SQLModel, *, user, day: date | None = None, contract: Cont
                             content_type=checked.content_type, size=len(checked.data),
                             sha256=hashlib.sha256(checked.data).hexdigest(), stored_name=stored_name,
                             uploaded_by_id=user.id)
-    session = get_session()
-    session.add(attachment)
+    get_session().add(attachment)
     try:
-        session.flush()
+        get_session().flush()
         audit.record("upload_evidence", attachment, reason=f"{owner.__tablename__} {owner.id}")
-        if commit:
-            session.commit()
     except Exception:
-        if commit:
-            session.rollback()
         _remove_file(attachment)
         raise
     return attachment

@@ -1,9 +1,11 @@
 """Forms of publishing, objecting and answering."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.activities.forms import checked_files
 from portal.forms import strip
 from portal.publication.services import DEFAULT_NOTICE_DAYS
 
@@ -19,6 +21,17 @@ class ObjectionForm(FlaskForm):
     text = TextAreaField(_l("异议内容"), validators=[DataRequired(message=_l("请写明异议内容")), Length(max=4000)],
                          filters=[strip])
     evidence = TextAreaField(_l("证据说明"), validators=[Optional(), Length(max=4000)], filters=[strip])
+    evidence_files = MultipleFileField(_l("证据文件（照片或PDF，可多选）"))
+
+    def validate_evidence_files(self, field):
+        checked_files(self, field, required=False)
+
+
+class ObjectionEvidenceForm(FlaskForm):
+    evidence_files = MultipleFileField(_l("补充证据文件（照片或PDF，可多选）"))
+
+    def validate_evidence_files(self, field):
+        checked_files(self, field, required=True)
 
 
 class AnswerForm(FlaskForm):

@@ -8,7 +8,7 @@ or deleted (the ORM refuses and, in the database, triggers refuse); a correction
 supersedes the previous one and records what changed and why.
 
 `Objection` is an operator's objection against its row or one line of it, filed within the notice
-period; the bureau answers it (dismissed or upheld, always with a reason). Its text is not public: only
+period with its evidence (a description and files); the bureau answers it (dismissed or upheld, always with a reason). Its text is not public: only
 its status and the bureau's answer are.
 """
 from __future__ import annotations
@@ -112,10 +112,13 @@ class Objection(SQLModel, table=True):
     publication_id: int = Field(foreign_key="publication.id", index=True)
     bureau_id: int = Field(foreign_key="bureau.id", index=True)
     operator_id: int = Field(foreign_key="operator.id", index=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)  # the result's contract: its evidence files'
     target: str = Field(default="", max_length=200)  # "" = the whole result, else a line path of the figures
     target_title: str = Field(default="", max_length=300)
     text: str = Field(max_length=4000)  # not public
     evidence: str = Field(default="", max_length=4000)  # a description of the evidence offered; not public
+    # Evidence files are evidence_attachment rows owned by the objection (owner_type "objection"): taken
+    # while it is open and the notice period runs, downloaded only through the tenancy scope, never public.
     filed_by_id: int = Field(foreign_key="user_account.id")
     filed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     state: str = Field(default="open", max_length=10)

@@ -6,13 +6,16 @@ import json
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
+from portal.activities import services as activities
+from portal.activities.evidence import MB
 from portal.auth.scoping import get_or_404, roles_required, scoped
 from portal.db import get_session
 from portal.htmx import render
 from portal.organisations.models import Bureau
 from portal.publication import services
-from portal.publication.forms import AnswerForm, ObjectionForm, PublishForm
+from portal.publication.forms import AnswerForm, ObjectionEvidenceForm, ObjectionForm, PublishForm
 from portal.publication.models import IllegalObjection, Objection, Publication, PublishedResult
 
 bp = Blueprint("publication", __name__)
@@ -80,20 +83,32 @@ def publish_results():
 @bp.get("/publications/<int:publication_id>")
 @login_required
 def show_publication(publication_id: int):
-    publication = get_or_404(Publication, publication_id)
+    return _publication_page(get_or_404(Publication, publication_id))
+
+
+def _publication_page(publication: Publication, *, bound: tuple[int, FlaskForm] | None = None, status: int = 200):
+    """The publication as the user may see it. `bound` is (the row's or the objection's id, a submitted form
+    with its errors): a refused objection, evidence upload or answer shows next to its fields, as typed."""
+    def form_for(form_class, key):
+        if bound and isinstance(bound[1], form_class) and bound[0] == key:
+            return bound[1]
+        return form_class(formdata=None)
+
     session = get_session()
     rows = session.exec(scoped(PublishedResult).where(PublishedResult.publication_id == publication.id)
                         .order_by(PublishedResult.rank.is_(None), PublishedResult.rank, PublishedResult.id)).all()
     objections = {row.id: services.objections_for(row) for row in rows}
-    objection_forms = {}
+    every = [o for objs in objections.values() for o in objs]
+    objection_forms = {row.id: form_for(ObjectionForm, row.id) for row in rows}
     for row in rows:
-        form = ObjectionForm(formdata=None)
-        form.target.choices = _targets(row)
-        objection_forms[row.id] = form
-    return render("publication/publication.html", publication=publication, rows=rows, objections=objections,
-                  objection_forms=objection_forms, answer_form=AnswerForm(formdata=None),
+        objection_forms[row.id].target.choices = _targets(row)
+    return render("publication/publication.html", status=status, publication=publication, rows=rows,
+                  objections=objections, objection_forms=objection_forms,
+                  evidence_forms={o.id: form_for(ObjectionEvidenceForm, o.id) for o in every},
+                  answer_forms={o.id: form_for(AnswerForm, o.id) for o in every},
+                  evidence={o.id: services.evidence_of(o) for o in every},
                   window_open=services.window_open(publication), current=services.is_current(publication),
-                  versions=services.versions_of(publication))
+                  versions=services.versions_of(publication), max_mb=activities.max_evidence_bytes() // MB)
 
 
 def _targets(row: PublishedResult) -> list[tuple[str, str]]:
@@ -103,51 +118,66 @@ def _targets(row: PublishedResult) -> list[tuple[str, str]]:
 @bp.post("/results/<int:result_id>/objections")
 @roles_required("operator")
 def file_objection(result_id: int):
+    """The operator's objection with its evidence; a refusal shows next to the fields, nothing is kept."""
     row = get_or_404(PublishedResult, result_id)
+    publication = get_or_404(Publication, row.publication_id)
     form = ObjectionForm()
     form.target.choices = _targets(row)
-    session = get_session()
-    back = redirect(url_for(".show_publication", publication_id=row.publication_id))
     if not form.validate_on_submit():
-        for name, errors in form.errors.items():
-            for error in errors:
-                flash(f"{getattr(form, name).label.text}：{error}", "error")
-        return back
+        return _publication_page(publication, bound=(row.id, form), status=422)
     try:
         services.file_objection(row, current_user, target=form.target.data or "", text=form.text.data,
-                                evidence=form.evidence.data or "")
+                                evidence=form.evidence.data or "", files=form.checked_files)
     except IllegalObjection as exc:
-        session.rollback()
-        flash(str(exc), "error")
-        return back
-    session.commit()
+        get_session().rollback()
+        form.form_errors.append(str(exc))
+        return _publication_page(publication, bound=(row.id, form), status=422)
     flash(_("异议已提交，请等待局方答复"), "success")
-    return back
+    return redirect(url_for(".show_publication", publication_id=row.publication_id))
+
+
+@bp.post("/objections/<int:objection_id>/evidence")
+@roles_required("operator")
+def add_objection_evidence(objection_id: int):
+    """More evidence files for an open objection while the notice period runs."""
+    objection = get_or_404(Objection, objection_id)
+    publication = get_or_404(Publication, objection.publication_id)
+    form = ObjectionEvidenceForm()
+    if not form.validate_on_submit():
+        return _publication_page(publication, bound=(objection.id, form), status=422)
+    try:
+        services.add_evidence(objection, current_user, form.checked_files)
+    except IllegalObjection as exc:  # answered or closed meanwhile: the form may be gone
+        get_session().rollback()
+        flash(str(exc), "error")
+        return _publication_page(publication, status=422)
+    flash(_("证据文件已上传"), "success")
+    return redirect(url_for(".show_publication", publication_id=objection.publication_id))
 
 
 @bp.post("/objections/<int:objection_id>/answer")
 @roles_required("reviewer", "approver")
 def answer_objection(objection_id: int):
+    """The bureau's answer, with its (public) reasons; a refusal shows next to the fields."""
     objection = get_or_404(Objection, objection_id)
+    publication = get_or_404(Publication, objection.publication_id)
     form = AnswerForm()
-    session = get_session()
-    back = redirect(url_for(".show_publication", publication_id=objection.publication_id))
     if not form.validate_on_submit():
-        for name, errors in form.errors.items():
-            for error in errors:
-                flash(f"{getattr(form, name).label.text}：{error}", "error")
-        return back
+        return _publication_page(publication, bound=(objection.id, form), status=422)
     try:
         services.answer_objection(objection, current_user, upheld=form.verdict.data == "upheld",
                                   reason=form.reason.data)
     except IllegalObjection as exc:
-        session.rollback()
-        flash(str(exc), "error")
-        return back
-    session.commit()
+        get_session().rollback()
+        if objection.state == "open":  # reasons that may not go public: said next to them
+            form.reason.errors = [str(exc)]
+        else:  # answered meanwhile: the form is gone
+            flash(str(exc), "error")
+        return _publication_page(publication, bound=(objection.id, form), status=422)
+    get_session().commit()
     flash(_("已答复") + ("：" + _("异议成立，请重新开启考核、更正并审批后发布更正版本") if objection.state == "upheld" else ""),
           "success")
-    return back
+    return redirect(url_for(".show_publication", publication_id=objection.publication_id))
 
 
 # -- the public: no login, published snapshots only ----------------------------------------------------

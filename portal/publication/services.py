@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+from portal.activities import services as activities
 from portal.assessment import services as assessment
 from portal.assessment.models import SheetApproval
 from portal.audit import services as audit
@@ -298,8 +299,13 @@ def window_open(publication: Publication, now: datetime | None = None) -> bool:
 
 
 def file_objection(result: PublishedResult, user, *, target: str, text: str, evidence: str = "",
-                   now: datetime | None = None) -> Objection:
-    """The operator objects to its result or to one line of it, once per target, within the window."""
+                   files: list = (), now: datetime | None = None) -> Objection:
+    """The operator objects to its result or to one line of it, once per target, within the window.
+
+    `files` are evidence files (checked `EvidenceFile`s or browser uploads): the objection and its files
+    are committed together, or nothing is kept. The contract's own state does not matter here (an
+    objection concerns an approved, locked cycle, perhaps of a terminated contract): the notice period does.
+    """
     session = get_session()
     publication = session.get(Publication, result.publication_id)
     if user.operator_id != result.operator_id:
@@ -318,14 +324,35 @@ def file_objection(result: PublishedResult, user, *, target: str, text: str, evi
     if session.exec(select(Objection.id).where(Objection.result_id == result.id, Objection.target == target)).first():
         raise IllegalObjection("对同一对象只能提出一次异议 / one objection per target")
     objection = Objection(result_id=result.id, publication_id=publication.id, bureau_id=result.bureau_id,
-                          operator_id=result.operator_id, target=target,
+                          operator_id=result.operator_id, contract_id=result.contract_id, target=target,
                           target_title=line["title"] if line else "", text=text.strip(),
                           evidence=(evidence or "").strip(), filed_by_id=user.id, filed_at=now or utcnow())
     session.add(objection)
     session.flush()
     audit.record("object", objection, reason=f"{publication.cycle_label} 第{publication.version}版 "
-                 f"{objection.target_title or '总体结果'}")
+                 f"{objection.target_title or '总体结果'}" + (f"，证据文件{len(files)}份" if files else ""))
+    activities.commit_with_files(objection, list(files), user=user)
     return objection
+
+
+def add_evidence(objection: Objection, user, files: list, *, now: datetime | None = None) -> list:
+    """More evidence files for an open objection, by its operator, while the notice period runs."""
+    publication = get_session().get(Publication, objection.publication_id)
+    if user.operator_id != objection.operator_id:
+        raise IllegalObjection("只能为本单位的异议补充证据 / only the objecting operator adds evidence")
+    if objection.state != "open":
+        raise IllegalObjection("该异议已答复，不能再补充证据 / the objection has been answered")
+    if not window_open(publication, now):
+        raise IllegalObjection(f"公示期已于{publication.objection_deadline}结束，不能再补充证据 / the notice period "
+                               f"ended on {publication.objection_deadline}")
+    if not files:
+        raise IllegalObjection("请选择要上传的文件 / choose a file")
+    return activities.commit_with_files(objection, list(files), user=user)
+
+
+def evidence_of(objection: Objection) -> list:
+    """The objection's evidence files (attachments), oldest first."""
+    return activities.attachments_of(objection)
 
 
 def answer_objection(objection: Objection, user, *, upheld: bool, reason: str) -> Objection:

@@ -1,11 +1,14 @@
 """In real Chromium (issue #7): the approver publishes seed 002's first stage → the public page (no login)
-lists the result → the operator objects → the bureau answers → the public page shows the outcome; and the
+lists the result → the operator objects with an evidence file → the bureau answers → the public page shows the outcome; and the
 public active search narrows the list as one types (htmx), without a page load."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.portal.test_activities_events import PDF
 from tests.portal.test_publication import _approve, _client
 
 pytestmark = pytest.mark.browser
@@ -48,22 +51,28 @@ def test_publish_object_answer_and_the_public_page_shows_the_outcome(live_server
     assert public.locator("[data-testid=histogram]").count() == 1  # the chart is in the page, no script needed
     assert "/login" not in public.url and public.locator("[data-testid=logout]").count() == 0
 
-    # The operator objects to one line, with a description of its evidence.
+    # The operator objects to one line, with its evidence: a description and the notice as a PDF file.
     _login(page, live_server, "t1-operator")
     page.goto(publication_url)
     page.select_option("#target", index=4)
     page.fill("#text", "5月抽查时服务大厅闭馆装修，不应扣分。")
     page.fill("#evidence", "闭馆公告（2024年5月）")
+    page.set_input_files("#evidence_files", files=[{"name": "闭馆公告.pdf", "mimeType": "application/pdf",
+                                                     "buffer": PDF}])
     page.click("[data-testid=object]")
     page.locator("[data-testid=objections] tr[data-state=open]").wait_for()
+    assert page.locator("[data-testid=evidence-file]").inner_text() == "闭馆公告.pdf"
     _logout(page)
 
     public.reload()
     assert public.locator("[data-testid=objection-status]").inner_text() == "异议处理中"
 
-    # The bureau's reviewer answers: dismissed, with reasons.
+    # The bureau's reviewer reads the evidence file, then answers: dismissed, with reasons.
     _login(page, live_server, "t1-reviewer")
     page.goto(publication_url)
+    with page.expect_download() as info:
+        page.click("[data-testid=evidence-file]")
+    assert info.value.suggested_filename == "闭馆公告.pdf" and Path(info.value.path()).read_bytes() == PDF
     form = page.locator("[data-testid=answer-form]")
     form.locator("select").select_option("dismissed")
     form.locator("textarea").fill("抽查记录显示当日正常开放，维持原结果。")
@@ -76,6 +85,7 @@ def test_publish_object_answer_and_the_public_page_shows_the_outcome(live_server
     outcome = public.locator("[data-testid=objections]").inner_text()
     assert "抽查记录显示当日正常开放，维持原结果。" in outcome and "不成立" in outcome
     assert "闭馆装修，不应扣分" not in public.content()  # the objection's text is not public
+    assert "闭馆公告" not in public.content() and "/evidence/" not in public.content()  # nor its evidence
     public.context.close()
 
 

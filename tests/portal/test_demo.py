@@ -69,3 +69,22 @@ def test_every_printed_login_works_and_lands_on_its_own_data(app, db):
             assert "PX-2026-FW-02" in home and "PX-2026-FW-01" not in home
         if username == "admin":
             assert "PX-2026-FW-01" in home and "QX-2026-LWXZ-01" in home
+
+
+def test_the_demo_objection_carries_its_evidence_file(app, db):
+    """凭祥's upheld objection comes with the hall's closure notice as a PDF, stored like any evidence."""
+    import hashlib
+    from pathlib import Path
+
+    from portal.activities import evidence
+    from portal.activities.models import Attachment
+    from portal.publication.models import Objection
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    upheld = db.exec(select(Objection).where(Objection.state == "upheld")).one()
+    files = db.exec(select(Attachment).where(Attachment.owner_type == "objection",
+                                             Attachment.owner_id == upheld.id)).all()
+    assert [(a.filename, a.content_type) for a in files] == [("服务大厅装修闭馆公告.pdf", "application/pdf")]
+    data = (Path(app.config["EVIDENCE_DIR"]) / files[0].stored_name).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == files[0].sha256 and evidence.sniff(data) == "application/pdf"
+    assert files[0].contract_id == upheld.contract_id

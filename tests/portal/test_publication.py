@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -238,12 +239,14 @@ def test_one_objection_per_target_and_only_lines_of_the_result(app, db, world, p
     for target in ("", line):
         assert client.post(url, data={"target": target, "text": "扣分有误", "evidence": "抽查记录"},
                            headers={"X-CSRFToken": token}).status_code == 302
-    again = client.post(url, data={"target": line, "text": "再次", "evidence": ""}, headers={"X-CSRFToken": token},
-                        follow_redirects=True)
-    assert "对同一对象只能提出一次异议" in again.get_data(as_text=True)
-    bogus = client.post(url, data={"target": "no/such/line", "text": "x"}, headers={"X-CSRFToken": token},
-                        follow_redirects=True)
-    assert "异议对象：不是有效的选择" in bogus.get_data(as_text=True)
+    again = client.post(url, data={"target": line, "text": "再次", "evidence": ""}, headers={"X-CSRFToken": token})
+    assert again.status_code == 422
+    page = again.get_data(as_text=True)
+    assert "对同一对象只能提出一次异议" in page and re.search(r">\s*再次</textarea>", page)  # what was typed is kept
+    bogus = client.post(url, data={"target": "no/such/line", "text": "x"}, headers={"X-CSRFToken": token})
+    assert bogus.status_code == 422
+    assert re.search(r'<div class="field has-error">\s*<label for="target">异议对象</label>.*?不是有效的选择',
+                     bogus.get_data(as_text=True), re.S)  # next to the field
     assert len(db.exec(select(Objection).where(Objection.publication_id == published.id)).all()) == 2
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "object")).first().actor_name == "t1-operator"
 
@@ -276,8 +279,16 @@ def test_a_dismissed_objection_shows_its_reasons_publicly_but_never_its_text(app
     public = app.test_client()
     assert "异议处理中" in public.get(f"/public/publications/{published.id}").get_data(as_text=True)
     r, rt = reviewer
-    assert r.post(f"/objections/{objection.id}/answer", data={"verdict": "dismissed", "reason": ""},
-                  headers={"X-CSRFToken": rt}, follow_redirects=True).status_code == 200
+    no_reason = r.post(f"/objections/{objection.id}/answer", data={"verdict": "dismissed", "reason": ""},
+                       headers={"X-CSRFToken": rt})
+    assert no_reason.status_code == 422
+    assert re.search(r'<div class="field has-error">\s*<label for="reason-\d+">.*?答复必须写明理由',
+                     no_reason.get_data(as_text=True), re.S)  # next to the field
+    with_phone = r.post(f"/objections/{objection.id}/answer", data={"verdict": "dismissed", "reason": "请致电13812345678"},
+                        headers={"X-CSRFToken": rt})
+    assert with_phone.status_code == 422
+    assert re.search(r'<div class="field has-error">\s*<label for="reason-\d+">.*?不得包含身份证号或手机号',
+                     with_phone.get_data(as_text=True), re.S)
     db.expire_all()
     assert db.get(Objection, objection.id).state == "open"  # no reasons, no answer
     r.post(f"/objections/{objection.id}/answer", data={"verdict": "dismissed", "reason": "扣分均有抽查记录为据，维持原结果"},

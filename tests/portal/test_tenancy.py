@@ -102,6 +102,7 @@ def _payload(world, tenant: int, rule: str) -> dict:
         "sheet": (io.BytesIO(f"姓名,1日,2日\n{side['staff'].name},在岗,外勤\n".encode()), "考勤.csv"),
         "event_kind": "training", "held_on": "2024-06-01", "place": "园区", "participants": "30",
         "evidence": "抽查记录复印件" if "/objections" in rule else (io.BytesIO(WORLD_PNG), "现场.png"),
+        "evidence_files": (io.BytesIO(WORLD_PNG), "证据.png"),
         "line": "advance", "amount": "0.01", "paid_on": "2024-03-25", "bank_reference": "BANK-X",
         "findings": "站点人员不足", "clause": "seed 002 服务内容 4.监督考核", "approval_id": "", "notice_id": "",
         "due_on": (date.today() + timedelta(days=30)).isoformat(), "effective_on": "2024-12-01",
