@@ -107,6 +107,8 @@ def _publication_page(publication: Publication, *, bound: tuple[int, FlaskForm] 
                   evidence_forms={o.id: form_for(ObjectionEvidenceForm, o.id) for o in every},
                   answer_forms={o.id: form_for(AnswerForm, o.id) for o in every},
                   evidence={o.id: services.evidence_of(o) for o in every},
+                  row_states={row.id: services.result_state(publication, row) for row in rows},
+                  states=services.RESULT_STATES,
                   window_open=services.window_open(publication), current=services.is_current(publication),
                   versions=services.versions_of(publication), max_mb=activities.max_evidence_bytes() // MB)
 
@@ -212,6 +214,8 @@ def public_publication(publication_id: int):
     versions = services.versions_of(publication)
     return render("publication/public_publication.html", publication=publication, rows=rows,
                   summaries={r.id: services.objection_summary(r) for r in rows}, versions=versions,
+                  row_states={r.id: services.result_state(publication, r) for r in rows},
+                  state=services.publication_state(publication, rows), states=services.RESULT_STATES,
                   latest=versions[-1], bins=services.histogram(rows), window_open=services.window_open(publication))
 
 
@@ -250,6 +254,7 @@ def public_result(result_id: int):
     return render("publication/public_result.html", row=row, publication=publication,
                   objections=services.public_objections(row), colours=services.HEAT_COLOURS,
                   symbols=services.HEAT_SYMBOLS, counts=services.counts_by_status(row.timeliness),
+                  state=services.result_state(publication, row), states=services.RESULT_STATES,
                   latest=services.versions_of(publication)[-1])
 
 
@@ -270,7 +275,8 @@ def _history_or_404(operator_id: int):
 def public_operator(operator_id: int):
     history = _history_or_404(operator_id)
     return render("publication/public_operator.html", operator_id=operator_id,
-                  operator_name=history[-1][1].operator_name, history=history)
+                  operator_name=history[-1][1].operator_name, history=history, states=services.RESULT_STATES,
+                  row_states={row.id: services.result_state(p, row) for p, row in history})
 
 
 @bp.get("/public/operators/<int:operator_id>.json")

@@ -24,6 +24,7 @@ from portal.audit import services as audit
 from portal.contracts.models import Contract
 from portal.contracts.services import stations_of
 from portal.db import get_session, utcnow
+from portal.i18n import N_
 from portal.organisations.models import Bureau, Operator
 from portal.publication.models import IllegalObjection, Objection, Publication, PublishedResult
 from rules.identifiers import resident_id_check_char
@@ -391,13 +392,49 @@ def public_objections(row: PublishedResult) -> list[dict]:
 
 
 def objection_summary(row: PublishedResult) -> str:
-    """One word for the table and the open data: none, open, dismissed, upheld (corrected)."""
-    states = [o["state"] for o in public_objections(row)]
+    """One word for the table and the open data: none, open, dismissed, upheld (not yet corrected),
+    corrected (upheld and published corrected)."""
+    objections = public_objections(row)
+    states = [o["state"] for o in objections]
     if not states:
         return "none"
     if "open" in states:
         return "open"
-    return "upheld" if "upheld" in states else "dismissed"
+    if any(o["state"] == "upheld" and o["corrected_in"] is None for o in objections):
+        return "upheld"
+    return "corrected" if "upheld" in states else "dismissed"
+
+
+RESULT_STATES = {
+    "notice": N_("公示中"),
+    "awaiting_answer": N_("异议待答复"),
+    "awaiting_correction": N_("异议成立，待发布更正"),
+    "superseded": N_("已被更正版本取代"),
+    "final": N_("结果已确定"),
+}
+
+
+def result_state(publication: Publication, row: PublishedResult, now: datetime | None = None) -> str:
+    """Where a published result stands (DOMAIN.md §4.6: published for a stated period, objections answered,
+    then the result becomes final): superseded by a corrected version; an objection awaiting the bureau's
+    answer or an upheld one awaiting its corrected version; the notice period still running; else final."""
+    if not is_current(publication):
+        return "superseded"
+    summary = objection_summary(row)
+    if summary == "open":
+        return "awaiting_answer"
+    if summary == "upheld":
+        return "awaiting_correction"
+    return "notice" if window_open(publication, now) else "final"
+
+
+def publication_state(publication: Publication, rows: list[PublishedResult], now: datetime | None = None) -> str:
+    """The publication's state: final only when every result in it is; else its least settled result's."""
+    states = {result_state(publication, row, now) for row in rows}
+    for state in ("superseded", "awaiting_answer", "awaiting_correction", "notice"):
+        if state in states:
+            return state
+    return "final"
 
 
 # -- what the public reads ---------------------------------------------------------------------------
@@ -453,7 +490,8 @@ def row_dict(publication: Publication, row: PublishedResult) -> dict:
         "passed": row.passed, "payment_band": row.band, "consequence": row.consequence, "grade": row.grade,
         "rank": row.rank, "published_on": local_day(publication.published_at).isoformat(),
         "objection_deadline": publication.objection_deadline.isoformat(), "version": publication.version,
-        "objection_status": objection_summary(row), "cycle": publication.cycle_label,
+        "objection_status": objection_summary(row), "status": result_state(publication, row),
+        "cycle": publication.cycle_label,
     }
 
 
@@ -468,12 +506,13 @@ def publication_dict(publication: Publication) -> dict:
         "published_on": local_day(publication.published_at).isoformat(),
         "notice_working_days": publication.notice_days,
         "objection_deadline": publication.objection_deadline.isoformat(),
+        "status": publication_state(publication, results_of(publication)),
         "results": [row_dict(publication, r) for r in results_of(publication)],
     }
 
 
 CSV_COLUMNS = ["operator", "stations", "total", "passed", "payment_band", "grade", "rank", "published_on",
-               "objection_deadline", "objection_status", "version", "cycle"]
+               "objection_deadline", "objection_status", "status", "version", "cycle"]
 
 
 def to_csv(rows: list[dict]) -> str:

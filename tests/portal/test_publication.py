@@ -318,6 +318,8 @@ def test_an_upheld_objection_is_corrected_in_a_new_version_that_shows_what_chang
     a, at = approver
     r.post(f"/objections/{objection.id}/answer", data={"verdict": "upheld", "reason": "经核实闭馆装修，予以更正"},
            headers={"X-CSRFToken": rt})
+    waiting = app.test_client().get(f"/public/publications/{published.id}").get_data(as_text=True)
+    assert "异议成立，待更正" in waiting and "异议成立，待发布更正" in waiting  # upheld, not yet corrected
     # Nothing changed yet: the sheet is still approved as before, so a "correction" is refused.
     same = _publish(a, at, {"change_note": "更正"})
     assert same.status_code == 422 and "没有任何变化" in same.get_data(as_text=True)
@@ -343,8 +345,9 @@ def test_an_upheld_objection_is_corrected_in_a_new_version_that_shows_what_chang
     public = app.test_client()
     page = public.get(f"/public/publications/{v2.id}").get_data(as_text=True)
     assert "大厅整洁一项异议成立" in page and fields["total"]["after"] in page and "异议成立，已更正" in page
+    assert _state(page, "publication-state") == "公示中"  # the corrected version has its own notice period
     old = public.get(f"/public/publications/{published.id}").get_data(as_text=True)
-    assert "本版已被更正" in old
+    assert "本版已被更正" in old and _state(old, "publication-state") == "已被更正版本取代"
     v2_row = db.exec(select(PublishedResult).where(PublishedResult.publication_id == v2.id)).one()
     detail = public.get(f"/public/results/{v2_row.id}").get_data(as_text=True)
     assert "已于第2版更正" in detail and "经核实闭馆装修，予以更正" in detail
@@ -354,6 +357,42 @@ def test_an_upheld_objection_is_corrected_in_a_new_version_that_shows_what_chang
     late = client.post(f"/results/{row.id}/objections", data={"target": "", "text": "x"},
                        headers={"X-CSRFToken": token}, follow_redirects=True)
     assert "该版本已被更正" in late.get_data(as_text=True)
+
+
+def _state(page: str, testid: str) -> str:
+    return re.search(rf'data-testid="{testid}">([^<]*)<', page).group(1)
+
+
+def test_a_result_becomes_final_when_the_period_is_over_and_every_objection_answered(app, db, world, published):
+    """DOMAIN.md §4.6: published for a stated period, objections answered, then the result is final. The
+    deadline day runs to 24:00 Shanghai; an objection filed on it keeps the result open until answered."""
+    from portal.db import get_session
+    from portal.publication import services
+
+    deadline = published.objection_deadline
+    last_second = datetime(deadline.year, deadline.month, deadline.day, 15, 59, 59, tzinfo=timezone.utc)
+    after = datetime(deadline.year, deadline.month, deadline.day, 16, 0, 0, tzinfo=timezone.utc)
+    reviewer = world[1]["users"]["reviewer"]
+
+    def states(now):
+        with app.app_context():
+            publication = get_session().get(Publication, published.id)
+            row = services.results_of(publication)[0]
+            return services.result_state(publication, row, now), services.publication_state(publication, [row], now)
+
+    assert states(last_second) == ("notice", "notice")
+    assert states(after) == ("final", "final")
+    _object_at(app, world, published.id, last_second)  # on the last day
+    assert states(after) == ("awaiting_answer", "awaiting_answer")
+    with acting(app, reviewer):
+        objection = get_session().exec(select(Objection).where(Objection.publication_id == published.id)).one()
+        services.answer_objection(objection, reviewer, upheld=False, reason="维持原结果")
+        get_session().commit()
+    assert states(last_second) == ("notice", "notice") and states(after) == ("final", "final")
+    public = app.test_client()
+    page = public.get(f"/public/publications/{published.id}").get_data(as_text=True)
+    assert _state(page, "result-state") == "公示中"  # today is within the period
+    assert public.get(f"/public/publications/{published.id}.json").get_json()["results"][0]["status"] == "notice"
 
 
 # -- open data and charts -----------------------------------------------------------------------------
@@ -371,9 +410,10 @@ def test_csv_and_json_at_stable_urls_carry_the_published_table(app, db, world, p
                      "published_on": published.published_at.astimezone(
                          __import__("zoneinfo").ZoneInfo("Asia/Shanghai")).date().isoformat(),
                      "objection_deadline": published.objection_deadline.isoformat(), "objection_status": "none",
-                     "version": "1", "cycle": published.cycle_label}]
+                     "status": "notice", "version": "1", "cycle": published.cycle_label}]
     data = json.loads(public.get(f"/public/publications/{published.id}.json").get_data(as_text=True))
     assert data["bureau"] == "测试局1" and data["version"] == 1 and data["notice_working_days"] == 5
+    assert data["status"] == "notice"
     assert data["results"][0]["total"] == str(row.total) and data["results"][0]["passed"] is True
     assert set(data["results"][0]) >= {"operator", "stations", "total", "passed", "payment_band", "grade", "rank",
                                        "published_on", "objection_deadline", "objection_status"}
