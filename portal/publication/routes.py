@@ -107,10 +107,11 @@ def _publication_page(publication: Publication, *, bound: tuple[int, FlaskForm] 
                   evidence_forms={o.id: form_for(ObjectionEvidenceForm, o.id) for o in every},
                   answer_forms={o.id: form_for(AnswerForm, o.id) for o in every},
                   evidence={o.id: services.evidence_of(o) for o in every},
+                  takes_evidence={o.id: services.evidence_refusal(o, current_user) is None for o in every},
                   row_states={row.id: services.result_state(publication, row) for row in rows},
                   states=services.RESULT_STATES,
                   window_open=services.window_open(publication), current=services.is_current(publication),
-                  versions=services.versions_of(publication), max_mb=activities.max_evidence_bytes() // MB)
+                  versions=services.versions_of(publication), max_mb=f"{activities.max_evidence_bytes() / MB:.3g}")
 
 
 def _targets(row: PublishedResult) -> list[tuple[str, str]]:
@@ -125,6 +126,9 @@ def file_objection(result_id: int):
     publication = get_or_404(Publication, row.publication_id)
     form = ObjectionForm()
     form.target.choices = _targets(row)
+    if refusal := services.objection_refusal(row, current_user):  # said even though the form is gone
+        form.form_errors.append(refusal)
+        return _publication_page(publication, bound=(row.id, form), status=422)
     if not form.validate_on_submit():
         return _publication_page(publication, bound=(row.id, form), status=422)
     try:
@@ -145,11 +149,14 @@ def add_objection_evidence(objection_id: int):
     objection = get_or_404(Objection, objection_id)
     publication = get_or_404(Publication, objection.publication_id)
     form = ObjectionEvidenceForm()
+    if refusal := services.evidence_refusal(objection, current_user):  # answered or closed: the form is gone
+        flash(refusal, "error")
+        return _publication_page(publication, status=422)
     if not form.validate_on_submit():
         return _publication_page(publication, bound=(objection.id, form), status=422)
     try:
         services.add_evidence(objection, current_user, form.checked_files)
-    except IllegalObjection as exc:  # answered or closed meanwhile: the form may be gone
+    except IllegalObjection as exc:
         get_session().rollback()
         flash(str(exc), "error")
         return _publication_page(publication, status=422)

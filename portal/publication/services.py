@@ -299,23 +299,32 @@ def window_open(publication: Publication, now: datetime | None = None) -> bool:
     return local_day(now or utcnow()) <= publication.objection_deadline
 
 
+def objection_refusal(result: PublishedResult, user, now: datetime | None = None) -> str | None:
+    """Why `user` may not object to `result` now (not its operator's, a corrected version, the notice
+    period over), or None. The route asks first, so the refusal is said even where the form is gone."""
+    publication = get_session().get(Publication, result.publication_id)
+    if user.operator_id != result.operator_id:
+        return "只能对本单位的结果提出异议 / only the operator assessed may object"
+    if not is_current(publication):
+        return "该版本已被更正，请对最新版本提出异议 / this version was corrected: object to the latest"
+    if not window_open(publication, now):
+        return (f"公示期已于{publication.objection_deadline}结束，不能再提出异议 / the notice period ended on "
+                f"{publication.objection_deadline}")
+    return None
+
+
 def file_objection(result: PublishedResult, user, *, target: str, text: str, evidence: str = "",
                    files: list = (), now: datetime | None = None) -> Objection:
     """The operator objects to its result or to one line of it, once per target, within the window.
 
-    `files` are evidence files (checked `EvidenceFile`s or browser uploads): the objection and its files
-    are committed together, or nothing is kept. The contract's own state does not matter here (an
+    `files` are evidence files (checked `EvidenceFile`s or browser uploads). This commits: the objection
+    and its files are kept together, or nothing is. The contract's own state does not matter here (an
     objection concerns an approved, locked cycle, perhaps of a terminated contract): the notice period does.
     """
     session = get_session()
     publication = session.get(Publication, result.publication_id)
-    if user.operator_id != result.operator_id:
-        raise IllegalObjection("只能对本单位的结果提出异议 / only the operator assessed may object")
-    if not is_current(publication):
-        raise IllegalObjection("该版本已被更正，请对最新版本提出异议 / this version was corrected: object to the latest")
-    if not window_open(publication, now):
-        raise IllegalObjection(f"公示期已于{publication.objection_deadline}结束，不能再提出异议 / the notice period "
-                               f"ended on {publication.objection_deadline}")
+    if refusal := objection_refusal(result, user, now):
+        raise IllegalObjection(refusal)
     target = (target or "").strip()
     line = result.line(target) if target else None
     if target and line is None:
@@ -336,16 +345,25 @@ def file_objection(result: PublishedResult, user, *, target: str, text: str, evi
     return objection
 
 
-def add_evidence(objection: Objection, user, files: list, *, now: datetime | None = None) -> list:
-    """More evidence files for an open objection, by its operator, while the notice period runs."""
+def evidence_refusal(objection: Objection, user, now: datetime | None = None) -> str | None:
+    """Why `user` may not add evidence files to `objection` now, or None: only its operator, only while it
+    is open and the notice period of the version it was filed against runs (that version may since have
+    been corrected: an open objection still waits for its answer, and may still be argued)."""
     publication = get_session().get(Publication, objection.publication_id)
     if user.operator_id != objection.operator_id:
-        raise IllegalObjection("只能为本单位的异议补充证据 / only the objecting operator adds evidence")
+        return "只能为本单位的异议补充证据 / only the objecting operator adds evidence"
     if objection.state != "open":
-        raise IllegalObjection("该异议已答复，不能再补充证据 / the objection has been answered")
+        return "该异议已答复，不能再补充证据 / the objection has been answered"
     if not window_open(publication, now):
-        raise IllegalObjection(f"公示期已于{publication.objection_deadline}结束，不能再补充证据 / the notice period "
-                               f"ended on {publication.objection_deadline}")
+        return (f"公示期已于{publication.objection_deadline}结束，不能再补充证据 / the notice period ended on "
+                f"{publication.objection_deadline}")
+    return None
+
+
+def add_evidence(objection: Objection, user, files: list, *, now: datetime | None = None) -> list:
+    """More evidence files for an open objection (see evidence_refusal); commits them, or nothing."""
+    if refusal := evidence_refusal(objection, user, now):
+        raise IllegalObjection(refusal)
     if not files:
         raise IllegalObjection("请选择要上传的文件 / choose a file")
     return activities.commit_with_files(objection, list(files), user=user)

@@ -54,12 +54,13 @@ def test_publish_object_answer_and_the_public_page_shows_the_outcome(live_server
     # The operator objects to one line, with its evidence: a description and the notice as a PDF file.
     _login(page, live_server, "t1-operator")
     page.goto(publication_url)
-    page.select_option("#target", index=4)
-    page.fill("#text", "5月抽查时服务大厅闭馆装修，不应扣分。")
-    page.fill("#evidence", "闭馆公告（2024年5月）")
-    page.set_input_files("#evidence_files", files=[{"name": "闭馆公告.pdf", "mimeType": "application/pdf",
-                                                     "buffer": PDF}])
-    page.click("[data-testid=object]")
+    form = page.locator("[data-testid=objection-form]")
+    form.locator("select[name=target]").select_option(index=4)
+    form.locator("textarea[name=text]").fill("5月抽查时服务大厅闭馆装修，不应扣分。")
+    form.locator("textarea[name=evidence]").fill("闭馆公告（2024年5月）")
+    form.locator("input[name=evidence_files]").set_input_files(files=[
+        {"name": "闭馆公告.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    form.locator("[data-testid=object]").click()
     page.locator("[data-testid=objections] tr[data-state=open]").wait_for()
     assert page.locator("[data-testid=evidence-file]").inner_text() == "闭馆公告.pdf"
     _logout(page)

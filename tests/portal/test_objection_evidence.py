@@ -19,7 +19,8 @@ from portal.audit.models import AuditEvent
 from portal.publication.models import IllegalObjection, Objection, PublishedResult
 from tests.conftest import WORLD_PNG
 from tests.portal.test_activities_events import HTML, PDF
-from tests.portal.test_publication import _client, acting, approver, published, reviewer  # noqa: F401 (fixtures)
+from tests.portal.test_publication import (_client, acting, approver, field_errors, published,  # noqa: F401
+                                          reviewer)
 
 
 def _row(db, publication) -> PublishedResult:
@@ -27,7 +28,7 @@ def _row(db, publication) -> PublishedResult:
 
 
 def _object(client, token, row, files, **over):
-    data = {"target": row.lines[3]["path"], "text": "抽查当日设备正在检修，不应扣分", "evidence": "检修单（2024年5月）",
+    data = {"target": row.lines[3]["path"] if len(row.lines) > 3 else "", "text": "抽查当日设备正在检修，不应扣分", "evidence": "检修单（2024年5月）",
             **over, "evidence_files": [(io.BytesIO(content), name) for name, content in files]}
     return client.post(f"/results/{row.id}/objections", data=data, content_type="multipart/form-data",
                        headers={"X-CSRFToken": token})
@@ -84,7 +85,9 @@ def test_evidence_files_are_never_public(app, db, world, published):
     public = app.test_client()
     for url in (f"/public/publications/{published.id}", f"/public/results/{row.id}",
                 f"/public/publications/{published.id}.json", f"/public/publications/{published.id}.csv"):
-        text = public.get(url).get_data(as_text=True)
+        response = public.get(url)
+        assert response.status_code == 200, url
+        text = response.get_data(as_text=True)
         assert "检修单" not in text and "/evidence/" not in text, url
     assert public.get(f"/evidence/{attachment.id}").status_code == 302  # to the login page, not the file
 
@@ -96,8 +99,7 @@ def test_a_refused_file_is_an_error_next_to_the_field_and_nothing_is_kept(app, d
     response = _object(client, token, row, [("检修单.pdf", PDF), ("照片.png", HTML)])
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert re.search(r'<div class="field has-error">\s*<label for="evidence_files">.*?照片.png：只接受JPEG、PNG照片或PDF文件',
-                     page, re.S), "the refusal stands next to the file field"
+    assert "照片.png：只接受JPEG、PNG照片或PDF文件" in field_errors(page, f"evidence_files-{row.id}")
     assert re.search(r">\s*抽查当日设备正在检修，不应扣分</textarea>", page)  # what was typed is kept
     db.expire_all()
     assert db.exec(select(Objection).where(Objection.result_id == row.id)).first() is None
@@ -169,7 +171,8 @@ def test_more_evidence_while_open_and_in_the_window_only(app, db, world, publish
     assert add(client, token, [("补充.pdf", PDF)]).status_code == 302
     assert [a.filename for a in _attachments(db, objection)] == ["补充.pdf"]
     nothing = add(client, token, [])
-    assert nothing.status_code == 422 and "请选择要上传的文件" in nothing.get_data(as_text=True)
+    assert nothing.status_code == 422
+    assert "请选择要上传的文件" in field_errors(nothing.get_data(as_text=True), f"more_evidence-{objection.id}")
     reviewer, rt = _client(app, "t1-reviewer")
     assert add(reviewer, rt, [("局方.pdf", PDF)]).status_code == 403  # the bureau answers, it does not add
     foreign, ft = _client(app, "t2-operator")
@@ -219,3 +222,43 @@ def test_an_objection_names_the_contract_its_evidence_belongs_to_after_the_migra
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT contract_id FROM objection WHERE id = 1")).scalar_one() == 42
     engine.dispose()
+
+
+def test_after_the_period_a_refusal_is_said_even_though_the_forms_are_gone(app, db, world):
+    """A publication whose notice period ended yesterday: the page shows no objection or evidence form, and
+    a late POST (say, from a page left open) is answered with the reason, not with a silent page."""
+    from datetime import date
+
+    from portal.publication.models import Publication
+
+    side = world[1]
+    old = world[1]["publication"]
+    publication = Publication(bureau_id=old.bureau_id, bureau_name=old.bureau_name, scheme_id=old.scheme_id,
+                              scheme_version=old.scheme_version, cycle_id="stage_3", cycle_label="第三阶段验收",
+                              cycle_start=date(2024, 12, 1), cycle_end=date(2025, 2, 28),
+                              objection_deadline=date.today() - timedelta(days=1),
+                              published_by_id=side["users"]["approver"].id)
+    db.add(publication)
+    db.flush()
+    row = PublishedResult(publication_id=publication.id, bureau_id=old.bureau_id, operator_id=side["operator"].id,
+                          contract_id=side["contract"].id, approval_id=side["approval"].id,
+                          operator_name=side["operator"].name, station_names=[], total=side["result"].total,
+                          lines=list(side["result"].lines))
+    db.add(row)
+    db.flush()
+    objection = Objection(result_id=row.id, publication_id=publication.id, bureau_id=old.bureau_id,
+                          operator_id=side["operator"].id, contract_id=side["contract"].id, target="",
+                          text="总分偏低", filed_by_id=side["users"]["operator"].id)
+    db.add(objection)
+    db.commit()
+    client, token = _client(app, "t1-operator")
+    page = client.get(f"/publications/{publication.id}").get_data(as_text=True)
+    assert 'data-testid="objection-form"' not in page and 'data-testid="evidence-form"' not in page
+    late = _object(client, token, row, [], text="", target="")  # empty text too: the period is what is said
+    assert late.status_code == 422 and "公示期已于" in late.get_data(as_text=True)
+    more = client.post(f"/objections/{objection.id}/evidence", content_type="multipart/form-data",
+                       headers={"X-CSRFToken": token}, data={"evidence_files": []})
+    assert more.status_code == 422 and "不能再补充证据" in more.get_data(as_text=True)
+    db.expire_all()
+    assert db.exec(select(Objection).where(Objection.publication_id == publication.id)).all() == [objection]
+    assert db.exec(select(Attachment).where(Attachment.owner_type == "objection")).first() is None
