@@ -8,8 +8,8 @@ or deleted (the ORM refuses and, in the database, triggers refuse); a correction
 supersedes the previous one and records what changed and why.
 
 `Objection` is an operator's objection against its row or one line of it, filed within the notice
-period with its evidence (a description and files); the bureau answers it (dismissed or upheld, always with a reason). Its text is not public: only
-its status and the bureau's answer are.
+period with its evidence (a description and files); the bureau answers it (dismissed or upheld, always
+with a reason). Its text and evidence are not public: only its status and the bureau's answer are.
 """
 from __future__ import annotations
 
