@@ -425,9 +425,10 @@ def _store(file, owner: SQLModel, *, user) -> Attachment:
                             content_type=checked.content_type, size=len(checked.data),
                             sha256=hashlib.sha256(checked.data).hexdigest(), stored_name=stored_name,
                             uploaded_by_id=user.id)
-    get_session().add(attachment)
+    session = get_session()
+    session.add(attachment)
     try:
-        get_session().flush()
+        session.flush()
         audit.record("upload_evidence", attachment, reason=f"{owner.__tablename__} {owner.id}")
     except Exception:
         _remove_file(attachment)

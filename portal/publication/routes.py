@@ -106,12 +106,12 @@ def _publication_page(publication: Publication, *, bound: tuple[int, FlaskForm] 
                   objections=objections, objection_forms=objection_forms,
                   evidence_forms={o.id: form_for(ObjectionEvidenceForm, o.id) for o in every},
                   answer_forms={o.id: form_for(AnswerForm, o.id) for o in every},
-                  evidence={o.id: services.evidence_of(o) for o in every},
+                  evidence={o.id: activities.attachments_of(o) for o in every},
                   takes_evidence={o.id: services.evidence_refusal(o, current_user) is None for o in every},
-                  row_states={row.id: services.result_state(publication, row) for row in rows},
+                  row_states=services.result_states(publication, rows),
                   states=services.RESULT_STATES,
                   window_open=services.window_open(publication), current=services.is_current(publication),
-                  versions=services.versions_of(publication), max_mb=f"{activities.max_evidence_bytes() / MB:.3g}")
+                  versions=services.versions_of(publication), max_mb=f"{round(activities.max_evidence_bytes() / MB, 1):g}")
 
 
 def _targets(row: PublishedResult) -> list[tuple[str, str]]:
@@ -219,10 +219,11 @@ def public_publication(publication_id: int):
     publication = _published(Publication, publication_id)
     rows = services.results_of(publication)
     versions = services.versions_of(publication)
+    summaries = {r.id: services.objection_summary(r) for r in rows}
+    row_states = services.result_states(publication, rows, summaries=summaries)
     return render("publication/public_publication.html", publication=publication, rows=rows,
-                  summaries={r.id: services.objection_summary(r) for r in rows}, versions=versions,
-                  row_states={r.id: services.result_state(publication, r) for r in rows},
-                  state=services.publication_state(publication, rows), states=services.RESULT_STATES,
+                  summaries=summaries, versions=versions, row_states=row_states,
+                  state=services.publication_state(row_states.values()), states=services.RESULT_STATES,
                   latest=versions[-1], bins=services.histogram(rows), window_open=services.window_open(publication))
 
 

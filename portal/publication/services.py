@@ -369,11 +369,6 @@ def add_evidence(objection: Objection, user, files: list, *, now: datetime | Non
     return activities.commit_with_files(objection, list(files), user=user)
 
 
-def evidence_of(objection: Objection) -> list:
-    """The objection's evidence files (attachments), oldest first."""
-    return activities.attachments_of(objection)
-
-
 def answer_objection(objection: Objection, user, *, upheld: bool, reason: str) -> Objection:
     """The bureau answers: dismissed with reasons, or upheld (the approver then corrects and republishes)."""
     try:
@@ -432,27 +427,37 @@ RESULT_STATES = {
 }
 
 
+def result_states(publication: Publication, rows: list[PublishedResult], now: datetime | None = None, *,
+                  summaries: dict[int, str] | None = None) -> dict[int, str]:
+    """Where each published result stands (DOMAIN.md §4.6: published for a stated period, objections
+    answered, then the result becomes final): superseded by a corrected version; an objection awaiting the
+    bureau's answer or an upheld one awaiting its corrected version; the notice period still running; else
+    final. `summaries` are the rows' objection_summary() where the caller has them already."""
+    current, running = is_current(publication), window_open(publication, now)
+    states = {}
+    for row in rows:
+        summary = summaries[row.id] if summaries is not None else objection_summary(row)
+        if not current:
+            states[row.id] = "superseded"
+        elif summary == "open":
+            states[row.id] = "awaiting_answer"
+        elif summary == "upheld":
+            states[row.id] = "awaiting_correction"
+        else:
+            states[row.id] = "notice" if running else "final"
+    return states
+
+
 def result_state(publication: Publication, row: PublishedResult, now: datetime | None = None) -> str:
-    """Where a published result stands (DOMAIN.md §4.6: published for a stated period, objections answered,
-    then the result becomes final): superseded by a corrected version; an objection awaiting the bureau's
-    answer or an upheld one awaiting its corrected version; the notice period still running; else final."""
-    if not is_current(publication):
-        return "superseded"
-    summary = objection_summary(row)
-    if summary == "open":
-        return "awaiting_answer"
-    if summary == "upheld":
-        return "awaiting_correction"
-    return "notice" if window_open(publication, now) else "final"
+    return result_states(publication, [row], now)[row.id]
 
 
-def publication_state(publication: Publication, rows: list[PublishedResult], now: datetime | None = None) -> str:
-    """The publication's state: final only when every result in it is; else its least settled result's."""
-    states = {result_state(publication, row, now) for row in rows}
-    for state in ("superseded", "awaiting_answer", "awaiting_correction", "notice"):
-        if state in states:
-            return state
-    return "final"
+def publication_state(states) -> str:
+    """A publication's state from its results' states: final only when every result is; else the least
+    settled one's."""
+    states = set(states)
+    return next((s for s in ("superseded", "awaiting_answer", "awaiting_correction", "notice") if s in states),
+                "final")
 
 
 # -- what the public reads ---------------------------------------------------------------------------
@@ -502,18 +507,22 @@ def search(query: str, limit: int = 30) -> list[dict]:
     return list(found.values())[:limit]
 
 
-def row_dict(publication: Publication, row: PublishedResult) -> dict:
+def row_dict(publication: Publication, row: PublishedResult, state: str | None = None) -> dict:
+    summary = objection_summary(row)
     return {
         "operator": row.operator_name, "stations": list(row.station_names), "total": str(row.total),
         "passed": row.passed, "payment_band": row.band, "consequence": row.consequence, "grade": row.grade,
         "rank": row.rank, "published_on": local_day(publication.published_at).isoformat(),
         "objection_deadline": publication.objection_deadline.isoformat(), "version": publication.version,
-        "objection_status": objection_summary(row), "status": result_state(publication, row),
+        "objection_status": summary,
+        "status": state or result_states(publication, [row], summaries={row.id: summary})[row.id],
         "cycle": publication.cycle_label,
     }
 
 
 def publication_dict(publication: Publication) -> dict:
+    rows = results_of(publication)
+    states = result_states(publication, rows)
     return {
         "bureau": publication.bureau_name, "scheme": publication.scheme_id,
         "scheme_version": publication.scheme_version, "cycle_id": publication.cycle_id,
@@ -524,8 +533,8 @@ def publication_dict(publication: Publication) -> dict:
         "published_on": local_day(publication.published_at).isoformat(),
         "notice_working_days": publication.notice_days,
         "objection_deadline": publication.objection_deadline.isoformat(),
-        "status": publication_state(publication, results_of(publication)),
-        "results": [row_dict(publication, r) for r in results_of(publication)],
+        "status": publication_state(states.values()),
+        "results": [row_dict(publication, r, states[r.id]) for r in rows],
     }
 
 

@@ -383,7 +383,8 @@ def test_a_result_becomes_final_when_the_period_is_over_and_every_objection_answ
         with app.app_context():
             publication = get_session().get(Publication, published.id)
             row = services.results_of(publication)[0]
-            return services.result_state(publication, row, now), services.publication_state(publication, [row], now)
+            state = services.result_state(publication, row, now)
+            return state, services.publication_state([state])
 
     assert states(last_second) == ("notice", "notice")
     assert states(after) == ("final", "final")
