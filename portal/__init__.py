@@ -54,12 +54,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.findings.routes import bp as findings_bp
     from portal.home.routes import bp as home_bp
     from portal.ledgers.routes import bp as ledgers_bp
+    from portal.notifications.routes import bp as notifications_bp
     from portal.organisations.routes import bp as organisations_bp
     from portal.publication.routes import bp as publication_bp
     from portal.payments.routes import bp as payments_bp
     from portal.reporting.routes import bp as reporting_bp
 
-    for bp in (home_bp, auth_bp, organisations_bp, contracts_bp, reporting_bp, compliance_bp, assessment_bp, ledgers_bp, audit_bp,
+    for bp in (home_bp, auth_bp, organisations_bp, contracts_bp, reporting_bp, compliance_bp, notifications_bp, assessment_bp, ledgers_bp, audit_bp,
                applications_bp, findings_bp, activities_bp, payments_bp, consequences_bp, publication_bp):
         app.register_blueprint(bp)
 

@@ -127,7 +127,8 @@ def init_compliance_commands(app) -> None:
         from datetime import datetime
         from zoneinfo import ZoneInfo
 
-        from portal.compliance.services import deliver_outbox, sweep
+        from portal.compliance.services import sweep
+        from portal.notifications.services import deliver_outbox
         from rules.compliance import RuleActionError
 
         moment = None
@@ -159,7 +160,7 @@ def init_compliance_commands(app) -> None:
     @app.cli.command("mail")
     def mail_command() -> None:
         """Send the mail waiting in the outbox (retries what failed before)."""
-        from portal.compliance.services import deliver_outbox
+        from portal.notifications.services import deliver_outbox
 
         result = deliver_outbox()
         click.echo(f"mail sent {result.sent}, failed {result.failed}, waiting {result.waiting}")

@@ -5,7 +5,8 @@ from portal.applications.models import (  # noqa: F401
 from portal.activities.models import ActivityEvent, Attachment, AttendanceSheet, StaffMember  # noqa: F401
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.auth.models import User  # noqa: F401
-from portal.compliance.models import Notification, OutboxMail, Violation  # noqa: F401
+from portal.compliance.models import Violation  # noqa: F401
+from portal.notifications.models import Notification, OutboxMail  # noqa: F401
 from portal.consequences.models import RectificationNotice, TerminationProposal  # noqa: F401
 from portal.contracts.models import Contract, ContractStation, Station  # noqa: F401
 from portal.findings.models import Finding, FindingEffect  # noqa: F401

@@ -180,7 +180,8 @@ def build_world(session) -> dict:
         session.add(submission)
         from decimal import Decimal as D
 
-        from portal.compliance.models import Notification, Violation
+        from portal.compliance.models import Violation
+        from portal.notifications.models import Notification
 
         violation = Violation(contract_id=contract.id, bureau_id=bureau.id, operator_id=operator.id,
                               rule_id="deadlines.monthly_plan_late", dedup_key=f"deadlines.monthly_plan_late|m={n}",

@@ -24,7 +24,7 @@ from portal.applications.models import (
 from portal.applications.roster import read_roster
 from portal.audit import services as audit
 from portal.auth.models import User
-from portal.compliance.models import Notification, OutboxMail
+from portal.notifications.models import Notification, OutboxMail
 from portal.contracts.models import Station
 from portal.db import CENT, get_session, utcnow
 from rules.scoring.jindong import reapplication_allowed_from

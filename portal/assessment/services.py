@@ -432,7 +432,7 @@ def recompute(approval: SheetApproval) -> tuple[dict, list[str]]:
 def _notify_approved(contract: Contract, cycle: Cycle, approval: SheetApproval) -> None:
     from flask import url_for
 
-    from portal.compliance.services import notify, recipients
+    from portal.notifications.services import notify, recipients
 
     result = {True: "合格", False: "不合格", None: "—"}[approval.passed]
     notify(recipients(contract, bureau_too=False), contract=contract, kind="assessment",

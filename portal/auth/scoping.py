@@ -19,7 +19,8 @@ from portal.applications.models import (ApplicationWorker, QualificationCancella
 from portal.activities.models import ActivityEvent, Attachment, AttendanceSheet, StaffMember
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
-from portal.compliance.models import Notification, OutboxMail, Violation
+from portal.compliance.models import Violation
+from portal.notifications.models import Notification, OutboxMail
 from portal.consequences.models import RectificationNotice, TerminationProposal
 from portal.contracts.models import Contract, ContractStation, Station
 from portal.db import get_session

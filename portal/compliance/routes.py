@@ -1,15 +1,14 @@
-"""Violations of a contract with their evidence; acknowledging, waiving; the user's notifications."""
+"""Violations of a contract with their evidence; acknowledging, waiving."""
 from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlmodel import func, select
 
 from portal.audit import services as audit
 from portal.auth.scoping import get_or_404, roles_required, scoped
 from portal.compliance.forms import WaiveForm
-from portal.compliance.models import IllegalViolationChange, Notification, Violation
+from portal.compliance.models import IllegalViolationChange, Violation
 from portal.contracts.models import Contract
-from portal.db import get_session, utcnow
+from portal.db import get_session
 from portal.htmx import render
 
 bp = Blueprint("compliance", __name__)
@@ -89,41 +88,6 @@ def decline_waiver(violation_id: int):
         return redirect(url_for(".list_violations", contract_id=violation.contract_id))
     return _change(violation_id, "decline_waiver", lambda v: v.decline_waiver(current_user.id, form.reason.data),
                    reason=form.reason.data)
-
-
-@bp.get("/notifications")
-@login_required
-def list_notifications():
-    notes = get_session().exec(scoped(Notification).where(Notification.user_id == current_user.id)
-                               .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(200)).all()
-    return render("compliance/notifications.html", notifications=notes)
-
-
-@bp.post("/notifications/<int:notification_id>/read")
-@login_required
-def read_notification(notification_id: int):
-    note = get_or_404(Notification, notification_id)
-    if note.read_at is None:
-        note.read_at = utcnow()
-        get_session().commit()
-    from portal.auth.routes import _safe_next
-
-    return redirect(_safe_next(note.link) if note.link else url_for(".list_notifications"))
-
-
-@bp.app_context_processor
-def _unread_count():
-    if not current_user.is_authenticated:
-        return {}
-
-    from functools import lru_cache
-
-    @lru_cache(maxsize=1)
-    def unread() -> int:  # once per page, however often the template asks
-        return get_session().exec(select(func.count()).select_from(Notification).where(
-            Notification.user_id == current_user.id, Notification.read_at.is_(None))).one()
-
-    return {"unread_notifications": unread}
 
 
 @bp.app_context_processor

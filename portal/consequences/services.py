@@ -48,19 +48,19 @@ def add_months(day: date, months: int) -> date:
 
 
 def _bureau_users(contract: Contract, roles=("reviewer", "approver")) -> list:
-    from portal.compliance.services import recipients
+    from portal.notifications.services import recipients
 
     return [u for u in recipients(contract, bureau_too=True) if u.bureau_id is not None and u.role in roles]
 
 
 def _operator_users(contract: Contract) -> list:
-    from portal.compliance.services import recipients
+    from portal.notifications.services import recipients
 
     return recipients(contract, bureau_too=False)
 
 
 def _notify(users, contract: Contract, key: str, subject: str, body: str, link: str) -> None:
-    from portal.compliance.services import notify
+    from portal.notifications.services import notify
 
     notify(users, contract=contract, kind="consequence", dedup_key=key, subject=subject[:300], body=body, link=link)
 

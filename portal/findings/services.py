@@ -243,7 +243,7 @@ def _after_change(contract: Contract) -> None:
 
 
 def _notify(contract: Contract, finding: Finding, subject: str) -> None:
-    from portal.compliance.services import notify, recipients
+    from portal.notifications.services import notify, recipients
 
     notify(recipients(contract, bureau_too=False), contract=contract, kind="finding",
            dedup_key=f"finding|{finding.id}|{finding.status}", subject=subject[:300],

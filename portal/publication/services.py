@@ -264,7 +264,7 @@ def publish(bureau: Bureau, scheme_id: str, cycle_id: str, user, *, notice_days:
 def _notify_published(publication: Publication, rows: list[PublishedResult]) -> None:
     from flask import url_for
 
-    from portal.compliance.services import notify, recipients
+    from portal.notifications.services import notify, recipients
 
     for row in rows:
         contract = get_session().get(Contract, row.contract_id)

@@ -174,7 +174,7 @@ def _notify_returned(submission: Submission, reason: str) -> None:
     """The operator learns at once that a version came back, and why (in the portal and by mail)."""
     from flask import url_for
 
-    from portal.compliance.services import notify, recipients
+    from portal.notifications.services import notify, recipients
 
     contract = get_session().get(Contract, submission.contract_id)
     obligation = find_obligation(contract, submission.obligation_key, submission.period_key)

@@ -11,7 +11,8 @@ from aiosmtpd.controller import Controller
 from sqlmodel import func, select
 
 from portal.auth.models import User
-from portal.compliance.models import Notification, OutboxMail, Violation
+from portal.compliance.models import Violation
+from portal.notifications.models import Notification, OutboxMail
 from portal.contracts.models import Contract
 from portal.organisations.models import CreditGrade
 from portal.reporting.models import Submission
@@ -189,7 +190,7 @@ def _with_mail(app, db, world, port):
 
 
 def _deliver(app, now=None):
-    from portal.compliance.services import deliver_outbox
+    from portal.notifications.services import deliver_outbox
 
     with app.app_context():
         return deliver_outbox(now)

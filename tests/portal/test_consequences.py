@@ -18,7 +18,8 @@ from sqlmodel import select
 from portal.assessment.models import AssessmentSheet, SheetApproval
 from portal.assessment.services import cycles, to_json
 from portal.audit.models import AuditEvent
-from portal.compliance.models import Notification, Violation
+from portal.compliance.models import Violation
+from portal.notifications.models import Notification
 from portal.consequences.models import IllegalConsequenceChange, RectificationNotice, TerminationProposal
 from portal.consequences.services import add_months
 from portal.contracts.models import Contract, IllegalTransition

@@ -8,7 +8,8 @@ from decimal import Decimal
 from sqlmodel import select
 
 from portal.audit.models import AuditEvent
-from portal.compliance.models import Notification, Violation
+from portal.compliance.models import Violation
+from portal.notifications.models import Notification
 from portal.contracts.models import Contract
 from portal.findings.models import Finding, FindingEffect
 from tests.conftest import add_contract, login

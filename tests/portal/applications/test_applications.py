@@ -19,7 +19,7 @@ from portal.applications.models import (
     StationSubsidy,
 )
 from portal.audit.models import AuditEvent
-from portal.compliance.models import Notification, OutboxMail
+from portal.notifications.models import Notification, OutboxMail
 from portal.contracts.models import Station
 from rules.schemes import load_scheme
 from rules.scoring.jindong import reapplication_allowed_from

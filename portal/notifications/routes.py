@@ -1,0 +1,46 @@
+"""The user's notifications: the list, opening one (marks it read), and the unread count in the header."""
+from functools import lru_cache
+
+from flask import Blueprint, redirect, url_for
+from flask_login import current_user, login_required
+from sqlmodel import func, select
+
+from portal.auth.scoping import get_or_404, scoped
+from portal.db import get_session, utcnow
+from portal.htmx import render
+from portal.notifications.models import Notification
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.get("/notifications")
+@login_required
+def list_notifications():
+    notes = get_session().exec(scoped(Notification).where(Notification.user_id == current_user.id)
+                               .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(200)).all()
+    return render("notifications/notifications.html", notifications=notes)
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@login_required
+def read_notification(notification_id: int):
+    note = get_or_404(Notification, notification_id)
+    if note.read_at is None:
+        note.read_at = utcnow()
+        get_session().commit()
+    from portal.auth.routes import _safe_next
+
+    return redirect(_safe_next(note.link) if note.link else url_for(".list_notifications"))
+
+
+@bp.app_context_processor
+def _unread_count():
+    if not current_user.is_authenticated:
+        return {}
+
+    @lru_cache(maxsize=1)
+    def unread() -> int:  # once per page, however often the template asks
+        return get_session().exec(select(func.count()).select_from(Notification).where(
+            Notification.user_id == current_user.id, Notification.read_at.is_(None))).one()
+
+    return {"unread_notifications": unread}
