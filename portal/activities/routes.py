@@ -10,7 +10,7 @@ from portal.activities import evidence, services
 from portal.activities.forms import (CHECKED_EVENT_FIELDS, AttendanceUploadForm, EventForm, EvidenceForm, StaffForm,
                                      attendance_form, cell_name, row_codes)
 from portal.activities.models import ATTENDANCE_MARKS, ActivityEvent, Attachment, StaffMember
-from portal.auth.scoping import get_or_404, roles_required, scoped
+from portal.scoping import get_or_404, roles_required, scoped
 from portal.contracts.models import Contract, Station
 from portal.db import get_session
 from portal.htmx import render

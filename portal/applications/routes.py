@@ -27,7 +27,7 @@ from portal.applications.models import (
     StationSubsidy,
 )
 from portal.applications.roster import ROSTER
-from portal.auth.scoping import get_or_404, roles_required, scoped
+from portal.scoping import get_or_404, roles_required, scoped
 from portal.contracts.models import Station
 from portal.db import get_session
 from portal.forms import form_data

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, request
 from flask_login import login_required
 
 from portal.assessment import services
-from portal.auth.scoping import get_or_404
+from portal.scoping import get_or_404
 from portal.contracts.models import Contract
 from portal.db import utcnow
 from portal.htmx import render
@@ -38,7 +38,7 @@ from flask_login import current_user  # noqa: E402
 
 from portal.assessment.forms import ApproveForm, EntryForm, ReasonForm, RemoveEntryForm, SubmitForm  # noqa: E402
 from portal.assessment.models import EditConflict, IllegalSheetChange, SheetApproval  # noqa: E402
-from portal.auth.scoping import roles_required  # noqa: E402
+from portal.scoping import roles_required  # noqa: E402
 from portal.db import get_session  # noqa: E402
 from rules.scoring import FactsError  # noqa: E402
 

@@ -6,7 +6,7 @@ from flask import Blueprint, request
 from sqlmodel import func
 
 from portal.audit.models import AuditEvent
-from portal.auth.scoping import roles_required, scoped
+from portal.scoping import roles_required, scoped
 from portal.db import get_session
 from portal.htmx import render
 

@@ -11,7 +11,7 @@ from portal.audit import services as audit
 from portal.auth import services
 from portal.auth.forms import ChangePasswordForm, LoginForm, UserForm
 from portal.auth.models import User
-from portal.auth.scoping import roles_required, scoped
+from portal.scoping import roles_required, scoped
 from portal.db import get_session
 from portal.extensions import limiter
 from portal.forms import form_data
@@ -152,7 +152,7 @@ def create_user():
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_user(user_id: int):
-    from portal.auth.scoping import get_or_404
+    from portal.scoping import get_or_404
 
     user = get_or_404(User, user_id)
     form = _user_form(user)

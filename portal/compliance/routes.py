@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.audit import services as audit
-from portal.auth.scoping import get_or_404, roles_required, scoped
+from portal.scoping import get_or_404, roles_required, scoped
 from portal.compliance.forms import WaiveForm
 from portal.compliance.models import IllegalViolationChange, Violation
 from portal.contracts.models import Contract

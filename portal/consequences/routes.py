@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.assessment.models import SheetApproval
-from portal.auth.scoping import get_or_404, roles_required
+from portal.scoping import get_or_404, roles_required
 from portal.consequences import services
 from portal.consequences.forms import AnswerForm, CloseNoticeForm, DeclineForm, NoticeForm, ProposalForm
 from portal.consequences.models import IllegalConsequenceChange, RectificationNotice, TerminationProposal

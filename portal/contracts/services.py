@@ -44,7 +44,7 @@ def save_contract(contract: Contract | None, data: dict, station_ids: list[int])
 
 def owner_names() -> dict:
     """Names of the bureaus and operators the current user may see, for contract tables."""
-    from portal.auth.scoping import scoped
+    from portal.scoping import scoped
     from portal.organisations.models import Bureau, Operator
 
     session = get_session()

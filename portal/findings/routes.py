@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.auth.scoping import get_or_404, roles_required, scoped
+from portal.scoping import get_or_404, roles_required, scoped
 from portal.contracts.models import Contract
 from portal.db import get_session
 from portal.findings import services

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlmodel import func
 
 from portal.auth.models import User
-from portal.auth.scoping import scoped
+from portal.scoping import scoped
 from portal.contracts.models import CONTRACT_STATUSES, Contract, Station
 from portal.contracts.services import owner_names
 from portal.db import get_engine, get_session

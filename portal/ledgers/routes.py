@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import func
 
-from portal.auth.scoping import get_or_404, roles_required, scoped
+from portal.scoping import get_or_404, roles_required, scoped
 from portal.contracts.models import Contract
 from portal.db import get_session
 from portal.htmx import is_htmx, render

@@ -5,7 +5,7 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 from sqlmodel import func, select
 
-from portal.auth.scoping import get_or_404, scoped
+from portal.scoping import get_or_404, scoped
 from portal.db import get_session, utcnow
 from portal.htmx import render
 from portal.notifications.models import Notification

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from portal.assessment.models import SheetApproval
 from portal.audit import services as audit
-from portal.auth.scoping import get_or_404, roles_required
+from portal.scoping import get_or_404, roles_required
 from portal.contracts.models import Contract
 from portal.db import get_session, utcnow
 from portal.htmx import render

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 
 from portal.activities import services as activities
 from portal.activities.evidence import MB
-from portal.auth.scoping import get_or_404, roles_required, scoped
+from portal.scoping import get_or_404, roles_required, scoped
 from portal.db import get_session
 from portal.htmx import render
 from portal.organisations.models import Bureau

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import io
 import re
+from types import SimpleNamespace
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 from werkzeug.routing.converters import IntegerConverter
 
-from portal.auth import scoping
+from portal import scoping, tenancy
 from portal.models import metadata
 from tests.conftest import WORLD_PNG, login
 from tests.portal.applications.roster_builders import roster_csv
@@ -136,9 +138,20 @@ _VOLATILE = re.compile(r'value="[^"]*"|"X-CSRFToken": "[^"]*"')
 
 
 def test_every_tenant_owned_model_has_a_scoping_rule():
-    scoped_tables = {model.__tablename__ for model in scoping.RULES}
+    scoped_tables = {model.__tablename__ for model in tenancy.RULES}
     tenant_tables = {t.name for t in metadata.sorted_tables} - {"alembic_version"}
     assert tenant_tables <= scoped_tables, f"models without a tenancy rule: {tenant_tables - scoped_tables}"
+    assert all(scoping.RULES[model] is rule for model, rule in tenancy.RULES.items()), "registered as written"
+
+
+def test_a_model_without_a_rule_is_refused_not_shown():
+    """Fail closed: the mechanism knows no domain, so a model nobody wrote a rule for raises."""
+    class Unruled:
+        pass
+
+    bureau_user = SimpleNamespace(is_authenticated=True, is_platform_admin=False)
+    with pytest.raises(LookupError, match="Unruled has no tenancy rule"):
+        scoping.visible(Unruled, bureau_user)
 
 
 def test_cross_tenant_walk_refuses_every_foreign_access_and_changes_nothing(app, world, capsys):

@@ -1,17 +1,16 @@
-"""Tenancy, in one place. Every query for a tenant's object goes through `scoped()`.
+"""Who may see what: the tenancy rule of every tenant-owned model, in one file.
 
-An operator user reaches only its operator's objects, a bureau user only its bureau's; a platform
-admin (an admin bound to no bureau) reaches everything. A foreign object is indistinguishable
-from a missing one: both answer 404.
+Each rule takes the user and returns the SQL condition for the rows that user may reach; the mechanism
+that applies them (`scoped()`, `get_or_404()`, 404 for a foreign object) is `portal/scoping.py`. This
+module reads every domain's models, so it sits at the top with the app factory, which imports it;
+tests/portal/test_tenancy.py checks that no table is missing and walks every route.
 """
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from typing import Callable
 
 import sqlalchemy as sa
-from flask import abort
-from flask_login import current_user
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
 from portal.assessment.models import AssessmentSheet, SheetApproval
 from portal.applications.models import (ApplicationWorker, QualificationCancellation, StationApplication,
@@ -23,7 +22,6 @@ from portal.compliance.models import Violation
 from portal.notifications.models import Notification, OutboxMail
 from portal.consequences.models import RectificationNotice, TerminationProposal
 from portal.contracts.models import Contract, ContractStation, Station
-from portal.db import get_session
 from portal.findings.models import Finding, FindingEffect
 from portal.ledgers.models import LedgerRow, LedgerUpload
 from portal.organisations.models import Bureau, CreditGrade, Operator
@@ -31,10 +29,7 @@ from portal.payments.models import Payment
 from portal.publication.models import Objection, Publication, PublishedResult
 from portal.reporting.models import Submission
 
-T = TypeVar("T", bound=SQLModel)
-
-_NOTHING = sa.false()
-_EVERYTHING = sa.true()
+from portal.scoping import NOTHING as _NOTHING, register_rules
 
 
 def _operators_of_bureau(bureau_id: int):
@@ -158,53 +153,4 @@ RULES: dict[type, Callable] = {
     Objection: _by_owner(Objection),
 }
 
-
-def visible(model: type, user=None):
-    """The SQL condition for the rows of `model` that `user` (default: the current user) may reach."""
-    user = user if user is not None else current_user
-    if not user or not user.is_authenticated:
-        return _NOTHING
-    if user.is_platform_admin:
-        return _EVERYTHING
-    try:
-        rule = RULES[model]
-    except KeyError:
-        raise LookupError(f"{model.__name__} has no tenancy rule in portal/auth/scoping.py") from None
-    return rule(user)
-
-
-def scoped(model: type[T], user=None):
-    """`select(model)` restricted to what the user may see."""
-    return select(model).where(visible(model, user))
-
-
-def get_or_404(model: type[T], pk: int, user=None) -> T:
-    """Load one object through the scope; a foreign object answers 404 exactly like a missing one."""
-    obj = get_session().exec(scoped(model, user).where(model.id == pk)).first()
-    if obj is None:
-        abort(404)
-    return obj
-
-
-def roles_required(*roles: str):
-    """Route decorator: the user must be logged in and hold one of `roles` (else 403, for any id)."""
-    from functools import wraps
-
-    from flask_login import login_required
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def bureau_scope_id() -> int | None:
-    """The bureau the current user acts for (None for a platform admin or an operator)."""
-    return current_user.bureau_id if current_user.is_authenticated else None
+register_rules(RULES)
