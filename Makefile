@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install test-deps system-deps translations migrate demo test-sqlite test-postgres bench clean
+.PHONY: run test lint-layers install test-deps system-deps translations migrate demo test-sqlite test-postgres bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,11 @@ test-postgres: test-deps
 	@echo "=== test suite on PostgreSQL ==="
 	PYTHON=$(PY) .ci/with-postgres $(PY) -m pytest -q
 
-test: test-sqlite test-postgres
+# The layers of docs/architecture.md (pyproject.toml [tool.importlinter]): nothing imports upward, rules/ imports no portal.
+lint-layers: install
+	$(VENV)/bin/lint-imports --no-cache
+
+test: lint-layers test-sqlite test-postgres
 
 bench: install
 	$(PY) -m bench

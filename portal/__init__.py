@@ -48,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.assessment.routes import bp as assessment_bp
     from portal.audit.routes import bp as audit_bp
     from portal.auth.routes import bp as auth_bp
-    from portal.compliance.routes import bp as compliance_bp
+    from portal.violations.routes import bp as violations_bp
     from portal.consequences.routes import bp as consequences_bp
     from portal.contracts.routes import bp as contracts_bp
     from portal.findings.routes import bp as findings_bp
@@ -60,7 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.payments.routes import bp as payments_bp
     from portal.reporting.routes import bp as reporting_bp
 
-    for bp in (home_bp, auth_bp, organisations_bp, contracts_bp, reporting_bp, compliance_bp, notifications_bp, assessment_bp, ledgers_bp, audit_bp,
+    for bp in (home_bp, auth_bp, organisations_bp, contracts_bp, reporting_bp, violations_bp, notifications_bp, assessment_bp, ledgers_bp, audit_bp,
                applications_bp, findings_bp, activities_bp, payments_bp, consequences_bp, publication_bp):
         app.register_blueprint(bp)
 

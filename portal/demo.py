@@ -230,6 +230,7 @@ def _demo_publications() -> None:
     from flask import current_app
 
     from portal.assessment import services as assessment
+    from portal.cycles import services as cycle_services
     from portal.publication import services as publication
     from rules.schemes import load_scheme
 
@@ -242,7 +243,7 @@ def _demo_publications() -> None:
             users = {u.role: u for u in session.exec(select(User).where(User.bureau_id == contract.bureau_id))}
             operator_user = session.exec(select(User).where(User.operator_id == contract.operator_id)).first()
             scheme = load_scheme(contract.scheme_id)
-            cycle = assessment.find_cycle(contract, "stage_1")
+            cycle = cycle_services.find_cycle(contract, "stage_1")
             sheet = assessment.open_sheet(contract, cycle)
             _as(users["reviewer"])
             for key in assessment.assess(contract, cycle, sheet).sheet.missing_facts:
@@ -264,7 +265,7 @@ def _demo_publications() -> None:
                     "经复核，各项扣分均有抽查记录和报送记录为据，计分符合项目质量标准表，维持原结果。"))
                 continue
             line = next(i for i in row.lines if i["path"] in {
-                item["path"] for item in assessment.current_approval(sheet).figures["items"]
+                item["path"] for item in cycle_services.current_approval(sheet).figures["items"]
                 if "hall_untidy_findings" in item["inputs"]} and i["level"] != "category")
             filed = publication.file_objection(
                 row, operator_user, target=line["path"], text="5月抽查时服务大厅因装修闭馆，不应计为大厅不整洁。",

@@ -1,11 +1,11 @@
 """Every model module, imported once: Alembic's env.py and the tests use this to see the whole schema."""
-from portal.assessment.models import AssessmentSheet, SheetApproval  # noqa: F401
+from portal.cycles.models import AssessmentSheet, SheetApproval  # noqa: F401
 from portal.applications.models import (  # noqa: F401
     ApplicationWorker, QualificationCancellation, StationApplication, StationSubsidy)
 from portal.activities.models import ActivityEvent, Attachment, AttendanceSheet, StaffMember  # noqa: F401
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.auth.models import User  # noqa: F401
-from portal.compliance.models import Violation  # noqa: F401
+from portal.violations.models import Violation  # noqa: F401
 from portal.notifications.models import Notification, OutboxMail  # noqa: F401
 from portal.consequences.models import RectificationNotice, TerminationProposal  # noqa: F401
 from portal.contracts.models import Contract, ContractStation, Station  # noqa: F401

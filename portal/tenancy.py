@@ -12,13 +12,13 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlmodel import select
 
-from portal.assessment.models import AssessmentSheet, SheetApproval
+from portal.cycles.models import AssessmentSheet, SheetApproval
 from portal.applications.models import (ApplicationWorker, QualificationCancellation, StationApplication,
                                         StationSubsidy)
 from portal.activities.models import ActivityEvent, Attachment, AttendanceSheet, StaffMember
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
-from portal.compliance.models import Violation
+from portal.violations.models import Violation
 from portal.notifications.models import Notification, OutboxMail
 from portal.consequences.models import RectificationNotice, TerminationProposal
 from portal.contracts.models import Contract, ContractStation, Station

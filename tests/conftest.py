@@ -180,7 +180,7 @@ def build_world(session) -> dict:
         session.add(submission)
         from decimal import Decimal as D
 
-        from portal.compliance.models import Violation
+        from portal.violations.models import Violation
         from portal.notifications.models import Notification
 
         violation = Violation(contract_id=contract.id, bureau_id=bureau.id, operator_id=operator.id,
@@ -202,7 +202,7 @@ def build_world(session) -> dict:
                               errors_xlsx=b"PK\x03\x04 error report")
         session.add(upload)
         session.flush()
-        from portal.assessment.models import AssessmentSheet, SheetApproval
+        from portal.cycles.models import AssessmentSheet, SheetApproval
         from rules.schemes import load_scheme
         from rules.scoring import score, sheet_to_dict
 

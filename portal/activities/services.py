@@ -1,6 +1,6 @@
 """Writing activities: the staff list, attendance versions, events and their evidence files.
 
-Every write passes ensure_writable() first. Attendance feeds the compliance rules (attendance_facts,
+Every write passes ensure_writable() first. Attendance feeds the compliance rules (portal/facts,
 seed 000 每月不低于15天) and, where the scheme's calendar has a monthly attendance obligation, each
 saved version is also that obligation's next submission, so lateness is decided like any report.
 """
@@ -52,7 +52,7 @@ def ensure_writable(contract: Contract, day: date) -> None:
     if not contract.accepts_submissions:
         raise WriteRefused(f"合同状态为“{contract.status_label}”，不再接收考勤、活动和佐证材料 / "
                            f"the contract is {contract.status}: it takes no attendance, events or evidence")
-    from portal.assessment.services import lock_reason
+    from portal.cycles.services import lock_reason
 
     if locked := lock_reason(contract.id, day):
         raise WriteRefused(locked)
@@ -232,21 +232,6 @@ def save_attendance(contract: Contract, month: str, marks: dict[int, str], *, us
 
     run_rules_after_submission(contract)  # a month under 15 days shows at once (seed 000)
     return sheet
-
-
-def attendance_facts(contract: Contract, as_of: datetime) -> dict:
-    """Stations and certified monthly days per staff member, as rules/compliance/attendance.py reads them.
-
-    Only the latest version of each month saved by `as_of` counts. Staff and stations are ids, never names.
-    """
-    station_of = {s.id: s.station_id for s in staff_of(contract, active_only=False)}
-    rows = []
-    for sheet in latest_sheets(contract, as_of).values():
-        for staff_id, codes in sorted(sheet.marks.items()):
-            if int(staff_id) in station_of:
-                rows.append({"id": f"{sheet.id}:{staff_id}", "station": str(station_of[int(staff_id)]),
-                             "staff": staff_id, "month": sheet.month, "days": sheet.days_worked(int(staff_id))})
-    return {"stations": [{"id": str(s)} for s in stations_of(contract)], "attendance": rows}
 
 
 # --- attendance sheets (upload) -----------------------------------------------------------------

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, request
 from flask_login import login_required
 
 from portal.assessment import services
+from portal.cycles import services as cycle_services
 from portal.scoping import get_or_404
 from portal.contracts.models import Contract
 from portal.db import utcnow
@@ -17,14 +18,14 @@ def show_projection(contract_id: int):
     from zoneinfo import ZoneInfo
 
     contract = get_or_404(Contract, contract_id)
-    all_cycles = services.cycles(contract)
+    all_cycles = cycle_services.cycles(contract)
     wanted = request.args.get("cycle")
     if wanted:
         cycle = next((c for c in all_cycles if c.id == wanted), None)
         if cycle is None:
             abort(404)
     else:
-        cycle = services.current_cycle(contract, utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date())
+        cycle = cycle_services.current_cycle(contract, utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date())
     projection = services.project(contract, cycle)
     return render("assessment/projection.html", contract=contract, cycles=all_cycles, projection=projection,
                   sheet=projection.sheet)
@@ -37,7 +38,7 @@ from flask_babel import gettext as _  # noqa: E402
 from flask_login import current_user  # noqa: E402
 
 from portal.assessment.forms import ApproveForm, EntryForm, ReasonForm, RemoveEntryForm, SubmitForm  # noqa: E402
-from portal.assessment.models import EditConflict, IllegalSheetChange, SheetApproval  # noqa: E402
+from portal.cycles.models import EditConflict, IllegalSheetChange, SheetApproval  # noqa: E402
 from portal.scoping import roles_required  # noqa: E402
 from portal.db import get_session  # noqa: E402
 from rules.scoring import FactsError  # noqa: E402
@@ -47,7 +48,7 @@ BUREAU_ROLES = ("reviewer", "approver", "admin")
 
 def _contract_cycle(contract_id: int, cycle_id: str):
     contract = get_or_404(Contract, contract_id)
-    cycle = services.find_cycle(contract, cycle_id)
+    cycle = cycle_services.find_cycle(contract, cycle_id)
     if cycle is None:
         abort(404)
     return contract, cycle
@@ -69,7 +70,7 @@ def _show_sheet(contract, cycle, status: int = 200, entry_form=None, conflict: s
     from rules.schemes import load_scheme
 
     session = get_session()
-    sheet_row = services.sheet_of(contract, cycle)
+    sheet_row = cycle_services.sheet_of(contract, cycle)
     result = services.assess(contract, cycle, sheet_row)
     revision = sheet_row.revision if sheet_row else 0
     forms = {name: cls(formdata=None, revision=revision) for name, cls in
@@ -77,10 +78,10 @@ def _show_sheet(contract, cycle, status: int = 200, entry_form=None, conflict: s
               ("remove", RemoveEntryForm))}
     entry_form = entry_form or _entry_form(contract, sheet_row)
     entry_form.revision.data = revision
-    approvals = services.approvals_of(sheet_row) if sheet_row else []
+    approvals = cycle_services.approvals_of(sheet_row) if sheet_row else []
     session.commit()
     return render("assessment/sheet.html", status=status, contract=contract,
-                  cycles=services.cycles(contract), cycle=cycle, sheet_row=sheet_row, result=result,
+                  cycles=cycle_services.cycles(contract), cycle=cycle, sheet_row=sheet_row, result=result,
                   sheet=result.sheet, projection=result.projection, scheme=load_scheme(contract.scheme_id),
                   forms=forms, entry_form=entry_form, approvals=approvals, conflict=conflict)
 
@@ -94,7 +95,7 @@ def show_sheet(contract_id: int, cycle_id: str):
 
 def _conflict(contract, cycle, sheet_row):
     get_session().rollback()
-    current = services.sheet_of(contract, cycle)
+    current = cycle_services.sheet_of(contract, cycle)
     message = _("此考核表已被他人修改（现为第%(rev)s版），您的修改没有保存，以免覆盖他人的修改。请查看最新内容后重新操作。",
                 rev=current.revision if current else "?")
     return _show_sheet(contract, cycle, status=409, conflict=message)
@@ -105,7 +106,7 @@ def _act(contract_id: int, cycle_id: str, form_class, action):
     contract, cycle = _contract_cycle(contract_id, cycle_id)
     session = get_session()
     form = form_class() if form_class is not EntryForm else _entry_form(contract, None)
-    created = services.sheet_of(contract, cycle) is None
+    created = cycle_services.sheet_of(contract, cycle) is None
     sheet_row = services.open_sheet(contract, cycle)
     if not form.validate_on_submit():
         session.rollback()

@@ -1,84 +1,28 @@
-"""The projected score sheet of a contract's cycle, from what the database knows so far.
+"""The score sheet of a contract's cycle: projected from what the database knows, completed by the bureau.
 
-Facts come from two places: the figures in the operator's reports (cumulative counts, summed from the
-contract's start to the end of the cycle, as the schemes count them: 累计) and the stored violations
-(each open or acknowledged violation counts once towards the scheme fact its rule feeds, within the
-cycle). What only people can know stays missing, and the sheet says so: it is never taken as zero.
+Facts come from portal/facts (the operator's reports, cumulative as the schemes count them: 累计; the
+stored violations, each open or acknowledged one counted once towards the fact its rule feeds; the
+bureau's findings; credit grades). What only people can know stays missing, and the sheet says so: it is
+never taken as zero. The reviewer enters it with reasons and submits, the approver approves, which
+freezes the figures (portal/cycles keeps the sheet, its approvals and the lock).
 """
 from __future__ import annotations
 
-import calendar as _calendar
-import re
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
-
-from portal.assessment.models import AssessmentSheet, IllegalSheetChange, SheetApproval
 from portal.audit import services as audit
-from portal.compliance.models import Violation
 from portal.contracts.models import Contract
+from portal.cycles.models import AssessmentSheet, IllegalSheetChange, SheetApproval
+from portal.cycles.services import Cycle, approvals_of, sheet_of
 from portal.db import get_session, utcnow
-from portal.organisations.models import CreditGrade
-from portal.reporting.models import Submission
-from portal.reporting.services import calendar
+from portal.facts.services import sheet_facts
 from rules.schemes import load_scheme
 from rules.scoring import FactsError, Judgement, ScoreSheet, score, sheet_to_dict, validate_facts
 from rules.scoring.facts import check_fact_value
 
 _SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@dataclass(frozen=True)
-class Cycle:
-    id: str
-    label: str
-    start: date
-    end: date  # inclusive
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, _calendar.monthrange(year, month + 1)[1]))
-
-
-def cycles(contract: Contract) -> list[Cycle]:
-    """The scheme's cycles laid on the contract's term, one after another (the last ends with the term)."""
-    scheme = load_scheme(contract.scheme_id)
-    out, start = [], contract.starts_on
-    for n, cycle in enumerate(scheme.cycles):
-        last = n == len(scheme.cycles) - 1
-        end = contract.ends_on if last or not cycle.months else _add_months(start, cycle.months) - timedelta(days=1)
-        out.append(Cycle(cycle.id, cycle.label, start, min(end, contract.ends_on)))
-        start = end + timedelta(days=1)
-    return out
-
-
-def current_cycle(contract: Contract, today: date) -> Cycle:
-    all_cycles = cycles(contract)
-    return next((c for c in all_cycles if c.start <= today <= c.end), all_cycles[-1 if today > contract.ends_on else 0])
-
-
-def _period_end(period: str) -> date | None:
-    """The last day of a violation's period: "2024-Q2", "2024-06", "2024" (None if it has none)."""
-    if match := re.fullmatch(r"(\d{4})-Q([1-4])", period):
-        year, quarter = int(match[1]), int(match[2])
-        return date(year, 3 * quarter, _calendar.monthrange(year, 3 * quarter)[1])
-    if match := re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", period):
-        year, month = int(match[1]), int(match[2])
-        return date(year, month, _calendar.monthrange(year, month)[1])
-    if re.fullmatch(r"\d{4}", period):
-        return date(int(period), 12, 31)
-    return None
-
-
-def _violation_day(violation: Violation) -> date:
-    """Where a violation falls: the end of its period, else the day the rules first found it."""
-    return _period_end(violation.period) or violation.first_found_at.astimezone(_SHANGHAI).date()
 
 
 @dataclass
@@ -108,69 +52,15 @@ class Projection:
                     if not line.missing and line.max is not None and line.points < line.max), Decimal(0))
 
 
-# seed 000 年底报送工作总结: the rule reports a missing summary; the scheme asks whether it was submitted.
-_INVERTED_FLAGS = {"deadlines.annual_summary_missing": "year_end_summary_submitted"}
-
-
 def project(contract: Contract, cycle: Cycle) -> Projection:
-    session = get_session()
+    """The cycle's sheet as the data stands (portal/facts gathers what it reads)."""
     scheme = load_scheme(contract.scheme_id)
-    facts: dict = {}
-    sources: dict = {}
-
-    # Reports: the latest version not returned for changes, of every instance due by the cycle's end.
-    due_by_end = {o.key for o in calendar(contract) if o.period.end <= cycle.end}
-    latest: dict[tuple[str, str], Submission] = {}
-    for s in session.exec(select(Submission).where(Submission.contract_id == contract.id,
-                                                   Submission.state != "returned").order_by(Submission.version)):
-        if f"{s.obligation_key}:{s.period_key}" in due_by_end:
-            latest[(s.obligation_key, s.period_key)] = s
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    for s in latest.values():
-        for key, value in s.figures.items():
-            if key in scheme.facts:
-                totals[key] += Decimal(value)
-    for key, value in totals.items():
-        facts[key], sources[key] = value, "reports"
-
-    # Violations within the cycle, counted per fact they feed (waived and rectified ones do not count).
-    by_fact: dict[str, list[Violation]] = defaultdict(list)
-    for v in session.exec(select(Violation).where(Violation.contract_id == contract.id).order_by(Violation.id)):
-        if not v.counts_against_score or not cycle.start <= _violation_day(v) <= cycle.end:
-            continue
-        if v.rule_id in _INVERTED_FLAGS:
-            by_fact[_INVERTED_FLAGS[v.rule_id]].append(v)
-        elif v.scheme_fact in scheme.facts and scheme.facts[v.scheme_fact].kind == "count" and v.kind == "violation":
-            by_fact[v.scheme_fact].append(v)
-    for key, found in by_fact.items():
-        if scheme.facts[key].kind == "bool":
-            facts[key] = False
-        else:
-            facts[key] = Decimal(len(found))
-        sources[key] = "violations"
-
-    # The bureau's findings in the cycle (spot checks, complaints, incidents, surveys): what people saw
-    # wins over reports and violations for the same fact, and the source says what it replaced.
-    from portal.findings.services import facts_for_cycle
-
-    from_findings = facts_for_cycle(contract, cycle.start, cycle.end)
-    for key, value in from_findings.facts.items():
-        replaced = sources.get(key)
-        facts[key], sources[key] = value, f"findings over {replaced}" if replaced else "findings"
-
-    # Credit grades in force at the cycle's end (seed 004 负面影响).
-    grades = session.exec(select(CreditGrade).where(CreditGrade.operator_id == contract.operator_id,
-                                                    CreditGrade.given_on <= cycle.end)
-                          .order_by(CreditGrade.given_on, CreditGrade.id)).all()
-    for kind, key in (("hr_service", "hr_credit_grade"), ("labour_dispatch", "labour_credit_grade")):
-        current = [g for g in grades if g.kind == kind]
-        if current and key in scheme.facts:
-            facts[key], sources[key] = current[-1].grade, "credit grades"
-
+    gathered = sheet_facts(contract, cycle)
+    facts = gathered.facts
     sheet = score(scheme, facts)
     meanings = {key: spec.meaning.split(" / ")[0] for key, spec in scheme.facts.items()}
-    return Projection(contract, cycle, sheet, facts, sources, dict(by_fact), meanings,
-                      findings_by_fact=from_findings.by_fact)
+    return Projection(contract, cycle, sheet, facts, gathered.sources, gathered.violations_by_fact, meanings,
+                      findings_by_fact=gathered.findings_by_fact)
 
 
 # -- the bureau's assessment of a cycle: entries, sign-off, freezing, locking ------------------------
@@ -189,15 +79,6 @@ def to_json(value):
     return value
 
 
-def find_cycle(contract: Contract, cycle_id: str) -> Cycle | None:
-    return next((c for c in cycles(contract) if c.id == cycle_id), None)
-
-
-def sheet_of(contract: Contract, cycle: Cycle) -> AssessmentSheet | None:
-    return get_session().exec(select(AssessmentSheet).where(AssessmentSheet.contract_id == contract.id,
-                                                            AssessmentSheet.cycle_id == cycle.id)).first()
-
-
 def open_sheet(contract: Contract, cycle: Cycle) -> AssessmentSheet:
     """The cycle's sheet, created (as a draft) the first time someone works on it."""
     sheet = sheet_of(contract, cycle)
@@ -208,40 +89,6 @@ def open_sheet(contract: Contract, cycle: Cycle) -> AssessmentSheet:
         get_session().add(sheet)
         get_session().flush()
     return sheet
-
-
-def approvals_of(sheet: AssessmentSheet) -> list[SheetApproval]:
-    return list(get_session().exec(select(SheetApproval).where(SheetApproval.sheet_id == sheet.id)
-                                   .order_by(SheetApproval.number)))
-
-
-def current_approval(sheet: AssessmentSheet | None) -> SheetApproval | None:
-    if sheet is None or sheet.state != "approved":
-        return None
-    return get_session().exec(select(SheetApproval).where(SheetApproval.sheet_id == sheet.id)
-                              .order_by(SheetApproval.number.desc())).first()
-
-
-# -- locking ------------------------------------------------------------------------------------------
-
-def lock_reason(contract_id: int, day: date) -> str | None:
-    """Why data of `day` can no longer change: the cycle it falls in has an approved assessment."""
-    session = get_session()
-    sheet = session.exec(select(AssessmentSheet).where(
-        AssessmentSheet.contract_id == contract_id, AssessmentSheet.state == "approved",
-        AssessmentSheet.cycle_start <= day, AssessmentSheet.cycle_end >= day)).first()
-    if sheet is None:
-        return None
-    approval = current_approval(sheet)
-    when = approval.approved_at.astimezone(_SHANGHAI).strftime("%Y-%m-%d") if approval else ""
-    return (f"{sheet.cycle_label}（{sheet.cycle_start}至{sheet.cycle_end}）的考核已于{when}审批通过，该周期数据已锁定，"
-            f"不能再修改；如需更正，请联系局方审批人重新开启考核。 / The assessment of this cycle "
-            f"({sheet.cycle_start} to {sheet.cycle_end}) was approved on {when}; its data is locked. Ask the "
-            f"bureau's approver to reopen the assessment to correct it.")
-
-
-def lock_reason_for_violation(violation: Violation) -> str | None:
-    return lock_reason(violation.contract_id, _violation_day(violation))
 
 
 # -- the sheet: projection + what people entered -------------------------------------------------------
@@ -441,15 +288,6 @@ def _notify_approved(contract: Contract, cycle: Cycle, approval: SheetApproval) 
            body=(f"{cycle.label}（{cycle.start}至{cycle.end}）的考核已审批：总分 {approval.total}，{result}。"
                  f"该周期数据已锁定。 / The assessment was approved: total {approval.total}; the cycle's data is locked."),
            link=url_for("assessment.show_approval", approval_id=approval.id))
-
-
-def cycle_overview(contract: Contract) -> list[tuple[Cycle, AssessmentSheet | None, SheetApproval | None]]:
-    """Every cycle of the contract with its sheet (if started) and its approval in force (if approved)."""
-    out = []
-    for cycle in cycles(contract):
-        sheet = sheet_of(contract, cycle)
-        out.append((cycle, sheet, current_approval(sheet)))
-    return out
 
 
 def example_entry(spec) -> str:

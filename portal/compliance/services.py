@@ -1,156 +1,32 @@
 """Run the compliance rules on a contract's data and keep what they find.
 
-gather_facts() turns the database into the input of rules.compliance.evaluate(); store_findings()
-keeps each finding once (by its dedup key), updates it on a re-run, and marks it rectified when the
-rules stop finding it; every new finding notifies the operator (and the bureau, when serious) in the
-portal and through the mail outbox. sweep() does all of that for every running contract as of a
-moment, plus the reminders three days before each deadline; it is idempotent.
+run_rules() gathers the contract's facts (portal/facts), evaluates them (rules/compliance) and has
+portal/violations keep each finding once (notifying the new ones). sweep() does that for every running
+contract as of a moment, plus the reminders three days before each deadline; it is idempotent.
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from portal.activities.services import attendance_facts
-from portal.consequences import services as _consequences
-from portal.compliance.models import Violation
 from portal.contracts.models import Contract
 from portal.db import get_session, utcnow
+from portal.facts.services import rule_facts
 from portal.notifications.services import link, notify, recipients
-from portal.findings.services import compliance_facts as findings_compliance_facts
-from portal.organisations.models import CreditGrade
-from portal.reporting.models import Submission
+from portal.reporting.services import entries
+from portal.violations.services import StoreResult, store_findings
 from rules.compliance import evaluate
 from rules.reporting import DUE_SOON
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# How a portal submission reads to the compliance rules: (kind, period) rows per obligation.
-# seed 002 第9项: the report for month M carries M's plan and M-1's summary, both due by the 5th of M.
-_SUBMISSION_KINDS = {
-    "monthly_plan_summary": lambda period: [("monthly_plan", period), ("monthly_summary", _previous_month(period))],
-    "monthly_demand_report": lambda period: [("monthly_report", period)],  # seed 002 每月不准时上报报表
-    "monthly_job_info": lambda period: [("job_information", period)],  # seed 000 岗位信息
-    "monthly_report": lambda period: [("work_report", period)],  # seed 000 每月1次书面汇报
-}
-
-
-def _previous_month(period: str) -> str:
-    year, month = map(int, period.split("-"))
-    return f"{year - 1}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat()
-
-
-def _compliance_rows(submission: Submission) -> list[dict]:
-    if submission.obligation_key == "annual_summary":  # seed 000 年底报送工作总结: the year it falls due
-        rows = [("annual_summary", str(submission.due_at.astimezone(SHANGHAI).year))]
-    elif submission.obligation_key in _SUBMISSION_KINDS:
-        rows = _SUBMISSION_KINDS[submission.obligation_key](submission.period_key)
-    else:
-        return []
-    return [{"id": f"{submission.id}:{kind}", "kind": kind, "period": period,
-             "submitted_at": _iso(submission.submitted_at), "version": submission.version}
-            for kind, period in rows]
-
-
-def _grade_in_force(grades: list[CreditGrade], kind: str, day) -> str | None:
-    current = [g for g in grades if g.kind == kind and g.given_on <= day]
-    return max(current, key=lambda g: (g.given_on, g.id)).grade if current else None
-
-
-def gather_facts(contract: Contract, as_of: datetime) -> dict:
-    """The contract's data as the compliance rules read it (rules/compliance/README.md)."""
-    session = get_session()
-    day = as_of.astimezone(SHANGHAI).date()
-    grades = list(session.exec(select(CreditGrade).where(CreditGrade.operator_id == contract.operator_id)))
-    operator: dict = {"id": str(contract.operator_id), "is_hr": True,
-                      "is_dispatch": any(g.kind == "labour_dispatch" for g in grades)}
-    for kind, key in (("hr_service", "credit_grade"), ("labour_dispatch", "labour_credit_grade")):
-        grade = _grade_in_force(grades, kind, day)
-        if grade:
-            operator[key] = grade
-    submissions = session.exec(select(Submission).where(Submission.contract_id == contract.id)
-                               .order_by(Submission.id))
-    return {
-        "as_of": _iso(as_of),
-        "contract": {"id": str(contract.id), "scheme": contract.scheme_id,
-                     "starts_on": contract.starts_on.isoformat(), "ends_on": contract.ends_on.isoformat()},
-        "operator": operator,
-        "submissions": [row for s in submissions for row in _compliance_rows(s)],
-        **findings_compliance_facts(contract),  # complaints, incidents, disputes the bureau recorded
-        **attendance_facts(contract, as_of),  # stations and monthly attendance days (portal/activities)
-        "period_scores": _consequences.period_scores(contract, as_of),  # approved sheets (seeds 002, 001)
-    }
-
-
-@dataclass
-class StoreResult:
-    new: list[Violation] = field(default_factory=list)
-    updated: int = 0
-    rectified: int = 0
-    reminders: int = 0
-
-
-def store_findings(contract: Contract, findings, as_of: datetime) -> StoreResult:
-    session = get_session()
-    existing = {v.dedup_key: v for v in session.exec(select(Violation).where(Violation.contract_id == contract.id))}
-    result, seen = StoreResult(), set()
-    for finding in findings:
-        seen.add(finding.dedup_key)
-        values = dict(
-            rule_id=finding.rule_id, kind=finding.kind, severity=finding.severity,
-            period=str(finding.subject.get("period") or finding.subject.get("month") or ""),
-            scheme_item=finding.scheme_item, scheme_fact=finding.scheme_fact, clause=finding.clause,
-            message_zh=finding.message_zh, message_en=finding.message_en,
-            evidence=finding.to_dict()["evidence"], penalty_points=finding.penalty.points,
-            per_occurrence=finding.penalty.per_occurrence, consequence=finding.penalty.consequence or "",
-        )
-        violation = existing.get(finding.dedup_key)
-        if violation is None:
-            violation = Violation(contract_id=contract.id, bureau_id=contract.bureau_id,
-                                  operator_id=contract.operator_id, dedup_key=finding.dedup_key,
-                                  first_found_at=as_of, last_found_at=as_of, **values)
-            session.add(violation)
-            result.new.append(violation)
-            continue
-        for key, value in values.items():
-            setattr(violation, key, value)
-        violation.last_found_at = as_of
-        if violation.status == "rectified":  # found again: it is open again
-            violation.status, violation.status_reason, violation.resolved_at = "open", "", None
-        result.updated += 1
-    for key, violation in existing.items():
-        if key not in seen and violation.counts_against_score:
-            violation.mark_rectified("规则复核时已不再发现该问题 / the rules no longer find it")
-            result.rectified += 1
-    session.flush()
-    for violation in result.new:
-        _notify_violation(contract, violation)
-    return result
-
-
-def _notify_violation(contract: Contract, violation: Violation) -> None:
-    penalty = f"扣{violation.penalty_points}分" if violation.penalty_points is not None else violation.consequence
-    notify(recipients(contract, bureau_too=violation.severity == "serious"), contract=contract, kind="violation",
-           dedup_key=f"violation|{contract.id}|{violation.dedup_key}",
-           subject=f"【考核】{contract.number}：{violation.message_zh}"[:300],
-           body=(f"{violation.message_zh}\n{violation.message_en}\n依据 / clause: {violation.clause}\n"
-                 f"影响 / effect: {penalty or '—'}"),
-           link=link("compliance.list_violations", contract_id=contract.id))
-
-
 def remind_deadlines(contract: Contract, at: datetime) -> int:
     """Three days ahead of every deadline still open: remind the operator once (issue 4)."""
-    from portal.reporting.services import entries
-
     made = 0
     for entry in entries(contract, now=at):
         obligation = entry.obligation
@@ -172,7 +48,7 @@ def remind_deadlines(contract: Contract, at: datetime) -> int:
 def run_rules(contract: Contract, as_of: datetime | None = None) -> StoreResult:
     """Evaluate one contract's data and store what the rules find (the caller commits)."""
     as_of = as_of or utcnow()
-    return store_findings(contract, evaluate(gather_facts(contract, as_of)), as_of)
+    return store_findings(contract, evaluate(rule_facts(contract, as_of)), as_of)
 
 
 def run_rules_after_submission(contract: Contract) -> None:

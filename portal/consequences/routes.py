@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.assessment.models import SheetApproval
+from portal.cycles.models import SheetApproval
 from portal.scoping import get_or_404, roles_required
 from portal.consequences import services
 from portal.consequences.forms import AnswerForm, CloseNoticeForm, DeclineForm, NoticeForm, ProposalForm

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from flask import url_for
 from sqlmodel import select
 
-from portal.assessment.models import AssessmentSheet, SheetApproval
+from portal.cycles.models import AssessmentSheet, SheetApproval
 from portal.audit import services as audit
 from portal.consequences.models import (IllegalConsequenceChange, RectificationNotice, TerminationProposal,
                                         shanghai_day)
@@ -89,7 +89,7 @@ class Candidate:
 
 
 def rectification_candidates(contract: Contract) -> list[Candidate]:
-    from portal.assessment.services import cycle_overview
+    from portal.cycles.services import cycle_overview
 
     noticed = {n.approval_id for n in notices_of(contract)}
     out = []
@@ -103,7 +103,7 @@ def rectification_candidates(contract: Contract) -> list[Candidate]:
 
 def rule_findings(contract: Contract) -> list:
     """What the compliance rules concluded from the approved scores (consequences.*), still open."""
-    from portal.compliance.models import Violation
+    from portal.violations.models import Violation
 
     return list(get_session().exec(select(Violation).where(
         Violation.contract_id == contract.id, Violation.rule_id.startswith("consequences."),
@@ -253,36 +253,6 @@ def decline_termination(proposal: TerminationProposal, *, user, reason: str) -> 
     audit.record("decline_termination", proposal, before=before, reason=reason.strip())
 
 
-# -- period scores for the compliance rules (rules/compliance/README.md `period_scores`) -------------------
-
-_ANNUAL_BY_YEAR = ("jindong-2021",)  # seed 001 第七条: evaluated once a year; the period is the year
-
-
-def period_scores(contract: Contract, as_of: datetime) -> list[dict]:
-    """Every cycle's approval in force, as the consequences rules read it: seed 002 with the day it was
-    assessed and the day a rectification of it was accepted; seed 001 by year with its veto."""
-    from portal.assessment.services import cycle_overview
-
-    rectified: dict[int, date] = {}
-    for notice in notices_of(contract):
-        if notice.state == "rectified" and notice.approval_id and notice.closed_at:
-            day = shanghai_day(notice.closed_at)
-            rectified[notice.approval_id] = min(day, rectified.get(notice.approval_id, day))
-    rows = []
-    for cycle, _sheet, approval in cycle_overview(contract):
-        if approval is None or approval.approved_at > as_of:
-            continue
-        row = {"id": str(approval.id), "score": str(approval.total)}
-        if contract.scheme_id in _ANNUAL_BY_YEAR:
-            row.update(period=str(cycle.end.year), vetoed=bool(approval.figures.get("vetoes")))
-        else:
-            row.update(period=cycle.id, assessed_on=shanghai_day(approval.approved_at).isoformat())
-            if approval.id in rectified:
-                row["rectification_passed_on"] = rectified[approval.id].isoformat()
-        rows.append(row)
-    return rows
-
-
 # -- the ranked table (seed 004 五、考核结果运用) ----------------------------------------------------------------
 
 @dataclass
@@ -314,7 +284,7 @@ def _cycle_key(cycle) -> str:
 
 def ranking_choices(bureau_id: int) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """(scheme id, scheme title, [(cycle key, label)]) for the schemes the bureau's contracts use."""
-    from portal.assessment.services import cycles
+    from portal.cycles.services import cycles
     from rules.schemes import load_scheme
 
     contracts = get_session().exec(select(Contract).where(Contract.bureau_id == bureau_id)
@@ -335,7 +305,7 @@ def ranking(bureau_id: int, scheme_id: str, cycle_key: str) -> Ranking:
     rank-based points, the overall rank (ties share the better rank, DOMAIN.md §6.4) and grades by the
     scheme's quotas (seed 004: A ≤10%, B ≤20%, C ≤30%, the rest D/E; DOMAIN.md §6.5). Only approved sheets
     take part; the others are listed as awaiting approval."""
-    from portal.assessment.services import current_approval, cycles
+    from portal.cycles.services import current_approval, cycles
     from rules.schemes import load_scheme
     from rules.scoring import FactsError, score_cohort
 

@@ -51,6 +51,16 @@ class ContractStation(SQLModel, table=True):
     station_id: int = Field(foreign_key="station.id", primary_key=True)
 
 
+# Models whose rows are what was handed in or found under a contract; once a contract has any, its owners,
+# scheme and term are fixed (contracts.services.has_data). Each domain marks its own with @contract_data.
+CONTRACT_DATA: list[type] = []
+
+
+def contract_data(model: type) -> type:
+    CONTRACT_DATA.append(model)
+    return model
+
+
 class IllegalTransition(Exception):
     """A contract was asked to move to a status it cannot reach from where it is."""
 

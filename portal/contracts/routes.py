@@ -35,7 +35,7 @@ def list_contracts():
 @bp.get("/contracts/<int:contract_id>")
 @login_required
 def show_contract(contract_id: int):
-    from portal.assessment import services as assessment_services
+    from portal.cycles import services as cycle_services
 
     contract = get_or_404(Contract, contract_id)
     session = get_session()
@@ -44,7 +44,7 @@ def show_contract(contract_id: int):
                   operator=session.get(Operator, contract.operator_id),
                   stations=services.stations_of(contract.id),
                   scheme=services.scheme_summary(contract.scheme_id),
-                  assessments=assessment_services.cycle_overview(contract))
+                  assessments=cycle_services.cycle_overview(contract))
 
 
 def _contract_form(contract: Contract | None) -> ContractForm:
@@ -76,7 +76,7 @@ def _contract_valid(form: ContractForm, contract: Contract | None = None) -> boo
         # An approved cycle froze amounts worked out from the contract's value and cycles laid on its term.
         from sqlmodel import select
 
-        from portal.assessment.models import AssessmentSheet
+        from portal.cycles.models import AssessmentSheet
 
         approved = get_session().exec(select(AssessmentSheet).where(AssessmentSheet.contract_id == contract.id,
                                                                     AssessmentSheet.state == "approved")).first()
@@ -171,3 +171,22 @@ def edit_station(station_id: int):
         flash(_("已保存"), "success")
         return redirect(url_for(".show_station", station_id=station.id))
     return render("contracts/station_form.html", form=form, station=station)
+
+
+@bp.app_context_processor
+def _contracts_of():
+    """The contracts and stations an organisation's page lists (organisations sit below contracts and do
+    not query them): `contracts_of(bureau_id=…)`, `contracts_of(operator_id=…)`, `stations_of(operator_id)`,
+    each through the user's scope."""
+    def contracts_of(*, bureau_id: int | None = None, operator_id: int | None = None) -> list[Contract]:
+        query = scoped(Contract).order_by(Contract.id)
+        if bureau_id is not None:
+            query = query.where(Contract.bureau_id == bureau_id)
+        if operator_id is not None:
+            query = query.where(Contract.operator_id == operator_id)
+        return list(get_session().exec(query))
+
+    def stations_of(operator_id: int) -> list[Station]:
+        return list(get_session().exec(scoped(Station).where(Station.operator_id == operator_id).order_by(Station.id)))
+
+    return {"contracts_of": contracts_of, "stations_of": stations_of}

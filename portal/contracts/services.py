@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlmodel import delete, select
 
 from portal.audit import services as audit
-from portal.contracts.models import Contract, ContractStation, Station
+from portal.contracts.models import CONTRACT_DATA, Contract, ContractStation, Station
 from portal.db import get_session
 
 
@@ -53,14 +53,11 @@ def owner_names() -> dict:
 
 
 def has_data(contract_id: int) -> bool:
-    """Whether anything was handed in or found under the contract (its owners and periods are then fixed)."""
-    from portal.compliance.models import Violation
-    from portal.ledgers.models import LedgerUpload
-    from portal.reporting.models import Submission
-
+    """Whether anything was handed in or found under the contract (its owners and periods are then fixed):
+    a row of any model its domain marked as the contract's data (models.contract_data)."""
     session = get_session()
     return any(session.exec(select(model.id).where(model.contract_id == contract_id)).first() is not None
-               for model in (Submission, Violation, LedgerUpload))
+               for model in CONTRACT_DATA)
 
 
 def station_ids_of(contract_id: int) -> list[int]:

@@ -32,7 +32,7 @@ def _valid(form: FindingForm, contract: Contract, finding: Finding | None = None
     never above another): the error goes next to the effect that breaks it."""
     if not form.validate_on_submit():
         return False
-    from portal.assessment.services import lock_reason
+    from portal.cycles.services import lock_reason
 
     # An approved cycle is locked for the bureau too: its findings (new, moved into it or out of it) wait
     # for the approver to reopen the assessment.

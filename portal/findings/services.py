@@ -66,25 +66,6 @@ def facts_for_cycle(contract: Contract, start: date, end: date) -> FindingFacts:
     return _fold(load_scheme(contract.scheme_id), _counting(contract.id, start, end))
 
 
-def compliance_facts(contract: Contract) -> dict:
-    """Complaints, incidents and disputes as rules/compliance reads them; withdrawn findings are gone."""
-    findings = get_session().exec(select(Finding).where(
-        Finding.contract_id == contract.id, Finding.status == "recorded",
-        Finding.kind.in_(("complaint", "incident", "dispute"))).order_by(Finding.id)).all()
-    out: dict = {"complaints": [], "incidents": [], "disputes": []}
-    for f in findings:
-        fid = f"finding-{f.id}"
-        if f.kind == "complaint":
-            out["complaints"].append({"id": fid, "received_on": f.found_on.isoformat(), "verified": f.verified,
-                                      "serious": f.serious, "station": str(f.station_id or "")})
-        elif f.kind == "incident":
-            out["incidents"].append({"id": fid, "occurred_on": f.found_on.isoformat(), "major": f.serious})
-        else:
-            out["disputes"].append({"id": fid, "collective": f.collective, "outcome": f.outcome or "pending",
-                                    "decided_on": f.found_on.isoformat()})
-    return out
-
-
 # --- what a fact costs under the scheme, shown where the fact is chosen ---------------------------
 
 @dataclass
@@ -191,7 +172,7 @@ def check_cycle_totals(contract: Contract, found_on: date, effects: list[Finding
                        exclude: int | None = None) -> None:
     """The cycle's facts with these effects added must still be valid for the scheme (ranges, sums,
     one figure never above another); raises rules.scoring.FactsError naming the fact."""
-    from portal.assessment.services import cycles
+    from portal.cycles.services import cycles
 
     scheme = load_scheme(contract.scheme_id)
     cycle = next((c for c in cycles(contract) if c.start <= found_on <= c.end), None)
@@ -281,7 +262,7 @@ def edit_finding(finding: Finding, data: dict, effects: list[dict], reason: str,
 
 
 def withdraw_finding(finding: Finding, reason: str, user) -> Finding:
-    from portal.assessment.services import lock_reason
+    from portal.cycles.services import lock_reason
 
     if locked := lock_reason(finding.contract_id, finding.found_on):
         raise IllegalFindingChange(locked)

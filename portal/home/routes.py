@@ -40,7 +40,7 @@ def index():
 
 def _workspace(contract: Contract) -> dict:
     """Per running contract: the next things due and the open violations with the points at stake."""
-    from portal.compliance.models import Violation
+    from portal.violations.models import Violation
     from portal.reporting.services import entries
 
     due = [e for e in entries(contract) if e.status in ("returned", "due_soon", "upcoming")]

@@ -8,12 +8,14 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from portal.contracts.models import contract_data
 from portal.db import UTCDateTime, utcnow
 from portal.i18n import N_
 
 UPLOAD_STATES = {"processing": N_("正在检查"), "accepted": N_("已接收"), "rejected": N_("未接收")}
 
 
+@contract_data
 class LedgerUpload(SQLModel, table=True):
     __tablename__ = "ledger_upload"
     __table_args__ = (sa.CheckConstraint("state IN ('processing','accepted','rejected')", name="ck_ledger_upload_state"),)

@@ -4,7 +4,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.scoping import get_or_404, roles_required, scoped
-from portal.contracts.models import Contract, Station
 from portal.db import get_session
 from portal.forms import form_data
 from portal.htmx import render
@@ -33,9 +32,7 @@ def list_bureaus():
 @login_required
 def show_bureau(bureau_id: int):
     bureau = get_or_404(Bureau, bureau_id)
-    session = get_session()
-    contracts = session.exec(scoped(Contract).where(Contract.bureau_id == bureau.id).order_by(Contract.id)).all()
-    return render("organisations/bureau.html", bureau=bureau, contracts=contracts)
+    return render("organisations/bureau.html", bureau=bureau)
 
 
 @bp.route("/bureaus/new", methods=["GET", "POST"])
@@ -78,14 +75,11 @@ def show_operator(operator_id: int):
 
 
 def _operator_page(operator: Operator, grade_form, status: int = 200):
-    session = get_session()
     grades = services.credit_grades(operator.id)
     return render(
         "organisations/operator.html", status=status, operator=operator, grades=grades,
         in_force={kind: services.grade_in_force(grades, kind) for kind in CREDIT_KINDS},
         credit_kinds=CREDIT_KINDS,
-        contracts=session.exec(scoped(Contract).where(Contract.operator_id == operator.id)).all(),
-        stations=session.exec(scoped(Station).where(Station.operator_id == operator.id)).all(),
         grade_form=grade_form,
     )
 

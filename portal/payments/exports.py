@@ -18,8 +18,9 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from sqlmodel import select
 
-from portal.assessment.models import AssessmentSheet, SheetApproval
-from portal.assessment.services import current_approval, find_cycle, project
+from portal.cycles.models import AssessmentSheet, SheetApproval
+from portal.assessment.services import project
+from portal.cycles.services import current_approval, find_cycle
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.contracts.models import Contract

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.assessment.models import SheetApproval
+from portal.cycles.models import SheetApproval
 from portal.audit import services as audit
 from portal.scoping import get_or_404, roles_required
 from portal.contracts.models import Contract

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from portal.assessment.models import AssessmentSheet, SheetApproval
-from portal.assessment.services import Cycle, current_approval, find_cycle, sheet_of
+from portal.cycles.models import AssessmentSheet, SheetApproval
+from portal.cycles.services import Cycle, current_approval, find_cycle, sheet_of
 from portal.audit import services as audit
 from portal.contracts.models import Contract
 from portal.db import get_session

@@ -19,7 +19,8 @@ from sqlmodel import select
 
 from portal.activities import services as activities
 from portal.assessment import services as assessment
-from portal.assessment.models import SheetApproval
+from portal.cycles import services as cycle_services
+from portal.cycles.models import SheetApproval
 from portal.audit import services as audit
 from portal.contracts.models import Contract
 from portal.contracts.services import stations_of
@@ -95,12 +96,12 @@ def candidates(bureau_id: int, scheme_id: str, cycle_id: str) -> list[Candidate]
     out = []
     for contract in session.exec(select(Contract).where(Contract.bureau_id == bureau_id, Contract.scheme_id == scheme_id)
                                  .order_by(Contract.id)):
-        cycle = assessment.find_cycle(contract, cycle_id)
+        cycle = cycle_services.find_cycle(contract, cycle_id)
         if cycle is None:
             continue
-        sheet = assessment.sheet_of(contract, cycle)
+        sheet = cycle_services.sheet_of(contract, cycle)
         out.append(Candidate(contract, session.get(Operator, contract.operator_id), cycle,
-                             assessment.current_approval(sheet), sheet.state if sheet else None))
+                             cycle_services.current_approval(sheet), sheet.state if sheet else None))
     return out
 
 
@@ -109,7 +110,7 @@ def cycle_groups(bureau_id: int) -> list[CycleGroup]:
     groups: dict[tuple[str, str], CycleGroup] = {}
     session = get_session()
     for contract in session.exec(select(Contract).where(Contract.bureau_id == bureau_id).order_by(Contract.id)):
-        for cycle in assessment.cycles(contract):
+        for cycle in cycle_services.cycles(contract):
             key = (contract.scheme_id, cycle.id)
             if key not in groups:
                 groups[key] = CycleGroup(contract.scheme_id, cycle.id, cycle.label)

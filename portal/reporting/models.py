@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import Field, SQLModel
 
+from portal.contracts.models import contract_data
 from portal.db import UTCDateTime, utcnow
 from portal.i18n import N_
 
@@ -26,6 +27,7 @@ class FrozenSubmission(Exception):
     """An attempt to change what was submitted."""
 
 
+@contract_data
 class Submission(SQLModel, table=True):
     __tablename__ = "submission"
     __table_args__ = (

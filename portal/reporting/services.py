@@ -105,7 +105,7 @@ def refusal_reason(contract: Contract, day=None) -> str | None:
     if not contract.accepts_submissions:
         return f"合同状态为“{contract.status_label}”，不再接收报送 / the contract is {contract.status}: no submissions"
     if day is not None:
-        from portal.assessment.services import lock_reason
+        from portal.cycles.services import lock_reason
 
         return lock_reason(contract.id, day)
     return None
@@ -153,7 +153,7 @@ def review(submission: Submission, *, accept: bool, reason: str, user) -> Submis
     contract = session.get(Contract, submission.contract_id)
     obligation = find_obligation(contract, submission.obligation_key, submission.period_key)
     if obligation is not None:
-        from portal.assessment.services import lock_reason
+        from portal.cycles.services import lock_reason
 
         if locked := lock_reason(contract.id, obligation.period.end):
             raise IllegalReview(locked)

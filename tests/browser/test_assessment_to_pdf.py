@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
-from portal.assessment.models import SheetApproval
+from portal.cycles.models import SheetApproval
 from tests.conftest import PASSWORD, login
 from tests.portal.test_payments import STAGE_1, _fill
 

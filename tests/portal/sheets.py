@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from portal.assessment.models import AssessmentSheet
+from portal.cycles.models import AssessmentSheet
 from portal.assessment.services import example_entry as _raw
 from rules.schemes import load_scheme
 
@@ -30,12 +30,13 @@ def _enter(client, token, db, world, fact, value, reason="抽查核实", n=1):
 def _fill(app, client, token, db, world, n=1):
     """Enter every fact the data does not give, with the scheme's example values."""
     from portal.assessment import services
+    from portal.cycles import services as cycle_services
     from portal.contracts.models import Contract
     from portal.db import get_session
 
     with app.app_context():
         contract = get_session().get(Contract, world[n]["contract"].id)
-        missing = services.assess(contract, services.find_cycle(contract, STAGE_1)).sheet.missing_facts
+        missing = services.assess(contract, cycle_services.find_cycle(contract, STAGE_1)).sheet.missing_facts
     scheme = load_scheme("pingxiang-2024-lot1")
     for key in missing:
         response = _enter(client, token, db, world, key, _raw(scheme.facts[key]))

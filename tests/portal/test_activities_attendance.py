@@ -13,7 +13,7 @@ from sqlmodel import func, select
 
 from portal.activities.models import AttendanceSheet, StaffMember
 from portal.audit.models import AuditEvent
-from portal.compliance.models import Violation
+from portal.violations.models import Violation
 from portal.contracts.models import ContractStation
 from portal.reporting.models import Submission
 from tests.conftest import add_contract, login
@@ -113,7 +113,7 @@ def test_a_pingxiang_contract_has_no_monthly_attendance_obligation_and_gets_no_s
 
 
 def test_compliance_facts_carry_days_and_ids_but_no_names(app, world, db):
-    from portal.compliance.services import gather_facts
+    from portal.facts.services import rule_facts
     from portal.contracts.models import Contract
 
     contract, (wang, li) = _qianxi(db, world)
@@ -122,7 +122,7 @@ def test_compliance_facts_carry_days_and_ids_but_no_names(app, world, db):
     client.post(f"/contracts/{contract.id}/attendance/2024-03", headers={"X-CSRFToken": token},
                 data={**_cells(wang.id, "P" * 16 + "R" * 15), **_cells(li.id, "-" * 31)})
     with app.app_context():
-        facts = gather_facts(db.get(Contract, contract.id), datetime(2030, 1, 1, tzinfo=timezone.utc))
+        facts = rule_facts(db.get(Contract, contract.id), datetime(2030, 1, 1, tzinfo=timezone.utc))
     assert facts["stations"] == [{"id": str(world[1]["station"].id)}]
     assert sorted((a["staff"], a["days"], a["month"]) for a in facts["attendance"]) == sorted(
         [(str(wang.id), 16, "2024-03"), (str(li.id), 0, "2024-03")])

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from portal.compliance.models import Violation
+from portal.violations.models import Violation
 from rules.compliance import list_rules
 from tests.conftest import add_contract, login
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from portal.compliance.models import Violation
+from portal.violations.models import Violation
 from portal.contracts.models import Contract
 from portal.reporting.models import Submission
 from tests.conftest import login
@@ -17,11 +17,12 @@ SH = ZoneInfo("Asia/Shanghai")
 
 def _project(app, contract_id, cycle_id):
     from portal.assessment import services
+    from portal.cycles import services as cycle_services
     from portal.db import get_session
 
     with app.app_context():
         contract = get_session().get(Contract, contract_id)
-        cycle = next(c for c in services.cycles(contract) if c.id == cycle_id)
+        cycle = next(c for c in cycle_services.cycles(contract) if c.id == cycle_id)
         return services.project(contract, cycle)
 
 
@@ -34,12 +35,12 @@ def _sweep(app, at):
 
 def test_cycles_follow_the_schemes_payment_periods(app, world):
     """seed 002: 签订之日起5个月后第一阶段验收, 9个月后第二阶段, 合同期满第三阶段."""
-    from portal.assessment import services
+    from portal.cycles import services as cycle_services
     from portal.db import get_session
 
     with app.app_context():
         contract = get_session().get(Contract, world[1]["contract"].id)
-        got = [(c.id, c.start, c.end) for c in services.cycles(contract)]
+        got = [(c.id, c.start, c.end) for c in cycle_services.cycles(contract)]
     assert got == [("stage_1", date(2024, 3, 1), date(2024, 7, 31)),
                    ("stage_2", date(2024, 8, 1), date(2024, 11, 30)),
                    ("stage_3", date(2024, 12, 1), date(2025, 2, 28))]

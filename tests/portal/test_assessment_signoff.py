@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from portal.assessment.models import AssessmentSheet, SheetApproval
+from portal.cycles.models import AssessmentSheet, SheetApproval
 from portal.audit.models import AuditEvent
-from portal.compliance.models import Violation
+from portal.violations.models import Violation
 from portal.reporting.models import Submission
 from rules.schemes import load_scheme
 from tests.conftest import login
@@ -156,7 +156,7 @@ def test_a_frozen_approval_cannot_be_changed_in_the_database(app, world, db, rev
         with pytest.raises(sa.exc.DatabaseError, match="frozen"):
             with engine.begin() as conn:
                 conn.execute(sa.text(statement))
-    from portal.assessment.models import FrozenApproval
+    from portal.cycles.models import FrozenApproval
 
     approval.note = "改"
     db.add(approval)
@@ -179,7 +179,7 @@ def test_reopening_needs_a_reason_is_audited_and_a_new_approval_is_the_next_vers
     assert sheet.state == "draft" and sheet.reopen_reason.startswith("运营单位异议成立")
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "reopen_assessment")).one()
     assert event.actor_name == "t1-approver" and "异议成立" in event.reason
-    from portal.assessment.services import lock_reason
+    from portal.cycles.services import lock_reason
     from datetime import date
 
     with app.app_context():
@@ -241,7 +241,7 @@ def test_the_approver_may_decline_a_proposed_waiver_with_a_reason(app, world, db
 
 
 def test_the_model_refuses_a_waiver_confirmed_by_its_proposer():
-    from portal.compliance.models import IllegalViolationChange
+    from portal.violations.models import IllegalViolationChange
 
     v = Violation(contract_id=1, bureau_id=1, operator_id=1, rule_id="r", dedup_key="k", kind="violation",
                   severity="notice", clause="c", message_zh="m", message_en="m")

@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from sqlmodel import func, select
 
 from portal.auth.models import User
-from portal.compliance.models import Violation
+from portal.violations.models import Violation
 from portal.notifications.models import Notification, OutboxMail
 from portal.contracts.models import Contract
 from portal.organisations.models import CreditGrade

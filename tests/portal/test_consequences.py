@@ -15,10 +15,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from portal.assessment.models import AssessmentSheet, SheetApproval
-from portal.assessment.services import cycles, to_json
+from portal.cycles.models import AssessmentSheet, SheetApproval
+from portal.assessment.services import to_json
+from portal.cycles.services import cycles
 from portal.audit.models import AuditEvent
-from portal.compliance.models import Violation
+from portal.violations.models import Violation
 from portal.notifications.models import Notification
 from portal.consequences.models import IllegalConsequenceChange, RectificationNotice, TerminationProposal
 from portal.consequences.services import add_months
@@ -447,7 +448,7 @@ def test_an_approved_score_below_50_reaches_the_rules_and_an_unrectified_one_pro
 
 
 def test_a_rectification_accepted_in_time_keeps_the_rules_from_proposing_termination(app, world, db):
-    from portal.compliance.services import gather_facts
+    from portal.facts.services import rule_facts
 
     contract = world[1]["contract"]
     approval = _approve_directly(db, world, db.get(Contract, contract.id), "stage_1", _below_50(),
@@ -461,7 +462,7 @@ def test_a_rectification_accepted_in_time_keeps_the_rules_from_proposing_termina
     with app.app_context():
         from portal.db import get_session
 
-        facts = gather_facts(get_session().get(Contract, contract.id), datetime(2024, 10, 1, tzinfo=SH))
+        facts = rule_facts(get_session().get(Contract, contract.id), datetime(2024, 10, 1, tzinfo=SH))
     assert facts["period_scores"] == [{"id": str(approval.id), "score": "32.30", "period": "stage_1",
                                        "assessed_on": "2024-08-01", "rectification_passed_on": "2024-08-30"}]
     _run_rules(app, contract.id, datetime(2024, 10, 1, tzinfo=SH))
@@ -548,6 +549,7 @@ def test_a_seed_004_sheet_is_approved_before_the_cohort_ranks_it(app, world, db)
     """Rank-based items need the other participants: the sheet is signed off with its own facts complete and
     ranked on the bureau's table. One participant: quotas floor(10% × 1) = 0 … so it is D (DOMAIN.md §6.5)."""
     from portal.assessment import services
+    from portal.cycles import services as cycle_services
     from portal.db import get_session
 
     contract = _wujiang(db, world, "W-SOLO")
@@ -556,7 +558,7 @@ def test_a_seed_004_sheet_is_approved_before_the_cohort_ranks_it(app, world, db)
     approver, at = _client(app, "t1-approver")
     with app.app_context():
         loaded = get_session().get(Contract, contract.id)
-        missing = services.assess(loaded, services.find_cycle(loaded, "annual")).sheet.missing_facts
+        missing = services.assess(loaded, cycle_services.find_cycle(loaded, "annual")).sheet.missing_facts
     scheme = load_scheme("wujiang-2022")
 
     def revision():

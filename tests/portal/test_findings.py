@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlmodel import select
 
 from portal.audit.models import AuditEvent
-from portal.compliance.models import Violation
+from portal.violations.models import Violation
 from portal.notifications.models import Notification
 from portal.contracts.models import Contract
 from portal.findings.models import Finding, FindingEffect
@@ -45,11 +45,12 @@ def _running(db, world, scheme_id, n=1) -> Contract:
 
 def _project(app, contract_id, cycle_id):
     from portal.assessment import services
+    from portal.cycles import services as cycle_services
     from portal.db import get_session
 
     with app.app_context():
         contract = get_session().get(Contract, contract_id)
-        cycle = next(c for c in services.cycles(contract) if c.id == cycle_id)
+        cycle = next(c for c in cycle_services.cycles(contract) if c.id == cycle_id)
         return services.project(contract, cycle)
 
 

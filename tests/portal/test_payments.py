@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from portal.assessment.models import AssessmentSheet, SheetApproval
+from portal.cycles.models import AssessmentSheet, SheetApproval
 from portal.audit.models import AuditEvent
 from portal.payments.models import AppendOnlyPayment, Payment
 from rules.schemes import load_scheme

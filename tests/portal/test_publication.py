@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from portal.assessment.models import AssessmentSheet
+from portal.cycles.models import AssessmentSheet
 from portal.audit.models import AuditEvent
 from portal.publication.models import FrozenPublication, IllegalObjection, Objection, Publication, PublishedResult
 from rules.schemes import load_scheme
@@ -51,6 +51,7 @@ def _enter(client, token, db, contract_id, fact, value, reason="抽查核实"):
 def _approve(app, db, contract_id, reviewer, approver, changes: dict | None = None):
     """Fill every missing fact with the scheme's example (or `changes`), submit, approve."""
     from portal.assessment import services
+    from portal.cycles import services as cycle_services
     from portal.contracts.models import Contract
     from portal.db import get_session
 
@@ -58,8 +59,8 @@ def _approve(app, db, contract_id, reviewer, approver, changes: dict | None = No
     a, at = approver
     with app.app_context():
         contract = get_session().get(Contract, contract_id)
-        cycle = services.find_cycle(contract, STAGE_1)
-        missing = services.assess(contract, cycle, services.sheet_of(contract, cycle)).sheet.missing_facts
+        cycle = cycle_services.find_cycle(contract, STAGE_1)
+        missing = services.assess(contract, cycle, cycle_services.sheet_of(contract, cycle)).sheet.missing_facts
     scheme = load_scheme(SCHEME)
     for key in missing:
         _enter(r, rt, db, contract_id, key, _raw(scheme.facts[key]))

@@ -270,7 +270,7 @@ def _unpublished_operator(db, world):
     from datetime import date
     from decimal import Decimal
 
-    from portal.assessment.models import AssessmentSheet, SheetApproval
+    from portal.cycles.models import AssessmentSheet, SheetApproval
     from portal.contracts.models import Contract
     from portal.organisations.models import Operator
     from rules.identifiers import credit_code_check_char

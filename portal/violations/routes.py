@@ -1,17 +1,17 @@
-"""Violations of a contract with their evidence; acknowledging, waiving."""
+"""Violations of a contract with their evidence; acknowledging, waiving (each refused while the cycle is locked)."""
 from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.audit import services as audit
 from portal.scoping import get_or_404, roles_required, scoped
-from portal.compliance.forms import WaiveForm
-from portal.compliance.models import IllegalViolationChange, Violation
+from portal.violations import services
+from portal.violations.forms import WaiveForm
+from portal.violations.models import IllegalViolationChange, Violation
 from portal.contracts.models import Contract
 from portal.db import get_session
 from portal.htmx import render
 
-bp = Blueprint("compliance", __name__)
+bp = Blueprint("violations", __name__)
 
 
 @bp.get("/contracts/<int:contract_id>/violations")
@@ -20,21 +20,27 @@ def list_violations(contract_id: int):
     contract = get_or_404(Contract, contract_id)
     violations = get_session().exec(scoped(Violation).where(Violation.contract_id == contract.id)
                                     .order_by(Violation.status, Violation.first_found_at.desc(), Violation.id)).all()
-    return render("compliance/violations.html", contract=contract, violations=violations, waive_form=WaiveForm())
+    return render("violations/violations.html", contract=contract, violations=violations, waive_form=WaiveForm())
 
 
 def _change(violation_id: int, action: str, change, reason: str | None = None) -> object:
     violation = get_or_404(Violation, violation_id)
-    session = get_session()
-    before = audit.snapshot(violation)
     try:
-        change(violation)
+        services.change_violation(violation, action, change, reason=reason)
     except IllegalViolationChange as exc:
+        get_session().rollback()
         flash(str(exc), "error")
     else:
-        audit.record(action, violation, before=before, reason=reason if reason is not None else violation.status_reason)
-        session.commit()
+        get_session().commit()
         flash(_("已保存"), "success")
+    return redirect(url_for(".list_violations", contract_id=violation.contract_id))
+
+
+def _form_refused(violation_id: int, form: WaiveForm):
+    """The reason is missing or too long: said, nothing changed."""
+    violation = get_or_404(Violation, violation_id)
+    for error in form.reason.errors:
+        flash(error, "error")
     return redirect(url_for(".list_violations", contract_id=violation.contract_id))
 
 
@@ -44,25 +50,13 @@ def acknowledge_violation(violation_id: int):
     return _change(violation_id, "acknowledge_violation", lambda v: v.acknowledge(current_user.id))
 
 
-def _locked(violation: Violation) -> str | None:
-    from portal.assessment.services import lock_reason_for_violation
-
-    return lock_reason_for_violation(violation)
-
-
 @bp.post("/violations/<int:violation_id>/waive")
 @roles_required("reviewer")
 def waive_violation(violation_id: int):
     """The reviewer proposes a waiver with a reason; it takes effect only when the approver confirms."""
     form = WaiveForm()
-    violation = get_or_404(Violation, violation_id)
     if not form.validate_on_submit():
-        for error in form.reason.errors:
-            flash(error, "error")
-        return redirect(url_for(".list_violations", contract_id=violation.contract_id))
-    if reason := _locked(violation):
-        flash(reason, "error")
-        return redirect(url_for(".list_violations", contract_id=violation.contract_id))
+        return _form_refused(violation_id, form)
     return _change(violation_id, "propose_waiver", lambda v: v.propose_waiver(current_user.id, form.reason.data),
                    reason=form.reason.data)
 
@@ -70,10 +64,6 @@ def waive_violation(violation_id: int):
 @bp.post("/violations/<int:violation_id>/waiver/confirm")
 @roles_required("approver")
 def confirm_waiver(violation_id: int):
-    violation = get_or_404(Violation, violation_id)
-    if reason := _locked(violation):
-        flash(reason, "error")
-        return redirect(url_for(".list_violations", contract_id=violation.contract_id))
     return _change(violation_id, "waive_violation", lambda v: v.confirm_waiver(current_user.id))
 
 
@@ -82,10 +72,7 @@ def confirm_waiver(violation_id: int):
 def decline_waiver(violation_id: int):
     form = WaiveForm()
     if not form.validate_on_submit():
-        violation = get_or_404(Violation, violation_id)
-        for error in form.reason.errors:
-            flash(error, "error")
-        return redirect(url_for(".list_violations", contract_id=violation.contract_id))
+        return _form_refused(violation_id, form)
     return _change(violation_id, "decline_waiver", lambda v: v.decline_waiver(current_user.id, form.reason.data),
                    reason=form.reason.data)
 

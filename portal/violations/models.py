@@ -1,13 +1,17 @@
 """Violations found by the rules (their alerts live in portal.notifications)."""
 from __future__ import annotations
 
-from datetime import datetime
+import calendar
+import re
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from portal.contracts.models import contract_data
 from portal.db import Money, UTCDateTime, utcnow
 from portal.i18n import N_
 
@@ -19,10 +23,27 @@ VIOLATION_STATUSES = {
 }
 
 
+_SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def period_end(period: str) -> date | None:
+    """The last day of a violation's period: "2024-Q2", "2024-06", "2024" (None if it has none)."""
+    if match := re.fullmatch(r"(\d{4})-Q([1-4])", period):
+        year, quarter = int(match[1]), int(match[2])
+        return date(year, 3 * quarter, calendar.monthrange(year, 3 * quarter)[1])
+    if match := re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", period):
+        year, month = int(match[1]), int(match[2])
+        return date(year, month, calendar.monthrange(year, month)[1])
+    if re.fullmatch(r"\d{4}", period):
+        return date(int(period), 12, 31)
+    return None
+
+
 class IllegalViolationChange(Exception):
     pass
 
 
+@contract_data
 class Violation(SQLModel, table=True):
     """One finding of a rule for one contract, stored once (by its dedup key) however often rules run."""
 
@@ -73,6 +94,12 @@ class Violation(SQLModel, table=True):
     @property
     def counts_against_score(self) -> bool:
         return self.status in ("open", "acknowledged")
+
+    @property
+    def falls_on(self) -> date:
+        """Where the violation falls (the cycle it counts in, the lock that guards it): the end of its
+        period, else the day the rules first found it."""
+        return period_end(self.period) or self.first_found_at.astimezone(_SHANGHAI).date()
 
     def acknowledge(self, user_id: int) -> None:
         if self.status != "open":

@@ -1,0 +1,229 @@
+"""What the rules and the score sheet read: the contract's data gathered from every domain, in one place.
+
+rule_facts() is the input of rules.compliance.evaluate() (rules/compliance/README.md): submissions as
+(kind, period) rows, attendance, the bureau's complaints, incidents and disputes, credit grades and the
+approved period scores. sheet_facts() is the input of rules.scoring.score() for one cycle: the reports'
+figures, the violations counted per fact, the bureau's findings (which win over both) and the credit
+grades in force, each with the source it came from. This package reads the domains' models and asks a
+domain for its own interpretation where it has one (findings fold their effects; reporting lays out the
+calendar); it writes nothing.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+
+from portal.activities import services as activities
+from portal.consequences import services as consequences
+from portal.consequences.models import shanghai_day
+from portal.contracts.models import Contract
+from portal.cycles.services import Cycle, cycle_overview
+from portal.db import get_session
+from portal.findings import services as findings
+from portal.findings.models import Finding
+from portal.organisations.models import CreditGrade
+from portal.reporting import services as reporting
+from portal.reporting.models import Submission
+from portal.violations.models import Violation
+from rules.schemes import load_scheme
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+# --- the compliance rules' input --------------------------------------------------------------------
+
+# How a portal submission reads to the compliance rules: (kind, period) rows per obligation.
+# seed 002 第9项: the report for month M carries M's plan and M-1's summary, both due by the 5th of M.
+_SUBMISSION_KINDS = {
+    "monthly_plan_summary": lambda period: [("monthly_plan", period), ("monthly_summary", _previous_month(period))],
+    "monthly_demand_report": lambda period: [("monthly_report", period)],  # seed 002 每月不准时上报报表
+    "monthly_job_info": lambda period: [("job_information", period)],  # seed 000 岗位信息
+    "monthly_report": lambda period: [("work_report", period)],  # seed 000 每月1次书面汇报
+}
+
+
+def _previous_month(period: str) -> str:
+    year, month = map(int, period.split("-"))
+    return f"{year - 1}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+def _compliance_rows(submission: Submission) -> list[dict]:
+    if submission.obligation_key == "annual_summary":  # seed 000 年底报送工作总结: the year it falls due
+        rows = [("annual_summary", str(submission.due_at.astimezone(SHANGHAI).year))]
+    elif submission.obligation_key in _SUBMISSION_KINDS:
+        rows = _SUBMISSION_KINDS[submission.obligation_key](submission.period_key)
+    else:
+        return []
+    return [{"id": f"{submission.id}:{kind}", "kind": kind, "period": period,
+             "submitted_at": _iso(submission.submitted_at), "version": submission.version}
+            for kind, period in rows]
+
+
+def _grade_in_force(grades: list[CreditGrade], kind: str, day) -> str | None:
+    current = [g for g in grades if g.kind == kind and g.given_on <= day]
+    return max(current, key=lambda g: (g.given_on, g.id)).grade if current else None
+
+
+def rule_facts(contract: Contract, as_of: datetime) -> dict:
+    """The contract's data as the compliance rules read it (rules/compliance/README.md)."""
+    session = get_session()
+    day = as_of.astimezone(SHANGHAI).date()
+    grades = list(session.exec(select(CreditGrade).where(CreditGrade.operator_id == contract.operator_id)))
+    operator: dict = {"id": str(contract.operator_id), "is_hr": True,
+                      "is_dispatch": any(g.kind == "labour_dispatch" for g in grades)}
+    for kind, key in (("hr_service", "credit_grade"), ("labour_dispatch", "labour_credit_grade")):
+        grade = _grade_in_force(grades, kind, day)
+        if grade:
+            operator[key] = grade
+    submissions = session.exec(select(Submission).where(Submission.contract_id == contract.id)
+                               .order_by(Submission.id))
+    return {
+        "as_of": _iso(as_of),
+        "contract": {"id": str(contract.id), "scheme": contract.scheme_id,
+                     "starts_on": contract.starts_on.isoformat(), "ends_on": contract.ends_on.isoformat()},
+        "operator": operator,
+        "submissions": [row for s in submissions for row in _compliance_rows(s)],
+        **_findings(contract),  # complaints, incidents, disputes the bureau recorded
+        **_attendance(contract, as_of),  # stations and monthly attendance days 
+        "period_scores": _period_scores(contract, as_of),  # approved sheets (seeds 002, 001)
+    }
+
+
+def _findings(contract: Contract) -> dict:
+    """Complaints, incidents and disputes as rules/compliance reads them; withdrawn findings are gone."""
+    findings = get_session().exec(select(Finding).where(
+        Finding.contract_id == contract.id, Finding.status == "recorded",
+        Finding.kind.in_(("complaint", "incident", "dispute"))).order_by(Finding.id)).all()
+    out: dict = {"complaints": [], "incidents": [], "disputes": []}
+    for f in findings:
+        fid = f"finding-{f.id}"
+        if f.kind == "complaint":
+            out["complaints"].append({"id": fid, "received_on": f.found_on.isoformat(), "verified": f.verified,
+                                      "serious": f.serious, "station": str(f.station_id or "")})
+        elif f.kind == "incident":
+            out["incidents"].append({"id": fid, "occurred_on": f.found_on.isoformat(), "major": f.serious})
+        else:
+            out["disputes"].append({"id": fid, "collective": f.collective, "outcome": f.outcome or "pending",
+                                    "decided_on": f.found_on.isoformat()})
+    return out
+
+
+def _attendance(contract: Contract, as_of: datetime) -> dict:
+    """Stations and certified monthly days per staff member, as rules/compliance/attendance.py reads them.
+
+    Only the latest version of each month saved by `as_of` counts. Staff and stations are ids, never names.
+    """
+    station_of = {s.id: s.station_id for s in activities.staff_of(contract, active_only=False)}
+    rows = []
+    for sheet in activities.latest_sheets(contract, as_of).values():
+        for staff_id, codes in sorted(sheet.marks.items()):
+            if int(staff_id) in station_of:
+                rows.append({"id": f"{sheet.id}:{staff_id}", "station": str(station_of[int(staff_id)]),
+                             "staff": staff_id, "month": sheet.month, "days": sheet.days_worked(int(staff_id))})
+    return {"stations": [{"id": str(s)} for s in activities.stations_of(contract)], "attendance": rows}
+
+
+_ANNUAL_BY_YEAR = ("jindong-2021",)  # seed 001 第七条: evaluated once a year; the period is the year
+
+
+def _period_scores(contract: Contract, as_of: datetime) -> list[dict]:
+    """Every cycle's approval in force, as the consequences rules read it: seed 002 with the day it was
+    assessed and the day a rectification of it was accepted; seed 001 by year with its veto."""
+    rectified: dict[int, date] = {}
+    for notice in consequences.notices_of(contract):
+        if notice.state == "rectified" and notice.approval_id and notice.closed_at:
+            day = shanghai_day(notice.closed_at)
+            rectified[notice.approval_id] = min(day, rectified.get(notice.approval_id, day))
+    rows = []
+    for cycle, _sheet, approval in cycle_overview(contract):
+        if approval is None or approval.approved_at > as_of:
+            continue
+        row = {"id": str(approval.id), "score": str(approval.total)}
+        if contract.scheme_id in _ANNUAL_BY_YEAR:
+            row.update(period=str(cycle.end.year), vetoed=bool(approval.figures.get("vetoes")))
+        else:
+            row.update(period=cycle.id, assessed_on=shanghai_day(approval.approved_at).isoformat())
+            if approval.id in rectified:
+                row["rectification_passed_on"] = rectified[approval.id].isoformat()
+        rows.append(row)
+    return rows
+
+
+# --- one cycle's score sheet input --------------------------------------------------------------------
+
+# seed 000 年底报送工作总结: the rule reports a missing summary; the scheme asks whether it was submitted.
+_INVERTED_FLAGS = {"deadlines.annual_summary_missing": "year_end_summary_submitted"}
+
+
+@dataclass
+class SheetFacts:
+    facts: dict = field(default_factory=dict)  # fact key -> value, as rules.scoring reads it
+    sources: dict = field(default_factory=dict)  # fact key -> "reports" | "violations" | "findings…" | "credit grades"
+    violations_by_fact: dict = field(default_factory=dict)  # fact key -> [Violation]
+    findings_by_fact: dict = field(default_factory=dict)  # fact key -> [Finding]
+
+
+def sheet_facts(contract: Contract, cycle: Cycle) -> SheetFacts:
+    """What the data says for the cycle's sheet (the bureau's entries are added by portal/assessment)."""
+    session = get_session()
+    scheme = load_scheme(contract.scheme_id)
+    facts: dict = {}
+    sources: dict = {}
+
+    # Reports: the latest version not returned for changes, of every instance due by the cycle's end.
+    due_by_end = {o.key for o in reporting.calendar(contract) if o.period.end <= cycle.end}
+    latest: dict[tuple[str, str], Submission] = {}
+    for s in session.exec(select(Submission).where(Submission.contract_id == contract.id,
+                                                   Submission.state != "returned").order_by(Submission.version)):
+        if f"{s.obligation_key}:{s.period_key}" in due_by_end:
+            latest[(s.obligation_key, s.period_key)] = s
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for s in latest.values():
+        for key, value in s.figures.items():
+            if key in scheme.facts:
+                totals[key] += Decimal(value)
+    for key, value in totals.items():
+        facts[key], sources[key] = value, "reports"
+
+    # Violations within the cycle, counted per fact they feed (waived and rectified ones do not count).
+    by_fact: dict[str, list[Violation]] = defaultdict(list)
+    for v in session.exec(select(Violation).where(Violation.contract_id == contract.id).order_by(Violation.id)):
+        if not v.counts_against_score or not cycle.start <= v.falls_on <= cycle.end:
+            continue
+        if v.rule_id in _INVERTED_FLAGS:
+            by_fact[_INVERTED_FLAGS[v.rule_id]].append(v)
+        elif v.scheme_fact in scheme.facts and scheme.facts[v.scheme_fact].kind == "count" and v.kind == "violation":
+            by_fact[v.scheme_fact].append(v)
+    for key, found in by_fact.items():
+        if scheme.facts[key].kind == "bool":
+            facts[key] = False
+        else:
+            facts[key] = Decimal(len(found))
+        sources[key] = "violations"
+
+    # The bureau's findings in the cycle (spot checks, complaints, incidents, surveys): what people saw
+    # wins over reports and violations for the same fact, and the source says what it replaced.
+    from_findings = findings.facts_for_cycle(contract, cycle.start, cycle.end)
+    for key, value in from_findings.facts.items():
+        replaced = sources.get(key)
+        facts[key], sources[key] = value, f"findings over {replaced}" if replaced else "findings"
+
+    # Credit grades in force at the cycle's end (seed 004 负面影响).
+    grades = session.exec(select(CreditGrade).where(CreditGrade.operator_id == contract.operator_id,
+                                                    CreditGrade.given_on <= cycle.end)
+                          .order_by(CreditGrade.given_on, CreditGrade.id)).all()
+    for kind, key in (("hr_service", "hr_credit_grade"), ("labour_dispatch", "labour_credit_grade")):
+        current = [g for g in grades if g.kind == kind]
+        if current and key in scheme.facts:
+            facts[key], sources[key] = current[-1].grade, "credit grades"
+
+    return SheetFacts(facts, sources, dict(by_fact), from_findings.by_fact)

@@ -1,0 +1,91 @@
+"""Keeping what the rules find: each finding stored once (by its dedup key), updated on a re-run, marked
+rectified when the rules stop finding it, and every new one notified; the changes people make to a
+violation (acknowledge, propose and confirm a waiver), each refused while its cycle is locked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from sqlmodel import select
+
+from portal.audit import services as audit
+from portal.contracts.models import Contract
+from portal.cycles.services import lock_reason
+from portal.db import get_session
+from portal.notifications.services import link, notify, recipients
+from portal.violations.models import IllegalViolationChange, Violation
+
+
+@dataclass
+class StoreResult:
+    new: list[Violation] = field(default_factory=list)
+    updated: int = 0
+    rectified: int = 0
+    reminders: int = 0
+
+
+def store_findings(contract: Contract, findings, as_of: datetime) -> StoreResult:
+    session = get_session()
+    existing = {v.dedup_key: v for v in session.exec(select(Violation).where(Violation.contract_id == contract.id))}
+    result, seen = StoreResult(), set()
+    for finding in findings:
+        seen.add(finding.dedup_key)
+        values = dict(
+            rule_id=finding.rule_id, kind=finding.kind, severity=finding.severity,
+            period=str(finding.subject.get("period") or finding.subject.get("month") or ""),
+            scheme_item=finding.scheme_item, scheme_fact=finding.scheme_fact, clause=finding.clause,
+            message_zh=finding.message_zh, message_en=finding.message_en,
+            evidence=finding.to_dict()["evidence"], penalty_points=finding.penalty.points,
+            per_occurrence=finding.penalty.per_occurrence, consequence=finding.penalty.consequence or "",
+        )
+        violation = existing.get(finding.dedup_key)
+        if violation is None:
+            violation = Violation(contract_id=contract.id, bureau_id=contract.bureau_id,
+                                  operator_id=contract.operator_id, dedup_key=finding.dedup_key,
+                                  first_found_at=as_of, last_found_at=as_of, **values)
+            session.add(violation)
+            result.new.append(violation)
+            continue
+        for key, value in values.items():
+            setattr(violation, key, value)
+        violation.last_found_at = as_of
+        if violation.status == "rectified":  # found again: it is open again
+            violation.status, violation.status_reason, violation.resolved_at = "open", "", None
+        result.updated += 1
+    for key, violation in existing.items():
+        if key not in seen and violation.counts_against_score:
+            violation.mark_rectified("规则复核时已不再发现该问题 / the rules no longer find it")
+            result.rectified += 1
+    session.flush()
+    for violation in result.new:
+        notify_violation(contract, violation)
+    return result
+
+
+def notify_violation(contract: Contract, violation: Violation) -> None:
+    penalty = f"扣{violation.penalty_points}分" if violation.penalty_points is not None else violation.consequence
+    notify(recipients(contract, bureau_too=violation.severity == "serious"), contract=contract, kind="violation",
+           dedup_key=f"violation|{contract.id}|{violation.dedup_key}",
+           subject=f"【考核】{contract.number}：{violation.message_zh}"[:300],
+           body=(f"{violation.message_zh}\n{violation.message_en}\n依据 / clause: {violation.clause}\n"
+                 f"影响 / effect: {penalty or '—'}"),
+           link=link("violations.list_violations", contract_id=contract.id))
+
+
+def lock_reason_for_violation(violation: Violation) -> str | None:
+    """Why the violation can no longer change: the cycle it falls in was approved (and so locked)."""
+    return lock_reason(violation.contract_id, violation.falls_on)
+
+
+def change_violation(violation: Violation, action: str, change: Callable[[Violation], None], *,
+                     reason: str | None = None) -> None:
+    """Apply one change with its audit line; the caller commits. Every change is refused with the lock's
+    reason while the violation's cycle is approved (its data is locked for everyone); an illegal move for
+    the violation's state raises IllegalViolationChange too."""
+    if locked := lock_reason_for_violation(violation):
+        raise IllegalViolationChange(locked)
+    before = audit.snapshot(violation)
+    change(violation)
+    audit.record(action, violation, before=before, reason=reason if reason is not None else violation.status_reason)
