@@ -48,7 +48,10 @@ def store_findings(contract: Contract, findings, as_of: datetime) -> StoreResult
             session.add(violation)
             result.new.append(violation)
             continue
-        for key, value in values.items():
+        changed = {key: value for key, value in values.items() if not _same(key, getattr(violation, key), value)}
+        if not changed and violation.status != "rectified":
+            continue  # found again as it was: the row is left untouched (no write, no lock, issue #16)
+        for key, value in changed.items():
             setattr(violation, key, value)
         violation.last_found_at = as_of
         if violation.status == "rectified":  # found again: it is open again
@@ -72,6 +75,13 @@ def notify_violation(contract: Contract, violation: Violation) -> None:
            body=(f"{violation.message_zh}\n{violation.message_en}\n依据 / clause: {violation.clause}\n"
                  f"影响 / effect: {penalty or '—'}"),
            link=link("violations.list_violations", contract_id=contract.id))
+
+
+def _same(key: str, stored, found) -> bool:
+    """A finding found again as it was: the evidence's `as_of` (the moment of the run) is not a change."""
+    if key == "evidence" and isinstance(stored, dict) and isinstance(found, dict):
+        return {k: v for k, v in stored.items() if k != "as_of"} == {k: v for k, v in found.items() if k != "as_of"}
+    return stored == found
 
 
 def lock_reason_for_violation(violation: Violation) -> str | None:

@@ -71,6 +71,38 @@ def test_a_sweep_run_twice_creates_no_duplicates(app, world, db):
     assert (_count(db, Violation), _count(db, Notification), _count(db, OutboxMail)) == counts
 
 
+def test_a_sweep_that_finds_nothing_new_writes_no_violation_row(app, world, db):
+    """Issue #16: a re-run that finds the same violations leaves their rows untouched (no UPDATE, no row
+    lock queueing a submission to the same contract); a later day that changes nothing changes nothing."""
+    import sqlalchemy as sa
+
+    _sweep(app, datetime(2024, 8, 1, tzinfo=SH))
+    db.expire_all()
+    before = {v.id: (v.last_found_at, v.status) for v in db.exec(select(Violation))}
+    assert before, "the world has open violations to find again"
+    updates: list[str] = []
+
+    def count_updates(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE VIOLATION"):
+            updates.append(statement)
+
+    with app.app_context():
+        from portal.db import get_session
+
+        engine = get_session().get_bind()
+        sa.event.listen(engine, "before_cursor_execute", count_updates)
+        try:
+            from portal.compliance.services import sweep
+
+            again = sweep(datetime(2024, 8, 1, 6, tzinfo=SH))
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count_updates)
+    assert (again.new, again.updated, again.rectified) == (0, 0, 0)
+    assert updates == []
+    db.expire_all()
+    assert {v.id: (v.last_found_at, v.status) for v in db.exec(select(Violation))} == before
+
+
 def test_a_missing_report_handed_in_late_stays_one_finding_and_changes_from_missing_to_late(app, world, db):
     contract_id = world[1]["contract"].id
     _sweep(app, datetime(2024, 8, 1, tzinfo=SH))
