@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from rules.identifiers import InvalidIdentifier, normalise_resident_id, parse_credit_code
@@ -34,3 +37,64 @@ def strip(value):
 def form_data(form, *names) -> dict:
     """The named fields' cleaned values, for a service call."""
     return {name: getattr(form, name).data for name in names}
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class OnceForm(FlaskForm):
+    """A form whose post is a decision (money, an application, an objection): it carries a one-time token
+    (rendered by hidden_tag()), stored when the post is acted on, so a double click is one decision."""
+
+    once = HiddenField(default=new_form_token)
+
+
+def was_submitted(form) -> bool:
+    """Whether this very form was already acted on (checked before validating it against a state the first
+    post has changed, e.g. a payment line it paid off)."""
+    from sqlmodel import select
+
+    from portal.auth.models import FormSubmission
+    from portal.db import get_session
+
+    token = (getattr(getattr(form, "once", None), "data", "") or "").strip()[:64]
+    return bool(token) and get_session().exec(
+        select(FormSubmission.id).where(FormSubmission.token == token)).first() is not None
+
+
+class AlreadySubmitted(Exception):
+    """This very form was already acted on (the token is stored)."""
+
+
+def claim_once(form, user, action: str) -> None:
+    """Store the form's token in the current transaction (committed with the decision, rolled back with a
+    refusal). A second post of the same form fails here, also when both arrive at once: the unique key
+    makes the later one wait for the first and then refuses it."""
+    from sqlalchemy.exc import IntegrityError
+    from sqlmodel import select
+
+    from portal.auth.models import FormSubmission
+    from portal.db import get_session
+
+    token = (getattr(getattr(form, "once", None), "data", "") or "").strip()[:64]
+    if not token:  # a client that sends no token (a script) is not protected from its own repeats
+        return
+    session = get_session()
+    if session.exec(select(FormSubmission.id).where(FormSubmission.token == token)).first():
+        raise AlreadySubmitted(token)
+    session.add(FormSubmission(token=token, user_id=user.id, action=action[:60]))
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise AlreadySubmitted(token) from None
+
+
+def already_done(target: str):
+    """The answer to a repeated post of a form already acted on: back to the page, said, nothing done twice."""
+    from flask import flash, redirect
+    from flask_babel import gettext as _
+
+    flash(_("该表单已提交过，未重复处理"), "info")
+    return redirect(target, code=303)

@@ -4,7 +4,7 @@ from portal.applications.models import (  # noqa: F401
     ApplicationWorker, QualificationCancellation, StationApplication, StationSubsidy)
 from portal.activities.models import ActivityEvent, Attachment, AttendanceSheet, StaffMember  # noqa: F401
 from portal.audit.models import AuditEvent  # noqa: F401
-from portal.auth.models import User  # noqa: F401
+from portal.auth.models import FormSubmission, User  # noqa: F401
 from portal.compliance.models import Violation  # noqa: F401
 from portal.notifications.models import Notification, OutboxMail  # noqa: F401
 from portal.consequences.models import RectificationNotice, TerminationProposal  # noqa: F401

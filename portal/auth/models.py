@@ -80,3 +80,16 @@ class User(SQLModel, table=True):
     @property
     def role_label(self) -> str:
         return ROLES.get(self.role, self.role)
+
+
+class FormSubmission(SQLModel, table=True):
+    """A one-time form token, stored when its form is acted on: a repeated post of the same form (a double
+    click, a retried request) finds it and is one decision, not two. The unique key holds under concurrency."""
+
+    __tablename__ = "form_submission"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    action: str = Field(max_length=60)  # the endpoint that acted on it
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

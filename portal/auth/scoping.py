@@ -18,7 +18,7 @@ from portal.applications.models import (ApplicationWorker, QualificationCancella
                                         StationSubsidy)
 from portal.activities.models import ActivityEvent, Attachment, AttendanceSheet, StaffMember
 from portal.audit.models import AuditEvent
-from portal.auth.models import User
+from portal.auth.models import FormSubmission, User
 from portal.compliance.models import Violation
 from portal.notifications.models import Notification, OutboxMail
 from portal.consequences.models import RectificationNotice, TerminationProposal
@@ -132,6 +132,7 @@ RULES: dict[type, Callable] = {
     ContractStation: _contract_station,
     User: _user,
     AuditEvent: _audit_event,
+    FormSubmission: lambda user: FormSubmission.user_id == user.id,
     Submission: _by_owner(Submission),
     Violation: _by_owner(Violation),
     LedgerUpload: _by_owner(LedgerUpload),

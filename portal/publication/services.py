@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from portal.activities import services as activities
@@ -23,7 +24,7 @@ from portal.assessment.models import SheetApproval
 from portal.audit import services as audit
 from portal.contracts.models import Contract
 from portal.contracts.services import stations_of
-from portal.db import get_session, utcnow
+from portal.db import get_session, lock_row, utcnow
 from portal.i18n import N_
 from portal.organisations.models import Bureau, Operator
 from portal.publication.models import IllegalObjection, Objection, Publication, PublishedResult
@@ -338,7 +339,11 @@ def file_objection(result: PublishedResult, user, *, target: str, text: str, evi
                           target_title=line["title"] if line else "", text=text.strip(),
                           evidence=(evidence or "").strip(), filed_by_id=user.id, filed_at=now or utcnow())
     session.add(objection)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same objection filed twice at once: uq_objection_target kept the first
+        session.rollback()
+        raise IllegalObjection("对同一对象只能提出一次异议 / one objection per target") from None
     audit.record("object", objection, reason=f"{publication.cycle_label} 第{publication.version}版 "
                  f"{objection.target_title or '总体结果'}" + (f"，证据文件{len(files)}份" if files else ""))
     activities.commit_with_files(objection, list(files), user=user)
@@ -375,6 +380,7 @@ def answer_objection(objection: Objection, user, *, upheld: bool, reason: str) -
         reason = _public_text(reason, "答复")
     except PublishRefused as exc:
         raise IllegalObjection(str(exc)) from None
+    objection = lock_row(Objection, objection.id)  # answered once, also when two answers arrive at once
     before = audit.snapshot(objection)
     objection.answer_with(upheld, reason, user)
     audit.record("answer_objection", objection, before=before,
