@@ -11,12 +11,11 @@ from portal.audit import services as audit
 from portal.auth import services
 from portal.auth.forms import ChangePasswordForm, LoginForm, UserForm
 from portal.auth.models import User
-from portal.auth.scoping import roles_required, scoped
+from portal.auth.scoping import account_bureaus, account_operators, roles_required, scoped
 from portal.db import get_session
 from portal.extensions import limiter
 from portal.forms import form_data
 from portal.htmx import render
-from portal.organisations.models import Bureau, Operator
 
 bp = Blueprint("auth", __name__)
 
@@ -96,8 +95,8 @@ def set_language(code: str):
 def _user_form(user: User | None) -> UserForm:
     form = UserForm(obj=user)
     db = get_session()
-    bureaus = db.exec(scoped(Bureau).order_by(Bureau.id)).all()
-    operators = db.exec(scoped(Operator).order_by(Operator.id)).all()
+    bureaus = db.exec(account_bureaus()).all()
+    operators = db.exec(account_operators()).all()
     none = [(0, "—")]
     form.bureau_id.choices = none + [(b.id, b.name) for b in bureaus]
     form.operator_id.choices = none + [(o.id, o.name) for o in operators]
@@ -142,7 +141,7 @@ def create_user():
                         password_hash=services.hash_password(form.password.data))
             db.add(user)
             db.flush()
-            audit.record("create_user", user)
+            audit.record("create_user", user, bureau_id=user.bureau_id or current_user.bureau_id)
             db.commit()
             flash(_("已创建账号 %(name)s", name=user.username), "success")
             return redirect(url_for(".list_users"))
@@ -163,6 +162,7 @@ def edit_user(user_id: int):
             form.username.errors.append(_("用户名已被使用"))
         else:
             before = audit.snapshot(user)
+            was_active = user.active
             for key, value in {**form_data(form, "username", "display_name", "email", "active"),
                                **_binding(form)}.items():
                 setattr(user, key, value)
@@ -171,7 +171,14 @@ def edit_user(user_id: int):
                 services.end_sessions(user)
             if not user.active:
                 services.end_sessions(user)
-            audit.record("update_user", user, before=before)
+            # Each kind of change is its own line, under the acting bureau when the account has none.
+            actions = ["update_user"]
+            if form.password.data:
+                actions.append("reset_password")
+            if was_active and not user.active:
+                actions.append("disable_user")
+            for action in actions:
+                audit.record(action, user, before=before, bureau_id=user.bureau_id or current_user.bureau_id)
             db.commit()
             flash(_("已保存"), "success")
             return redirect(url_for(".list_users"))

@@ -80,13 +80,35 @@ def _contract_station(user):
     return ContractStation.contract_id.in_(select(Contract.id).where(_by_owner(Contract)(user)))
 
 
+def account_operators(user=None):
+    """The operators `user` (an admin) may bind accounts to: a bureau admin those its bureau registered (an
+    operator shared with other bureaus through contracts or stations is not its to take over: an account
+    reads every bureau's data of its operator); the platform admin every operator. The one rule behind the
+    account form's choices and the accounts an admin may manage."""
+    user = user if user is not None else current_user
+    query = select(Operator).order_by(Operator.id)
+    if user.is_platform_admin:
+        return query
+    if user.is_bureau_user and user.role == "admin":
+        return query.where(Operator.registered_by_bureau_id == user.bureau_id)
+    return query.where(_NOTHING)
+
+
+def account_bureaus(user=None):
+    """The bureaus `user` (an admin) may bind accounts to: its own; the platform admin any."""
+    user = user if user is not None else current_user
+    query = select(Bureau).order_by(Bureau.id)
+    if user.is_platform_admin:
+        return query
+    if user.is_bureau_user and user.role == "admin":
+        return query.where(Bureau.id == user.bureau_id)
+    return query.where(_NOTHING)
+
+
 def _user(user):
-    # A bureau admin manages its own accounts and those of the operators it registered; an operator
-    # shared with other bureaus (through contracts or stations) is not its to take over.
     if user.is_bureau_user and user.role == "admin":
         return sa.or_(User.bureau_id == user.bureau_id,
-                      User.operator_id.in_(select(Operator.id).where(
-                          Operator.registered_by_bureau_id == user.bureau_id)))
+                      User.operator_id.in_(account_operators(user).with_only_columns(Operator.id)))
     return User.id == user.id
 
 
@@ -116,9 +138,18 @@ def _publication(user):
     return _NOTHING
 
 
+# Audit rows about an operator itself rather than one bureau's dealings with it: its accounts (created,
+# changed, logging in), its credit grades (the issuing authority's, recorded once for every bureau), its
+# register entry. Every bureau the operator works with sees them, whichever bureau (or none) they name.
+OPERATOR_WIDE_AUDIT = ("user_account", "credit_grade", "operator")
+
+
 def _audit_event(user):
     if user.is_bureau_user:
-        return AuditEvent.bureau_id == user.bureau_id
+        return sa.or_(AuditEvent.bureau_id == user.bureau_id,
+                      sa.and_(AuditEvent.object_type.in_(OPERATOR_WIDE_AUDIT),
+                              AuditEvent.operator_id.in_(select(Operator.id).where(
+                                  _operators_of_bureau(user.bureau_id)))))
     return _NOTHING
 
 

@@ -31,6 +31,7 @@ def authenticate(username: str, password: str) -> User | None:
     session = get_session()
     user = session.exec(select(User).where(User.username == username.strip())).first()
     if not verify_password(user, password) or not user.active:
+        _record_failed_login(username, user)
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -38,6 +39,28 @@ def authenticate(username: str, password: str) -> User | None:
     audit.record("login", user, actor=user, after={"username": user.username})
     session.commit()
     return user
+
+
+def _record_failed_login(username: str, user: User | None) -> None:
+    """A refused login is an audit line: the account's bureau (or its operator's bureaus) see attempts on it;
+    attempts on names that do not exist are seen by the platform admin."""
+    from flask import has_request_context, request
+
+    address = request.remote_addr if has_request_context() else None
+    event = audit.record("login_failed", user, actor=None, before=None,
+                         after={"username": username.strip()[:60] if user is not None else _unknown(username),
+                                "address": address,
+                                "why": "inactive" if user is not None and not user.active else "password"})
+    if user is None:
+        event.object_type = "user_account"
+    get_session().commit()
+
+
+def _unknown(username: str) -> str:
+    """A name no account has, as the trail keeps it: its first two characters and length (people type their
+    password into the name field)."""
+    name = username.strip()
+    return f"{name[:2]}…({len(name)})"
 
 
 def end_sessions(user: User) -> None:
