@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import IntegerConverter
 
 from portal import config, db
 from portal.extensions import babel, csrf, limiter, login_manager
@@ -24,9 +25,19 @@ def select_locale() -> str:
     return request.accept_languages.best_match(list(current_app.config["LANGUAGES"])) or "zh"
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every URL: an id the database can hold (INTEGER), else 404 like any missing object,
+    never an overflow inside a query (/contracts/99999999999999999999)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
+    app.url_map.converters["int"] = IdConverter
     config.load_config(app, test_config)
 
     db.init_app(app)
