@@ -89,7 +89,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         response.headers["Referrer-Policy"] = "same-origin"
         if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS: keep browsers on it
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if response.mimetype == "text/html":
+        # Nothing behind a login is kept by browsers or proxies: pages, errors.xlsx, CSV, JSON, evidence.
+        # The public results (/public) and static files may be cached.
+        if response.mimetype == "text/html" or not request.path.startswith(("/public", "/static/")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
