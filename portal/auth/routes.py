@@ -21,8 +21,14 @@ bp = Blueprint("auth", __name__)
 
 
 def _account_key() -> str:
-    """Rate-limit key for one account name, whatever address it is tried from."""
-    return "account:" + (request.form.get("username") or "").strip().lower()
+    """Rate-limit key for one account name tried from one address: failing on purpose from elsewhere cannot
+    lock the account's owner out (the per-address limit bounds guessing across accounts)."""
+    return f"account:{(request.form.get('username') or '').strip().lower()[:60]}|{request.remote_addr}"
+
+
+def _failed(response) -> bool:
+    """Only refused logins count against the limits: a user who logs in and out is never limited."""
+    return response.status_code == 401
 
 
 def _safe_next(target: str | None) -> str:
@@ -36,8 +42,9 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key,
+               deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -52,6 +59,7 @@ def login():
             if lang:
                 session["lang"] = lang
             login_user(user)
+            services.start_session_clock(session)
             return redirect(_safe_next(request.args.get("next")))
     return render("auth/login.html", form=form, status=200 if not form.errors else 401)
 

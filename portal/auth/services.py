@@ -63,6 +63,27 @@ def _unknown(username: str) -> str:
     return f"{name[:2]}…({len(name)})"
 
 
+def start_session_clock(session) -> None:
+    """A login's start and last request, in its signed cookie (seconds since the epoch)."""
+    now = int(utcnow().timestamp())
+    session["login_at"] = session["seen_at"] = now
+
+
+def session_expired(session, config) -> bool:
+    """Whether this login has been idle too long, or lived too long; else it is marked seen now.
+    A cookie from before these clocks existed starts its clocks now."""
+    now = int(utcnow().timestamp())
+    started, seen = session.get("login_at"), session.get("seen_at")
+    if not isinstance(started, int) or not isinstance(seen, int):
+        start_session_clock(session)
+        return False
+    if now - seen > config["SESSION_IDLE_MINUTES"] * 60 or now - started > config["SESSION_MAX_HOURS"] * 3600:
+        return True
+    if now - seen >= 30:  # write the cookie again at most every half minute
+        session["seen_at"] = now
+    return False
+
+
 def end_sessions(user: User) -> None:
     """Rotate the session token: cookies issued before now no longer load the user."""
     user.session_token = new_session_token()
