@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import IntegerConverter
 
 from portal import config, db
 from portal.extensions import babel, csrf, limiter, login_manager
@@ -24,10 +25,39 @@ def select_locale() -> str:
     return request.accept_languages.best_match(list(current_app.config["LANGUAGES"])) or "zh"
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every URL: an id the database can hold (INTEGER), else 404 like any missing object,
+    never an overflow inside a query (/contracts/99999999999999999999)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def _warn_about_per_worker_limits(app: Flask) -> None:
+    """memory:// keeps the login limits per worker process: with N gunicorn workers a limit is N times as
+    high. Said at start-up, where the operator of the server sees it (README: RATELIMIT_STORAGE_URI)."""
+    import sys
+
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://") and "gunicorn" in sys.modules \
+            and not app.config.get("TESTING"):
+        app.logger.warning("RATELIMIT_STORAGE_URI is memory://: each gunicorn worker counts logins on its own, "
+                           "so the login limits are multiplied by the number of workers; set it to a shared "
+                           "store (memcached://, redis://)")
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
+    app.url_map.converters["int"] = IdConverter
     config.load_config(app, test_config)
+
+    if app.config["PROXY_HOPS"] > 0:  # behind nginx: the client's address and scheme, from trusted hops only
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    _warn_about_per_worker_limits(app)
 
     db.init_app(app)
     csrf.init_app(app)
@@ -78,9 +108,35 @@ def create_app(test_config: dict | None = None) -> Flask:
         response.headers["Referrer-Policy"] = "same-origin"
         if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS: keep browsers on it
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if response.mimetype == "text/html":
+        # Nothing behind a login is kept by browsers or proxies: pages, errors.xlsx, CSV, JSON, evidence.
+        # The public results (/public) and static files may be cached.
+        if response.mimetype == "text/html" or not request.path.startswith(("/public", "/static/")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    @app.before_request
+    def _session_lifetimes():
+        from flask import flash, redirect, url_for
+        from flask_login import current_user, logout_user
+
+        from portal.auth.services import session_expired
+
+        if request.endpoint in ("static", None) or not current_user.is_authenticated:
+            return None
+        if session_expired(session, app.config):
+            lang = session.get("lang")
+            logout_user()
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            flash(_l("登录已超时，请重新登录。"), "info")
+            target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+            if request.headers.get("HX-Request"):
+                response = app.response_class(status=401)
+                response.headers["HX-Redirect"] = target
+                return response
+            return redirect(target)
+        return None
 
     @app.context_processor
     def _globals():

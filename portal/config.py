@@ -31,9 +31,16 @@ def load_config(app, test_config: dict | None) -> None:
         BABEL_DEFAULT_LOCALE="zh",
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
         LANGUAGES={"zh": "中文", "en": "English"},
-        # Logins: per client address and per account name (Flask-Limiter syntax).
+        # Logins: failed attempts per client address, and per account name from one address (so nobody
+        # can lock an account's owner out by failing on purpose from elsewhere). Flask-Limiter syntax.
         LOGIN_LIMIT_PER_ADDRESS=env.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute"),
         LOGIN_LIMIT_PER_ACCOUNT=env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute"),
+        # Behind nginx: how many proxies in front append to X-Forwarded-For (0 = none, the client talks to
+        # us directly). The limiter and the audit trail then see the client's address, not the proxy's.
+        PROXY_HOPS=int(env.get("PROXY_HOPS", "0")),
+        # A login ends after this long without a request, and in any case this long after it began.
+        SESSION_IDLE_MINUTES=int(env.get("SESSION_IDLE_MINUTES", "30")),
+        SESSION_MAX_HOURS=int(env.get("SESSION_MAX_HOURS", "12")),
         RATELIMIT_STORAGE_URI=env.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=True,
         MAX_CONTENT_LENGTH=int(env.get("MAX_CONTENT_LENGTH", 32 * 1024 * 1024)),

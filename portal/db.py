@@ -96,3 +96,20 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = Session(get_engine(), expire_on_commit=False)
     return g.db_session
+
+
+def lock_row(model, pk: int):
+    """`model` row `pk`, re-read and locked until the transaction ends, so two requests deciding on the same
+    row (a payment line, an application, an objection) run one after the other and the second sees the first.
+
+    PostgreSQL: SELECT … FOR UPDATE. SQLite has no row locks: a no-op UPDATE of the row takes the database's
+    write lock (what BEGIN IMMEDIATE would), and the row is then read again inside that transaction.
+    """
+    from sqlmodel import select
+
+    session = get_session()
+    if session.get_bind().dialect.name == "sqlite":
+        table = model.__table__
+        session.execute(sa.update(table).where(table.c.id == pk).values(id=table.c.id))
+    return session.exec(select(model).where(model.id == pk).with_for_update()
+                        .execution_options(populate_existing=True)).one()

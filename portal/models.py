@@ -5,6 +5,7 @@ from portal.applications.models import (  # noqa: F401
 from portal.activities.models import ActivityEvent, Attachment, AttendanceSheet, StaffMember  # noqa: F401
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.auth.models import User  # noqa: F401
+from portal.forms import FormSubmission  # noqa: F401
 from portal.violations.models import Violation  # noqa: F401
 from portal.notifications.models import Notification, OutboxMail  # noqa: F401
 from portal.consequences.models import RectificationNotice, TerminationProposal  # noqa: F401

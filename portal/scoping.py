@@ -54,6 +54,8 @@ def scoped(model: type[T], user=None):
 
 def get_or_404(model: type[T], pk: int, user=None) -> T:
     """Load one object through the scope; a foreign object answers 404 exactly like a missing one."""
+    if not isinstance(pk, int) or not 0 < pk < 2**31:  # an id no row can have (and no overflow in SQL)
+        abort(404)
     obj = get_session().exec(scoped(model, user).where(model.id == pk)).first()
     if obj is None:
         abort(404)

@@ -18,11 +18,13 @@ from portal.applications.models import (ApplicationWorker, QualificationCancella
 from portal.activities.models import ActivityEvent, Attachment, AttendanceSheet, StaffMember
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
+from portal.auth.services import account_operators
 from portal.violations.models import Violation
 from portal.notifications.models import Notification, OutboxMail
 from portal.consequences.models import RectificationNotice, TerminationProposal
 from portal.contracts.models import Contract, ContractStation, Station
 from portal.findings.models import Finding, FindingEffect
+from portal.forms import FormSubmission
 from portal.ledgers.models import LedgerRow, LedgerUpload
 from portal.organisations.models import Bureau, CreditGrade, Operator
 from portal.payments.models import Payment
@@ -76,12 +78,9 @@ def _contract_station(user):
 
 
 def _user(user):
-    # A bureau admin manages its own accounts and those of the operators it registered; an operator
-    # shared with other bureaus (through contracts or stations) is not its to take over.
     if user.is_bureau_user and user.role == "admin":
         return sa.or_(User.bureau_id == user.bureau_id,
-                      User.operator_id.in_(select(Operator.id).where(
-                          Operator.registered_by_bureau_id == user.bureau_id)))
+                      User.operator_id.in_(account_operators(user).with_only_columns(Operator.id)))
     return User.id == user.id
 
 
@@ -111,9 +110,18 @@ def _publication(user):
     return _NOTHING
 
 
+# Audit rows about an operator itself rather than one bureau's dealings with it: its accounts (created,
+# changed, logging in), its credit grades (the issuing authority's, recorded once for every bureau), its
+# register entry. Every bureau the operator works with sees them, whichever bureau (or none) they name.
+OPERATOR_WIDE_AUDIT = ("user_account", "credit_grade", "operator")
+
+
 def _audit_event(user):
     if user.is_bureau_user:
-        return AuditEvent.bureau_id == user.bureau_id
+        return sa.or_(AuditEvent.bureau_id == user.bureau_id,
+                      sa.and_(AuditEvent.object_type.in_(OPERATOR_WIDE_AUDIT),
+                              AuditEvent.operator_id.in_(select(Operator.id).where(
+                                  _operators_of_bureau(user.bureau_id)))))
     return _NOTHING
 
 
@@ -127,6 +135,7 @@ RULES: dict[type, Callable] = {
     ContractStation: _contract_station,
     User: _user,
     AuditEvent: _audit_event,
+    FormSubmission: lambda user: FormSubmission.user_id == user.id,
     Submission: _by_owner(Submission),
     Violation: _by_owner(Violation),
     LedgerUpload: _by_owner(LedgerUpload),

@@ -152,7 +152,7 @@ def record_attendance(contract_id: int, month: str):
     return redirect(url_for(".record_attendance", contract_id=contract.id, month=month))
 
 
-@bp.get("/contracts/<int:contract_id>/attendance/<month>/check/<int:staff_id>")
+@bp.post("/contracts/<int:contract_id>/attendance/<month>/check/<int:staff_id>")  # POST: typed values stay out of URLs
 @login_required
 def check_attendance_row(contract_id: int, month: str, staff_id: int):
     """htmx: one person's row, checked while the grid is filled in (days counted, future days refused)."""
@@ -162,7 +162,7 @@ def check_attendance_row(contract_id: int, month: str, staff_id: int):
     if person.contract_id != contract.id:
         abort(404)
     staff = {person.id: person}
-    form = attendance_form([staff[staff_id]], services.days_in(month), formdata=request.args, meta={"csrf": False})
+    form = attendance_form([staff[staff_id]], services.days_in(month), formdata=request.form, meta={"csrf": False})
     form.validate()
     codes = row_codes(form, staff_id)
     problems = services.row_problems(codes, month)
@@ -254,14 +254,14 @@ def record_event(contract_id: int):
     return redirect(url_for(".show_event", event_id=event.id))
 
 
-@bp.get("/contracts/<int:contract_id>/events/check/<field>")
+@bp.post("/contracts/<int:contract_id>/events/check/<field>")  # POST: typed values stay out of URLs
 @login_required
 def check_event_field(contract_id: int, field: str):
     """htmx inline validation: the error fragment of one field of the event form, as it is now."""
     contract = get_or_404(Contract, contract_id)
     if field not in CHECKED_EVENT_FIELDS:
         abort(404)
-    form = EventForm(formdata=request.args, meta={"csrf": False})
+    form = EventForm(formdata=request.form, meta={"csrf": False})
     form.contract = contract
     target = form[field]
     inline = getattr(type(form), f"validate_{field}", None)  # called as inline(form, field), as Form.validate does

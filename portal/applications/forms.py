@@ -7,7 +7,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.applications.models import CANCELLATION_GROUNDS, MATERIALS
 from portal.contracts.models import STATION_KINDS
-from portal.forms import phone, strip
+from portal.forms import OnceForm, phone, strip
 
 
 class Choices(RadioField):
@@ -81,7 +81,7 @@ class ReviewForm(FlaskForm):
             raise ValidationError(_l("退回修改或不予通过必须写明理由"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(OnceForm):
     """第五条 审核 (区人社局)."""
 
     outcome = Choices(_l("审核意见"), choices=[("approve", _l("批准设立")), ("reject", _l("不予设立"))],
@@ -101,7 +101,7 @@ class CancellationForm(FlaskForm):
                            filters=[strip])
 
 
-class ExcellentForm(FlaskForm):
+class ExcellentForm(OnceForm):
     """第十条: the approver confirms each condition (the page shows them from the scheme file); the document
     sets no quota (第十一条: a selection every 2 years, no station selected twice)."""
 

@@ -204,6 +204,8 @@ class StationSubsidy(SQLModel, table=True):
     __tablename__ = "station_subsidy"
     __table_args__ = (
         sa.UniqueConstraint("station_id", "kind", name="uq_station_subsidy_kind"),
+        # One application is decided once: one station, one setup subsidy (NULLs, the excellent awards, differ).
+        sa.UniqueConstraint("application_id", name="uq_station_subsidy_application"),
         sa.CheckConstraint("kind IN ('new_station','excellent_station')", name="ck_station_subsidy_kind"),
         sa.CheckConstraint("amount >= 0", name="ck_station_subsidy_amount"),
     )

@@ -30,7 +30,7 @@ from portal.applications.roster import ROSTER
 from portal.scoping import get_or_404, roles_required, scoped
 from portal.contracts.models import Station
 from portal.db import get_session
-from portal.forms import form_data
+from portal.forms import AlreadySubmitted, already_done, claim_once, form_data
 from portal.htmx import render
 from portal.organisations.models import Bureau, Operator
 from rules.identifiers import mask_name, mask_resident_id
@@ -221,11 +221,14 @@ def decide_application(application_id: int):
     if not form.validate_on_submit():
         return _detail(application, 422, decision_form=form)
     try:
+        claim_once(form, current_user, "decide_application")
         services.decide_application(application, outcome=form.outcome.data, reason=form.reason.data or "",
                                     user=current_user)
+    except AlreadySubmitted:
+        return already_done(url_for(".show_application", application_id=application_id))
     except (services.ApplicationRefused, IllegalTransition) as exc:
         get_session().rollback()
-        return _detail(application, 409, error=str(exc))
+        return _detail(get_or_404(StationApplication, application_id), 409, error=str(exc))
     if application.station_id:
         flash(_("已批准设立，站点已建立并登记一次性建站补贴"), "success")
     else:
@@ -290,8 +293,11 @@ def select_excellent_station(station_id: int):
     if not form.validate_on_submit():
         return _station_page(station, 422, excellent_form=form)
     try:
+        claim_once(form, current_user, "select_excellent_station")
         services.select_excellent(station, year=form.year.data, reason=form.reason.data, user=current_user,
                                   scheme_id=_scheme_id(station))
+    except AlreadySubmitted:
+        return already_done(url_for(".show_station_qualification", station_id=station_id))
     except services.ApplicationRefused as exc:
         get_session().rollback()
         return _station_page(station, 409, error=str(exc))

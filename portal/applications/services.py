@@ -26,7 +26,7 @@ from portal.audit import services as audit
 from portal.auth.models import User
 from portal.notifications.models import Notification, OutboxMail
 from portal.contracts.models import Station
-from portal.db import CENT, get_session, utcnow
+from portal.db import CENT, get_session, lock_row, utcnow
 from rules.scoring.jindong import reapplication_allowed_from
 from rules.schemes import load_scheme
 
@@ -225,6 +225,7 @@ def submit_application(application: StationApplication, *, user, on: date | None
 def review_application(application: StationApplication, *, outcome: str, reason: str, user) -> StationApplication:
     """第五条: the employment service centre's first review."""
     session = get_session()
+    application = lock_row(StationApplication, application.id)  # two reviewers at once: the second sees the first
     before = _snapshot(application)
     application.review(outcome, user.id, reason)
     session.add(application)
@@ -244,6 +245,8 @@ def decide_application(application: StationApplication, *, outcome: str, reason:
     """第五条: the bureau's approval. Approving sets up the station and grants 第十二条（一）'s subsidy."""
     session = get_session()
     on = on or today()
+    # Two decisions at once (a double click, two tabs): the second waits, then finds the application decided.
+    application = lock_row(StationApplication, application.id)
     before = _snapshot(application)
     application.decide(outcome, user.id, reason)
     if outcome == "approve":
@@ -290,6 +293,7 @@ def grant_subsidy(station: Station, kind: str, scheme, *, user, on: date, applic
 def cancel_qualification(station: Station, *, ground: str, reason: str, cancelled_on: date, user,
                          scheme_id: str) -> QualificationCancellation:
     """第八条: the bureau cancels the station's qualification; its operator may not re-apply for 2 years."""
+    station = lock_row(Station, station.id)
     if station.status != "active":
         raise ApplicationRefused("站点已关闭，资格无需再取消 / the station is already closed")
     session = get_session()
@@ -315,6 +319,7 @@ def select_excellent(station: Station, *, year: int, reason: str, user, scheme_i
     """第十条: the approver, having checked the four conditions, names the station excellent for `year`,
     which grants 第十二条（三）'s one-off award."""
     on = on or today()
+    station = lock_row(Station, station.id)
     if station.status != "active":
         raise ApplicationRefused("站点已关闭，不能评为优秀站点 / a closed station cannot be selected")
     scheme = load_scheme(scheme_id)

@@ -37,7 +37,9 @@ def list_audit_events():
         query = query.where(AuditEvent.at >= datetime.combine(start, time(), SHANGHAI))
     if (end := _day(args.get("to"))) is not None:
         query = query.where(AuditEvent.at < datetime.combine(end + timedelta(days=1), time(), SHANGHAI))
-    page = max(int(args.get("page", 1) or 1) if str(args.get("page", "1")).isdigit() else 1, 1)
+    raw = str(args.get("page", "1"))
+    # Anything but a plain page number (1e23, -1, 10**30) is the first page, never an overflow in OFFSET.
+    page = max(int(raw), 1) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 1
     session = get_session()
     total = session.exec(query.with_only_columns(func.count()).order_by(None)).one()
     events = session.exec(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

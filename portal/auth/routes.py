@@ -11,19 +11,25 @@ from portal.audit import services as audit
 from portal.auth import services
 from portal.auth.forms import ChangePasswordForm, LoginForm, UserForm
 from portal.auth.models import User
+from portal.auth.services import account_bureaus, account_operators
 from portal.scoping import roles_required, scoped
 from portal.db import get_session
 from portal.extensions import limiter
 from portal.forms import form_data
 from portal.htmx import render
-from portal.organisations.models import Bureau, Operator
 
 bp = Blueprint("auth", __name__)
 
 
 def _account_key() -> str:
-    """Rate-limit key for one account name, whatever address it is tried from."""
-    return "account:" + (request.form.get("username") or "").strip().lower()
+    """Rate-limit key for one account name tried from one address: failing on purpose from elsewhere cannot
+    lock the account's owner out (the per-address limit bounds guessing across accounts)."""
+    return f"account:{(request.form.get('username') or '').strip().lower()[:60]}|{request.remote_addr}"
+
+
+def _failed(response) -> bool:
+    """Only refused logins count against the limits: a user who logs in and out is never limited."""
+    return response.status_code == 401
 
 
 def _safe_next(target: str | None) -> str:
@@ -37,8 +43,9 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key,
+               deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -53,6 +60,7 @@ def login():
             if lang:
                 session["lang"] = lang
             login_user(user)
+            services.start_session_clock(session)
             return redirect(_safe_next(request.args.get("next")))
     return render("auth/login.html", form=form, status=200 if not form.errors else 401)
 
@@ -96,8 +104,8 @@ def set_language(code: str):
 def _user_form(user: User | None) -> UserForm:
     form = UserForm(obj=user)
     db = get_session()
-    bureaus = db.exec(scoped(Bureau).order_by(Bureau.id)).all()
-    operators = db.exec(scoped(Operator).order_by(Operator.id)).all()
+    bureaus = db.exec(account_bureaus()).all()
+    operators = db.exec(account_operators()).all()
     none = [(0, "—")]
     form.bureau_id.choices = none + [(b.id, b.name) for b in bureaus]
     form.operator_id.choices = none + [(o.id, o.name) for o in operators]
@@ -142,7 +150,7 @@ def create_user():
                         password_hash=services.hash_password(form.password.data))
             db.add(user)
             db.flush()
-            audit.record("create_user", user)
+            audit.record("create_user", user, bureau_id=user.bureau_id or current_user.bureau_id)
             db.commit()
             flash(_("已创建账号 %(name)s", name=user.username), "success")
             return redirect(url_for(".list_users"))
@@ -163,6 +171,7 @@ def edit_user(user_id: int):
             form.username.errors.append(_("用户名已被使用"))
         else:
             before = audit.snapshot(user)
+            was_active = user.active
             for key, value in {**form_data(form, "username", "display_name", "email", "active"),
                                **_binding(form)}.items():
                 setattr(user, key, value)
@@ -171,7 +180,14 @@ def edit_user(user_id: int):
                 services.end_sessions(user)
             if not user.active:
                 services.end_sessions(user)
-            audit.record("update_user", user, before=before)
+            # Each kind of change is its own line, under the acting bureau when the account has none.
+            actions = ["update_user"]
+            if form.password.data:
+                actions.append("reset_password")
+            if was_active and not user.active:
+                actions.append("disable_user")
+            for action in actions:
+                audit.record(action, user, before=before, bureau_id=user.bureau_id or current_user.bureau_id)
             db.commit()
             flash(_("已保存"), "success")
             return redirect(url_for(".list_users"))

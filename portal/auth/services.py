@@ -1,13 +1,16 @@
 """Accounts: argon2 hashes, login, logout and password change that end every earlier session."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import current_user
 from sqlmodel import select
 
 from portal.audit import services as audit
 from portal.auth.models import User, new_session_token
 from portal.db import get_session, utcnow
+from portal.organisations.models import Bureau, Operator
 
 _hasher = PasswordHasher()
 # Verifying against this when the account does not exist keeps the timing of both cases alike.
@@ -31,6 +34,7 @@ def authenticate(username: str, password: str) -> User | None:
     session = get_session()
     user = session.exec(select(User).where(User.username == username.strip())).first()
     if not verify_password(user, password) or not user.active:
+        _record_failed_login(username, user)
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -38,6 +42,49 @@ def authenticate(username: str, password: str) -> User | None:
     audit.record("login", user, actor=user, after={"username": user.username})
     session.commit()
     return user
+
+
+def _record_failed_login(username: str, user: User | None) -> None:
+    """A refused login is an audit line: the account's bureau (or its operator's bureaus) see attempts on it;
+    attempts on names that do not exist are seen by the platform admin."""
+    from flask import has_request_context, request
+
+    address = request.remote_addr if has_request_context() else None
+    event = audit.record("login_failed", user, actor=None, before=None,
+                         after={"username": username.strip()[:60] if user is not None else _unknown(username),
+                                "address": address,
+                                "why": "inactive" if user is not None and not user.active else "password"})
+    if user is None:
+        event.object_type = "user_account"
+    get_session().commit()
+
+
+def _unknown(username: str) -> str:
+    """A name no account has, as the trail keeps it: its first two characters and length (people type their
+    password into the name field)."""
+    name = username.strip()
+    return f"{name[:2]}…({len(name)})"
+
+
+def start_session_clock(session) -> None:
+    """A login's start and last request, in its signed cookie (seconds since the epoch)."""
+    now = int(utcnow().timestamp())
+    session["login_at"] = session["seen_at"] = now
+
+
+def session_expired(session, config) -> bool:
+    """Whether this login has been idle too long, or lived too long; else it is marked seen now.
+    A cookie from before these clocks existed starts its clocks now."""
+    now = int(utcnow().timestamp())
+    started, seen = session.get("login_at"), session.get("seen_at")
+    if not isinstance(started, int) or not isinstance(seen, int):
+        start_session_clock(session)
+        return False
+    if now - seen > config["SESSION_IDLE_MINUTES"] * 60 or now - started > config["SESSION_MAX_HOURS"] * 3600:
+        return True
+    if now - seen >= 30:  # write the cookie again at most every half minute
+        session["seen_at"] = now
+    return False
 
 
 def end_sessions(user: User) -> None:
@@ -71,3 +118,30 @@ def load_user(user_id: str) -> User | None:
     if user is None or not user.active or user.session_token != token:
         return None
     return user
+
+
+# -- whom an admin may bind an account to -------------------------------------------------------------
+
+def account_operators(user=None):
+    """The operators `user` (an admin) may bind accounts to: a bureau admin those its bureau registered (an
+    operator shared with other bureaus through contracts or stations is not its to take over: an account
+    reads every bureau's data of its operator); the platform admin every operator. The one rule behind the
+    account form's choices and the accounts an admin may manage."""
+    user = user if user is not None else current_user
+    query = select(Operator).order_by(Operator.id)
+    if user.is_platform_admin:
+        return query
+    if user.is_bureau_user and user.role == "admin":
+        return query.where(Operator.registered_by_bureau_id == user.bureau_id)
+    return query.where(sa.false())
+
+
+def account_bureaus(user=None):
+    """The bureaus `user` (an admin) may bind accounts to: its own; the platform admin any."""
+    user = user if user is not None else current_user
+    query = select(Bureau).order_by(Bureau.id)
+    if user.is_platform_admin:
+        return query
+    if user.is_bureau_user and user.role == "admin":
+        return query.where(Bureau.id == user.bureau_id)
+    return query.where(sa.false())

@@ -44,8 +44,9 @@ from xml.etree import ElementTree
 import olefile
 import python_calamine
 
-from rules.identifiers import InvalidIdentifier, parse_credit_code, parse_resident_id
+from rules.identifiers import InvalidIdentifier, mask_resident_id, parse_credit_code, parse_resident_id
 
+from .cells import neutral
 from .ledger_types import Column, ColumnType, LedgerType, get_ledger_type, normalise_header
 
 MB = 1024 * 1024
@@ -506,9 +507,7 @@ def _error_cells(e: CellError) -> list[Any]:
 
 def _csv_safe(value: Any) -> Any:
     # A cell starting with = + - @ would run as a formula when the clerk opens the CSV in Excel.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return neutral(value)
 
 
 def errors_to_csv(errors: Iterable[CellError]) -> bytes:
@@ -1201,12 +1200,16 @@ def _check_table(table: _Table, ledger: LedgerType, result: LedgerResult, existi
         key = ledger.row_key(out) if not (bad & identity_set) else None
         if key is not None:
             c = id_col_index[first_identity.key]
+            # A valid ID number (it passed its check) is somebody's: shown masked, like on every other page;
+            # the row numbers say which rows to compare.
+            shown = (mask_resident_id(display(raw_row[c])) if first_identity.type == ColumnType.RESIDENT_ID
+                     else display(raw_row[c]))
             if key in seen:
-                errors.add(CellError(sheet, excel_row, column_letter(c), head.written[c], display(raw_row[c]),
+                errors.add(CellError(sheet, excel_row, column_letter(c), head.written[c], shown,
                                      f"与第{seen[key]}行重复（{ledger.identity_headers}相同）",
                                      "同一条记录只填一行：请删除重复行或核对号码", "duplicate"))
             elif key in existing:
-                errors.add(CellError(sheet, excel_row, column_letter(c), head.written[c], display(raw_row[c]),
+                errors.add(CellError(sheet, excel_row, column_letter(c), head.written[c], shown,
                                      f"与此前已导入的{ledger.title}重复（{ledger.identity_headers}相同）",
                                      "已导入过的记录不要重复上传：请删除该行", "duplicate_existing"))
             else:

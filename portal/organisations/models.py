@@ -43,12 +43,20 @@ class Operator(SQLModel, table=True):
 
 
 class CreditGrade(SQLModel, table=True):
-    """A credit grade given to an operator on a date; the latest by date is in force."""
+    """A credit grade given to an operator on a date by its issuing authority (`given_by`); the latest by
+    date is in force.
+
+    The grade is the operator's, not one bureau's view of it (seed 004 负面影响: 信用等级评价 is made by the
+    credit authority, and a C or D there fails or expels the operator at 吴江 whoever contracts it): it is
+    recorded once, by an approver or admin of any bureau the operator works with, and every such bureau sees
+    it, who recorded it, and its audit line. The same grading (kind and date) cannot be recorded twice.
+    """
 
     __tablename__ = "credit_grade"
     __table_args__ = (
         sa.CheckConstraint("grade IN ('A','B','C','D')", name="ck_credit_grade_grade"),
         sa.CheckConstraint("kind IN ('hr_service','labour_dispatch')", name="ck_credit_grade_kind"),
+        sa.UniqueConstraint("operator_id", "kind", "given_on", name="uq_credit_grade_once"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -58,3 +66,5 @@ class CreditGrade(SQLModel, table=True):
     given_on: date
     given_by: str = Field(max_length=100)  # the authority that graded it
     note: str = Field(default="", max_length=200)
+    recorded_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    recorded_by_bureau_id: Optional[int] = Field(default=None, foreign_key="bureau.id")

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlmodel import select
 
 from portal.scoping import get_or_404, roles_required, scoped
 from portal.db import get_session
@@ -75,11 +76,15 @@ def show_operator(operator_id: int):
 
 
 def _operator_page(operator: Operator, grade_form, status: int = 200):
+    session = get_session()
     grades = services.credit_grades(operator.id)
+    recorder_ids = {g.recorded_by_bureau_id for g in grades if g.recorded_by_bureau_id}
+    recorders = {b.id: b.name for b in session.exec(select(Bureau).where(Bureau.id.in_(recorder_ids)))} \
+        if recorder_ids else {}
     return render(
         "organisations/operator.html", status=status, operator=operator, grades=grades,
         in_force={kind: services.grade_in_force(grades, kind) for kind in CREDIT_KINDS},
-        credit_kinds=CREDIT_KINDS,
+        credit_kinds=CREDIT_KINDS, recorders=recorders,
         grade_form=grade_form,
     )
 
@@ -130,8 +135,12 @@ def record_credit_grade(operator_id: int):
     operator = get_or_404(Operator, operator_id)
     form = CreditGradeForm()
     if form.validate_on_submit():
-        services.add_credit_grade(operator, form_data(form, "kind", "grade", "given_on", "given_by", "note"),
-                                  bureau_id=current_user.bureau_id)
+        try:
+            services.add_credit_grade(operator, form_data(form, "kind", "grade", "given_on", "given_by", "note"),
+                                      bureau_id=current_user.bureau_id, user=current_user)
+        except services.GradeRecorded:
+            form.given_on.errors.append(_("该类别在这一评定日期的等级已记录，各合作人社局共用同一记录"))
+            return _operator_page(operator, form, status=422)
         flash(_("已记录信用等级"), "success")
         return redirect(url_for(".show_operator", operator_id=operator.id))
     return _operator_page(operator, form, status=422)

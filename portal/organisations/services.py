@@ -45,12 +45,26 @@ def save_operator(operator: Operator | None, data: dict, *, registered_by_bureau
     return operator
 
 
-def add_credit_grade(operator: Operator, data: dict, *, bureau_id: int | None) -> CreditGrade:
+class GradeRecorded(ValueError):
+    """This grading (operator, kind, date) is already recorded."""
+
+
+def add_credit_grade(operator: Operator, data: dict, *, bureau_id: int | None, user=None) -> CreditGrade:
+    """Record the issuing authority's grade once, for every bureau the operator works with (see CreditGrade);
+    its audit line is seen by each of them (scoping.OPERATOR_WIDE_AUDIT)."""
+    from sqlalchemy.exc import IntegrityError
+
     session = get_session()
-    grade = CreditGrade(operator_id=operator.id, **data)
+    grade = CreditGrade(operator_id=operator.id, recorded_by_id=getattr(user, "id", None),
+                        recorded_by_bureau_id=bureau_id, **data)
     session.add(grade)
-    session.flush()
-    audit.record("record_credit_grade", grade, bureau_id=bureau_id, operator_id=operator.id)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise GradeRecorded("该评级（类别、评定日期）已记录 / this grading is already recorded") from None
+    audit.record("record_credit_grade", grade, bureau_id=bureau_id, operator_id=operator.id,
+                 reason=f"{grade.kind} {grade.grade} {grade.given_on.isoformat()} {grade.given_by}")
     session.commit()
     return grade
 

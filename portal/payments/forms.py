@@ -2,11 +2,10 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from portal.forms import strip
+from portal.forms import OnceForm, strip
 
 
 def _positive_cents(form, field) -> None:
@@ -20,7 +19,7 @@ def _positive_cents(form, field) -> None:
         raise ValidationError(_l("金额最多两位小数"))
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(OnceForm):
     line = SelectField(_l("款项"), choices=[], validate_choice=True, validators=[DataRequired()])
     amount = DecimalField(_l("付款金额（元）"), places=None,
                           validators=[InputRequired(message=_l("请填写付款金额")), _positive_cents])
@@ -29,6 +28,6 @@ class PaymentForm(FlaskForm):
                                                              Length(max=100)], filters=[strip])
 
 
-class ReverseForm(FlaskForm):
+class ReverseForm(OnceForm):
     reason = TextAreaField(_l("冲正理由"), validators=[DataRequired(message=_l("冲正必须写明理由")), Length(max=1000)],
                            filters=[strip])

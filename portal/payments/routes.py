@@ -18,6 +18,7 @@ from portal.organisations.models import Bureau, Operator
 from portal.payments import exports, services
 from portal.payments.forms import PaymentForm, ReverseForm
 from portal.payments.models import Payment
+from portal.forms import AlreadySubmitted, already_done, claim_once, was_submitted
 
 bp = Blueprint("payments", __name__)
 
@@ -57,12 +58,17 @@ def record_payment(contract_id: int):
     contract = get_or_404(Contract, contract_id)
     schedule = services.schedule_of(contract)
     form = _payment_form(schedule)
+    if was_submitted(form):
+        return already_done(url_for(".show_schedule", contract_id=contract.id))
     if not form.validate_on_submit():
         return _show(contract, schedule, form, status=422)
     session = get_session()
     try:
+        claim_once(form, current_user, "record_payment")
         services.record_payment(contract, form.line.data, form.amount.data, form.paid_on.data,
                                 form.bank_reference.data, current_user)
+    except AlreadySubmitted:
+        return already_done(url_for(".show_schedule", contract_id=contract.id))
     except services.PaymentRefused as exc:
         session.rollback()
         getattr(form, exc.field).errors = [str(exc)]
@@ -85,7 +91,10 @@ def reverse_payment(payment_id: int):
         return redirect(target)
     session = get_session()
     try:
+        claim_once(form, current_user, "reverse_payment")
         services.reverse_payment(payment, form.reason.data, current_user)
+    except AlreadySubmitted:
+        return already_done(target)
     except services.PaymentRefused as exc:
         session.rollback()
         flash(str(exc), "error")

@@ -17,7 +17,7 @@ from portal.cycles.models import AssessmentSheet, SheetApproval
 from portal.cycles.services import Cycle, current_approval, find_cycle, sheet_of
 from portal.audit import services as audit
 from portal.contracts.models import Contract
-from portal.db import get_session
+from portal.db import get_session, lock_row
 from portal.payments.models import Payment
 from rules.schemes import load_scheme
 from rules.scoring import FactsError, Scheme, ScoreSheet, score
@@ -226,8 +226,9 @@ def schedule_of(contract: Contract) -> Schedule:
 # -- recording payments: append-only, audited ----------------------------------------------------------
 
 def _locked(contract: Contract) -> Contract:
-    """The contract row, locked for this transaction (PostgreSQL), so two payments cannot both fit one line."""
-    return get_session().exec(select(Contract).where(Contract.id == contract.id).with_for_update()).one()
+    """The contract row, locked for this transaction (FOR UPDATE; SQLite's write lock), so two payments
+    cannot both fit one line: the second computes the schedule after the first is committed."""
+    return lock_row(Contract, contract.id)
 
 
 def today() -> date:

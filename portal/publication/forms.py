@@ -6,7 +6,7 @@ from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.activities.forms import checked_files
-from portal.forms import strip
+from portal.forms import OnceForm, strip
 from portal.publication.services import DEFAULT_NOTICE_DAYS
 
 
@@ -16,7 +16,7 @@ class PublishForm(FlaskForm):
     change_note = TextAreaField(_l("更正理由"), validators=[Optional(), Length(max=2000)], filters=[strip])
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(OnceForm):
     target = SelectField(_l("异议对象"), choices=[], validate_choice=True)
     text = TextAreaField(_l("异议内容"), validators=[DataRequired(message=_l("请写明异议内容")), Length(max=4000)],
                          filters=[strip])
@@ -34,7 +34,7 @@ class ObjectionEvidenceForm(FlaskForm):
         checked_files(self, field, required=True)
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(OnceForm):
     verdict = SelectField(_l("处理结果"), choices=[("dismissed", _l("驳回（异议不成立）")),
                                                   ("upheld", _l("异议成立，更正后重新公示"))],
                           validate_choice=True, validators=[DataRequired()])

@@ -12,6 +12,7 @@ from portal.activities import services as activities
 from portal.activities.evidence import MB
 from portal.scoping import get_or_404, roles_required, scoped
 from portal.db import get_session
+from portal.forms import AlreadySubmitted, already_done, claim_once, was_submitted
 from portal.htmx import render
 from portal.organisations.models import Bureau
 from portal.publication import services
@@ -126,14 +127,19 @@ def file_objection(result_id: int):
     publication = get_or_404(Publication, row.publication_id)
     form = ObjectionForm()
     form.target.choices = _targets(row)
+    if was_submitted(form):
+        return already_done(url_for(".show_publication", publication_id=publication.id))
     if refusal := services.objection_refusal(row, current_user):  # said even though the form is gone
         form.form_errors.append(refusal)
         return _publication_page(publication, bound=(row.id, form), status=422)
     if not form.validate_on_submit():
         return _publication_page(publication, bound=(row.id, form), status=422)
     try:
+        claim_once(form, current_user, "file_objection")
         services.file_objection(row, current_user, target=form.target.data or "", text=form.text.data,
                                 evidence=form.evidence.data or "", files=form.checked_files)
+    except AlreadySubmitted:
+        return already_done(url_for(".show_publication", publication_id=publication.id))
     except IllegalObjection as exc:
         get_session().rollback()
         form.form_errors.append(str(exc))
@@ -174,8 +180,11 @@ def answer_objection(objection_id: int):
     if not form.validate_on_submit():
         return _publication_page(publication, bound=(objection.id, form), status=422)
     try:
+        claim_once(form, current_user, "answer_objection")
         services.answer_objection(objection, current_user, upheld=form.verdict.data == "upheld",
                                   reason=form.reason.data)
+    except AlreadySubmitted:
+        return already_done(url_for(".show_publication", publication_id=publication.id))
     except IllegalObjection as exc:
         get_session().rollback()
         if objection.state == "open":  # reasons that may not go public: said next to them

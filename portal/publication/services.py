@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from portal import privacy
+from portal.ledgers.cells import neutral
 from portal.activities import services as activities
 from portal.assessment import services as assessment
 from portal.cycles import services as cycle_services
@@ -24,11 +26,10 @@ from portal.cycles.models import SheetApproval
 from portal.audit import services as audit
 from portal.contracts.models import Contract
 from portal.contracts.services import stations_of
-from portal.db import get_session, utcnow
+from portal.db import get_session, lock_row, utcnow
 from portal.i18n import N_
 from portal.organisations.models import Bureau, Operator
 from portal.publication.models import IllegalObjection, Objection, Publication, PublishedResult
-from rules.identifiers import resident_id_check_char
 from rules.schemes import load_scheme
 from rules.scoring import competition_ranks, score_cohort
 from rules.workdays import add_working_days
@@ -47,21 +48,13 @@ def local_day(moment: datetime) -> date:
 
 # -- personal data never goes public ------------------------------------------------------------------
 
-_ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-
-
-def personal_data_in(text: str) -> list[str]:
-    """Resident ID numbers (GB 11643, valid check character) and mainland mobile numbers found in `text`."""
-    hits = [m for m in _ID_CANDIDATE.findall(text or "") if resident_id_check_char(m[:17]) == m[17].upper()]
-    return hits + _MOBILE.findall(text or "")
-
-
-def _public_text(text: str, what: str) -> str:
-    """Free text that will be shown to the public: refused if it carries an ID or phone number."""
+def _public_text(text: str, what: str, bureau_id: int | None) -> str:
+    """Free text that will be shown to the public: refused if it carries an ID or phone number or the name of
+    a person (portal.privacy: the one normaliser for every public text)."""
     text = (text or "").strip()
-    if personal_data_in(text):
-        raise PublishRefused(f"{what}将公开，不得包含身份证号或手机号 / {what} is public: no ID or phone numbers")
+    if text and (hits := privacy.personal_data_in(text, privacy.known_names(bureau_id))):
+        raise PublishRefused(f"{what}将公开，不得包含身份证号、手机号或人名（发现{privacy.describe(hits)}） / "
+                             f"{what} is public: no ID numbers, phone numbers or names of people")
     return text
 
 
@@ -211,7 +204,7 @@ def publish(bureau: Bureau, scheme_id: str, cycle_id: str, user, *, notice_days:
     if not included:
         raise PublishRefused("没有可公示的已审批结果 / no approved result to publish")
     previous = latest_version(bureau.id, scheme_id, cycle_id)
-    note = _public_text(change_note, "更正说明")
+    note = _public_text(change_note, "更正说明", bureau.id)
     if previous is not None and not note:
         raise PublishRefused("该周期已公示；更正须写明理由 / already published: a correction needs its reason")
     scheme = load_scheme(scheme_id)
@@ -226,7 +219,7 @@ def publish(bureau: Bureau, scheme_id: str, cycle_id: str, user, *, notice_days:
         objection_deadline=add_working_days(published_on, int(notice_days)), published_at=now,
         published_by_id=user.id,
         left_out=[{"operator": c.operator.name, "contract": c.contract.number,
-                   "reason": _public_text(left_out[c.contract.id], "不公示理由")}
+                   "reason": _public_text(left_out[c.contract.id], "不公示理由", c.contract.bureau_id)}
                   for c in group if c.contract.id in left_out])
     ranks = _ranks_and_grades(scheme, {c.contract.id: c.approval for c in included})
     rows = []
@@ -339,7 +332,11 @@ def file_objection(result: PublishedResult, user, *, target: str, text: str, evi
                           target_title=line["title"] if line else "", text=text.strip(),
                           evidence=(evidence or "").strip(), filed_by_id=user.id, filed_at=now or utcnow())
     session.add(objection)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same objection filed twice at once: uq_objection_target kept the first
+        session.rollback()
+        raise IllegalObjection("对同一对象只能提出一次异议 / one objection per target") from None
     audit.record("object", objection, reason=f"{publication.cycle_label} 第{publication.version}版 "
                  f"{objection.target_title or '总体结果'}" + (f"，证据文件{len(files)}份" if files else ""))
     activities.commit_with_files(objection, list(files), user=user)
@@ -373,9 +370,10 @@ def add_evidence(objection: Objection, user, files: list, *, now: datetime | Non
 def answer_objection(objection: Objection, user, *, upheld: bool, reason: str) -> Objection:
     """The bureau answers: dismissed with reasons, or upheld (the approver then corrects and republishes)."""
     try:
-        reason = _public_text(reason, "答复")
+        reason = _public_text(reason, "答复", objection.bureau_id)
     except PublishRefused as exc:
         raise IllegalObjection(str(exc)) from None
+    objection = lock_row(Objection, objection.id)  # answered once, also when two answers arrive at once
     before = audit.snapshot(objection)
     objection.answer_with(upheld, reason, user)
     audit.record("answer_objection", objection, before=before,
@@ -549,8 +547,8 @@ def to_csv(rows: list[dict]) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for r in rows:
-        writer.writerow({**r, "stations": "；".join(r["stations"]),
-                         "passed": {True: "合格", False: "不合格", None: ""}[r["passed"]]})
+        row = {**r, "stations": "；".join(r["stations"]), "passed": {True: "合格", False: "不合格", None: ""}[r["passed"]]}
+        writer.writerow({key: neutral(value) for key, value in row.items()})
     return "\ufeff" + out.getvalue()
 
 

@@ -69,13 +69,14 @@ def submit_report(contract_id: int, obligation_key: str, period_key: str):
                   review_form=ReviewForm() if current_user.role in ("reviewer", "approver") else None)
 
 
-@bp.get("/contracts/<int:contract_id>/reports/<obligation_key>/<period_key>/check")
+# POST: what is typed stays out of URLs (server logs, proxies, browser history).
+@bp.post("/contracts/<int:contract_id>/reports/<obligation_key>/<period_key>/check")
 @roles_required("operator")
 def check_report_field(contract_id: int, obligation_key: str, period_key: str):
     """htmx inline validation: the errors of one field of the report form (`?field=`), as typed so far."""
     contract = get_or_404(Contract, contract_id)
     obligation = services.find_obligation(contract, obligation_key, period_key)
-    form = report_form(_fact_specs(contract, obligation), formdata=request.args) if obligation else None
+    form = report_form(_fact_specs(contract, obligation), formdata=request.form) if obligation else None
     name = request.args.get("field") or "narrative"  # the field whose errors to show (default: the narrative)
     if form is None or name not in [f"fact_{key}" for key in form.fact_keys] + ["narrative"]:
         abort(404)

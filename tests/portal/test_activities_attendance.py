@@ -141,17 +141,19 @@ def test_a_future_day_is_refused_by_the_grid_and_nothing_is_saved(app, world, db
 def test_the_row_check_counts_days_and_names_problems_for_htmx(app, world, db):
     contract, (wang, li) = _qianxi(db, world)
     client = app.test_client()
-    login(client, "t1-operator")
+    token = login(client, "t1-operator")
     url = f"/contracts/{contract.id}/attendance/2024-03/check/{wang.id}"
-    response = client.get(url, query_string=_cells(wang.id, "P" * 9 + "F" * 3), headers={"HX-Request": "true"})
+    response = client.post(url, data=_cells(wang.id, "P" * 9 + "F" * 3),
+                           headers={"HX-Request": "true", "X-CSRFToken": token})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<b>12</b>" in html and 'id="row-%d-check"' % wang.id in html
     assert "HX-Request" in response.headers["Vary"]
-    bad = client.get(url, query_string={f"m{wang.id}_1": "Z"}).get_data(as_text=True)
+    bad = client.post(url, data={f"m{wang.id}_1": "Z"}, headers={"X-CSRFToken": token}).get_data(as_text=True)
     assert 'class="error"' in bad
     # another contract's staff member is not this contract's row
     other, (other_staff, _x) = _qianxi(db, world, number="QX-OTHER")
-    assert client.get(f"/contracts/{contract.id}/attendance/2024-03/check/{other_staff.id}").status_code == 404
+    assert client.post(f"/contracts/{contract.id}/attendance/2024-03/check/{other_staff.id}",
+                       headers={"X-CSRFToken": token}).status_code == 404
 
 
 def _sheet(rows: list[list], headers: list[str]) -> bytes:

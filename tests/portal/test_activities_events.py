@@ -144,9 +144,9 @@ def test_a_file_missing_on_disk_answers_404_not_an_error(app, world):
 
 # --- htmx inline validation ---------------------------------------------------------------------
 
-def _check(client, contract_id, field, value):
-    response = client.get(f"/contracts/{contract_id}/events/check/{field}", query_string={field: value},
-                          headers={"HX-Request": "true"})
+def _check(client, contract_id, field, value, token):
+    response = client.post(f"/contracts/{contract_id}/events/check/{field}", data={field: value},
+                           headers={"HX-Request": "true", "X-CSRFToken": token})
     assert response.status_code == 200
     assert "HX-Request" in response.headers["Vary"]
     return response.get_data(as_text=True)
@@ -155,18 +155,21 @@ def _check(client, contract_id, field, value):
 def test_the_validation_endpoint_returns_the_fields_error_fragment(app, world):
     contract = world[1]["contract"]  # 2024-03-01 – 2025-02-28
     client = app.test_client()
-    login(client, "t1-operator")
-    html = _check(client, contract.id, "participants", "-3")
+    token = login(client, "t1-operator")
+    html = _check(client, contract.id, "participants", "-3", token)
     assert html.startswith('<div class="field-errors" id="participants-errors"') and "参加人数须为0至1000000" in html
     assert "<html" not in html, "a fragment, not a page"
-    assert 'class="error"' not in _check(client, contract.id, "participants", "12")
-    assert "不在合同期限内" in _check(client, contract.id, "held_on", "2023-12-31")
-    assert "不能晚于今天" in _check(client, contract.id, "held_on", "2099-01-01")
-    assert "请填写日期，如 2024-06-01" in _check(client, contract.id, "held_on", "2024-13-01")
-    assert 'class="error"' not in _check(client, contract.id, "held_on", "2024-06-01")
-    assert "请填写举办地点" in _check(client, contract.id, "place", "  ")
-    assert client.get(f"/contracts/{contract.id}/events/check/evidence").status_code == 404
-    assert client.get(f"/contracts/{world[2]['contract'].id}/events/check/place").status_code == 404
+    assert 'class="error"' not in _check(client, contract.id, "participants", "12", token)
+    assert "不在合同期限内" in _check(client, contract.id, "held_on", "2023-12-31", token)
+    assert "不能晚于今天" in _check(client, contract.id, "held_on", "2099-01-01", token)
+    assert "请填写日期，如 2024-06-01" in _check(client, contract.id, "held_on", "2024-13-01", token)
+    assert 'class="error"' not in _check(client, contract.id, "held_on", "2024-06-01", token)
+    assert "请填写举办地点" in _check(client, contract.id, "place", "  ", token)
+    headers = {"X-CSRFToken": token}
+    assert client.post(f"/contracts/{contract.id}/events/check/evidence", headers=headers).status_code == 404
+    assert client.post(f"/contracts/{world[2]['contract'].id}/events/check/place", headers=headers).status_code == 404
+    # typed text never travels in a URL
+    assert client.get(f"/contracts/{contract.id}/events/check/place?place=x").status_code == 405
 
 
 def test_the_full_submit_still_validates_on_the_server(app, world, db):

@@ -173,7 +173,7 @@ def test_public_free_text_with_a_phone_number_is_refused(app, db, world, reviewe
                          number="C-1C")
     _approve(app, db, world[1]["contract"].id, reviewer, approver)
     response = _publish(*approver, {f"leave_out_{other.id}": "请联系 13912345678"})
-    assert response.status_code == 422 and "不得包含身份证号或手机号" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "不得包含身份证号、手机号或人名" in response.get_data(as_text=True)
 
 
 def test_a_publication_and_its_rows_are_frozen_in_the_orm_and_the_database(app, db, published):
@@ -294,7 +294,7 @@ def test_a_dismissed_objection_shows_its_reasons_publicly_but_never_its_text(app
     with_phone = r.post(f"/objections/{objection.id}/answer", data={"verdict": "dismissed", "reason": "请致电13812345678"},
                         headers={"X-CSRFToken": rt})
     assert with_phone.status_code == 422
-    assert "不得包含身份证号或手机号" in field_errors(with_phone.get_data(as_text=True), f"reason-{objection.id}")
+    assert "不得包含身份证号、手机号或人名" in field_errors(with_phone.get_data(as_text=True), f"reason-{objection.id}")
     db.expire_all()
     assert db.get(Objection, objection.id).state == "open"  # no reasons, no answer
     r.post(f"/objections/{objection.id}/answer", data={"verdict": "dismissed", "reason": "扣分均有抽查记录为据，维持原结果"},

@@ -179,15 +179,19 @@ def test_the_database_itself_refuses_to_change_or_delete_submitted_content(app, 
 def test_the_report_form_checks_a_field_as_it_is_typed(app, world):
     """htmx inline validation (issue #5 §2): one field's errors as a fragment; nothing is saved."""
     client = app.test_client()
-    login(client, "t1-operator")
+    token = login(client, "t1-operator")
+    headers = {"X-CSRFToken": token}
     base = f"/contracts/{world[1]['contract'].id}/reports/monthly_plan_summary/2024-05/check"
-    bad = client.get(f"{base}?field=fact_own_recruitment_events&fact_own_recruitment_events=-3")
+    bad = client.post(f"{base}?field=fact_own_recruitment_events", data={"fact_own_recruitment_events": "-3"},
+                      headers=headers)
     assert bad.status_code == 200 and 'id="fact_own_recruitment_events-errors"' in bad.get_data(as_text=True)
     assert "class=\"error\"" in bad.get_data(as_text=True)
-    good = client.get(f"{base}?field=fact_own_recruitment_events&fact_own_recruitment_events=3")
+    good = client.post(f"{base}?field=fact_own_recruitment_events", data={"fact_own_recruitment_events": "3"},
+                       headers=headers)
     assert "class=\"error\"" not in good.get_data(as_text=True)
-    empty = client.get(f"{base}?field=narrative&narrative=")
+    empty = client.post(f"{base}?field=narrative", data={"narrative": ""}, headers=headers)
     assert "class=\"error\"" in empty.get_data(as_text=True)
-    assert client.get(f"{base}?field=csrf_token").status_code == 404
+    assert client.post(f"{base}?field=csrf_token", headers=headers).status_code == 404
+    assert client.get(f"{base}?field=narrative&narrative=typed").status_code == 405  # typed text not in URLs
     page = client.get(f"/contracts/{world[1]['contract'].id}/reports/monthly_plan_summary/2024-05").get_data(as_text=True)
-    assert 'hx-get="' + base + '?field=narrative"' in page
+    assert 'hx-post="' + base + '?field=narrative"' in page

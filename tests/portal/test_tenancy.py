@@ -233,7 +233,9 @@ def test_posts_to_own_objects_are_accepted_by_the_role_that_may_make_them(app, w
         statuses = {role: client.post(rule.build(own)[1], data=_payload(world, 1, rule.rule),
                                       headers={"X-CSRFToken": token}).status_code
                     for role, (client, token) in sessions.items()}
-        assert 302 in statuses.values(), f"POST {rule.rule}: no role could save it: {statuses}"
+        # An inline check (htmx, POST so typed text stays out of URLs and logs) answers its fragment, saves nothing.
+        accepted = 200 if "/check" in rule.rule else 302
+        assert accepted in statuses.values(), f"POST {rule.rule}: no role could save it: {statuses}"
         saved += 1
     assert saved >= 6
 
