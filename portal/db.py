@@ -1,14 +1,17 @@
 """Database engine, per-request sessions, and the column types every domain shares."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from decimal import Decimal, ROUND_HALF_UP
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app, g, has_app_context
 from sqlalchemy import event
 from sqlmodel import Session
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -76,15 +79,55 @@ def make_engine(url: str) -> sa.Engine:
 
 
 def init_app(app) -> None:
-    app.extensions["kaohe_engine"] = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["kaohe_engine"] = engine
+
+    @event.listens_for(engine, "commit")
+    def _commit_sent(_conn):  # the request's COMMIT leaves: until it is answered, its data may or may not be stored
+        if has_app_context() and g.get("db_committing"):
+            g.db_commit_unanswered = True
 
     @app.teardown_appcontext
     def _close_session(exc):
         session = g.pop("db_session", None)
         if session is not None:
-            if exc is not None:
-                session.rollback()
-            session.close()
+            end_quietly(session, rollback=exc is not None)
+
+
+def end_quietly(session: Session, *, rollback: bool = True) -> None:
+    """Roll back and close without raising: with the database gone, ending a request's session must not turn an
+    answer already decided (a saved report, a 503 page) into an error. A broken connection is discarded."""
+    try:
+        if rollback:
+            session.rollback()
+        session.close()
+    except Exception as exc:
+        log.warning("database session could not be ended cleanly: %s", type(exc).__name__)
+        try:
+            session.invalidate()
+        except Exception:
+            pass
+
+
+def rollback_after_commit(session: Session) -> None:
+    """Undo a failed step that came after a commit, without raising and without expiring what the commit stored:
+    the caller goes on to answer from those objects even while the database is unreachable."""
+    kept = [obj for obj in session.identity_map.values() if not session.is_modified(obj, include_collections=False)]
+    for obj in kept:
+        session.expunge(obj)  # unchanged since the commit: out of the rollback's reach, so not expired
+    try:
+        session.rollback()
+        session.add_all(kept)  # back in the session with the values loaded; lazy loads work once the database does
+    except Exception as exc:
+        log.warning("rollback after a failed step failed too: %s", type(exc).__name__)
+
+
+def committed_state() -> str:
+    """What this request did to the database: "saved" (a commit was answered), "unknown" (a COMMIT went out
+    and no answer came back) or "not_saved" (nothing was committed)."""
+    if g.get("db_commit_unanswered"):
+        return "unknown"
+    return "saved" if g.get("db_committed") else "not_saved"
 
 
 def get_engine() -> sa.Engine:
@@ -94,5 +137,17 @@ def get_engine() -> sa.Engine:
 def get_session() -> Session:
     """The request's session (one per app context), closed at teardown."""
     if "db_session" not in g:
-        g.db_session = Session(get_engine(), expire_on_commit=False)
+        session = Session(get_engine(), expire_on_commit=False)
+        event.listen(session, "before_commit", _committing)
+        event.listen(session, "after_commit", _commit_answered)
+        g.db_session = session
     return g.db_session
+
+
+def _committing(_session) -> None:
+    g.db_committing = True
+
+
+def _commit_answered(_session) -> None:
+    g.db_committed = True
+    g.db_committing = g.db_commit_unanswered = False
