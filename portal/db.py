@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal, ROUND_HALF_UP
 
@@ -109,17 +110,19 @@ def end_quietly(session: Session, *, rollback: bool = True) -> None:
             pass
 
 
-def rollback_after_commit(session: Session) -> None:
-    """Undo a failed step that came after a commit, without raising and without expiring what the commit stored:
-    the caller goes on to answer from those objects even while the database is unreachable."""
-    kept = [obj for obj in session.identity_map.values() if not session.is_modified(obj, include_collections=False)]
-    for obj in kept:
-        session.expunge(obj)  # unchanged since the commit: out of the rollback's reach, so not expired
+@contextmanager
+def own_session():
+    """The request's session replaced by a new one for a step after the request's commit: a failure in that step
+    rolls back (and expires) only its own objects, never those the request has loaded and answers from."""
+    outer = g.pop("db_session", None)
     try:
-        session.rollback()
-        session.add_all(kept)  # back in the session with the values loaded; lazy loads work once the database does
-    except Exception as exc:
-        log.warning("rollback after a failed step failed too: %s", type(exc).__name__)
+        yield get_session()
+    finally:
+        inner = g.pop("db_session", None)
+        if inner is not None:
+            end_quietly(inner)
+        if outer is not None:
+            g.db_session = outer
 
 
 def committed_state() -> str:

@@ -36,7 +36,9 @@ def unavailable(exc: BaseException, what: str):
     from portal.db import committed_state
 
     state = committed_state()
-    current_app.logger.error("503 (%s unavailable, data %s): %s", what, state, type(exc).__name__)
+    # The driver's own first line (e.g. "the database system is shutting down"), never SQL or its parameters.
+    reason = str(getattr(exc, "orig", None) or getattr(exc, "strerror", None) or "").strip().splitlines()[:1]
+    current_app.logger.error("503 (%s unavailable, data %s): %s %s", what, state, type(exc).__name__, "".join(reason))
     # Straight from the Jinja environment: render_template's context processors would load the logged-in user.
     from flask import request
     from flask_babel import get_locale

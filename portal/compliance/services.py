@@ -19,7 +19,7 @@ from portal.activities.services import attendance_facts
 from portal.consequences import services as _consequences
 from portal.compliance.models import Violation
 from portal.contracts.models import Contract
-from portal.db import get_session, rollback_after_commit, utcnow
+from portal.db import get_session, own_session, utcnow
 from portal.notifications.services import link, notify, recipients
 from portal.findings.services import compliance_facts as findings_compliance_facts
 from portal.organisations.models import CreditGrade
@@ -179,14 +179,15 @@ def run_rules_after_submission(contract: Contract) -> None:
     """Rules run whenever data is submitted. The submission is already saved; a rule that fails is
     logged loudly with its id and the nightly sweep will fail on it too, instead of losing the data."""
     contract_id = contract.id  # read before anything can fail: the handler must not touch the database
-    try:
-        run_rules(contract)
-        get_session().commit()
-    except Exception as exc:
-        rollback_after_commit(get_session())  # the submission stays saved and its objects readable (issue #17)
-        # Name the rule, not the data: an error's text can quote the facts it choked on.
-        log.error("compliance rules failed after a submission to contract %s: %s %s", contract_id,
-                  type(exc).__name__, getattr(exc, "rule_id", ""))
+    # A session of its own: if the database drops now, what the caller saved stays loaded for its answer (issue #17).
+    with own_session() as session:
+        try:
+            run_rules(session.get(Contract, contract_id))
+            session.commit()
+        except Exception as exc:
+            # Name the rule, not the data: an error's text can quote the facts it choked on.
+            log.error("compliance rules failed after a submission to contract %s: %s %s", contract_id,
+                      type(exc).__name__, getattr(exc, "rule_id", ""))
 
 
 @dataclass
