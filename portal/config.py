@@ -3,18 +3,37 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 
 def _secret_key(instance_path: Path) -> str:
-    """SECRET_KEY from the environment, else one generated once into instance/secret_key."""
+    """SECRET_KEY from the environment, else one generated once into instance/secret_key.
+
+    Workers starting together must end with one key: each writes a complete candidate to a file of
+    its own, then links it into place; os.link refuses an existing name, so the first link wins and
+    everyone reads the winner's key (never a half-written or empty file).
+    """
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     path = instance_path / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+        fd, candidate = tempfile.mkstemp(prefix=".secret_key.", dir=instance_path)
+        try:
+            with os.fdopen(fd, "w") as out:  # mkstemp creates it 0600
+                out.write(secrets.token_hex(32))
+                out.flush()
+                os.fsync(out.fileno())
+            try:
+                os.link(candidate, path)
+            except FileExistsError:
+                pass  # another process linked its key first: use that one
+        finally:
+            os.unlink(candidate)
+    key = path.read_text().strip()
+    if not key:  # an empty file is never a key: refuse to start rather than sign sessions with ""
+        raise RuntimeError(f"{path} is empty: remove it (a new key is generated) or set SECRET_KEY")
+    return key
 
 
 def load_config(app, test_config: dict | None) -> None:

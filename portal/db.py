@@ -1,14 +1,18 @@
 """Database engine, per-request sessions, and the column types every domain shares."""
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal, ROUND_HALF_UP
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app, g, has_app_context
 from sqlalchemy import event
 from sqlmodel import Session
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -76,15 +80,57 @@ def make_engine(url: str) -> sa.Engine:
 
 
 def init_app(app) -> None:
-    app.extensions["kaohe_engine"] = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["kaohe_engine"] = engine
+
+    @event.listens_for(engine, "commit")
+    def _commit_sent(_conn):  # the request's COMMIT leaves: until it is answered, its data may or may not be stored
+        if has_app_context() and g.get("db_committing"):
+            g.db_commit_unanswered = True
 
     @app.teardown_appcontext
     def _close_session(exc):
         session = g.pop("db_session", None)
         if session is not None:
-            if exc is not None:
-                session.rollback()
-            session.close()
+            end_quietly(session, rollback=exc is not None)
+
+
+def end_quietly(session: Session, *, rollback: bool = True) -> None:
+    """Roll back and close without raising: with the database gone, ending a request's session must not turn an
+    answer already decided (a saved report, a 503 page) into an error. A broken connection is discarded."""
+    try:
+        if rollback:
+            session.rollback()
+        session.close()
+    except Exception as exc:
+        log.warning("database session could not be ended cleanly: %s", type(exc).__name__)
+        try:
+            session.invalidate()
+        except Exception:
+            pass
+
+
+@contextmanager
+def own_session():
+    """The request's session replaced by a new one for a step after the request's commit: a failure in that step
+    rolls back (and expires) only its own objects, never those the request has loaded and answers from."""
+    outer = g.pop("db_session", None)
+    try:
+        yield get_session()
+    finally:
+        inner = g.pop("db_session", None)
+        if inner is not None:
+            end_quietly(inner)
+        if outer is not None:
+            g.db_session = outer
+
+
+def committed_state() -> str:
+    """What this request did to the database: "saved" (a commit was answered), "unknown" (a COMMIT went out
+    and no answer came back) or "not_saved" (nothing was committed)."""
+    if g.get("db_commit_unanswered"):
+        return "unknown"
+    return "saved" if g.get("db_committed") else "not_saved"
 
 
 def get_engine() -> sa.Engine:
@@ -94,7 +140,10 @@ def get_engine() -> sa.Engine:
 def get_session() -> Session:
     """The request's session (one per app context), closed at teardown."""
     if "db_session" not in g:
-        g.db_session = Session(get_engine(), expire_on_commit=False)
+        session = Session(get_engine(), expire_on_commit=False)
+        event.listen(session, "before_commit", _committing)
+        event.listen(session, "after_commit", _commit_answered)
+        g.db_session = session
     return g.db_session
 
 
@@ -113,3 +162,12 @@ def lock_row(model, pk: int):
         session.execute(sa.update(table).where(table.c.id == pk).values(id=table.c.id))
     return session.exec(select(model).where(model.id == pk).with_for_update()
                         .execution_options(populate_existing=True)).one()
+
+
+def _committing(_session) -> None:
+    g.db_committing = True
+
+
+def _commit_answered(_session) -> None:
+    g.db_committed = True
+    g.db_committing = g.db_commit_unanswered = False

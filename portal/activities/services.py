@@ -26,7 +26,7 @@ from portal.activities import evidence
 from portal.activities.models import (ATTENDANCE_MARKS, ActivityEvent, Attachment, AttendanceSheet, StaffMember)
 from portal.audit import services as audit
 from portal.contracts.models import Contract, ContractStation
-from portal.db import get_session
+from portal.db import committed_state, get_session
 from portal.reporting.models import Submission
 from rules.identifiers import mask_name
 
@@ -384,9 +384,16 @@ def commit_with_files(owner: SQLModel, files: list, *, user) -> list[Attachment]
             written.append(_store(file, owner, user=user))
         session.commit()
     except Exception:
-        session.rollback()
-        for attachment in written:
-            _remove_file(attachment)
+        # Names first: the rollback may fail too (the database gone) and must not keep the files on disk.
+        paths = [path_of(attachment) for attachment in written]
+        try:
+            session.rollback()
+        finally:
+            # A COMMIT sent and never answered may have stored the rows: then keep the files (an orphan file
+            # costs space; a row without its file loses evidence).
+            if committed_state() != "unknown":
+                for path in paths:
+                    _remove_path(path)
         raise
     return written
 
@@ -402,9 +409,13 @@ def _store(file, owner: SQLModel, *, user) -> Attachment:
     folder.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
     partial = folder / f".{stored_name}.part"
-    with open(partial, "xb") as out:
-        out.write(checked.data)
-    os.replace(partial, folder / stored_name)
+    try:
+        with open(partial, "xb") as out:
+            out.write(checked.data)
+        os.replace(partial, folder / stored_name)
+    except BaseException:
+        _remove_path(partial)  # a full disk (ENOSPC) leaves no partial file behind
+        raise
     attachment = Attachment(contract_id=owner.contract_id, bureau_id=owner.bureau_id, operator_id=owner.operator_id,
                             owner_type=owner.__tablename__, owner_id=owner.id, filename=checked.filename,
                             content_type=checked.content_type, size=len(checked.data),
@@ -422,8 +433,12 @@ def _store(file, owner: SQLModel, *, user) -> Attachment:
 
 
 def _remove_file(attachment: Attachment) -> None:
+    _remove_path(path_of(attachment))
+
+
+def _remove_path(path: Path) -> None:
     try:
-        path_of(attachment).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
     except OSError as exc:
         log.warning("could not remove evidence file of a failed save: %s", type(exc).__name__)
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from portal.contracts.models import Contract
-from portal.db import get_session, utcnow
+from portal.db import get_session, own_session, utcnow
 from portal.facts.services import rule_facts
 from portal.notifications.services import link, notify, recipients
 from portal.reporting.services import entries
@@ -54,14 +54,16 @@ def run_rules(contract: Contract, as_of: datetime | None = None) -> StoreResult:
 def run_rules_after_submission(contract: Contract) -> None:
     """Rules run whenever data is submitted. The submission is already saved; a rule that fails is
     logged loudly with its id and the nightly sweep will fail on it too, instead of losing the data."""
-    try:
-        run_rules(contract)
-        get_session().commit()
-    except Exception as exc:
-        get_session().rollback()
-        # Name the rule, not the data: an error's text can quote the facts it choked on.
-        log.error("compliance rules failed after a submission to contract %s: %s %s", contract.id,
-                  type(exc).__name__, getattr(exc, "rule_id", ""))
+    contract_id = contract.id  # read before anything can fail: the handler must not touch the database
+    # A session of its own: if the database drops now, what the caller saved stays loaded for its answer (issue #17).
+    with own_session() as session:
+        try:
+            run_rules(session.get(Contract, contract_id))
+            session.commit()
+        except Exception as exc:
+            # Name the rule, not the data: an error's text can quote the facts it choked on.
+            log.error("compliance rules failed after a submission to contract %s: %s %s", contract_id,
+                      type(exc).__name__, getattr(exc, "rule_id", ""))
 
 
 @dataclass

@@ -56,7 +56,8 @@ def submit_report(contract_id: int, obligation_key: str, period_key: str):
                 flash(str(exc), "error")
             else:
                 flash(_("已提交第%(v)d版", v=submission.version), "success")
-            return redirect(url_for(".submit_report", contract_id=contract.id, obligation_key=obligation_key,
+            # From the URL, not the object: after the commit the answer must not need the database (issue #17).
+            return redirect(url_for(".submit_report", contract_id=contract_id, obligation_key=obligation_key,
                                     period_key=period_key))
     elif versions:  # a correction starts from the latest version
         latest = versions[-1]
