@@ -3,7 +3,6 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.audit import services as audit
 from portal.auth.scoping import get_or_404, roles_required, scoped
 from portal.compliance.forms import WaiveForm
 from portal.compliance.models import IllegalViolationChange, Violation
@@ -23,17 +22,17 @@ def list_violations(contract_id: int):
     return render("compliance/violations.html", contract=contract, violations=violations, waive_form=WaiveForm())
 
 
-def _change(violation_id: int, action: str, change, reason: str | None = None) -> object:
+def _change(violation_id: int, action: str, reason: str | None = None) -> object:
+    """One of compliance.services.VIOLATION_ACTIONS; a locked cycle's refusal is shown with its reason."""
+    from portal.compliance.services import act_on_violation
+
     violation = get_or_404(Violation, violation_id)
-    session = get_session()
-    before = audit.snapshot(violation)
     try:
-        change(violation)
+        act_on_violation(violation, action, current_user, reason)
     except IllegalViolationChange as exc:
         flash(str(exc), "error")
     else:
-        audit.record(action, violation, before=before, reason=reason if reason is not None else violation.status_reason)
-        session.commit()
+        get_session().commit()
         flash(_("已保存"), "success")
     return redirect(url_for(".list_violations", contract_id=violation.contract_id))
 
@@ -41,13 +40,7 @@ def _change(violation_id: int, action: str, change, reason: str | None = None) -
 @bp.post("/violations/<int:violation_id>/acknowledge")
 @roles_required("operator")
 def acknowledge_violation(violation_id: int):
-    return _change(violation_id, "acknowledge_violation", lambda v: v.acknowledge(current_user.id))
-
-
-def _locked(violation: Violation) -> str | None:
-    from portal.assessment.services import lock_reason_for_violation
-
-    return lock_reason_for_violation(violation)
+    return _change(violation_id, "acknowledge_violation")
 
 
 @bp.post("/violations/<int:violation_id>/waive")
@@ -60,21 +53,13 @@ def waive_violation(violation_id: int):
         for error in form.reason.errors:
             flash(error, "error")
         return redirect(url_for(".list_violations", contract_id=violation.contract_id))
-    if reason := _locked(violation):
-        flash(reason, "error")
-        return redirect(url_for(".list_violations", contract_id=violation.contract_id))
-    return _change(violation_id, "propose_waiver", lambda v: v.propose_waiver(current_user.id, form.reason.data),
-                   reason=form.reason.data)
+    return _change(violation_id, "propose_waiver", reason=form.reason.data)
 
 
 @bp.post("/violations/<int:violation_id>/waiver/confirm")
 @roles_required("approver")
 def confirm_waiver(violation_id: int):
-    violation = get_or_404(Violation, violation_id)
-    if reason := _locked(violation):
-        flash(reason, "error")
-        return redirect(url_for(".list_violations", contract_id=violation.contract_id))
-    return _change(violation_id, "waive_violation", lambda v: v.confirm_waiver(current_user.id))
+    return _change(violation_id, "waive_violation")
 
 
 @bp.post("/violations/<int:violation_id>/waiver/decline")
@@ -86,8 +71,7 @@ def decline_waiver(violation_id: int):
         for error in form.reason.errors:
             flash(error, "error")
         return redirect(url_for(".list_violations", contract_id=violation.contract_id))
-    return _change(violation_id, "decline_waiver", lambda v: v.decline_waiver(current_user.id, form.reason.data),
-                   reason=form.reason.data)
+    return _change(violation_id, "decline_waiver", reason=form.reason.data)
 
 
 @bp.app_context_processor

@@ -218,3 +218,32 @@ def sweep(at: datetime | None = None) -> SweepResult:
         session.rollback()
         raise
     return total
+
+
+# -- what people do with a violation -------------------------------------------------------------------
+
+VIOLATION_ACTIONS = ("acknowledge_violation", "propose_waiver", "waive_violation", "decline_waiver")
+
+
+def act_on_violation(violation: Violation, action: str, user, reason: str | None = None) -> None:
+    """Acknowledge, propose a waiver, confirm it or decline it, with its audit line. Refused with the lock's
+    own reason once the cycle the violation falls in is approved (issue #6 §4), whatever the action and role."""
+    from portal.assessment.services import lock_reason_for_violation
+    from portal.audit import services as audit
+    from portal.compliance.models import IllegalViolationChange
+
+    if action not in VIOLATION_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if locked := lock_reason_for_violation(violation):
+        raise IllegalViolationChange(locked)
+    before = audit.snapshot(violation)
+    if action == "acknowledge_violation":
+        violation.acknowledge(user.id)
+    elif action == "propose_waiver":
+        violation.propose_waiver(user.id, reason or "")
+    elif action == "waive_violation":
+        violation.confirm_waiver(user.id)
+    else:
+        violation.decline_waiver(user.id, reason or "")
+    audit.record(action, violation, before=before, reason=reason if reason is not None else violation.status_reason,
+                 actor=user)
