@@ -127,6 +127,31 @@ def test_malformed_credit_codes_are_refused_with_the_reason(value, message):
     assert not is_credit_code(value)
 
 
+def test_the_messages_say_why_in_chinese_and_english():
+    """A ledger row's error is shown as it is (rules/identifiers: "the message says why, in Chinese and English")."""
+    def message(parse, value):
+        with pytest.raises(InvalidIdentifier) as caught:
+            parse(value)
+        return str(caught.value)
+
+    assert message(parse_resident_id, " ") == "身份证号为空 / resident ID number is empty"
+    assert message(parse_resident_id, "110105194902300021") == (
+        "身份证号中的出生日期19490230不存在 / birth date 19490230 in the ID does not exist")
+    assert message(parse_resident_id, "11010519491231002") == (
+        "身份证号应为18位（17位数字加1位数字或X），实际为17位 / resident ID must be 17 digits plus a digit or X; "
+        "got 17 characters")
+    assert message(parse_resident_id, "110105194912310021") == (
+        "身份证号校验码错误（末位应为X） / resident ID check character is wrong (expected X)")
+    assert message(parse_credit_code, "") == "统一社会信用代码为空 / credit code is empty"
+    assert message(parse_credit_code, "91350100M000100Y4") == (
+        "统一社会信用代码应为18位，实际为17位 / credit code must be 18 characters; got 17")
+    assert message(parse_credit_code, "91350100M000100I43") == (
+        "统一社会信用代码含有不允许的字符（不使用I、O、S、V、Z） / credit code has characters outside GB 32100 "
+        "(I, O, S, V, Z are never used)")
+    assert message(parse_credit_code, "91350100M000100Y44") == (
+        "统一社会信用代码校验码错误（末位应为3） / credit code check character is wrong (expected 3)")
+
+
 def test_a_credit_code_is_normalised_like_an_id():
     assert parse_credit_code(" 91350100m000100y43 ") == "91350100M000100Y43"
 
