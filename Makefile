@@ -78,5 +78,6 @@ mutation: install
 	rm -rf build/mutation
 	MUTATION_ISOLATION=forkserver $(PY) mutation/run.py rules
 	$(PY) mutation/run.py guards
+	$(PY) mutation/run.py guards --versions
 	$(PY) mutation/report.py rules guards > build/mutation/results.md
 	@echo "Score and survivors: build/mutation/results.md (docs/mutation.md says how to read them)"
