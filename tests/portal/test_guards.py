@@ -182,3 +182,51 @@ def test_a_violation_of_an_open_cycle_can_be_acted_on_and_each_action_is_audited
     assert [(e.action, e.actor_name) for e in events] == [
         ("acknowledge_violation", "t1-operator"), ("propose_waiver", "t1-reviewer"), ("waive_violation", "t1-approver")]
     assert events[1].reason == "系统故障" and events[2].reason == "系统故障"  # the confirmed waiver keeps its reason
+
+
+@pytest.mark.parametrize("period, end", [
+    ("2024-Q1", date(2024, 3, 31)), ("2024-Q2", date(2024, 6, 30)), ("2024-Q3", date(2024, 9, 30)),
+    ("2024-Q4", date(2024, 12, 31)), ("2024-02", date(2024, 2, 29)), ("2023-02", date(2023, 2, 28)),
+    ("2024-12", date(2024, 12, 31)), ("2024", date(2024, 12, 31)),
+    ("2024-13", None), ("2024-Q5", None), ("", None), ("Y1", None),
+])
+def test_a_violations_period_ends_on_its_last_day(period, end):
+    """Issue #6 §4: a violation belongs to the cycle its period ends in (a quarter, a month, a year)."""
+    from portal.assessment.services import _period_end
+
+    assert _period_end(period) == end
+
+
+def test_a_violation_without_a_period_falls_on_the_day_it_was_found_in_shanghai():
+    """DOMAIN.md §6.3 (Asia/Shanghai): found at 16:30 UTC on 31 July is 1 August in Shanghai — the next cycle."""
+    from datetime import datetime, timezone
+
+    from portal.assessment.services import _violation_day
+
+    found = datetime(2024, 7, 31, 16, 30, tzinfo=timezone.utc)
+    assert _violation_day(Violation(period="", first_found_at=found)) == date(2024, 8, 1)
+    assert _violation_day(Violation(period="2024-04", first_found_at=found)) == date(2024, 4, 30)
+
+
+def test_the_lock_reason_names_the_cycle_and_the_day_of_approval(app, db, world):
+    """DHIS2's "the specific reason for a lock" (STYLE.md): which cycle, from when to when, approved on which day
+    (Asia/Shanghai), and what to do; a day outside the cycle, or of another contract, is not locked."""
+    from portal.assessment.services import lock_reason
+
+    _approve(app, db, world)
+    approval = db.exec(select(SheetApproval).where(SheetApproval.cycle_id == STAGE_1)).one()
+    from zoneinfo import ZoneInfo
+
+    day = approval.approved_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d")
+    contract_id = world[1]["contract"].id
+    with app.test_request_context():
+        reason = lock_reason(contract_id, date(2024, 3, 1))
+        assert reason == (
+            f"第一阶段验收（合同签订5个月后）（2024-03-01至2024-07-31）的考核已于{day}审批通过，该周期数据已锁定，不能再修改；"
+            f"如需更正，请联系局方审批人重新开启考核。 / The assessment of this cycle (2024-03-01 to 2024-07-31) "
+            f"was approved on {day}; its data is locked. Ask the bureau's approver to reopen the assessment to "
+            f"correct it.")
+        assert lock_reason(contract_id, date(2024, 7, 31)) == reason
+        assert lock_reason(contract_id, date(2024, 2, 29)) is None
+        assert lock_reason(contract_id, date(2024, 8, 1)) is None
+        assert lock_reason(world[2]["contract"].id, date(2024, 5, 1)) is None
