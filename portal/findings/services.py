@@ -232,7 +232,17 @@ def _notify(contract: Contract, finding: Finding, subject: str) -> None:
            link=url_for("findings.show_finding", finding_id=finding.id))
 
 
+def _refuse_if_locked(contract_id: int, *days: date) -> None:
+    """An approved cycle is locked for the bureau's findings too (issue #6 §4): new, moved in or moved out."""
+    from portal.cycles.services import lock_reason
+
+    for day in dict.fromkeys(days):
+        if locked := lock_reason(contract_id, day):
+            raise IllegalFindingChange(locked)
+
+
 def record_finding(contract: Contract, data: dict, effects: list[dict], user) -> Finding:
+    _refuse_if_locked(contract.id, data["found_on"])
     session = get_session()
     finding = Finding(contract_id=contract.id, bureau_id=contract.bureau_id, operator_id=contract.operator_id,
                       recorded_by_id=user.id, **{k: data[k] for k in ("kind", "found_on", "description")})
@@ -250,6 +260,7 @@ def record_finding(contract: Contract, data: dict, effects: list[dict], user) ->
 
 def edit_finding(finding: Finding, data: dict, effects: list[dict], reason: str, user) -> Finding:
     finding.ensure_editable()
+    _refuse_if_locked(finding.contract_id, finding.found_on, data.get("found_on", finding.found_on))
     session = get_session()
     before = _snapshot(finding, effects_of([finding.id])[finding.id])
     _apply(finding, data)
@@ -262,10 +273,7 @@ def edit_finding(finding: Finding, data: dict, effects: list[dict], reason: str,
 
 
 def withdraw_finding(finding: Finding, reason: str, user) -> Finding:
-    from portal.cycles.services import lock_reason
-
-    if locked := lock_reason(finding.contract_id, finding.found_on):
-        raise IllegalFindingChange(locked)
+    _refuse_if_locked(finding.contract_id, finding.found_on)
     session = get_session()
     before = _snapshot(finding, effects_of([finding.id])[finding.id])
     finding.withdraw(user.id, reason)

@@ -23,10 +23,11 @@ def list_violations(contract_id: int):
     return render("violations/violations.html", contract=contract, violations=violations, waive_form=WaiveForm())
 
 
-def _change(violation_id: int, action: str, change, reason: str | None = None) -> object:
+def _change(violation_id: int, action: str, reason: str | None = None) -> object:
+    """One of violations.services.VIOLATION_ACTIONS; a locked cycle's refusal is shown with its reason."""
     violation = get_or_404(Violation, violation_id)
     try:
-        services.change_violation(violation, action, change, reason=reason)
+        services.act_on_violation(violation, action, current_user, reason)
     except IllegalViolationChange as exc:
         get_session().rollback()
         flash(str(exc), "error")
@@ -47,7 +48,7 @@ def _form_refused(violation_id: int, form: WaiveForm):
 @bp.post("/violations/<int:violation_id>/acknowledge")
 @roles_required("operator")
 def acknowledge_violation(violation_id: int):
-    return _change(violation_id, "acknowledge_violation", lambda v: v.acknowledge(current_user.id))
+    return _change(violation_id, "acknowledge_violation")
 
 
 @bp.post("/violations/<int:violation_id>/waive")
@@ -57,14 +58,13 @@ def waive_violation(violation_id: int):
     form = WaiveForm()
     if not form.validate_on_submit():
         return _form_refused(violation_id, form)
-    return _change(violation_id, "propose_waiver", lambda v: v.propose_waiver(current_user.id, form.reason.data),
-                   reason=form.reason.data)
+    return _change(violation_id, "propose_waiver", reason=form.reason.data)
 
 
 @bp.post("/violations/<int:violation_id>/waiver/confirm")
 @roles_required("approver")
 def confirm_waiver(violation_id: int):
-    return _change(violation_id, "waive_violation", lambda v: v.confirm_waiver(current_user.id))
+    return _change(violation_id, "waive_violation")
 
 
 @bp.post("/violations/<int:violation_id>/waiver/decline")
@@ -73,8 +73,7 @@ def decline_waiver(violation_id: int):
     form = WaiveForm()
     if not form.validate_on_submit():
         return _form_refused(violation_id, form)
-    return _change(violation_id, "decline_waiver", lambda v: v.decline_waiver(current_user.id, form.reason.data),
-                   reason=form.reason.data)
+    return _change(violation_id, "decline_waiver", reason=form.reason.data)
 
 
 @bp.app_context_processor

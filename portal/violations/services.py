@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 
 from sqlmodel import select
 
@@ -89,13 +88,25 @@ def lock_reason_for_violation(violation: Violation) -> str | None:
     return lock_reason(violation.contract_id, violation.falls_on)
 
 
-def change_violation(violation: Violation, action: str, change: Callable[[Violation], None], *,
-                     reason: str | None = None) -> None:
-    """Apply one change with its audit line; the caller commits. Every change is refused with the lock's
-    reason while the violation's cycle is approved (its data is locked for everyone); an illegal move for
-    the violation's state raises IllegalViolationChange too."""
+VIOLATION_ACTIONS = ("acknowledge_violation", "propose_waiver", "waive_violation", "decline_waiver")
+
+
+def act_on_violation(violation: Violation, action: str, user, reason: str | None = None) -> None:
+    """Acknowledge, propose a waiver, confirm it or decline it, with its audit line; the caller commits.
+    Refused with the lock's own reason once the cycle the violation falls in is approved (issue #6 §4),
+    whatever the action and role; an illegal move for the violation's state raises IllegalViolationChange."""
+    if action not in VIOLATION_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
     if locked := lock_reason_for_violation(violation):
         raise IllegalViolationChange(locked)
     before = audit.snapshot(violation)
-    change(violation)
-    audit.record(action, violation, before=before, reason=reason if reason is not None else violation.status_reason)
+    if action == "acknowledge_violation":
+        violation.acknowledge(user.id)
+    elif action == "propose_waiver":
+        violation.propose_waiver(user.id, reason or "")
+    elif action == "waive_violation":
+        violation.confirm_waiver(user.id)
+    else:
+        violation.decline_waiver(user.id, reason or "")
+    audit.record(action, violation, before=before, reason=reason if reason is not None else violation.status_reason,
+                 actor=user)

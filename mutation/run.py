@@ -1,0 +1,133 @@
+"""Mutation testing with mutmut 3 (issue #18): `make mutation`, or `python mutation/run.py TARGET [GLOB...]`.
+
+Each target gets its own copy of the tracked tree under build/mutation/<target>/ with a setup.cfg holding
+the target's [mutmut] section (mutmut reads its configuration from the working directory), so the rules and
+the portal's guard functions are mutated with their own tests only; mutmut's cache (mutants/) stays there
+between runs, so a second run re-tests only what changed. GLOBs narrow the run to mutant names, e.g.
+"rules.scoring.numbers.*". The results are summed per module by mutation/report.py.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build" / "mutation"
+MUTMUT = Path(sys.executable).parent / "mutmut"
+
+# What is mutated, which tests may kill it, and (for the portal) which functions are the guards.
+TARGETS: dict[str, dict] = {
+    # All of rules/: law as code. Module-level code (scheme tables, durable_rules conditions) is not mutated by
+    # mutmut 3, which mutates function bodies; see docs/mutation.md.
+    "rules": {
+        "source_paths": ["rules"],
+        "tests": ["tests/rules"],
+        "names": ["rules.*"],
+        "also_copy": [],
+    },
+    # The portal's guard functions: tenant scoping, locks, payments, masking, version numbering. mutmut copies
+    # the whole package (it must stay importable) but only these files are mutated and only these functions run.
+    "guards": {
+        "source_paths": ["portal"],
+        "only_mutate": ["portal/scoping.py", "portal/tenancy.py", "portal/cycles/services.py",
+                        "portal/violations/services.py", "portal/violations/models.py",
+                        "portal/assessment/services.py", "portal/payments/services.py",
+                        "portal/activities/services.py", "portal/reporting/services.py",
+                        "portal/findings/services.py",
+                        "portal/publication/services.py", "portal/ledgers/routes.py", "portal/filters.py"],
+        "tests": ["tests/portal/test_guards.py", "tests/portal/test_rounding.py", "tests/portal/test_tenancy.py",
+                  "tests/portal/test_assessment_signoff.py", "tests/portal/test_payments.py",
+                  "tests/portal/test_reporting.py", "tests/portal/test_activities_attendance.py",
+                  "tests/portal/test_activities_events.py", "tests/portal/test_findings.py",
+                  "tests/portal/test_publication.py", "tests/portal/test_public_privacy.py",
+                  "tests/portal/test_ledger_uploads.py"],
+        "names": [
+            # tenant scoping: every function of the one module all tenant queries go through
+            "portal.scoping.*", "portal.tenancy.*",
+            # locks: why a day's data is locked, and the checks every service makes
+            "portal.cycles.services.x_lock_reason__*", "portal.violations.services.x_lock_reason_for_violation*",
+            "portal.violations.models.x_period_end*", "portal.assessment.services.x__guard*",
+            "portal.activities.services.x_ensure_writable*", "portal.reporting.services.x_refusal_reason*",
+            "portal.findings.services.x__refuse_if_locked*", "portal.violations.services.x_act_on_violation*",
+            # payments: what may be paid or reversed, and the amounts shown
+            "portal.payments.services.x__locked*", "portal.payments.services.x_reversal_of*",
+            "portal.payments.services.x_record_payment*", "portal.payments.services.x_reverse_payment*",
+            "portal.payments.services.x_plan_rows*", "portal.filters.x_yuan*", "portal.filters.x_percent*",
+            "portal.filters.x_decimal*",
+            # masking: who sees names, the ledger page's masks, what a public text may hold
+            "portal.activities.services.x_sees_names*", "portal.activities.services.x_shown_name*",
+            "portal.activities.services.x__staff_snapshot*", "portal.ledgers.routes.x__mask*",
+            "portal.publication.services.x_personal_data_in*", "portal.publication.services.x__public_text*",
+        ],
+        # version numbering lives inside long writers (version = previous + 1): a second pass (`make mutation`
+        # runs it after the guards above; `mutation/run.py guards --versions` alone)
+        "versions": ["portal.reporting.services.x_submit__*", "portal.activities.services.x_save_attendance__*",
+                     "portal.publication.services.x_publish__*"],
+        "also_copy": ["rules", "templates", "static", "migrations", "alembic.ini"],
+    },
+}
+
+COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "build", "__pycache__", "instance", ".pytest_cache",
+                                     "mutants", "*.egg-info")
+
+
+def prepare(name: str) -> Path:
+    """A fresh copy of the tree (keeping mutmut's cache) and the target's setup.cfg."""
+    target = TARGETS[name]
+    work = BUILD / name
+    work.mkdir(parents=True, exist_ok=True)
+    for entry in ROOT.iterdir():
+        if entry.name in {".git", ".venv", "build", "instance", ".pytest_cache"} or entry.name.endswith(".egg-info"):
+            continue
+        dest = work / entry.name
+        if entry.is_dir():
+            shutil.copytree(entry, dest, ignore=COPY_IGNORE, dirs_exist_ok=True)
+        else:
+            shutil.copy2(entry, dest)
+    lines = ["[mutmut]", "source_paths =", *[f"    {p}" for p in target["source_paths"]]]
+    if target.get("only_mutate"):
+        lines += ["only_mutate =", *[f"    {p}" for p in target["only_mutate"]]]
+    lines += ["pytest_add_cli_args_test_selection =", *[f"    {p}" for p in target["tests"]],
+              "pytest_add_cli_args =", "    -p", "    no:cacheprovider", "    -x", "    -q"]
+    if target["also_copy"]:
+        lines += ["also_copy =", *[f"    {p}" for p in target["also_copy"]]]
+    if os.environ.get("MUTATION_ISOLATION") == "forkserver":
+        # Each mutant's tests import the code afresh with the mutant active, so code that runs at import time
+        # (rule definitions, registrations) is mutated too; slower than forking a process that imported it.
+        lines += ["process_isolation = forkserver", "forkserver_warmup = none"]
+    lines.append("")
+    (work / "setup.cfg").write_text("\n".join(lines))
+    return work
+
+
+def survivors(name: str) -> list[str]:
+    """The mutants of the last run that survived (or had no test), to re-test after new tests were written."""
+    sys.path.insert(0, str(ROOT / "mutation"))
+    from report import load
+
+    results, _diffs = load(name)
+    return sorted(k for k, (_module, status) in results.items() if status in ("survived", "no tests", "suspicious"))
+
+
+def run(name: str, globs: list[str]) -> int:
+    if globs == ["--versions"]:
+        globs = TARGETS[name]["versions"]
+    if globs == ["--survivors"]:
+        globs = survivors(name)
+        print(f"re-testing {len(globs)} survivors of {name}", flush=True)
+    work = prepare(name)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("DATABASE_URL", None)  # the SQLite run: the guards' tests make their own database
+    jobs = os.environ.get("MUTATION_JOBS", "2")  # at nice 19 the second child only takes idle CPU
+    cmd = ["nice", "-n", "19", str(MUTMUT), "run", "--max-children", jobs, *(globs or TARGETS[name]["names"])]
+    print("$ cd", work.relative_to(ROOT), "&&", " ".join(cmd[3:8]), f"... ({len(cmd) - 8} names)", flush=True)
+    return subprocess.call(cmd, cwd=work, env=env)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in TARGETS:
+        sys.exit(f"usage: {sys.argv[0]} {{{'|'.join(TARGETS)}}} [mutant-name glob ... | --survivors]")
+    sys.exit(run(sys.argv[1], sys.argv[2:]))
