@@ -88,7 +88,30 @@ def show_upload(upload_id: int):
         rows = get_session().exec(scoped(LedgerRow).where(LedgerRow.upload_id == upload.id)
                                   .order_by(LedgerRow.row_number).limit(200)).all()
     return render("ledgers/upload.html", fragment="ledgers/_upload_status.html" if is_htmx() else None,
-                  upload=upload, rows=rows, ledger_type=get_ledger_type(upload.ledger_type), mask=_mask)
+                  upload=upload, rows=rows, ledger_type=get_ledger_type(upload.ledger_type), mask=_mask,
+                  **_waiting(upload))
+
+
+def _waiting(upload: LedgerUpload) -> dict:
+    """Where a waiting upload stands: its place in the queue, or lost (no consumer ran it: retry)."""
+    from flask import current_app
+
+    from portal.db import utcnow
+
+    lost = upload.lost(utcnow(), current_app.config["LEDGER_QUEUE_TIMEOUT_SECONDS"])
+    ahead = services.queue_position(upload) if upload.state == "queued" and not lost else 0
+    return {"lost": lost, "ahead": ahead}
+
+
+@bp.post("/uploads/<int:upload_id>/retry")
+@roles_required("operator")
+def retry_upload(upload_id: int):
+    upload = get_or_404(LedgerUpload, upload_id)
+    try:
+        services.retry_upload(upload, user=current_user)
+    except ValueError:
+        abort(409)
+    return redirect(url_for(".show_upload", upload_id=upload.id))
 
 
 @bp.get("/uploads/<int:upload_id>/errors.xlsx")
