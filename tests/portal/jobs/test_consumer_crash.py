@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,54 +20,15 @@ from portal.ledgers.models import LedgerRow, LedgerUpload
 from portal.notifications.models import Notification, OutboxMail
 from portal.reporting.models import Submission
 from tests.conftest import add_contract, login
+from tests.portal.jobs.consumer import Consumer, wait as _wait
 from tests.portal.test_ledger_uploads import _upload
 
-ROOT = Path(__file__).resolve().parents[3]
 ROWS = 50_000
 
 
 @pytest.fixture
 def app_config(app_config, tmp_path):
     return {**app_config, "TASKS_IMMEDIATE": False, "TASKS_SQLITE_PATH": str(tmp_path / "tasks.sqlite3")}
-
-
-class Consumer:
-    """`flask --app portal worker` in its own process, on the test's database and queue."""
-
-    def __init__(self, app, tmp_path, **env):
-        self.env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "test-secret-key",
-                    "TASKS_SQLITE_PATH": app.config["TASKS_SQLITE_PATH"], "TASKS_IMMEDIATE": "0",
-                    **{k: str(v) for k, v in env.items()}}
-        self.log = tmp_path / "consumer.log"
-        self.process = None
-
-    def start(self) -> "Consumer":
-        self.process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "portal", "worker", "-w", "2"],
-                                        cwd=ROOT, env=self.env, stdout=self.log.open("a"), stderr=subprocess.STDOUT)
-        return self
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
-def _wait(predicate, timeout: float, what: str, consumer: Consumer):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        assert consumer.process.poll() is None, f"the consumer exited: {consumer.log.read_text()[-3000:]}"
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}: {consumer.log.read_text()[-3000:]}")
 
 
 def _record(key: str, figures: dict) -> None:
