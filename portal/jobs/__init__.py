@@ -71,7 +71,7 @@ def task(**options):
     """`@jobs.task(retries=3, retry_delay=60)`: a Huey task that runs in an app context of its own."""
 
     def decorator(fn):
-        return huey.task(name=f"{fn.__module__}.{fn.__name__}", **options)(_in_app_context(fn))
+        return huey.task(name=fn.__name__, **options)(_in_app_context(fn))  # Huey prefixes the module
 
     return decorator
 
@@ -80,7 +80,7 @@ def periodic_task(schedule, **options):
     """`@jobs.periodic_task(crontab(minute="*"))`: scheduled by the consumer (times in UTC)."""
 
     def decorator(fn):
-        return huey.periodic_task(schedule, name=f"{fn.__module__}.{fn.__name__}", **options)(_in_app_context(fn))
+        return huey.periodic_task(schedule, name=fn.__name__, **options)(_in_app_context(fn))
 
     return decorator
 
@@ -102,7 +102,7 @@ def handler(name: str):
     return decorator
 
 
-@huey.task(name="portal.jobs.run_followup", retries=5, retry_delay=60)
+@huey.task(retries=5, retry_delay=60)
 def run_followup(name: str, *args):
     """The registered handler, in an app context of its own; an error is logged and retried by Huey."""
     fn = _handlers.get(name)
