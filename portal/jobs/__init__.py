@@ -118,7 +118,15 @@ def after_commit(name: str, *args) -> None:
     if session is not None and (session.new or session.dirty or session.deleted):
         from sqlalchemy import event
 
-        event.listen(session, "after_commit", lambda _s: _enqueue(name, args), once=True)
+        def committed(_session):
+            event.remove(session, "after_rollback", rolled_back)
+            _enqueue(name, args)
+
+        def rolled_back(_session):  # nothing was committed: nothing to follow up
+            event.remove(session, "after_commit", committed)
+
+        event.listen(session, "after_commit", committed, once=True)
+        event.listen(session, "after_rollback", rolled_back, once=True)
         return
     _enqueue(name, args)
 

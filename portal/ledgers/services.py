@@ -101,7 +101,8 @@ def retry_upload(upload: LedgerUpload, *, user) -> LedgerUpload:
     upload.state, upload.attempts, upload.claimed_by, upload.lease_until = "queued", 0, "", None
     upload.queue_seen_at, upload.summary, upload.finished_at = utcnow(), "", None
     upload.progress_done = upload.progress_total = 0
-    audit.record("retry_ledger_upload", upload, reason=upload.filename)
+    audit.record("retry_ledger_upload", upload, after={"state": "queued", "filename": upload.filename},
+                 reason=upload.filename)
     session.commit()
     _wake_importer()
     return upload

@@ -25,7 +25,8 @@ MISSING_ID = 987654
 
 @pytest.fixture
 def world(world, db):
-    """The shared world plus a mail that failed once in each tenant's outbox (the admin's outbox page)."""
+    """The shared world plus a mail that failed once in each tenant's outbox (the admin's outbox page), and
+    each tenant's upload interrupted (so its retry is a valid POST)."""
     from portal.notifications.models import OutboxMail
 
     for n in (1, 2):
@@ -34,6 +35,8 @@ def world(world, db):
                                   subject="月度计划逾期", body="…", attempts=1,
                                   last_error="ConnectionRefusedError: [Errno 111] Connection refused")
         db.add(side["mail"])
+        side["upload"].state = "failed"
+        db.add(side["upload"])
     db.commit()
     return world
 
