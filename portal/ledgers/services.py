@@ -190,8 +190,8 @@ def import_upload(upload_id: int, owner: str) -> str:
         values = dict(total_rows=result.total_rows, error_count=result.error_count, summary=result.summary,
                       finished_at=utcnow())
         if not result.ok:
-            _hold(session, upload_id, owner, state="rejected", errors=[_error_json(e) for e in result.errors[:ERRORS_SHOWN]],
-                  errors_xlsx=result.errors_xlsx(), **values)
+            _hold(session, upload_id, owner, state="rejected", errors_xlsx=result.errors_xlsx(),
+                  errors=[_error_json(e) for e in result.errors[:ERRORS_SHOWN]], **values)
         else:
             _hold(session, upload_id, owner, state="accepted", **values)
             session.add_all(LedgerRow(upload_id=upload.id, contract_id=upload.contract_id,

@@ -10,7 +10,8 @@ from sqlmodel import Field, SQLModel
 from portal.db import UTCDateTime, utcnow
 from portal.i18n import N_
 
-MAIL_STATES = {"waiting": N_("待发送"), "failed": N_("发送失败，将重试"), "dead": N_("无法投递"), "sent": N_("已发送")}
+MAIL_STATES = {"waiting": N_("待发送"), "failed": N_("发送失败，将重试"), "dead": N_("无法投递"),
+               "sent": N_("已发送")}
 
 
 class Notification(SQLModel, table=True):
@@ -64,6 +65,12 @@ class OutboxMail(SQLModel, table=True):
         if self.dead_at is not None:
             return "dead"
         return "failed" if self.last_error else "waiting"
+
+    @classmethod
+    def state_sql(cls):
+        """The same state as a SQL expression, for counts and filters."""
+        return sa.case((cls.sent_at.is_not(None), "sent"), (cls.dead_at.is_not(None), "dead"),
+                       (cls.last_error != "", "failed"), else_="waiting")
 
     @property
     def state_label(self) -> str:

@@ -41,16 +41,11 @@ def list_outbox():
     """The bureau admin's view of its accounts' mail (the platform admin's: all of it), by state."""
     state = request.args.get("state", "")
     query = scoped(OutboxMail)
-    if state == "sent":
-        query = query.where(OutboxMail.sent_at.is_not(None))
-    elif state == "dead":
-        query = query.where(OutboxMail.dead_at.is_not(None))
-    elif state == "failed":
-        query = query.where(OutboxMail.sent_at.is_(None), OutboxMail.dead_at.is_(None), OutboxMail.last_error != "")
-    elif state == "waiting":
-        query = query.where(OutboxMail.sent_at.is_(None), OutboxMail.dead_at.is_(None), OutboxMail.last_error == "")
+    if state in MAIL_STATES:
+        query = query.where(OutboxMail.state_sql() == state)
     mails = get_session().exec(query.order_by(OutboxMail.id.desc()).limit(200)).all()
-    return render("notifications/outbox.html", mails=mails, state=state, states=MAIL_STATES, describe=services.describe_error,
+    return render("notifications/outbox.html", mails=mails, state=state, states=MAIL_STATES,
+                  describe=services.describe_error,
                   counts=services.outbox_counts(visible(OutboxMail)))
 
 

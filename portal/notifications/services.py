@@ -165,8 +165,7 @@ class OutboxCounts:
 
 def outbox_counts(where=None) -> OutboxCounts:
     """The outbox by state (optionally only the mails matching `where`, e.g. a tenant scope)."""
-    state = sa.case((OutboxMail.sent_at.is_not(None), "sent"), (OutboxMail.dead_at.is_not(None), "dead"),
-                    (OutboxMail.last_error != "", "failed"), else_="waiting")
+    state = OutboxMail.state_sql()
     query = select(state, func.count()).select_from(OutboxMail).group_by(state)
     if where is not None:
         query = query.where(where)

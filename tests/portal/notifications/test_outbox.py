@@ -165,6 +165,8 @@ def test_a_permanent_refusal_is_dead_not_retried_and_the_bureau_admin_sends_it_a
     assert "r1" not in page and "t1-reviewer@example.test" in page and "t2-reviewer" not in page, "its accounts only"
     assert "邮件服务器拒收（550）" in page and "SMTPRecipientsRefused" not in page, "words, not engine text"
     assert 'data-testid="count-dead">无法投递 1<' in page
+    assert "t1-reviewer@example.test" in client.get("/admin/outbox?state=dead").get_data(as_text=True)
+    assert "t1-reviewer@example.test" not in client.get("/admin/outbox?state=sent").get_data(as_text=True)
     assert client.post(f"/admin/outbox/{theirs}/retry", headers={"X-CSRFToken": token}).status_code == 404
     assert client.post(f"/admin/outbox/{mine}/retry", headers={"X-CSRFToken": token}).status_code == 302
     db.refresh(dead)
