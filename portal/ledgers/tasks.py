@@ -1,5 +1,5 @@
-"""Ledger imports on the queue: each upload adds one task; a task imports the oldest waiting upload, then
-the next, while fewer than LEDGER_IMPORTS_AT_ONCE run (the others wait, in order, and say so)."""
+"""Ledger imports on the queue: each upload adds one task; a task imports the oldest waiting upload while
+fewer than LEDGER_IMPORTS_AT_ONCE run, then queues the next (the others wait, in order, and say so)."""
 from __future__ import annotations
 
 import logging
@@ -13,13 +13,16 @@ log = logging.getLogger(__name__)
 
 
 @jobs.task()
-def import_next() -> int:
-    """Import waiting uploads one after the other until none waits or every import slot is taken."""
-    owner, done = jobs.worker_id(), 0
-    while (upload_id := services.claim_next_import(owner)) is not None:
-        services.import_upload(upload_id, owner)
-        done += 1
-    return done
+def import_next() -> int | None:
+    """Import the oldest waiting upload if an import slot is free, then queue a task for the next one (a
+    task of its own: a consumer stopping gracefully waits for one import, not for the whole queue)."""
+    owner = jobs.worker_id()
+    upload_id = services.claim_next_import(owner)
+    if upload_id is None:
+        return None
+    services.import_upload(upload_id, owner)
+    import_next()
+    return upload_id
 
 
 @jobs.on_consumer_start

@@ -127,3 +127,20 @@ def test_lower_domains_ask_for_the_rules_by_name_instead_of_calling_compliance(d
     for path in (PORTAL / domain).glob("*.py"):
         calls = {n for n in _imports(path) if n.startswith(("portal.compliance.services", "portal.compliance.tasks"))}
         assert not calls, f"{path}: {calls}"
+
+
+def test_the_queue_schedules_the_sweep_the_reminders_and_the_mail_not_a_cron_table(app):
+    from datetime import datetime
+
+    from portal.compliance import tasks as compliance_tasks
+    from portal.ledgers import tasks as ledger_tasks
+    from portal.notifications import tasks as notification_tasks
+
+    def runs(task, hour: int, minute: int) -> bool:  # Huey's timestamps are naive UTC
+        return task.task_class().validate_datetime(datetime(2026, 12, 5, hour, minute))
+
+    # 00:05 Beijing time is 16:05 UTC: nightly, and just after each deadline day (deadlines end at 23:59:59).
+    assert runs(compliance_tasks.nightly_sweep, 16, 5) and not runs(compliance_tasks.nightly_sweep, 16, 6)
+    assert not runs(compliance_tasks.nightly_sweep, 0, 5)
+    assert runs(compliance_tasks.deadline_reminders, 1, 0)
+    assert runs(notification_tasks.deliver_outbox, 7, 13) and runs(ledger_tasks.recover_imports, 23, 59)

@@ -70,11 +70,17 @@ def test_imports_run_oldest_first_and_no_more_than_allowed_at_once(app, world, d
         assert services.claim_next_import("host:3", later) is None, "nothing else waits"
 
 
-def test_the_task_imports_every_waiting_upload_in_turn(app, world, db, contract):
-    ids = _uploads(app, db, contract, 2)
+def test_the_task_imports_the_oldest_waiting_upload_then_queues_the_next(app, world, db, contract):
+    first, second = _uploads(app, db, contract, 2)
+    queue = app.extensions["kaohe_jobs"]
+    queue.flush()
     with app.app_context():
-        assert tasks.import_next.call_local() == 2
-    assert [_get(db, i).state for i in ids] == ["accepted", "accepted"]
+        assert tasks.import_next.call_local() == first
+    assert (_get(db, first).state, _get(db, second).state) == ("accepted", "queued")
+    assert len(queue) == 1, "a task for the next one"
+    with app.app_context():
+        assert tasks.import_next.call_local() == second
+        assert tasks.import_next.call_local() is None, "nothing waits"
     assert db.exec(select(func.count()).select_from(LedgerRow)).one() == 2
 
 
