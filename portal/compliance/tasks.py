@@ -29,9 +29,10 @@ def run_rules_after_submission(contract_id: int) -> None:
     except Exception as exc:
         session.rollback()
         # Name the rule, not the data: an error's text can quote the facts it choked on.
+        rule = getattr(exc, "rule_id", "")
         log.error("compliance rules failed after a submission to contract %s: %s %s", contract_id,
-                  type(exc).__name__, getattr(exc, "rule_id", ""))
-        raise
+                  type(exc).__name__, rule)
+        raise RuntimeError(f"rules failed on contract {contract_id}: {type(exc).__name__} {rule}") from None  # retried
 
 
 # 00:05 Asia/Shanghai (16:05 UTC) every day: nightly, and so just after each deadline day ends.

@@ -153,7 +153,8 @@ def worker_id() -> str:
 
 
 def claim_is_dead(owner: str) -> bool:
-    """True when `owner` (a worker_id) is a process of this host that no longer runs."""
+    """True when `owner` (a worker_id) is a process of this host that no longer runs. (Consumers in
+    containers need distinct host names: the check reads the process table of its own.)"""
     host, _sep, pid = (owner or "").split("/")[0].rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return False
@@ -169,8 +170,8 @@ def claim_is_dead(owner: str) -> bool:
 
 
 def run_consumer(app, workers: int, periodic: bool = True) -> None:
-    """Run a consumer in this process until SIGTERM or Ctrl-C (tasks in flight finish on SIGTERM... or
-    are recovered by the next start: every task here is safe to run again)."""
+    """Run a consumer in this process until SIGINT/Ctrl-C (graceful: running tasks finish) or SIGTERM (at
+    once). Whatever is cut off is recovered by the next start: every task here is safe to run again."""
     if huey.immediate:
         raise RuntimeError("TASKS_IMMEDIATE is set: there is nothing for a consumer to take")
     for fn in _startup:
