@@ -27,8 +27,11 @@ migrate: install
 demo: migrate
 	$(FLASK) demo
 
+# The web server and the task consumer (ledger imports, rules, sweep, reminders, mail) together; Ctrl-C stops both.
 run: demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (demo logins above)"
+	@echo "Serving on http://$(HOST):$(PORT)/ (demo logins above), with the task consumer beside it; Ctrl-C stops both"
+	@$(FLASK) worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Debian packages the tests need: Chromium for the browser tests, PostgreSQL for the second run,

@@ -5,7 +5,7 @@ from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 
-from portal import config, db
+from portal import config, db, jobs
 from portal.extensions import babel, csrf, limiter, login_manager
 from portal.extensions import htmx as htmx_extension
 
@@ -60,6 +60,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _warn_about_per_worker_limits(app)
 
     db.init_app(app)
+    jobs.init_app(app)
+    # Every domain's tasks, in every process (web, consumer, tests): a task or handler is known by its name.
+    import portal.compliance.tasks  # noqa: F401
+    import portal.ledgers.tasks  # noqa: F401
+    import portal.notifications.tasks  # noqa: F401
     csrf.init_app(app)
     htmx_extension.init_app(app)
     limiter.init_app(app)

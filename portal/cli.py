@@ -35,6 +35,19 @@ def init_app(app) -> None:
         upgrade_database(current_app.config["DATABASE_URL"], revision)
         click.echo(f"database at {revision}")
 
+    @app.cli.command("worker")
+    @click.option("-w", "--workers", type=int, default=None, help="Tasks run at once (default TASK_WORKERS).")
+    @click.option("--no-periodic", is_flag=True, help="Leave the scheduled tasks to another consumer.")
+    def worker(workers: int | None, no_periodic: bool) -> None:
+        """Run the task consumer: ledger imports, rules after submissions, the sweep, reminders, mail."""
+        import logging
+
+        from portal import jobs
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        app_ = current_app._get_current_object()
+        jobs.run_consumer(app_, workers or app_.config["TASK_WORKERS"], periodic=not no_periodic)
+
     @app.cli.command("demo")
     def demo() -> None:
         """Load the demo bureaus, operators, stations, contracts and logins (idempotent)."""
@@ -145,8 +158,7 @@ def init_compliance_commands(app) -> None:
             raise click.ClickException(f"sweep aborted, nothing stored: rule {exc.rule_id} failed: {exc}") from None
         mail = deliver_outbox()
         click.echo(f"swept {result.contracts} contracts: {result.new} new, {result.updated} seen again, "
-                   f"{result.rectified} rectified, {result.reminders} reminders; mail sent {mail.sent}, "
-                   f"failed {mail.failed}, waiting {mail.waiting}")
+                   f"{result.rectified} rectified, {result.reminders} reminders; {_mail_line(mail)}")
 
     @app.cli.command("rules")
     def rules_command() -> None:
@@ -158,9 +170,19 @@ def init_compliance_commands(app) -> None:
             click.echo(f"{rule.id:<44} {penalty:<28} {rule.clause.cite()}")
 
     @app.cli.command("mail")
-    def mail_command() -> None:
-        """Send the mail waiting in the outbox (retries what failed before)."""
+    @click.option("--now", "everything", is_flag=True,
+                  help="Also retry at once what failed recently (not only what is due); dead mail stays dead.")
+    def mail_command(everything: bool) -> None:
+        """Send the mail waiting in the outbox (retries what failed before). The consumer does it every minute."""
         from portal.notifications.services import deliver_outbox
 
-        result = deliver_outbox()
-        click.echo(f"mail sent {result.sent}, failed {result.failed}, waiting {result.waiting}")
+        click.echo(_mail_line(deliver_outbox(due_only=not everything)))
+
+
+def _mail_line(result) -> str:
+    """What a delivery run did and what the outbox holds after it (no MAIL_SERVER: nothing is sent)."""
+    counts = result.counts
+    done = (f"mail sent {result.sent}, failed {result.failed}, dead {result.dead}" if current_app.config["MAIL_SERVER"]
+            else "mail not sent (no MAIL_SERVER)")
+    return (f"{done}; outbox: waiting {counts.waiting}, failed {counts.failed} (retried later), "
+            f"dead {counts.dead} (retry by hand), sent {counts.sent}")

@@ -75,6 +75,25 @@ def load_config(app, test_config: dict | None) -> None:
         # Evidence files (photos, PDF) live outside static/, under random names, served only through a scoped route.
         EVIDENCE_DIR=env.get("EVIDENCE_DIR") or str(instance / "evidence"),
         EVIDENCE_MAX_BYTES=int(env.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)),
+        # Background work (portal/jobs): a SQLite queue file by default, Redis when several servers share one
+        # queue; TASKS_IMMEDIATE=1 runs every task at once in the caller (tests, or no consumer at all).
+        TASKS_IMMEDIATE=env.get("TASKS_IMMEDIATE", "0") == "1",
+        TASKS_SQLITE_PATH=env.get("TASKS_SQLITE_PATH") or str(instance / "tasks.sqlite3"),
+        REDIS_URL=env.get("REDIS_URL", ""),
+        TASK_WORKERS=int(env.get("TASK_WORKERS", 4)),
+        # At most this many ledger imports at once over all consumers; the others wait their turn, in order.
+        LEDGER_IMPORTS_AT_ONCE=int(env.get("LEDGER_IMPORTS_AT_ONCE", 2)),
+        # A running import renews its claim while it works; a claim not renewed for this long died with its
+        # consumer and the import starts again from the beginning (at most LEDGER_IMPORT_ATTEMPTS times).
+        LEDGER_IMPORT_LEASE_SECONDS=int(env.get("LEDGER_IMPORT_LEASE_SECONDS", 300)),
+        LEDGER_IMPORT_ATTEMPTS=int(env.get("LEDGER_IMPORT_ATTEMPTS", 3)),
+        # A queued upload no consumer has seen for this long has lost its task (no consumer runs): shown as failed.
+        LEDGER_QUEUE_TIMEOUT_SECONDS=int(env.get("LEDGER_QUEUE_TIMEOUT_SECONDS", 600)),
+        # RFC 5321 4.5.3.2.6: wait up to 10 minutes for the reply to the end of the data.
+        MAIL_DATA_TIMEOUT=float(env.get("MAIL_DATA_TIMEOUT", 600)),
+        # A delivery run holds its mails this long; one that died with its claims is retried after it.
+        MAIL_CLAIM_SECONDS=int(env.get("MAIL_CLAIM_SECONDS", 900)),
+        MAIL_MAX_ATTEMPTS=int(env.get("MAIL_MAX_ATTEMPTS", 12)),
     )
     if test_config:
         app.config.update(test_config)

@@ -25,7 +25,7 @@ from portal.consequences.models import RectificationNotice, TerminationProposal
 from portal.contracts.models import Contract, ContractStation, Station
 from portal.findings.models import Finding, FindingEffect
 from portal.forms import FormSubmission
-from portal.ledgers.models import LedgerRow, LedgerUpload
+from portal.ledgers.models import LedgerRow, LedgerUpload, LedgerUploadFile
 from portal.organisations.models import Bureau, CreditGrade, Operator
 from portal.payments.models import Payment
 from portal.publication.models import Objection, Publication, PublishedResult
@@ -84,6 +84,14 @@ def _user(user):
     return User.id == user.id
 
 
+def _outbox_mail(user):
+    # A bureau admin sees the mail of the accounts it manages (to retry what failed); others none of it.
+    if user.is_bureau_user and user.role == "admin":
+        return OutboxMail.notification_id.in_(select(Notification.id).where(
+            Notification.user_id.in_(select(User.id).where(_user(user)))))
+    return _NOTHING
+
+
 def _station_application(user):
     # An operator sees its own applications; the bureau applied to sees them once submitted (a draft is
     # the operator's own work in progress).
@@ -140,8 +148,10 @@ RULES: dict[type, Callable] = {
     Violation: _by_owner(Violation),
     LedgerUpload: _by_owner(LedgerUpload),
     LedgerRow: _by_owner(LedgerRow),
+    LedgerUploadFile: lambda user: LedgerUploadFile.upload_id.in_(
+        select(LedgerUpload.id).where(_by_owner(LedgerUpload)(user))),
     Notification: lambda user: Notification.user_id == user.id,
-    OutboxMail: lambda user: _NOTHING,  # only the platform admin
+    OutboxMail: _outbox_mail,
     AssessmentSheet: _by_owner(AssessmentSheet),
     SheetApproval: _by_owner(SheetApproval),
     StationApplication: _station_application,

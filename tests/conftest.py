@@ -73,7 +73,7 @@ def app_config(database_url, tmp_path):
         "LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
         "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
         "SERVER_NAME": None,
-        "LEDGER_IMPORT_INLINE": True,  # the browser tests switch this off to see the real background import
+        "TASKS_IMMEDIATE": True,  # tasks run in the caller; tests that need a real consumer start one
         "EVIDENCE_DIR": str(tmp_path / "evidence"),
     }
 

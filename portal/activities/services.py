@@ -228,9 +228,9 @@ def save_attendance(contract: Contract, month: str, marks: dict[int, str], *, us
         raise WriteRefused("该版本已由另一次提交保存，请刷新页面 / this version was just saved; reload the page") from None
     audit.record("submit_attendance", sheet, reason=f"{month} v{sheet.version} ({source}{', ' + filename if filename else ''})")
     session.commit()
-    from portal.compliance.services import run_rules_after_submission
+    from portal import jobs
 
-    run_rules_after_submission(contract)  # a month under 15 days shows at once (seed 000)
+    jobs.after_commit("rules", contract.id)  # a month under 15 days shows at once (seed 000)
     return sheet
 
 

@@ -218,9 +218,9 @@ def _replace_effects(finding: Finding, effects: list[dict]) -> list[FindingEffec
 
 
 def _after_change(contract: Contract) -> None:
-    from portal.compliance.services import run_rules_after_submission
+    from portal import jobs
 
-    run_rules_after_submission(contract)  # a complaint or incident shows as a violation at once
+    jobs.after_commit("rules", contract.id)  # a complaint or incident shows as a violation at once
 
 
 def _notify(contract: Contract, finding: Finding, subject: str) -> None:

@@ -12,13 +12,15 @@ from portal.contracts.models import contract_data
 from portal.db import UTCDateTime, utcnow
 from portal.i18n import N_
 
-UPLOAD_STATES = {"processing": N_("正在检查"), "accepted": N_("已接收"), "rejected": N_("未接收")}
+UPLOAD_STATES = {"queued": N_("排队中"), "processing": N_("正在检查"), "accepted": N_("已接收"),
+                 "rejected": N_("未接收"), "failed": N_("检查中断")}
 
 
 @contract_data
 class LedgerUpload(SQLModel, table=True):
     __tablename__ = "ledger_upload"
-    __table_args__ = (sa.CheckConstraint("state IN ('processing','accepted','rejected')", name="ck_ledger_upload_state"),)
+    __table_args__ = (sa.CheckConstraint("state IN ('queued','processing','accepted','rejected','failed')",
+                                         name="ck_ledger_upload_state"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     contract_id: int = Field(foreign_key="contract.id", index=True)
@@ -32,7 +34,13 @@ class LedgerUpload(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     uploaded_by_id: int = Field(foreign_key="user_account.id")
     uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    state: str = Field(default="processing", max_length=20)
+    # queued -> processing -> accepted | rejected; a processing upload whose consumer died goes back to
+    # queued (from the start, nothing of it kept), and after too many attempts or a lost task to failed.
+    state: str = Field(default="queued", max_length=20, index=True)
+    attempts: int = 0
+    claimed_by: str = Field(default="", max_length=100)  # the consumer (host:pid) running it
+    lease_until: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
+    queue_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)  # last seen waiting by a consumer
     progress_done: int = 0
     progress_total: int = 0
     total_rows: int = 0
@@ -41,6 +49,18 @@ class LedgerUpload(SQLModel, table=True):
     errors: list = Field(default_factory=list, sa_type=sa.JSON)  # the first errors, for the page
     errors_xlsx: Optional[bytes] = Field(default=None, sa_type=sa.LargeBinary)
     finished_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def waiting(self) -> bool:
+        return self.state in ("queued", "processing")
+
+    def lost(self, now: datetime, queue_timeout_seconds: int) -> bool:
+        """Still waiting, but nothing can be running it: its claim ran out, or no consumer took it in time."""
+        if self.state == "processing":
+            return self.lease_until is not None and self.lease_until < now
+        if self.state == "queued":
+            return (now - self.queue_seen_at).total_seconds() > queue_timeout_seconds
+        return False
 
     @property
     def state_label(self) -> str:
@@ -64,3 +84,13 @@ class LedgerRow(SQLModel, table=True):
     row_number: int  # the row in the uploaded sheet, as Excel shows it
     row_key: str = Field(max_length=300)  # duplicate detection across uploads (operator, type, key)
     data: dict = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class LedgerUploadFile(SQLModel, table=True):
+    """The uploaded bytes, kept apart from the upload's row (lists never load them): an import that died
+    with its consumer starts again from them."""
+
+    __tablename__ = "ledger_upload_file"
+
+    upload_id: int = Field(foreign_key="ledger_upload.id", primary_key=True)
+    data: bytes = Field(sa_type=sa.LargeBinary)

@@ -8,7 +8,7 @@ from portal.scoping import get_or_404, roles_required, scoped
 from portal.contracts.models import Contract
 from portal.db import get_session
 from portal.htmx import is_htmx, render
-from portal.ledgers import services
+from portal.ledgers import services, tasks
 from portal.ledgers.forms import UploadForm
 from portal.ledgers.ledger_types import LEDGER_TYPES, get_ledger_type
 from portal.ledgers.models import LedgerRow, LedgerUpload
@@ -76,6 +76,7 @@ def upload_ledger(contract_id: int):
     upload = services.start_upload(contract, ledger_type=form.ledger_type.data, data=form.file.data.read(),
                                    filename=form.file.data.filename or "upload", user=current_user,
                                    obligation_key=obligation_key, period_key=period_key)
+    tasks.wake_importer()  # stored and committed: a consumer checks it (never this web worker)
     return redirect(url_for(".show_upload", upload_id=upload.id))
 
 
@@ -88,7 +89,31 @@ def show_upload(upload_id: int):
         rows = get_session().exec(scoped(LedgerRow).where(LedgerRow.upload_id == upload.id)
                                   .order_by(LedgerRow.row_number).limit(200)).all()
     return render("ledgers/upload.html", fragment="ledgers/_upload_status.html" if is_htmx() else None,
-                  upload=upload, rows=rows, ledger_type=get_ledger_type(upload.ledger_type), mask=_mask)
+                  upload=upload, rows=rows, ledger_type=get_ledger_type(upload.ledger_type), mask=_mask,
+                  **_waiting(upload))
+
+
+def _waiting(upload: LedgerUpload) -> dict:
+    """Where a waiting upload stands: its place in the queue, or lost (no consumer ran it: retry)."""
+    from flask import current_app
+
+    from portal.db import utcnow
+
+    lost = upload.lost(utcnow(), current_app.config["LEDGER_QUEUE_TIMEOUT_SECONDS"])
+    ahead = services.queue_position(upload) if upload.state == "queued" and not lost else 0
+    return {"lost": lost, "ahead": ahead}
+
+
+@bp.post("/uploads/<int:upload_id>/retry")
+@roles_required("operator")
+def retry_upload(upload_id: int):
+    upload = get_or_404(LedgerUpload, upload_id)
+    try:
+        services.retry_upload(upload, user=current_user)
+    except ValueError:
+        abort(409)
+    tasks.wake_importer()
+    return redirect(url_for(".show_upload", upload_id=upload.id))
 
 
 @bp.get("/uploads/<int:upload_id>/errors.xlsx")

@@ -1,26 +1,31 @@
-"""Importing a ledger: check in the background with progress, then keep every row or none.
+"""Importing a ledger: the upload is stored and queued; a consumer checks it with progress, then keeps
+every row or none.
 
-The pure checking is in excel.py (no Flask, no database); this module stores uploads and rows,
-and turns an accepted upload for a calendar obligation into a submission, so lateness and the
-calendar treat ledgers like every other report.
+The pure checking is in excel.py (no Flask, no database); this module stores uploads and rows, claims
+the next upload for a consumer (at most LEDGER_IMPORTS_AT_ONCE at once, oldest first), recovers the
+imports of a consumer that died, and turns an accepted upload for a calendar obligation into a
+submission, so lateness and the calendar treat ledgers like every other report. The tasks that call it
+are in tasks.py.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
-import threading
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import sqlalchemy as sa
 from flask import current_app
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
+from portal import jobs
 from portal.audit import services as audit
 from portal.contracts.models import Contract
-from portal.db import get_engine, get_session, utcnow
+from portal.db import get_session, utcnow
 from portal.ledgers.excel import read_ledger
 from portal.ledgers.ledger_types import ColumnType, get_ledger_type
-from portal.ledgers.models import LedgerRow, LedgerUpload
+from portal.ledgers.models import LedgerRow, LedgerUpload, LedgerUploadFile
 from portal.reporting.models import Submission
 
 log = logging.getLogger(__name__)
@@ -73,65 +78,180 @@ def ledger_types_for(contract: Contract) -> list:
 
 def start_upload(contract: Contract, *, ledger_type: str, data: bytes, filename: str, user,
                  obligation_key: str = "", period_key: str = "") -> LedgerUpload:
+    """Keep the file and queue its check: the consumer imports it, never the web worker that took it."""
     session = get_session()
     upload = LedgerUpload(contract_id=contract.id, bureau_id=contract.bureau_id, operator_id=contract.operator_id,
                           ledger_type=ledger_type, obligation_key=obligation_key, period_key=period_key,
                           filename=filename[:255], size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                          uploaded_by_id=user.id)
+                          uploaded_by_id=user.id, state="queued")
     session.add(upload)
     session.flush()
+    session.add(LedgerUploadFile(upload_id=upload.id, data=data))
     audit.record("upload_ledger", upload, reason=f"{filename} ({len(data)} bytes)")
     session.commit()
-    app = current_app._get_current_object()
-    if app.config.get("LEDGER_IMPORT_INLINE"):
-        import_upload(app, upload.id, data)
-    else:  # a 50,000-row file must not freeze the page: check in the background, the page polls
-        threading.Thread(target=import_upload, args=(app, upload.id, data), daemon=True,
-                         name=f"ledger-import-{upload.id}").start()
     return upload
 
 
-def import_upload(app, upload_id: int, data: bytes) -> None:
-    """Check the file and keep all its rows, or none of them. Runs in its own session."""
-    with app.app_context(), Session(get_engine(), expire_on_commit=False) as session:
-        upload = session.get(LedgerUpload, upload_id)
-        ledger_type = get_ledger_type(upload.ledger_type)
+def retry_upload(upload: LedgerUpload, *, user) -> LedgerUpload:
+    """Check again, from the start, an upload whose check was interrupted or whose task was lost."""
+    if not (upload.state == "failed" or upload.lost(utcnow(), current_app.config["LEDGER_QUEUE_TIMEOUT_SECONDS"])):
+        raise ValueError("only an interrupted check is retried")
+    session = get_session()
+    upload.state, upload.attempts, upload.claimed_by, upload.lease_until = "queued", 0, "", None
+    upload.queue_seen_at, upload.summary, upload.finished_at = utcnow(), "", None
+    upload.progress_done = upload.progress_total = 0
+    audit.record("retry_ledger_upload", upload, after={"state": "queued", "filename": upload.filename},
+                 reason=upload.filename)
+    session.commit()
+    return upload
 
-        def progress(done: int, total: int) -> None:
-            upload.progress_done, upload.progress_total = done, total
-            session.commit()
 
+def queue_position(upload: LedgerUpload) -> int:
+    """How many uploads wait before this one (all bureaus: a count, nothing else of them)."""
+    return get_session().exec(select(func.count()).select_from(LedgerUpload).where(
+        LedgerUpload.state == "queued", LedgerUpload.id < upload.id)).one()
+
+
+# --- the consumer's side -------------------------------------------------------------------
+
+class ClaimLost(Exception):
+    """This run no longer holds the upload (its lease ran out and another run took it): keep nothing."""
+
+
+_CLAIM_LOCK = 0x4B414F48  # pg_advisory_xact_lock key: one claim at a time, so the limit holds
+
+
+def claim_next_import(owner: str, now: datetime | None = None) -> int | None:
+    """Take the oldest queued upload when fewer than LEDGER_IMPORTS_AT_ONCE imports run; None otherwise."""
+    now = now or utcnow()
+    cfg = current_app.config
+    session = get_session()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CLAIM_LOCK})
+    running = (select(func.count()).select_from(LedgerUpload)
+               .where(LedgerUpload.state == "processing", LedgerUpload.lease_until >= now).scalar_subquery())
+    oldest = (select(LedgerUpload.id).where(LedgerUpload.state == "queued")
+              .order_by(LedgerUpload.id).limit(1).scalar_subquery())
+    # One statement: SQLite runs it under its single writer, PostgreSQL under the advisory lock above.
+    claimed = session.execute(
+        sa.update(LedgerUpload)
+        .where(LedgerUpload.id == oldest, LedgerUpload.state == "queued", running < cfg["LEDGER_IMPORTS_AT_ONCE"])
+        .values(state="processing", claimed_by=owner, attempts=LedgerUpload.attempts + 1,
+                lease_until=now + timedelta(seconds=cfg["LEDGER_IMPORT_LEASE_SECONDS"]),
+                progress_done=0, progress_total=0)
+        .returning(LedgerUpload.id)).scalar_one_or_none()
+    session.commit()
+    return claimed
+
+
+def _hold(session: Session, upload_id: int, owner: str, **values) -> None:
+    """Renew this run's claim (and write `values`); raise ClaimLost when the upload is no longer ours."""
+    lease = timedelta(seconds=current_app.config["LEDGER_IMPORT_LEASE_SECONDS"])
+    done = session.execute(sa.update(LedgerUpload).where(
+        LedgerUpload.id == upload_id, LedgerUpload.state == "processing", LedgerUpload.claimed_by == owner)
+        .values(lease_until=utcnow() + lease, **values))
+    if done.rowcount != 1:
+        raise ClaimLost(upload_id)
+
+
+def import_upload(upload_id: int, owner: str) -> str:
+    """Check the claimed upload's file and keep all its rows, or none of them. Returns the final state.
+
+    The rows, the submission and the final state are one transaction, and that transaction first checks
+    the claim is still this run's: a run that died wrote nothing, and a run that lost its claim keeps
+    nothing, so an upload is imported once however often it is started."""
+    session = get_session()
+    upload = session.get(LedgerUpload, upload_id)
+    stored = session.get(LedgerUploadFile, upload_id)
+    ledger_type = get_ledger_type(upload.ledger_type)
+
+    def progress(done: int, total: int) -> None:
+        _hold(session, upload_id, owner, progress_done=done, progress_total=total)
+        session.commit()
+
+    try:
+        if stored is None:
+            raise FileNotFoundError("the uploaded file is not stored")
+        result = read_ledger(stored.data, upload.filename, ledger_type,
+                             existing_keys(session, upload.operator_id, ledger_type), progress=progress)
+        values = dict(total_rows=result.total_rows, error_count=result.error_count, summary=result.summary,
+                      finished_at=utcnow())
+        if not result.ok:
+            _hold(session, upload_id, owner, state="rejected", errors_xlsx=result.errors_xlsx(),
+                  errors=[_error_json(e) for e in result.errors[:ERRORS_SHOWN]], **values)
+        else:
+            _hold(session, upload_id, owner, state="accepted", **values)
+            session.add_all(LedgerRow(upload_id=upload.id, contract_id=upload.contract_id,
+                                      bureau_id=upload.bureau_id, operator_id=upload.operator_id,
+                                      ledger_type=upload.ledger_type, row_number=number,
+                                      row_key=_row_key(ledger_type, row, upload.id, number),
+                                      data={k: _json_value(v) for k, v in row.items()})
+                            for number, row in zip(result.row_numbers, result.rows))
+            _record_submission(session, upload, len(result.rows))
+        session.commit()
+    except ClaimLost:
+        session.rollback()
+        log.warning("ledger import %s: claim lost, nothing kept by this run", upload_id)
+        return "lost"
+    except Exception as exc:  # nothing half-written: roll back the rows, keep the upload as rejected
+        session.rollback()
+        # The error text can quote row values (a duplicate key holds a resident ID): log its type only.
+        log.error("ledger import %s failed: %s", upload_id, type(exc).__name__)
         try:
-            result = read_ledger(data, upload.filename, ledger_type,
-                                 existing_keys(session, upload.operator_id, ledger_type), progress=progress)
-            upload.total_rows, upload.error_count, upload.summary = result.total_rows, result.error_count, result.summary
-            if not result.ok:
-                upload.state = "rejected"
-                upload.errors = [_error_json(e) for e in result.errors[:ERRORS_SHOWN]]
-                upload.errors_xlsx = result.errors_xlsx()
-            else:
-                for number, row in zip(result.row_numbers, result.rows):
-                    key = ledger_type.row_key(row)
-                    session.add(LedgerRow(upload_id=upload.id, contract_id=upload.contract_id,
-                                          bureau_id=upload.bureau_id, operator_id=upload.operator_id,
-                                          ledger_type=upload.ledger_type, row_number=number,
-                                          row_key=_key_text(key) if key else f"row:{upload.id}:{number}",
-                                          data={k: _json_value(v) for k, v in row.items()}))
-                upload.state = "accepted"
-                _record_submission(session, upload, len(result.rows))
-            upload.finished_at = utcnow()
+            _hold(session, upload_id, owner, state="rejected", finished_at=utcnow(),
+                  summary=f"导入失败，未接收任何数据（{type(exc).__name__}）。请重新上传；如反复出现，请联系管理员。")
             session.commit()
-        except Exception as exc:  # nothing half-written: roll back the rows, keep the upload as rejected
+        except ClaimLost:
             session.rollback()
-            # The error text can quote row values (a duplicate key holds a resident ID): log its type only.
-            log.error("ledger import %s failed: %s", upload_id, type(exc).__name__)
-            upload = session.get(LedgerUpload, upload_id)
-            upload.state, upload.finished_at = "rejected", utcnow()
-            upload.summary = f"导入失败，未接收任何数据（{type(exc).__name__}）。请重新上传；如反复出现，请联系管理员。"
-            session.commit()
-            return
+            return "lost"
+        return "rejected"
+    session.expire_all()
+    upload = session.get(LedgerUpload, upload_id)
     if upload.state == "accepted" and upload.obligation_key:
-        _run_rules(app, upload.contract_id)
+        jobs.after_commit("rules", upload.contract_id)  # portal/compliance/tasks.py runs the rules
+    return upload.state
+
+
+def _row_key(ledger_type, row: dict, upload_id: int, number: int) -> str:
+    key = ledger_type.row_key(row)
+    return _key_text(key) if key else f"row:{upload_id}:{number}"
+
+
+@dataclass
+class Recovery:
+    requeued: int = 0
+    failed: int = 0
+    waiting: int = 0
+
+
+def recover_imports(now: datetime | None = None) -> Recovery:
+    """Uploads whose consumer died start again from the beginning (or fail after too many attempts); every
+    upload still queued is marked as seen by a consumer, so the page can tell a wait from a lost task."""
+    now = now or utcnow()
+    cfg = current_app.config
+    session = get_session()
+    result = Recovery()
+    running = session.exec(select(LedgerUpload).where(LedgerUpload.state == "processing")).all()
+    for upload in running:
+        if not ((upload.lease_until is not None and upload.lease_until < now) or jobs.claim_is_dead(upload.claimed_by)):
+            continue
+        if upload.attempts >= cfg["LEDGER_IMPORT_ATTEMPTS"]:
+            values = dict(state="failed", finished_at=now,
+                          summary=f"检查被中断{upload.attempts}次，未接收任何数据。请点击“重新检查”，或重新上传。")
+            result.failed += 1
+        else:
+            values = dict(state="queued", queue_seen_at=now)
+            result.requeued += 1
+        # Only if it is still the dead run's claim (the run may have finished meanwhile).
+        session.execute(sa.update(LedgerUpload).where(
+            LedgerUpload.id == upload.id, LedgerUpload.state == "processing",
+            LedgerUpload.claimed_by == upload.claimed_by, LedgerUpload.attempts == upload.attempts)
+            .values(claimed_by="", lease_until=None, progress_done=0, progress_total=0, **values))
+    session.execute(sa.update(LedgerUpload).where(LedgerUpload.state == "queued").values(queue_seen_at=now))
+    session.commit()
+    result.waiting = session.exec(select(func.count()).select_from(LedgerUpload)
+                                  .where(LedgerUpload.state == "queued")).one()
+    return result
 
 
 def _error_json(error) -> dict:
@@ -158,10 +278,3 @@ def _record_submission(session: Session, upload: LedgerUpload, rows: int) -> Non
                            due_at=obligation.due_at, version=(previous or 0) + 1, submitted_at=upload.uploaded_at,
                            submitted_by_id=upload.uploaded_by_id, figures={},
                            narrative=f"台账上传：{upload.filename}，{rows}行（上传编号 {upload.id}）"))
-
-
-def _run_rules(app, contract_id: int) -> None:
-    from portal.compliance.services import run_rules_after_submission
-
-    with app.app_context():
-        run_rules_after_submission(get_session().get(Contract, contract_id))

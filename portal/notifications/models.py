@@ -8,6 +8,10 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from portal.db import UTCDateTime, utcnow
+from portal.i18n import N_
+
+MAIL_STATES = {"waiting": N_("待发送"), "failed": N_("发送失败，将重试"), "dead": N_("无法投递"),
+               "sent": N_("已发送")}
 
 
 class Notification(SQLModel, table=True):
@@ -31,7 +35,11 @@ class Notification(SQLModel, table=True):
 
 
 class OutboxMail(SQLModel, table=True):
-    """Mail waiting to go out. A mail server that is down loses nothing: the row stays and is retried."""
+    """Mail waiting to go out. A mail server that is down loses nothing: the row stays and is retried.
+
+    A delivery run claims a mail (claimed_by, claimed_until) before sending it, so two runs never send the
+    same one; a run that dies leaves a claim that runs out. A permanent refusal (5xx) or too many attempts
+    makes it dead: kept, shown to the bureau admin, sent again only by hand."""
 
     __tablename__ = "outbox_mail"
 
@@ -45,3 +53,25 @@ class OutboxMail(SQLModel, table=True):
     last_error: str = Field(default="", max_length=500)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     sent_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
+    message_id: str = Field(default="", max_length=200)  # fixed at the first attempt: a resend is the same mail
+    claimed_by: str = Field(default="", max_length=100)
+    claimed_until: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
+    dead_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def state(self) -> str:
+        if self.sent_at is not None:
+            return "sent"
+        if self.dead_at is not None:
+            return "dead"
+        return "failed" if self.last_error else "waiting"
+
+    @classmethod
+    def state_sql(cls):
+        """The same state as a SQL expression, for counts and filters."""
+        return sa.case((cls.sent_at.is_not(None), "sent"), (cls.dead_at.is_not(None), "dead"),
+                       (cls.last_error != "", "failed"), else_="waiting")
+
+    @property
+    def state_label(self) -> str:
+        return MAIL_STATES[self.state]

@@ -134,9 +134,9 @@ def submit(contract: Contract, obligation: Obligation, *, figures: dict, narrati
                                 "request; reload the page") from None
     audit.record("submit_report", submission, reason=f"{obligation.spec.label} {obligation.period.key} v{submission.version}")
     session.commit()
-    from portal.compliance.services import run_rules_after_submission
+    from portal import jobs
 
-    run_rules_after_submission(contract)  # violations show the moment the data shows them
+    jobs.after_commit("rules", contract.id)  # violations show the moment the data shows them
     return submission
 
 

@@ -45,9 +45,3 @@ def page(browser):
     yield page
     context.close()
     assert errors == [], f"browser console errors (a CSP violation shows here): {errors}"
-
-
-@pytest.fixture
-def app_config(app_config):
-    """Pages in the browser see the real background ledger import and its progress polling."""
-    return {**app_config, "LEDGER_IMPORT_INLINE": False}

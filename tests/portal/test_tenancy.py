@@ -24,6 +24,24 @@ ROLES = ("reviewer", "approver", "admin", "operator")
 MISSING_ID = 987654
 
 
+@pytest.fixture
+def world(world, db):
+    """The shared world plus a mail that failed once in each tenant's outbox (the admin's outbox page), and
+    each tenant's upload interrupted (so its retry is a valid POST)."""
+    from portal.notifications.models import OutboxMail
+
+    for n in (1, 2):
+        side = world[n]
+        side["mail"] = OutboxMail(notification_id=side["notification"].id, to_address=f"operator{n}@example.test",
+                                  subject="月度计划逾期", body="…", attempts=1,
+                                  last_error="ConnectionRefusedError: [Errno 111] Connection refused")
+        db.add(side["mail"])
+        side["upload"].state = "failed"
+        db.add(side["upload"])
+    db.commit()
+    return world
+
+
 def _target(world, tenant: int, param: str):
     side = world[tenant]
     return {
@@ -48,6 +66,7 @@ def _target(world, tenant: int, param: str):
         "publication_id": side["publication"],
         "result_id": side["result"],
         "objection_id": side["objection"],
+        "mail_id": side["mail"],
     }[param]
 
 
