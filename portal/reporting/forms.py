@@ -3,10 +3,12 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from portal.forms import strip
+from portal.forms import OnceForm, strip
 
 
-class ReportForm(FlaskForm):
+class ReportForm(OnceForm):
+    """A report; its one-time token makes a repeated post of the same form the same version (issue #16)."""
+
     narrative = TextAreaField(_l("工作情况说明"), validators=[DataRequired(), Length(max=20000)], filters=[strip])
 
 

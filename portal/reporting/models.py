@@ -53,6 +53,9 @@ class Submission(SQLModel, table=True):
     review_reason: str = Field(default="", max_length=2000)
     reviewed_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
     reviewed_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    # The one-time token of the form that made this version (issue #16): the same form posted again, a
+    # double click or a retried request, finds this version instead of making another.
+    form_token: Optional[str] = Field(default=None, max_length=64, index=True, unique=True)
 
     @property
     def state_label(self) -> str:

@@ -51,7 +51,7 @@ def submit_report(contract_id: int, obligation_key: str, period_key: str):
             figures = {key: getattr(form, f"fact_{key}").data for key in form.fact_keys}
             try:
                 submission = services.submit(contract, obligation, figures=figures, narrative=form.narrative.data,
-                                             user=current_user)
+                                             user=current_user, form_token=form.once.data)
             except services.SubmissionRefused as exc:
                 flash(str(exc), "error")
             else:

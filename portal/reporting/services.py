@@ -111,33 +111,54 @@ def refusal_reason(contract: Contract, day=None) -> str | None:
     return None
 
 
-def submit(contract: Contract, obligation: Obligation, *, figures: dict, narrative: str, user) -> Submission:
-    """Freeze a new version. Lateness is decided later from the first version (DOMAIN.md §6.3)."""
+def submit(contract: Contract, obligation: Obligation, *, figures: dict, narrative: str, user,
+           form_token: str | None = None) -> Submission:
+    """Freeze a new version. Lateness is decided later from the first version (DOMAIN.md §6.3).
+
+    The same form posted again (its one-time token: a double click, a retried request, two at once) is the
+    version it made the first time, returned as it was; two different reports at the same instant both
+    become versions, one after the other (issue #16)."""
     reason = refusal_reason(contract, obligation.period.end)
     if reason:
         raise SubmissionRefused(reason)
     session = get_session()
-    previous = session.exec(select(Submission).where(
-        Submission.contract_id == contract.id, Submission.obligation_key == obligation.spec.key,
-        Submission.period_key == obligation.period.key).order_by(Submission.version.desc())).first()
-    submission = Submission(
-        contract_id=contract.id, bureau_id=contract.bureau_id, operator_id=contract.operator_id,
-        obligation_key=obligation.spec.key, period_key=obligation.period.key, due_at=obligation.due_at,
-        version=(previous.version + 1) if previous else 1, submitted_by_id=user.id,
-        figures={k: str(v) for k, v in figures.items()}, narrative=narrative.strip())
-    session.add(submission)
-    try:
-        session.flush()
-    except IntegrityError:  # the same form sent twice at once: the other request took this version
-        session.rollback()
-        raise SubmissionRefused("该版本已由另一次提交保存，请刷新页面查看 / this version was just saved by another "
-                                "request; reload the page") from None
+    contract_id, bureau_id, operator_id = contract.id, contract.bureau_id, contract.operator_id
+    token = (form_token or "").strip()[:64] or None
+    if token and (made := _made_by(token, contract_id, obligation)):
+        return made
+    for _attempt in range(20):
+        previous = session.exec(select(Submission.version).where(
+            Submission.contract_id == contract_id, Submission.obligation_key == obligation.spec.key,
+            Submission.period_key == obligation.period.key).order_by(Submission.version.desc())).first()
+        submission = Submission(
+            contract_id=contract_id, bureau_id=bureau_id, operator_id=operator_id,
+            obligation_key=obligation.spec.key, period_key=obligation.period.key, due_at=obligation.due_at,
+            version=(previous or 0) + 1, submitted_by_id=user.id, form_token=token,
+            figures={k: str(v) for k, v in figures.items()}, narrative=narrative.strip())
+        session.add(submission)
+        try:
+            session.flush()
+        except IntegrityError:  # another request took this version number, or this very form
+            session.rollback()
+            if token and (made := _made_by(token, contract_id, obligation)):
+                return made  # the same form posted twice at once: the first post's version
+            continue  # another report of the same period: the next number
+        break
+    else:
+        raise SubmissionRefused("同一时间提交的版本过多，请稍后重试 / too many versions at once; try again")
     audit.record("submit_report", submission, reason=f"{obligation.spec.label} {obligation.period.key} v{submission.version}")
     session.commit()
     from portal import jobs
 
-    jobs.after_commit("rules", contract.id)  # violations show the moment the data shows them
+    jobs.after_commit("rules", contract_id)  # violations show the moment the data shows them
     return submission
+
+
+def _made_by(token: str, contract_id: int, obligation: Obligation) -> Submission | None:
+    """The version this form already made (a token is never taken for another contract's or period's)."""
+    return get_session().exec(select(Submission).where(
+        Submission.form_token == token, Submission.contract_id == contract_id,
+        Submission.obligation_key == obligation.spec.key, Submission.period_key == obligation.period.key)).first()
 
 
 def review(submission: Submission, *, accept: bool, reason: str, user) -> Submission:
