@@ -74,6 +74,8 @@ def load_config(app, test_config: dict | None) -> None:
         PUBLIC_BASE_URL=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         # Evidence files (photos, PDF) live outside static/, under random names, served only through a scoped route.
         EVIDENCE_DIR=env.get("EVIDENCE_DIR") or str(instance / "evidence"),
+        # Rendered PDFs by the hash of what they render: a frozen sheet's PDF is built once (issue #16).
+        EXPORT_CACHE_DIR=env.get("EXPORT_CACHE_DIR") or str(instance / "exports"),
         EVIDENCE_MAX_BYTES=int(env.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)),
         # Background work (portal/jobs): a SQLite queue file by default, Redis when several servers share one
         # queue; TASKS_IMMEDIATE=1 runs every task at once in the caller (tests, or no consumer at all).

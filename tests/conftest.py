@@ -75,6 +75,7 @@ def app_config(database_url, tmp_path):
         "SERVER_NAME": None,
         "TASKS_IMMEDIATE": True,  # tasks run in the caller; tests that need a real consumer start one
         "EVIDENCE_DIR": str(tmp_path / "evidence"),
+        "EXPORT_CACHE_DIR": str(tmp_path / "exports"),
     }
 
 

@@ -8,7 +8,10 @@ with static/css/print.css; the Chinese font is the system's Noto Sans CJK (fonts
 """
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -316,8 +319,28 @@ def _no_fetch(url: str, *args, **kwargs):
 
 
 def render_pdf(template: str, **context) -> bytes:
-    from weasyprint import CSS, HTML
+    """The PDF of `template`. What WeasyPrint draws depends only on the HTML and the stylesheet, so a PDF is
+    kept under the sha256 of both (EXPORT_CACHE_DIR) and a second download of the same frozen sheet by the
+    same user is read back, not laid out again (issue #16); any change to what it shows is a new file."""
+    import weasyprint
 
     html = render_template(template, basis=basis, **context)
-    stylesheet = CSS(filename=str(Path(current_app.static_folder) / "css" / "print.css"))
-    return HTML(string=html, url_fetcher=_no_fetch).write_pdf(stylesheets=[stylesheet])
+    css_path = Path(current_app.static_folder) / "css" / "print.css"
+    css = css_path.read_bytes()
+    key = hashlib.sha256(b"\0".join((weasyprint.__version__.encode(), css, html.encode("utf-8")))).hexdigest()
+    cache = Path(current_app.config["EXPORT_CACHE_DIR"])
+    cached = cache / f"{key}.pdf"
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
+    data = weasyprint.HTML(string=html, url_fetcher=_no_fetch).write_pdf(
+        stylesheets=[weasyprint.CSS(string=css.decode("utf-8"), base_url=str(css_path))])
+    part = cache / f".{key}.{secrets.token_hex(4)}.part"
+    try:  # written whole under another name, then renamed: a reader never sees half a PDF
+        cache.mkdir(parents=True, exist_ok=True)
+        part.write_bytes(data)
+        os.replace(part, cached)
+    except OSError:  # a full or read-only disk costs the next download a render, never this one
+        part.unlink(missing_ok=True)
+    return data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -79,6 +80,33 @@ def test_the_score_sheet_as_pdf_carries_the_total_and_chinese_text(app, world, d
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "export_score_sheet")).one()
     assert event.actor_name == "t1-operator" and event.after["format"] == "pdf"
     assert event.bureau_id == world[1]["bureau"].id  # the bureau sees who exported what
+
+
+def test_a_frozen_sheets_pdf_is_laid_out_once_and_read_back_after(app, world, db, approved, operator,  # noqa: F811
+                                                                   monkeypatch):
+    """Issue #16: the same frozen sheet downloaded again is the same file without another layout; a reader of
+    another name gets a PDF of its own (the footer names who exported it); each download is audited."""
+    import weasyprint
+
+    drawn = []
+    real = weasyprint.HTML.write_pdf
+
+    def counting(self, *args, **kwargs):
+        drawn.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", counting)
+    client, _t = operator
+    first = client.get(f"/approvals/{approved.id}/score-sheet.pdf").data
+    again = client.get(f"/approvals/{approved.id}/score-sheet.pdf").data
+    assert first == again and first.startswith(b"%PDF") and len(drawn) == 1
+    assert list(Path(app.config["EXPORT_CACHE_DIR"]).glob("*.part")) == []
+    approver = app.test_client()
+    login(approver, "t1-approver")
+    other = approver.get(f"/approvals/{approved.id}/score-sheet.pdf").data
+    assert other != first and len(drawn) == 2 and "t1-approver" in _pdf_text(other)
+    exported = db.exec(select(AuditEvent).where(AuditEvent.action == "export_score_sheet")).all()
+    assert len(exported) == 3
 
 
 def test_the_approval_page_offers_both_exports(app, world, approved, approver):  # noqa: F811
