@@ -216,11 +216,12 @@ def public_index():
 
 @bp.get("/public/bureaus/<int:bureau_id>")
 def public_bureau(bureau_id: int):
-    publications = services.current_publications(bureau_id)
-    if not publications:
+    cycles = services.published_versions(bureau_id)
+    if not cycles:
         abort(404)
+    publications = [versions[-1] for versions in cycles]
     return render("publication/public_bureau.html", bureau_name=publications[0].bureau_name,
-                  publications=publications, versions={p.id: services.versions_of(p) for p in publications})
+                  publications=publications, versions={versions[-1].id: versions for versions in cycles})
 
 
 @bp.get("/public/publications/<int:publication_id>")
@@ -228,7 +229,7 @@ def public_publication(publication_id: int):
     publication = _published(Publication, publication_id)
     rows = services.results_of(publication)
     versions = services.versions_of(publication)
-    summaries = {r.id: services.objection_summary(r) for r in rows}
+    summaries = services.objection_summaries([(publication, r) for r in rows])
     row_states = services.result_states(publication, rows, summaries=summaries)
     return render("publication/public_publication.html", publication=publication, rows=rows,
                   summaries=summaries, versions=versions, row_states=row_states,
@@ -245,7 +246,10 @@ def public_publication_json(publication_id: int):
 @bp.get("/public/publications/<int:publication_id>.csv")
 def public_publication_csv(publication_id: int):
     publication = _published(Publication, publication_id)
-    rows = [services.row_dict(publication, r) for r in services.results_of(publication)]
+    results = services.results_of(publication)
+    summaries = services.objection_summaries([(publication, r) for r in results])
+    states = services.result_states(publication, results, summaries=summaries)
+    rows = [services.row_dict(publication, r, states[r.id], summaries[r.id]) for r in results]
     return _csv(services.to_csv(rows), f"publication-{publication.id}.csv")
 
 
@@ -288,25 +292,37 @@ def _history_or_404(operator_id: int):
     return history
 
 
+def _history_states(history) -> dict[int, str]:
+    """Each history row's state, with the objections of every row read at once (the query count stays put)."""
+    summaries = services.objection_summaries(history)  # history rows are the current versions' (operator_history)
+    return {row.id: services.result_states(p, [row], summaries=summaries, current=True)[row.id] for p, row in history}
+
+
+def _history_rows(history) -> list[dict]:
+    summaries = services.objection_summaries(history)
+    return [services.row_dict(p, r, services.result_states(p, [r], summaries=summaries, current=True)[r.id],
+                              summaries[r.id]) for p, r in history]
+
+
 @bp.get("/public/operators/<int:operator_id>")
 def public_operator(operator_id: int):
     history = _history_or_404(operator_id)
     return render("publication/public_operator.html", operator_id=operator_id,
                   operator_name=history[-1][1].operator_name, history=history, states=services.RESULT_STATES,
-                  row_states={row.id: services.result_state(p, row) for p, row in history})
+                  row_states=_history_states(history))
 
 
 @bp.get("/public/operators/<int:operator_id>.json")
 def public_operator_json(operator_id: int):
     history = _history_or_404(operator_id)
-    data = {"operator": history[-1][1].operator_name, "results": [services.row_dict(p, r) for p, r in history]}
+    data = {"operator": history[-1][1].operator_name, "results": _history_rows(history)}
     return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json")
 
 
 @bp.get("/public/operators/<int:operator_id>.csv")
 def public_operator_csv(operator_id: int):
     history = _history_or_404(operator_id)
-    return _csv(services.to_csv([services.row_dict(p, r) for p, r in history]), f"operator-{operator_id}.csv")
+    return _csv(services.to_csv(_history_rows(history)), f"operator-{operator_id}.csv")
 
 
 @bp.get("/public/operators/<int:operator_id>/totals.svg")

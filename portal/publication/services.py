@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -403,18 +404,49 @@ def public_objections(row: PublishedResult) -> list[dict]:
     return out
 
 
-def objection_summary(row: PublishedResult) -> str:
-    """One word for the table and the open data: none, open, dismissed, upheld (not yet corrected),
-    corrected (upheld and published corrected)."""
-    objections = public_objections(row)
-    states = [o["state"] for o in objections]
+def _summary(objections: list[tuple[str, int | None]]) -> str:
+    """One word for the table and the open data from (state, corrected_in_id) pairs: none, open, dismissed,
+    upheld (not yet corrected), corrected (upheld and published corrected)."""
+    states = [state for state, _corrected in objections]
     if not states:
         return "none"
     if "open" in states:
         return "open"
-    if any(o["state"] == "upheld" and o["corrected_in"] is None for o in objections):
+    if any(state == "upheld" and corrected is None for state, corrected in objections):
         return "upheld"
     return "corrected" if "upheld" in states else "dismissed"
+
+
+def objection_summary(row: PublishedResult) -> str:
+    return objection_summaries([(get_session().get(Publication, row.publication_id), row)])[row.id]
+
+
+def objection_summaries(pairs: list[tuple[Publication, PublishedResult]]) -> dict[int, str]:
+    """objection_summary() of many rows in two queries, whatever their number (issue #16): the versions of
+    every cycle involved, then every objection about those contracts in those versions."""
+    if not pairs:
+        return {}
+    session = get_session()
+    groups = {(p.bureau_id, p.scheme_id, p.cycle_id) for p, _row in pairs}
+    versions = session.exec(select(Publication.id, Publication.bureau_id, Publication.scheme_id,
+                                   Publication.cycle_id, Publication.version).where(
+        sa.tuple_(Publication.bureau_id, Publication.scheme_id, Publication.cycle_id).in_(list(groups)))).all()
+    group_of = {v.id: ((v.bureau_id, v.scheme_id, v.cycle_id), v.version) for v in versions}
+    contracts = {row.contract_id for _p, row in pairs}
+    found: dict[tuple, list[tuple[int, str, int | None]]] = defaultdict(list)
+    for publication_id, contract_id, state, corrected in session.exec(
+            select(Objection.publication_id, PublishedResult.contract_id, Objection.state, Objection.corrected_in_id)
+            .join(PublishedResult, PublishedResult.id == Objection.result_id)
+            .where(Objection.publication_id.in_(list(group_of)), PublishedResult.contract_id.in_(list(contracts)))
+            .order_by(Objection.id)):
+        group, version = group_of[publication_id]
+        found[(group, contract_id)].append((version, state, corrected))
+    out = {}
+    for publication, row in pairs:
+        group = (publication.bureau_id, publication.scheme_id, publication.cycle_id)
+        out[row.id] = _summary([(state, corrected) for version, state, corrected in found[(group, row.contract_id)]
+                                if version <= publication.version])
+    return out
 
 
 RESULT_STATES = {
@@ -427,15 +459,18 @@ RESULT_STATES = {
 
 
 def result_states(publication: Publication, rows: list[PublishedResult], now: datetime | None = None, *,
-                  summaries: dict[int, str] | None = None) -> dict[int, str]:
+                  summaries: dict[int, str] | None = None, current: bool | None = None) -> dict[int, str]:
     """Where each published result stands (DOMAIN.md §4.6: published for a stated period, objections
     answered, then the result becomes final): superseded by a corrected version; an objection awaiting the
     bureau's answer or an upheld one awaiting its corrected version; the notice period still running; else
     final. `summaries` are the rows' objection_summary() where the caller has them already."""
-    current, running = is_current(publication), window_open(publication, now)
+    current = is_current(publication) if current is None else current
+    running = window_open(publication, now)
+    if summaries is None:
+        summaries = objection_summaries([(publication, row) for row in rows])
     states = {}
     for row in rows:
-        summary = summaries[row.id] if summaries is not None else objection_summary(row)
+        summary = summaries[row.id]
         if not current:
             states[row.id] = "superseded"
         elif summary == "open":
@@ -469,21 +504,33 @@ def published_bureaus() -> list[tuple[Bureau, int]]:
 
 def current_publications(bureau_id: int) -> list[Publication]:
     """The latest version of each published cycle of the bureau, newest first."""
-    latest: dict[tuple[str, str], Publication] = {}
+    return [versions[-1] for versions in published_versions(bureau_id)]
+
+
+def published_versions(bureau_id: int) -> list[list[Publication]]:
+    """Every published cycle of the bureau as its versions (oldest first), newest cycle first: one query."""
+    by_cycle: dict[tuple[str, str], list[Publication]] = defaultdict(list)
     for p in get_session().exec(select(Publication).where(Publication.bureau_id == bureau_id)
                                 .order_by(Publication.version)):
-        latest[(p.scheme_id, p.cycle_id)] = p
-    return sorted(latest.values(), key=lambda p: (p.published_at, p.id), reverse=True)
+        by_cycle[(p.scheme_id, p.cycle_id)].append(p)
+    return sorted(by_cycle.values(), key=lambda versions: (versions[-1].published_at, versions[-1].id), reverse=True)
 
 
 def operator_history(operator_id: int) -> list[tuple[Publication, PublishedResult]]:
-    """The operator's rows in the latest version of every published cycle, oldest cycle first."""
+    """The operator's rows in the latest version of every published cycle, oldest cycle first (two queries)."""
     session = get_session()
-    out = []
-    for row in session.exec(select(PublishedResult).where(PublishedResult.operator_id == operator_id)):
-        publication = session.get(Publication, row.publication_id)
-        if is_current(publication):
-            out.append((publication, row))
+    pairs = session.exec(select(Publication, PublishedResult)
+                         .join(PublishedResult, PublishedResult.publication_id == Publication.id)
+                         .where(PublishedResult.operator_id == operator_id)).all()
+    if not pairs:
+        return []
+    groups = {(p.bureau_id, p.scheme_id, p.cycle_id) for p, _row in pairs}
+    latest = {
+        (b, sc, c): v for b, sc, c, v in session.exec(
+            select(Publication.bureau_id, Publication.scheme_id, Publication.cycle_id, sa.func.max(Publication.version))
+            .where(sa.tuple_(Publication.bureau_id, Publication.scheme_id, Publication.cycle_id).in_(list(groups)))
+            .group_by(Publication.bureau_id, Publication.scheme_id, Publication.cycle_id))}
+    out = [(p, row) for p, row in pairs if latest[(p.bureau_id, p.scheme_id, p.cycle_id)] == p.version]
     return sorted(out, key=lambda pr: (pr[0].cycle_end, pr[0].id))
 
 
@@ -506,8 +553,9 @@ def search(query: str, limit: int = 30) -> list[dict]:
     return list(found.values())[:limit]
 
 
-def row_dict(publication: Publication, row: PublishedResult, state: str | None = None) -> dict:
-    summary = objection_summary(row)
+def row_dict(publication: Publication, row: PublishedResult, state: str | None = None,
+             summary: str | None = None) -> dict:
+    summary = summary if summary is not None else objection_summary(row)
     return {
         "operator": row.operator_name, "stations": list(row.station_names), "total": str(row.total),
         "passed": row.passed, "payment_band": row.band, "consequence": row.consequence, "grade": row.grade,
@@ -521,7 +569,8 @@ def row_dict(publication: Publication, row: PublishedResult, state: str | None =
 
 def publication_dict(publication: Publication) -> dict:
     rows = results_of(publication)
-    states = result_states(publication, rows)
+    summaries = objection_summaries([(publication, row) for row in rows])
+    states = result_states(publication, rows, summaries=summaries)
     return {
         "bureau": publication.bureau_name, "scheme": publication.scheme_id,
         "scheme_version": publication.scheme_version, "cycle_id": publication.cycle_id,
@@ -533,7 +582,7 @@ def publication_dict(publication: Publication) -> dict:
         "notice_working_days": publication.notice_days,
         "objection_deadline": publication.objection_deadline.isoformat(),
         "status": publication_state(states.values()),
-        "results": [row_dict(publication, r, states[r.id]) for r in rows],
+        "results": [row_dict(publication, r, states[r.id], summaries[r.id]) for r in rows],
     }
 
 
