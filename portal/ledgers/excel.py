@@ -1175,8 +1175,8 @@ def _check_table(table: _Table, ledger: LedgerType, result: LedgerResult, existi
         value = table.rows[r][c] if r < len(table.rows) and c < len(table.rows[r]) else ""
         errors.add(CellError(sheet, r + 1, column_letter(c), header, display(value), "单元格是公式，台账只接受数值",
                              "请选中这些单元格“复制”，再右键“选择性粘贴→数值”覆盖原处后重新上传", "formula"))
-    if head.missing or head.duplicates:
-        return  # the row checks would only repeat the missing column on every row
+    # A missing column is said once (above), not on every row; the columns that are there are still checked,
+    # so every problem of the file shows in one upload and the row count is the file's.
 
     # Clerks merge a cell over rows that share a value (the same employer): only the first row
     # holds it, the others read as blank. One error per merged area, not one per row.

@@ -294,11 +294,23 @@ def test_two_row_header_with_group_title_and_vertical_merges():
 
 
 def test_missing_required_column_is_one_error_not_one_per_row():
+    from tests.portal.applications.roster_builders import resident_id
+
     headers = [h for h in DELIVERED_HEADERS if h != "入职日期"]
-    rows = [[v for h, v in zip(DELIVERED_HEADERS, good_row()) if h != "入职日期"]] * 50
+    rows = [[v for h, v in zip(DELIVERED_HEADERS, good_row(身份证号=resident_id(i, male=False))) if h != "入职日期"]
+            for i in range(50)]
     r = read(xlsx(rows, headers=headers))
     e = only_error(r)
     assert e.code == "missing_column" and "缺少必填列“入职日期”" in e.problem and e.row == 1
+    assert r.total_rows == 50  # the rows are still counted (and checked), not "共0行"
+
+
+def test_row_problems_show_together_with_a_missing_column():
+    headers = [h for h in DELIVERED_HEADERS if h != "入职日期"]
+    rows = [[v for h, v in zip(DELIVERED_HEADERS, good_row(手机号="12345")) if h != "入职日期"]]
+    r = read(xlsx(rows, headers=headers))
+    assert {e.code for e in r.errors} >= {"missing_column"} and len(r.errors) == 2
+    assert any(e.header == "手机号" and e.row == 2 for e in r.errors)
 
 
 def test_duplicate_header_columns():
