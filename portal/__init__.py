@@ -110,7 +110,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         # Nothing behind a login is kept by browsers or proxies: pages, errors.xlsx, CSV, JSON, evidence.
         # The public results (/public) and static files may be cached.
-        if response.mimetype == "text/html" or not request.path.startswith(("/public", "/static/")):
+        if not request.path.startswith(("/public", "/static/")):
+            response.headers["Cache-Control"] = "no-store"  # also over send_file's "no-cache" (evidence files)
+        elif response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
