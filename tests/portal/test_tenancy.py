@@ -220,7 +220,9 @@ def test_posts_to_own_objects_are_accepted_by_the_role_that_may_make_them(app, w
         statuses = {role: client.post(rule.build(own)[1], data=_payload(world, 1, rule.rule),
                                       headers={"X-CSRFToken": token}).status_code
                     for role, (client, token) in sessions.items()}
-        assert 302 in statuses.values(), f"POST {rule.rule}: no role could save it: {statuses}"
+        # htmx inline checks are POSTs (typed text stays out of URLs) that save nothing: they answer a fragment
+        expected = 200 if "/check" in rule.rule else 302
+        assert expected in statuses.values(), f"POST {rule.rule}: no role could save it: {statuses}"
         saved += 1
     assert saved >= 6
 
