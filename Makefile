@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint-layers install test-deps system-deps translations migrate demo test-sqlite test-postgres bench clean
+.PHONY: run test lint-layers install test-deps system-deps translations migrate demo test-sqlite test-postgres bench security clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ test: lint-layers test-sqlite test-postgres
 
 bench: install
 	$(PY) -m bench
+
+# The security probe matrix (issue #13) against gunicorn on a throwaway PostgreSQL; writes docs/security.md.
+security: test-deps
+	PYTHON=$(PY) KAOHE_SECURITY_REPORT=$(CURDIR)/docs/security.md .ci/with-postgres $(PY) -m pytest -q -s -m security tests/security
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

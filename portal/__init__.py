@@ -34,18 +34,6 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def _warn_about_per_worker_limits(app: Flask) -> None:
-    """memory:// keeps the login limits per worker process: with N gunicorn workers a limit is N times as
-    high. Said at start-up, where the operator of the server sees it (README: RATELIMIT_STORAGE_URI)."""
-    import sys
-
-    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://") and "gunicorn" in sys.modules \
-            and not app.config.get("TESTING"):
-        app.logger.warning("RATELIMIT_STORAGE_URI is memory://: each gunicorn worker counts logins on its own, "
-                           "so the login limits are multiplied by the number of workers; set it to a shared "
-                           "store (memcached://, redis://)")
-
-
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
@@ -57,7 +45,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
-    _warn_about_per_worker_limits(app)
 
     db.init_app(app)
     jobs.init_app(app)
@@ -115,7 +102,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         # Nothing behind a login is kept by browsers or proxies: pages, errors.xlsx, CSV, JSON, evidence.
         # The public results (/public) and static files may be cached.
-        if response.mimetype == "text/html" or not request.path.startswith(("/public", "/static/")):
+        if not request.path.startswith(("/public", "/static/")):
+            response.headers["Cache-Control"] = "no-store"  # also over send_file's "no-cache" (evidence files)
+        elif response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

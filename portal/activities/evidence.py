@@ -20,7 +20,10 @@ TYPES = {
     "image/png": (b"\x89PNG\r\n\x1a\n", ".png"),
     "application/pdf": (b"%PDF-", ".pdf"),
 }
-_PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFile|RichMedia)\b")
+_PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|SubmitForm|ImportData|XFA)\b")
+_PDF_ACTIVE_NAMES = frozenset({"/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia",
+                               "/SubmitForm", "/ImportData", "/XFA"})
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
 
 class EvidenceRefused(ValueError):
@@ -59,10 +62,53 @@ def sniff(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     if content_type == "application/pdf":
         if b"%%EOF" not in data[-2048:]:
             raise EvidenceRefused("PDF文件不完整或已损坏，请重新导出", "the PDF is truncated or damaged", "corrupt")
-        if _PDF_ACTIVE.search(data):
+        if _pdf_is_active(data):
             raise EvidenceRefused("PDF含有脚本、附件或启动动作，不予接收；请“打印为PDF”后重新上传",
                                   "the PDF carries scripts, attachments or launch actions", "active_pdf")
     return content_type
+
+
+def _pdf_is_active(data: bytes) -> bool:
+    """Whether the PDF carries scripts, attachments, forms that send or launch actions.
+
+    Names may be written with #xx escapes (/J#61vaScript is /JavaScript) and objects may sit compressed in
+    object streams, so the bytes are searched with escapes decoded, and a PDF with object streams has its
+    parsed object tree walked from the trailer (pypdf decodes names and object streams) for any of those
+    names, as a key or a value; if it cannot be parsed it is refused as damaged.
+    """
+    decoded = _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
+    if _PDF_ACTIVE.search(decoded):
+        return True
+    if b"/ObjStm" not in decoded:  # every object is written out in the bytes just searched
+        return False
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        stack, seen = [reader.trailer], set()
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, IndirectObject):
+                if (obj.idnum, obj.generation) in seen:
+                    continue
+                seen.add((obj.idnum, obj.generation))
+                obj = obj.get_object()
+            if isinstance(obj, DictionaryObject):
+                for key, value in obj.items():
+                    if key in _PDF_ACTIVE_NAMES or (isinstance(value, NameObject) and value in _PDF_ACTIVE_NAMES):
+                        return True
+                    stack.append(value)
+            elif isinstance(obj, ArrayObject):
+                stack.extend(obj)
+            elif isinstance(obj, NameObject) and obj in _PDF_ACTIVE_NAMES:
+                return True
+    except Exception as exc:  # pypdf raises many kinds on a damaged file
+        raise EvidenceRefused("PDF文件已损坏，无法读取，请重新导出", "the PDF is damaged and cannot be read",
+                              "corrupt") from exc
+    return False
 
 
 def clean_filename(filename: str, content_type: str) -> str:

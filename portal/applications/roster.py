@@ -19,8 +19,27 @@ MAX_ROWS = 20_000  # a roster is hundreds of rows; more is a wrong file
 RETIREMENT_AGE = {"M": 60, "F": 50}  # DOMAIN.md §6.7
 
 
+# Zhejiang and its eleven prefecture-level cities: a 户籍 naming one of them is in the province.
+ZHEJIANG_PLACES = ("浙江", "杭州", "宁波", "温州", "嘉兴", "湖州", "绍兴", "金华", "衢州", "舟山", "台州", "丽水")
+
+
+def registered_in_zhejiang(household_registration: str | None) -> bool:
+    text = (household_registration or "").replace(" ", "")
+    return any(place in text for place in ZHEJIANG_PLACES)
+
+
 def _delivered_worker(row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """第一条: 省外户籍 and 法定劳动年龄段 at the hire date, read from the resident ID."""
+    """第一条: 户籍在浙江省外 and 法定劳动年龄段 at the hire date.
+
+    The 户籍 column says where the worker is registered now; the resident ID says where the number was first
+    issued (it does not change when the registration moves). Either one in Zhejiang is refused with its
+    reason: a 户籍 in Zhejiang is not a provincial-outside worker whatever the ID says; an ID issued in
+    Zhejiang with a 户籍 elsewhere must be checked against the household register before it counts.
+    """
+    household = str(row.get("household_registration") or "")
+    if registered_in_zhejiang(household):
+        return [("household_registration", f"户籍“{household[:40]}”在浙江省内，不属于省外劳动力（第一条：户籍在浙江省外）",
+                 "名册只列户籍在浙江省外的输送劳动力，请删除该行；如户籍已迁出浙江，请填写现户籍所在地")]
     try:
         rid = parse_resident_id(row.get("resident_id"))
     except InvalidIdentifier:

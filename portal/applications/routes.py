@@ -113,7 +113,7 @@ def _detail(application: StationApplication, status: int = 200, *, error: str = 
     defaults.update(forms)
     scheme = services.scheme_of(application)
     return render("applications/application.html", status=status, application=application, workers=workers,
-                  full_roster=role in FULL_ROSTER_ROLES, mask=_mask, materials=MATERIALS, error=error,
+                  full_roster=role in FULL_ROSTER_ROLES, mask=_mask, errors_shown=services.ROSTER_ERRORS_SHOWN, materials=MATERIALS, error=error,
                   bureau=session.get(Bureau, application.bureau_id),
                   operator=session.get(Operator, application.operator_id),
                   minimum=services.minimum_roster(scheme), grant=services.one_off_grant(scheme, "new_station"),
@@ -163,11 +163,33 @@ def upload_roster(application_id: int):
                                user=current_user)
     except services.ApplicationRefused as exc:
         return _detail(application, 409, error=str(exc))
-    if application.roster_state == "accepted":
+    if application.roster_state == "accepted" and application.roster_error_count:
+        flash(_("新名册未通过检查，未替换此前已接收的名册；请按错误清单修改后重新上传"), "error")
+    elif application.roster_state == "accepted":
         flash(_("名册已接收：%(n)d人", n=application.roster_count), "success")
     else:
         flash(_("名册未接收，请按错误清单修改后重新上传"), "error")
     return redirect(url_for(".show_application", application_id=application.id))
+
+
+@bp.get("/applications/<int:application_id>/roster-errors.xlsx")
+@login_required
+def download_roster_errors(application_id: int):
+    """Every problem of the last roster check, as a workbook (the page lists the first ROSTER_ERRORS_SHOWN)."""
+    from urllib.parse import quote
+
+    from portal.ledgers.excel import CellError, errors_to_xlsx
+
+    application = get_or_404(StationApplication, application_id)
+    full = current_user.role in FULL_ROSTER_ROLES
+    errors = [CellError("", e.get("row"), e.get("column") or None, e.get("header") or None,
+                        e.get("value", "") if full else "—", e.get("problem", ""), e.get("fix", ""))
+              for e in application.roster_errors or []]
+    note = _("共%(n)d处问题", n=application.roster_error_count)
+    data = errors_to_xlsx(errors, title=_("输送劳动力名册错误清单"), note=note)
+    return Response(data, mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=\"roster-errors.xlsx\"; filename*=UTF-8''"
+                               f"{quote(_('名册错误清单') + '.xlsx')}", "Cache-Control": "no-store"})
 
 
 @bp.get("/applications/roster-template.xlsx")

@@ -31,7 +31,8 @@ from rules.scoring.jindong import reapplication_allowed_from
 from rules.schemes import load_scheme
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-ROSTER_ERRORS_KEPT = 200
+ROSTER_ERRORS_KEPT = 5000  # every error the check reports (read_ledger stops at 5,000): all downloadable
+ROSTER_ERRORS_SHOWN = 200  # on the page; the rest in the download
 # Roster rows are personal data: audit snapshots of an application leave out the roster errors (they quote
 # the cells as written); the rows themselves are never audited, only their count.
 _NOT_AUDITED = ("roster_errors",)
@@ -149,7 +150,8 @@ def save_application(application: StationApplication | None, data: dict, *, user
 
 
 def upload_roster(application: StationApplication, *, data: bytes, filename: str, user) -> StationApplication:
-    """Check the roster; keep every row, or none (the latest upload is the application's roster)."""
+    """Check the roster; keep every row, or none. An accepted roster is replaced only by another accepted
+    one: a rejected upload shows its errors and leaves the accepted roster (and its workers) in place."""
     if not application.editable:
         raise ApplicationRefused("申请已提交，名册不能再更换 / the application is submitted: the roster is fixed")
     session = get_session()
@@ -164,6 +166,17 @@ def upload_roster(application: StationApplication, *, data: bytes, filename: str
                                    "fix": "请补全名册后重新上传"}]
         summary = f"共{result.total_rows}行，全部通过检查，但不足{minimum}人，未接收。"
     accepted = result.ok and error_count == 0
+    if not accepted and application.roster_state == "accepted":
+        before = _snapshot(application)
+        application.roster_error_count, application.roster_errors = error_count, errors
+        application.roster_summary = (f"新上传的名册“{filename[:100]}”未通过检查（{summary}），未替换；"
+                                      f"仍为此前已接收的名册“{application.roster_filename}”，共{application.roster_count}人。")[:1000]
+        session.add(application)
+        audit.record("upload_application_roster", application, before=before, after=_snapshot(application),
+                     reason=f"{filename[:100]} ({len(data)} bytes): refused, {error_count} errors; "
+                            f"the accepted roster of {application.roster_count} workers is kept")
+        session.commit()
+        return application
     session.exec(delete(ApplicationWorker).where(ApplicationWorker.application_id == application.id))
     if accepted:
         for number, row in zip(result.row_numbers, result.rows):

@@ -51,6 +51,8 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        if services.login_throttled(form.username.data, request.remote_addr, current_app.config):
+            abort(429)
         user = services.authenticate(form.username.data, form.password.data)
         if user is None:
             form.password.errors.append(_("用户名或密码错误"))

@@ -50,13 +50,43 @@ def _record_failed_login(username: str, user: User | None) -> None:
     from flask import has_request_context, request
 
     address = request.remote_addr if has_request_context() else None
-    event = audit.record("login_failed", user, actor=None, before=None,
+    event = audit.record("login_failed", user, actor=None, before=None, reason=address or "",
                          after={"username": username.strip()[:60] if user is not None else _unknown(username),
                                 "address": address,
                                 "why": "inactive" if user is not None and not user.active else "password"})
     if user is None:
         event.object_type = "user_account"
     get_session().commit()
+
+
+def login_throttled(username: str, address: str | None, config) -> bool:
+    """Whether refused logins from this address (LOGIN_LIMIT_PER_ADDRESS), or at this account from this
+    address (LOGIN_LIMIT_PER_ACCOUNT), already fill their window. Counted from the audit trail's
+    login_failed lines, so every worker process sees the same count (Flask-Limiter's memory:// does not)."""
+    from datetime import timedelta
+
+    from limits import parse
+    from sqlmodel import func
+
+    from portal.audit.models import AuditEvent
+
+    session = get_session()
+    now = utcnow()
+
+    def failures(window: int, *where) -> int:
+        return session.exec(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "login_failed", AuditEvent.at >= now - timedelta(seconds=window),
+            AuditEvent.reason == (address or ""), *where)).one()
+
+    per_address = parse(config["LOGIN_LIMIT_PER_ADDRESS"])
+    if failures(per_address.get_expiry()) >= per_address.amount:
+        return True
+    user_id = session.exec(select(User.id).where(User.username == (username or "").strip())).first()
+    if user_id is None:
+        return False
+    per_account = parse(config["LOGIN_LIMIT_PER_ACCOUNT"])
+    return failures(per_account.get_expiry(), AuditEvent.object_type == "user_account",
+                    AuditEvent.object_id == user_id) >= per_account.amount
 
 
 def _unknown(username: str) -> str:

@@ -52,11 +52,14 @@ from .ledger_types import Column, ColumnType, LedgerType, get_ledger_type, norma
 MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 20 * MB
 MAX_UNCOMPRESSED_BYTES = 400 * MB  # sum of the zip's declared sizes
-MAX_COMPRESSION_RATIO = 200  # per zip member larger than 1 MB; real sheets are ~5-30x
+MAX_COMPRESSION_RATIO = 100  # per zip member larger than 1 MB; real sheets are ~5-30x
 MAX_ZIP_MEMBERS = 5000
 DEFAULT_MAX_ROWS = 200_000
 DEFAULT_MAX_ERRORS = 5000
-MAX_CELLS = 6_000_000  # rows x columns of the used range: a stray cell in column XFD is refused
+# calamine holds the used range as a dense grid (~40 bytes a cell before any value) and to_python() makes a
+# Python list of it: the range is bounded before it is parsed (measured: bench/bench_upload_memory.py).
+MAX_CELLS = 2_500_000  # rows x columns of the used range (a 200,000-row ledger of 12 columns fits)
+MAX_COLUMNS = 64  # no ledger has more than 20 columns; a value further right is a stray cell
 HEADER_SEARCH_ROWS = 30  # a title or instructions above the header is tolerated
 PROGRESS_EVERY = 1000
 
@@ -266,8 +269,10 @@ def _check_ole_container(data: bytes) -> None:
 
 @dataclass
 class _SheetScan:
-    rows: int = 0  # highest row number used (1-based)
-    cols: int = 0  # highest column used (1-based)
+    rows: int = 0  # highest row number with a value (1-based)
+    cols: int = 0  # highest column with a value (1-based)
+    widest: str = ""  # the cell that sets `cols`, e.g. "KM20030" (to say where the stray value is)
+    value_cells: int = 0
     has_formula: bool = False
     formulas: list[tuple[int, int]] | None = None  # 0-based (row, col); None: not located yet
     path: str = ""  # xlsx: the worksheet part
@@ -279,6 +284,7 @@ _BIFF_FILEPASS, _BIFF_FORMULA = 0x002F, 0x0006
 # LABELSST, RSTRING; MULRK and MULBLANK end with their last column.
 _BIFF_CELLS = {0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6}
 _BIFF_MULTI = {0x00BD, 0x00BE}
+_BIFF_FORMATTING_ONLY = {0x0201, 0x00BE}
 
 
 @dataclass
@@ -329,6 +335,8 @@ def _scan_xls(data: bytes, limit: int) -> dict[str, _SheetScan]:
     for offset, name in _biff_globals(stream).sheets.items():
         scan = out[name] = _SheetScan(formulas=[])
         for _pos, rtype, body in _biff_records(stream, offset):
+            if rtype in _BIFF_FORMATTING_ONLY:  # BLANK, MULBLANK: a format, no value (calamine skips them)
+                continue
             if rtype in _BIFF_CELLS and len(body) >= 4:
                 row, col = struct.unpack_from("<HH", body, 0)
             elif rtype in _BIFF_MULTI and len(body) >= 6:
@@ -338,7 +346,10 @@ def _scan_xls(data: bytes, limit: int) -> dict[str, _SheetScan]:
                 break
             else:
                 continue
+            if col + 1 > scan.cols:
+                scan.widest = f"{column_letter(col)}{row + 1}"
             scan.rows, scan.cols = max(scan.rows, row + 1), max(scan.cols, col + 1)
+            scan.value_cells += 1
             if rtype == _BIFF_FORMULA:
                 scan.has_formula = True
                 if len(scan.formulas) < limit:
@@ -352,8 +363,9 @@ _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # "<" is ~10x slower on sheet XML): a cheap filter first, the exact pattern only on a hit.
 _FORMULA_HINT = re.compile(rb"f[\s>/]")
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
-_ROW_TAG = re.compile(rb"row\b[^>]*?\sr=\"(\d+)\"")
-_WIDE_REF = re.compile(rb" r=\"([A-Z]{2,3})[0-9]")  # a cell beyond column Z
+# A cell that holds something: <c r="B7" t="s"><v>3</v></c>. A self-closing <c r="A1048576" s="3"/> is a format
+# only (Excel writes whole formatted rows so): calamine skips it, and so does the extent.
+_VALUE_REF = re.compile(rb" r=\"([A-Z]{1,3})([0-9]{1,7})\"([^>]*)>")
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
 
 
@@ -378,7 +390,9 @@ def _scan_xlsx(data: bytes) -> dict[str, _SheetScan]:
     for name, path in _xlsx_sheet_paths(zf).items():
         if path not in names:
             continue
-        scan = out[name] = _SheetScan(cols=26, path=path)
+        scan = out[name] = _SheetScan(path=path)
+        cell_tags = refs = 0
+        widest = (0, b"", b"")
         with zf.open(path) as fh:
             tail = b""
             while chunk := fh.read(1 << 20):
@@ -387,12 +401,45 @@ def _scan_xlsx(data: bytes) -> dict[str, _SheetScan]:
                 piece, tail = buf[:cut], buf[cut:]
                 if not scan.has_formula and _FORMULA_HINT.search(piece) and _FORMULA_TAG.search(piece):
                     scan.has_formula = True
-                rows = _ROW_TAG.findall(piece)
-                if rows:
-                    scan.rows = max(scan.rows, max(map(int, rows)))
-                for letters in set(_WIDE_REF.findall(piece)):
-                    scan.cols = max(scan.cols, _column_index(letters.decode()) + 1)
+                cell_tags += piece.count(b"<c ") + piece.count(b"<c>")
+                found = _VALUE_REF.findall(piece)
+                refs += len(found)
+                values = [(letters, row) for letters, row, rest in found if not rest.rstrip().endswith(b"/")]
+                if values:
+                    scan.value_cells += len(values)
+                    scan.rows = max(scan.rows, max(int(row) for _letters, row in values))
+                    for letters in {letters for letters, _row in values}:
+                        index = _column_index(letters.decode()) + 1
+                        if index > widest[0]:
+                            widest = (index, letters, next(r for lt, r in values if lt == letters))
+        scan.cols = widest[0]
+        scan.widest = (widest[1] + widest[2]).decode()
+        if cell_tags > refs:  # cells without their r="…" (allowed): placed by position, counted exactly
+            _scan_xlsx_by_position(zf, scan)
     return out
+
+
+def _scan_xlsx_by_position(zf: zipfile.ZipFile, scan: _SheetScan) -> None:
+    """The extent of a sheet whose cells (or rows) omit their reference, as calamine places them: a row
+    without r follows the previous one, a cell without r the previous cell."""
+    row = col = 0
+    with zf.open(scan.path) as fh:
+        for event, el in ElementTree.iterparse(fh, events=("start", "end")):
+            tag = el.tag.rsplit("}", 1)[-1]
+            if event == "start" and tag == "row":
+                row = int(el.get("r") or row + 1)
+                col = 0
+            elif event == "end" and tag == "c":
+                ref = _CELL_REF.match(el.get("r") or "")
+                col = _column_index(ref.group(1)) + 1 if ref else col + 1
+                if len(el):  # a value, an inline string or a formula
+                    scan.value_cells += 1
+                    scan.rows = max(scan.rows, row)
+                    if col > scan.cols:
+                        scan.cols, scan.widest = col, f"{column_letter(col - 1)}{row}"
+                el.clear()
+            elif event == "end" and tag == "row":
+                el.clear()
 
 
 def _xlsx_formula_cells(data: bytes, path: str, limit: int) -> list[tuple[int, int]]:
@@ -955,6 +1002,11 @@ def _read_workbook(data: bytes, fmt: str, ledger: LedgerType, max_rows: int, max
             raise _refuse("too_many_rows",
                           f"工作表“{name}”用到了第{scan.rows}行，超过单次上传上限{max_rows}行。请分成几个文件上传；"
                           "如果实际没有这么多数据，请删除表格下方多余的内容", f"more than {max_rows} rows")
+        if scan.cols > MAX_COLUMNS:
+            raise _refuse("too_many_columns",
+                          f"工作表“{name}”的{scan.widest}单元格有内容，超出台账的列数（最多{MAX_COLUMNS}列）。"
+                          f"请删除该单元格（以及右侧其他多余的内容）后再上传",
+                          f"a value in {scan.widest}, beyond the {MAX_COLUMNS} columns a ledger may have")
         if scan.rows * scan.cols > MAX_CELLS:
             raise _refuse("too_many_cells",
                           f"工作表“{name}”的数据区域过大（{scan.rows}行×{scan.cols}列），请删除右侧和下方多余的内容后再上传",
@@ -1123,8 +1175,8 @@ def _check_table(table: _Table, ledger: LedgerType, result: LedgerResult, existi
         value = table.rows[r][c] if r < len(table.rows) and c < len(table.rows[r]) else ""
         errors.add(CellError(sheet, r + 1, column_letter(c), header, display(value), "单元格是公式，台账只接受数值",
                              "请选中这些单元格“复制”，再右键“选择性粘贴→数值”覆盖原处后重新上传", "formula"))
-    if head.missing or head.duplicates:
-        return  # the row checks would only repeat the missing column on every row
+    # A missing column is said once (above), not on every row; the columns that are there are still checked,
+    # so every problem of the file shows in one upload and the row count is the file's.
 
     # Clerks merge a cell over rows that share a value (the same employer): only the first row
     # holds it, the others read as blank. One error per merged area, not one per row.

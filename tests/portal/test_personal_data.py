@@ -105,7 +105,8 @@ def test_personal_downloads_and_json_are_not_stored_by_browsers(app, world):
     client = app.test_client()
     login(client, "t1-operator")
     upload = world[1]["upload"]
-    for path in (f"/uploads/{upload.id}/errors.xlsx", f"/contracts/{world[1]['contract'].id}/settlement.xlsx"):
+    for path in (f"/uploads/{upload.id}/errors.xlsx", f"/contracts/{world[1]['contract'].id}/settlement.xlsx",
+                 f"/evidence/{world[1]['attachment'].id}"):
         response = client.get(path)
         if response.status_code == 200:
             assert response.headers.get("Cache-Control") == "no-store", path

@@ -92,3 +92,20 @@ def test_the_session_cookie_is_not_kept_for_a_month(app, world):
     response = client.post("/login", data={"username": "t1-approver", "password": PASSWORD, "csrf_token": token})
     cookie = response.headers.get("Set-Cookie", "")
     assert "Expires" not in cookie and "Max-Age" not in cookie, cookie  # ends with the browser at the latest
+
+
+def test_the_limits_hold_across_worker_processes(app_config, world):
+    """Two apps stand for two gunicorn workers with memory:// limiters of their own: the refused logins are
+    counted in the database they share, so alternating between them buys no extra guesses."""
+    from portal.extensions import limiter
+
+    config = {**app_config, "LOGIN_LIMIT_PER_ACCOUNT": "3 per minute"}
+    workers = [create_app(config), create_app(config)]
+    statuses = []
+    for n in range(6):
+        limiter.reset()  # each worker's own counter starts afresh: only the shared count can refuse
+        statuses.append(_attempt(workers[n % 2], "", remote="10.1.1.1"))
+    assert statuses == [401, 401, 401, 429, 429, 429]
+    assert _attempt(workers[0], "", PASSWORD, remote="10.2.2.2") == 302, "the owner elsewhere still logs in"
+    for worker in workers:
+        worker.extensions["kaohe_engine"].dispose()
