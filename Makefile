@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install test-deps system-deps translations migrate demo test-sqlite test-postgres bench clean
+.PHONY: run test install test-deps system-deps translations migrate demo test-sqlite test-postgres test-faults faults bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,16 @@ test-postgres: test-deps
 	@echo "=== test suite on PostgreSQL ==="
 	PYTHON=$(PY) .ci/with-postgres $(PY) -m pytest -q
 
-test: test-sqlite test-postgres
+# Issue #17: gunicorn on a PostgreSQL stopped and started, a full disk (a tmpfs: needs root); about a minute.
+test-faults: test-deps
+	@echo "=== fault scenarios (real gunicorn, PostgreSQL stopped and started) ==="
+	env -u DATABASE_URL $(PY) -m pytest -q -m faults tests/faults
+
+test: test-sqlite test-postgres test-faults
+
+# Runs every fault scenario and writes docs/reliability.md (a few minutes).
+faults: test-deps
+	$(PY) -m faults
 
 bench: install
 	$(PY) -m bench
