@@ -24,30 +24,38 @@ SUBMITTERS, BEFORE, DOWN, AFTER = 20, 3.0, 5.0, 5.0
 def _outage_section(title: str, how: str, o: outage.Outcome, *, while_down: bool) -> tuple[str, bool]:
     counts = o.counts
     lies, wrong, bare = o.lies(), o.wrong_while_down(), o.bare_errors()
-    unanswered = [a for a in o.answers if a.outcome.startswith("no answer")]
-    unanswered_stored = sum(o.stored[a.narrative] for a in unanswered)
+    unanswered = [a for a in o.posts if a.outcome.startswith("no answer")]
+    resent = o.resent_after_no_answer()
+    pages = [a for a in o.answers if a.narrative is None]
     ok = not lies and not bare and (not while_down or not wrong) and o.recovered_after is not None
-    rows = [("posts answered “saved” (302, 已提交第N版)", counts["saved"]),
+    rows = [("forms filled in and sent (each with its own narrative and one-time key)", len(o.forms)),
+            ("posts answered “saved” (302, 已提交第N版)", counts["saved"]),
+            ("posts answered “already saved, not saved again” (the same form sent again)", counts["already"]),
             ("posts answered 503 “not saved”", counts["503:not_saved"]),
             ("posts answered 503 “saved, processing interrupted”", counts["503:saved"]),
             ("posts answered 503 “cannot confirm”", counts["503:unknown"]),
             ("posts refused by the form (302 with the reason)", counts["refused"]),
-            ("posts with no answer (connection dropped)", f"{len(unanswered)} (of which stored: {unanswered_stored})"),
+            ("posts with no answer (connection dropped)", len(unanswered)),
+            ("forms sent again after no answer or “cannot confirm”, and how they ended",
+             "; ".join(f"{' → '.join(outcomes)} (stored {o.stored[n]}×)" for n, outcomes in resent) or "none"),
+            ("form pages opened (GET) / answered 503", f"{len(pages)} / {sum(a.outcome.startswith('page:503') for a in pages)}"),
             ("bare 500 pages", len(bare)),
-            ("answers that were not the truth about what was stored", len(lies))]
+            ("forms whose answers were not the truth about what was stored", len(lies))]
     if while_down:
-        rows += [("posts sent and answered while the database was down that were not the 503 page with Retry-After",
-                  len(wrong)),
+        rows += [("requests sent and answered while the database was down that were not the 503 page with "
+                  "Retry-After", len(wrong)),
                  ("`pg_ctl stop` took / `pg_ctl start -w` took", f"{o.stop_seconds:.1f} s / {o.start_seconds:.1f} s")]
-    rows.append(("first report saved after the fault ended",
+    rows.append(("first report saved after the fault ended (posts queue behind slow report saves)",
                  f"{o.recovered_after:.1f} s later" if o.recovered_after is not None else "never"))
     table = "\n".join(f"| {k} | {v} |" for k, v in rows)
     text = (f"## {title}\n\n**Injected:** {how}\n\n"
-            "**Expected:** every answer is the truth: a report answered as saved is stored exactly once, one answered "
-            "“not saved” is not stored at all, one answered “cannot confirm” at most once; no bare 500; "
-            + ("while the database is down every page is the Chinese 503 page with `Retry-After`; " if while_down else "")
-            + "reports are saved again once it is back.\n\n"
-            f"**Measured:** {'holds' if ok else 'DOES NOT HOLD'} ({len(o.answers)} posts).\n\n| | |\n|---|---|\n{table}\n")
+            "**Expected:** every answer is the truth about the form it answers: a form answered as saved (or "
+            "already saved) is stored exactly once; a form only ever answered “not saved” is not stored; no form is "
+            "stored twice, even when sent again after no answer; no bare 500; "
+            + ("while the database is down every page and every post gets the Chinese 503 page with `Retry-After`; "
+               if while_down else "")
+            + "reports are saved again once the fault ends.\n\n"
+            f"**Measured:** {'holds' if ok else 'DOES NOT HOLD'} ({len(o.posts)} posts).\n\n| | |\n|---|---|\n{table}\n")
     if lies:
         text += "\nNot the truth:\n\n" + "\n".join(f"- {line}" for line in lies[:20]) + "\n"
     return text, ok
@@ -62,7 +70,9 @@ def main(argv: list[str]) -> int:
         text, ok = _outage_section(
             "Database stopped under concurrent submitters",
             f"real gunicorn (`--preload -w 2`) on a throwaway PostgreSQL cluster on loopback; {SUBMITTERS} submitters "
-            f"(threads, each with its own login and contract) post the monthly report form over HTTP without pause; "
+            f"(threads, each with its own login and contract) open the monthly report form and post it over HTTP "
+            f"without pause, sending the same form again after a 503 “not saved”, “cannot confirm” or no answer, as "
+            f"the page asks; "
             f"after {BEFORE:g} s `pg_ctl stop -m fast` (clients disconnected) and, {DOWN:g} s later, `pg_ctl start -w`; "
             f"{AFTER:g} s more. Each post carries a unique narrative; afterwards the database is counted per narrative.",
             o, while_down=True)
@@ -83,8 +93,9 @@ def main(argv: list[str]) -> int:
             f"as above, the database up throughout; after {BEFORE:g} s one of the two workers gets SIGKILL (gunicorn "
             f"starts a new one). The requests it was serving get no answer: the browser shows its own error.",
             o, while_down=False)
-        text += ("\nA post with no answer may have been stored (killed after the commit): the user cannot know, and a "
-                 "second post makes a new version of the report. See “Does not hold yet”.\n")
+        text += ("\nA post with no answer may have been stored (the worker killed after the commit). The form's "
+                 "one-time key makes sending it again safe: the second post answers “already saved (version N), not "
+                 "saved again” instead of storing a second version.\n")
         sections.append(text)
         failed += [] if ok else ["worker"]
     if "disk" in wanted:
@@ -147,11 +158,12 @@ def main(argv: list[str]) -> int:
             "Reserved for the outbox's delivery guarantees (two `flask mail` runs at once; 250 then the connection "
             "dropped before QUIT): to be added with the task queue.\n")
     limits = ("## Does not hold yet\n\n"
-              "- A request killed after its commit (a worker SIGKILLed, a proxy timeout) gets no answer, though its "
-              "report is stored; a second post of the same form then stores a new version. A one-time key in the form "
-              "(stored with the submission, unique) would let the second post answer “already saved”.\n"
-              "- The “cannot confirm” answer is only as good as the moment it is detected: it is given when the "
-              "request's own COMMIT was sent and no answer came back.\n")
+              "- Only the monthly report form carries a one-time key. Other forms (attendance, events with evidence, "
+              "findings, ledger uploads) sent again after no answer can still store a second copy or version.\n"
+              "- “Cannot confirm” is given only when the request's own COMMIT went out and no answer came back; a "
+              "request killed outright (worker SIGKILL, proxy timeout) gets no page at all.\n"
+              "- The compliance rules that run after a saved report are skipped (and logged) when the database drops "
+              "between the two; the nightly sweep finds what they would have found.\n")
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(header + "\n" + "\n".join(sections) + "\n" + mail + "\n" + limits, encoding="utf-8")
     print(f"wrote {OUT.relative_to(ROOT)}; {'failed: ' + ', '.join(failed) if failed else 'every expectation holds'}",

@@ -6,6 +6,7 @@ stored; while the database is down every page is the 503 page (with Retry-After)
 from __future__ import annotations
 
 import os
+import re
 import signal
 import tempfile
 import threading
@@ -20,16 +21,27 @@ from faults.cluster import Cluster
 from faults.server import REPORT, REPORT_PATH, Browser, Gunicorn, seed, unavailable_state
 
 SAVED = "已提交第"
+ALREADY = "这份表单此前已提交"
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+_FORM_KEY = re.compile(r'name="form_key" type="hidden" value="([0-9a-f]+)"')
 
 
 @dataclass
 class Answer:
     submitter: int
-    narrative: str
+    narrative: str | None  # None: the GET of the form
     sent: float
     answered: float
-    outcome: str  # saved | refused | 503:<state> | 5xx:<status> | no answer: <error> | <status>
+    outcome: str  # saved | already | refused | 503:<state> | 5xx:<status> | no answer: <error> | page:<status>
     retry_after: str | None = None
+
+
+# Told the report is stored / may be stored; anything else says it is not.
+TOLD_SAVED = ("saved", "already", "503:saved")
+
+
+def _maybe(outcome: str) -> bool:
+    return outcome.startswith("no answer") or outcome == "503:unknown"
 
 
 @dataclass
@@ -45,56 +57,93 @@ class Outcome:
     server_log: str = ""
 
     @property
+    def posts(self) -> list[Answer]:
+        return [a for a in self.answers if a.narrative is not None]
+
+    @property
     def counts(self) -> Counter:
         return Counter(a.outcome.split(":")[0] if a.outcome.startswith("no answer") else a.outcome
-                       for a in self.answers)
+                       for a in self.posts)
+
+    @property
+    def forms(self) -> dict[str, list[str]]:
+        """Each form filled in (one narrative, one form key) -> the answers to its posts, in order."""
+        forms: dict[str, list[str]] = {}
+        for a in sorted(self.posts, key=lambda a: a.sent):
+            forms.setdefault(a.narrative, []).append(a.outcome)
+        return forms
 
     def lies(self) -> list[str]:
-        """Every answer that was not the truth about what was stored."""
+        """Every form whose answers were not the truth about what was stored."""
         lies = []
-        for a in self.answers:
-            rows = self.stored[a.narrative]
-            if a.outcome == "saved" and rows != 1:
-                lies.append(f"{a.narrative}: answered saved, stored {rows} times")
-            elif a.outcome in ("refused", "503:not_saved") and rows != 0:
-                lies.append(f"{a.narrative}: answered {a.outcome}, stored {rows} times")
-            elif a.outcome == "503:saved" and rows != 1:
-                lies.append(f"{a.narrative}: answered 503 saved, stored {rows} times")
-            elif rows > 1:
-                lies.append(f"{a.narrative}: stored {rows} times")
-        sent = {a.narrative for a in self.answers}
-        lies += [f"{n}: stored but never sent" for n in self.stored if n not in sent]
+        for narrative, outcomes in self.forms.items():
+            rows = self.stored[narrative]
+            told_saved = any(o in TOLD_SAVED for o in outcomes)
+            if rows > 1:
+                lies.append(f"{narrative}: stored {rows} times ({outcomes})")
+            elif told_saved and rows != 1:
+                lies.append(f"{narrative}: told saved, stored {rows} times ({outcomes})")
+            elif not told_saved and not any(_maybe(o) for o in outcomes) and rows:
+                lies.append(f"{narrative}: told not saved, stored ({outcomes})")
+            for i, o in enumerate(outcomes):  # "already saved" only after a post that may have stored it
+                if o == "already" and not any(_maybe(p) or p == "503:saved" for p in outcomes[:i]):
+                    lies.append(f"{narrative}: told already saved out of nowhere ({outcomes})")
+        lies += [f"{n}: stored but never sent" for n in self.stored if n not in self.forms]
         return lies
 
+    def resent_after_no_answer(self) -> list[tuple[str, list[str]]]:
+        return [(n, o) for n, o in self.forms.items() if any(_maybe(x) for x in o)]
+
     def wrong_while_down(self) -> list[Answer]:
-        """Answers to posts sent and answered wholly inside the outage that are not the 503 page with Retry-After."""
+        """Answers to requests sent and answered wholly inside the outage that are not the 503 page with Retry-After."""
         return [a for a in self.answers if self.down_from < a.sent and a.answered < self.down_until
-                and not (a.outcome.startswith("503:") and a.retry_after)]
+                and not ((a.outcome.startswith("503:") or a.outcome.startswith("page:503:")) and a.retry_after)]
 
     def bare_errors(self) -> list[Answer]:
-        return [a for a in self.answers if a.outcome.startswith("5xx")]
+        return [a for a in self.answers if a.outcome.startswith("5xx") or a.outcome.startswith("page:5")
+                and not a.outcome.startswith("page:503:")]
+
+
+def _open_form(browser: Browser, path: str, n: int, answers: list, lock) -> tuple[str, str] | None:
+    """GET the report form as a user opens it: (CSRF token, form key), or None if the page did not come."""
+    sent = time.monotonic()
+    status, headers, html = 0, {}, ""
+    try:
+        status, headers, html = browser.get(path)
+        state = unavailable_state(html)
+        outcome = f"page:{status}" + (":" + state[1] if status == 503 and state else "")
+    except OSError as exc:
+        outcome = f"page: no answer: {type(exc).__name__}"
+    with lock:
+        answers.append(Answer(n, None, sent, time.monotonic(), outcome, headers.get("Retry-After") if headers else None))
+    csrf, key = _TOKEN.search(html), _FORM_KEY.search(html)
+    return (csrf.group(1), key.group(1)) if status == 200 and csrf and key else None
 
 
 def _submit_until(stop: threading.Event, browser: Browser, n: int, contract_id: int, answers: list, lock) -> None:
+    """One user: opens the form, fills it in, sends it; sends the same form again while it is not known to be
+    stored (503 "not saved", "cannot confirm", no answer), as the page asks; then opens a new form."""
     path = REPORT_PATH.format(contract_id=contract_id)
-    token = browser.token(path)
-    k = 0
+    form, k, narrative = None, 0, ""
     while not stop.is_set():
-        k += 1
-        narrative = f"演练报告 s{n:02d} n{k:04d}"
+        if form is None:
+            form = _open_form(browser, path, n, answers, lock)
+            if form is None:
+                time.sleep(0.05)
+                continue
+            k += 1
+            narrative = f"演练报告 s{n:02d} n{k:04d}"
+        csrf, key = form
         sent = time.monotonic()
         retry_after = None
         try:
-            status, headers, html = browser.post(path, {**REPORT, "narrative": narrative, "csrf_token": token})
+            status, headers, html = browser.post(path, {**REPORT, "narrative": narrative, "csrf_token": csrf,
+                                                        "form_key": key})
             answered = time.monotonic()
             retry_after = headers.get("Retry-After")
             if status == 302:
-                flashes = browser.flashes()
-                outcome = "saved" if flashes and flashes[-1].startswith(SAVED) else "refused"
-                try:
-                    browser.get(headers["Location"])  # as a browser would: shows (and so clears) the message
-                except OSError:
-                    pass
+                last = (browser.flashes() or [""])[-1]
+                outcome = "saved" if last.startswith(SAVED) else "already" if last.startswith(ALREADY) else "refused"
             elif status == 503 and unavailable_state(html):
                 outcome = "503:" + unavailable_state(html)[1]
             elif status >= 500:
@@ -105,6 +154,8 @@ def _submit_until(stop: threading.Event, browser: Browser, n: int, contract_id: 
             outcome, answered = f"no answer: {type(exc).__name__}", time.monotonic()
         with lock:
             answers.append(Answer(n, narrative, sent, answered, outcome, retry_after))
+        if outcome in TOLD_SAVED or outcome == "refused":
+            form = None  # done with this form: the next one is opened (which shows, and so clears, the message)
         time.sleep(0.05)
 
 
@@ -152,7 +203,7 @@ def run(*, submitters: int = 20, before: float = 3.0, down: float = 5.0, after: 
             stop.set()
             for thread in threads:
                 thread.join(timeout=30)
-            first = [a.answered for a in answers if a.outcome == "saved" and a.sent > restarted]
+            first = [a.answered for a in answers if a.outcome in TOLD_SAVED and a.sent > restarted]
             outcome.recovered_after = (min(first) - restarted) if first else None
             outcome.server_log = server.log.read_text(errors="replace")
             engine = sa.create_engine(cluster.url)

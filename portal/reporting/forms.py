@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from portal.forms import strip
@@ -8,6 +8,8 @@ from portal.forms import strip
 
 class ReportForm(FlaskForm):
     narrative = TextAreaField(_l("工作情况说明"), validators=[DataRequired(), Length(max=20000)], filters=[strip])
+    # Set once when the form is shown: the same form sent twice is stored once (issue #17).
+    form_key = HiddenField(validators=[Length(max=32)])
 
 
 def report_form(fact_specs: list, formdata=None) -> ReportForm:

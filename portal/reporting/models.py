@@ -32,6 +32,7 @@ class Submission(SQLModel, table=True):
         sa.UniqueConstraint("contract_id", "obligation_key", "period_key", "version", name="uq_submission_version"),
         sa.CheckConstraint("version >= 1", name="ck_submission_version"),
         sa.CheckConstraint("state IN ('submitted','accepted','returned')", name="ck_submission_state"),
+        sa.Index("uq_submission_form_key", "contract_id", "form_key", unique=True),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -51,6 +52,9 @@ class Submission(SQLModel, table=True):
     review_reason: str = Field(default="", max_length=2000)
     reviewed_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)
     reviewed_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    # The one-time key of the form it was sent from: the same form sent again (no answer came, the user pressed
+    # again) finds this version instead of making another (issue #17). Unique per contract (migration 0009).
+    form_key: Optional[str] = Field(default=None, max_length=32)
 
     @property
     def state_label(self) -> str:

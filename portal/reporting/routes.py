@@ -1,4 +1,6 @@
 """The reporting calendar of a contract, report submission by operators, review by the bureau."""
+import secrets
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -51,20 +53,24 @@ def submit_report(contract_id: int, obligation_key: str, period_key: str):
             figures = {key: getattr(form, f"fact_{key}").data for key in form.fact_keys}
             try:
                 submission = services.submit(contract, obligation, figures=figures, narrative=form.narrative.data,
-                                             user=current_user)
+                                             user=current_user, form_key=form.form_key.data)
             except services.SubmissionRefused as exc:
                 flash(str(exc), "error")
+            except services.AlreadySubmitted as exc:
+                flash(_("这份表单此前已提交（第%(v)d版），未重复保存", v=exc.submission.version), "success")
             else:
                 flash(_("已提交第%(v)d版", v=submission.version), "success")
             # From the URL, not the object: after the commit the answer must not need the database (issue #17).
             return redirect(url_for(".submit_report", contract_id=contract_id, obligation_key=obligation_key,
                                     period_key=period_key))
-    elif versions:  # a correction starts from the latest version
-        latest = versions[-1]
-        form.narrative.data = latest.narrative
-        for key in form.fact_keys:
-            if key in latest.figures:
-                getattr(form, f"fact_{key}").data = int(latest.figures[key])
+    else:
+        form.form_key.data = secrets.token_hex(16)  # one key per form shown: sent twice, stored once (issue #17)
+        if versions:  # a correction starts from the latest version
+            latest = versions[-1]
+            form.narrative.data = latest.narrative
+            for key in form.fact_keys:
+                if key in latest.figures:
+                    getattr(form, f"fact_{key}").data = int(latest.figures[key])
     return render("reporting/report.html", status=422 if form.errors else 200, contract=contract,
                   obligation=obligation, versions=versions, form=form, refusal=refusal,
                   review_form=ReviewForm() if current_user.role in ("reviewer", "approver") else None)

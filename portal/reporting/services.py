@@ -111,11 +111,30 @@ def refusal_reason(contract: Contract, day=None) -> str | None:
     return None
 
 
-def submit(contract: Contract, obligation: Obligation, *, figures: dict, narrative: str, user) -> Submission:
-    """Freeze a new version. Lateness is decided later from the first version (DOMAIN.md §6.3)."""
+class AlreadySubmitted(Exception):
+    """This very form was stored before (its answer may never have arrived): `submission` is that version."""
+
+    def __init__(self, submission: Submission):
+        super().__init__(f"form already stored as version {submission.version}")
+        self.submission = submission
+
+
+def _sent_before(contract: Contract, form_key: str | None) -> Submission | None:
+    if not form_key:
+        return None
+    return get_session().exec(select(Submission).where(Submission.contract_id == contract.id,
+                                                       Submission.form_key == form_key)).first()
+
+
+def submit(contract: Contract, obligation: Obligation, *, figures: dict, narrative: str, user,
+           form_key: str | None = None) -> Submission:
+    """Freeze a new version. Lateness is decided later from the first version (DOMAIN.md §6.3).
+    The same form (`form_key`) sent again raises AlreadySubmitted with the version it made."""
     reason = refusal_reason(contract, obligation.period.end)
     if reason:
         raise SubmissionRefused(reason)
+    if earlier := _sent_before(contract, form_key):
+        raise AlreadySubmitted(earlier)
     session = get_session()
     previous = session.exec(select(Submission).where(
         Submission.contract_id == contract.id, Submission.obligation_key == obligation.spec.key,
@@ -124,12 +143,14 @@ def submit(contract: Contract, obligation: Obligation, *, figures: dict, narrati
         contract_id=contract.id, bureau_id=contract.bureau_id, operator_id=contract.operator_id,
         obligation_key=obligation.spec.key, period_key=obligation.period.key, due_at=obligation.due_at,
         version=(previous.version + 1) if previous else 1, submitted_by_id=user.id,
-        figures={k: str(v) for k, v in figures.items()}, narrative=narrative.strip())
+        figures={k: str(v) for k, v in figures.items()}, narrative=narrative.strip(), form_key=form_key or None)
     session.add(submission)
     try:
         session.flush()
     except IntegrityError:  # the same form sent twice at once: the other request took this version
         session.rollback()
+        if earlier := _sent_before(contract, form_key):
+            raise AlreadySubmitted(earlier) from None
         raise SubmissionRefused("该版本已由另一次提交保存，请刷新页面查看 / this version was just saved by another "
                                 "request; reload the page") from None
     audit.record("submit_report", submission, reason=f"{obligation.spec.label} {obligation.period.key} v{submission.version}")
