@@ -25,5 +25,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index('uq_submission_form_key', table_name='submission')
-    with op.batch_alter_table('submission', schema=None) as batch_op:
-        batch_op.drop_column('form_key')
+    # ALTER TABLE … DROP COLUMN on both (SQLite >= 3.35): batch mode would rebuild the table without its triggers.
+    op.execute("ALTER TABLE submission DROP COLUMN form_key")
