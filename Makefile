@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint-layers install test-deps system-deps translations migrate demo test-sqlite test-postgres bench security clean
+.PHONY: run test lint-layers install test-deps system-deps translations migrate demo test-sqlite test-postgres test-faults faults bench security clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,7 +63,17 @@ test-postgres: test-deps
 lint-layers: install
 	$(VENV)/bin/lint-imports --no-cache
 
-test: lint-layers test-sqlite test-postgres
+
+# Issue #17: gunicorn on a PostgreSQL stopped and started, a full disk (a tmpfs: needs root); about a minute.
+test-faults: test-deps
+	@echo "=== fault scenarios (real gunicorn, PostgreSQL stopped and started) ==="
+	env -u DATABASE_URL $(PY) -m pytest -q -m faults tests/faults
+
+test: lint-layers test-sqlite test-postgres test-faults
+
+# Runs every fault scenario and writes docs/reliability.md (a few minutes).
+faults: test-deps
+	$(PY) -m faults
 
 bench: install
 	$(PY) -m bench

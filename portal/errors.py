@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import errno
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
+from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import InternalServerError
@@ -12,7 +13,7 @@ from portal.i18n import N_
 
 # Failures of the service, not of the request: the same request may succeed a little later.
 DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
-                        sa_exc.TimeoutError, sa_exc.PendingRollbackError)
+                        sa_exc.TimeoutError)
 DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 RETRY_AFTER_SECONDS = 30
 
@@ -40,9 +41,6 @@ def unavailable(exc: BaseException, what: str):
     reason = str(getattr(exc, "orig", None) or getattr(exc, "strerror", None) or "").strip().splitlines()[:1]
     current_app.logger.error("503 (%s unavailable, data %s): %s %s", what, state, type(exc).__name__, "".join(reason))
     # Straight from the Jinja environment: render_template's context processors would load the logged-in user.
-    from flask import request
-    from flask_babel import get_locale
-
     html = current_app.jinja_env.get_template("errors/unavailable.html").render(
         what=what, state=state, request=request, current_locale=str(get_locale()))
     response = current_app.make_response((html, 503))

@@ -1,4 +1,5 @@
 """The reporting calendar of a contract, report submission by operators, review by the bureau."""
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -54,12 +55,14 @@ def submit_report(contract_id: int, obligation_key: str, period_key: str):
                                              user=current_user, form_token=form.once.data)
             except services.SubmissionRefused as exc:
                 flash(str(exc), "error")
+            except services.AlreadySubmitted as exc:
+                flash(_("这份表单此前已提交（第%(v)d版），未重复保存", v=exc.submission.version), "success")
             else:
                 flash(_("已提交第%(v)d版", v=submission.version), "success")
             # From the URL, not the object: after the commit the answer must not need the database (issue #17).
             return redirect(url_for(".submit_report", contract_id=contract_id, obligation_key=obligation_key,
                                     period_key=period_key))
-    elif versions:  # a correction starts from the latest version
+    elif versions:  # a correction starts from the latest version (a form shown anew has a new one-time token)
         latest = versions[-1]
         form.narrative.data = latest.narrative
         for key in form.fact_keys:

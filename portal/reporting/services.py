@@ -111,13 +111,21 @@ def refusal_reason(contract: Contract, day=None) -> str | None:
     return None
 
 
+class AlreadySubmitted(Exception):
+    """This very form was stored before (its answer may never have arrived): `submission` is that version."""
+
+    def __init__(self, submission: Submission):
+        super().__init__(f"form already stored as version {submission.version}")
+        self.submission = submission
+
+
 def submit(contract: Contract, obligation: Obligation, *, figures: dict, narrative: str, user,
            form_token: str | None = None) -> Submission:
     """Freeze a new version. Lateness is decided later from the first version (DOMAIN.md §6.3).
 
-    The same form posted again (its one-time token: a double click, a retried request, two at once) is the
-    version it made the first time, returned as it was; two different reports at the same instant both
-    become versions, one after the other (issue #16)."""
+    The same form posted again (its one-time token: a double click, a retried request after no answer, two at
+    once) makes nothing new: AlreadySubmitted carries the version it made the first time (issues #16, #17).
+    Two different reports at the same instant both become versions, one after the other."""
     reason = refusal_reason(contract, obligation.period.end)
     if reason:
         raise SubmissionRefused(reason)
@@ -125,7 +133,7 @@ def submit(contract: Contract, obligation: Obligation, *, figures: dict, narrati
     contract_id, bureau_id, operator_id = contract.id, contract.bureau_id, contract.operator_id
     token = (form_token or "").strip()[:64] or None
     if token and (made := _made_by(token, contract_id, obligation)):
-        return made
+        raise AlreadySubmitted(made)
     for _attempt in range(20):
         previous = session.exec(select(Submission.version).where(
             Submission.contract_id == contract_id, Submission.obligation_key == obligation.spec.key,
@@ -141,7 +149,7 @@ def submit(contract: Contract, obligation: Obligation, *, figures: dict, narrati
         except IntegrityError:  # another request took this version number, or this very form
             session.rollback()
             if token and (made := _made_by(token, contract_id, obligation)):
-                return made  # the same form posted twice at once: the first post's version
+                raise AlreadySubmitted(made) from None  # the same form posted twice at once
             continue  # another report of the same period: the next number
         break
     else:

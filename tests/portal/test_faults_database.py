@@ -105,3 +105,48 @@ def test_a_report_saved_just_before_the_database_drops_is_answered_as_saved(app,
     assert _flashes(client) == ["已提交第1版"]
     assert "compliance rules failed after a submission to contract" in caplog.text  # the rules could not run
     assert _stored(db, contract_id) == 1
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs a server-side COMMIT that can be cut off")
+def test_a_commit_cut_off_before_its_answer_is_answered_cannot_confirm(app, world, db, database_url):
+    """A deferred trigger makes the COMMIT wait on the server; another connection kills that backend meanwhile.
+    The request cannot know whether its data is stored, and says so (here it is not: killed before the end)."""
+    import threading
+    import time
+
+    admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text("CREATE FUNCTION faults_slow_commit() RETURNS trigger LANGUAGE plpgsql AS "
+                             "$$ BEGIN PERFORM pg_sleep(5); RETURN NULL; END $$"))
+        conn.execute(sa.text("CREATE CONSTRAINT TRIGGER faults_slow_commit AFTER INSERT ON submission "
+                             "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION faults_slow_commit()"))
+    killed = []
+
+    def kill_the_committing_backend():
+        with admin.connect() as conn:
+            for _ in range(100):
+                pid = conn.execute(sa.text("SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' "
+                                           "AND datname = current_database()")).scalar()
+                if pid:
+                    killed.append(conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar())
+                    return
+                time.sleep(0.05)
+
+    contract_id = world[1]["contract"].id
+    client = app.test_client()
+    token = login(client, "t1-operator")
+    killer = threading.Thread(target=kill_the_committing_backend)
+    killer.start()
+    try:
+        response = client.post(_report_url(contract_id), data=REPORT, headers={"X-CSRFToken": token})
+    finally:
+        killer.join(timeout=10)
+        with admin.connect() as conn:
+            conn.execute(sa.text("DROP TRIGGER faults_slow_commit ON submission"))
+            conn.execute(sa.text("DROP FUNCTION faults_slow_commit()"))
+        admin.dispose()
+    html = response.get_data(as_text=True)
+    assert killed == [True]
+    assert response.status_code == 503 and 'data-state="unknown"' in html
+    assert "无法确认您提交的内容是否已经保存" in html
+    assert _stored(db, contract_id) == 0

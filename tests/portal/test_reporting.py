@@ -195,3 +195,23 @@ def test_the_report_form_checks_a_field_as_it_is_typed(app, world):
     assert client.get(f"{base}?field=narrative&narrative=typed").status_code == 405  # typed text not in URLs
     page = client.get(f"/contracts/{world[1]['contract'].id}/reports/monthly_plan_summary/2024-05").get_data(as_text=True)
     assert 'hx-post="' + base + '?field=narrative"' in page
+
+
+def test_the_same_form_sent_twice_is_stored_once(app, world, db):
+    """Issue #17: a post whose answer never came (killed worker, dropped connection) is sent again by the user:
+    the form's one-time key finds the version it made instead of storing another."""
+    client = app.test_client()
+    token = login(client, "t1-operator")
+    contract_id = world[1]["contract"].id
+    page = client.get(_url(contract_id)).get_data(as_text=True)
+    key = re.search(r'name="once" type="hidden" value="([^"]+)"', page).group(1)
+    for _ in range(2):
+        assert client.post(_url(contract_id), data={**REPORT, "once": key},
+                           headers={"X-CSRFToken": token}).status_code == 302
+    assert [v.version for v in _versions(db, contract_id)] == [1]
+    assert "这份表单此前已提交（第1版），未重复保存" in client.get(_url(contract_id)).get_data(as_text=True)
+    fresh = re.search(r'name="once" type="hidden" value="([^"]+)"',
+                      client.get(_url(contract_id)).get_data(as_text=True)).group(1)
+    assert fresh != key  # a form shown again is a new form: a correction
+    client.post(_url(contract_id), data={**REPORT, "once": fresh}, headers={"X-CSRFToken": token})
+    assert [v.version for v in _versions(db, contract_id)] == [1, 2]
