@@ -34,13 +34,15 @@ run: demo
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# Debian packages the tests need: Chromium for the browser tests, PostgreSQL for the second run,
+# Debian packages the tests need: Chromium for the browser tests, PostgreSQL for the second run, Redis for the
+# shared task queue (the tests start their own server on loopback),
 # CJK fonts for readable Chinese screenshots and PDFs, and the Pango/HarfBuzz libraries WeasyPrint loads for PDFs.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
+	[ -x /usr/bin/redis-server ] || missing="$$missing redis-server"; \
 	for lib in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 libglib2.0-0; do \
 	  dpkg -s $$lib >/dev/null 2>&1 || missing="$$missing $$lib"; \
 	done; \

@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import portal.compliance.tasks  # noqa: F401
     import portal.ledgers.tasks  # noqa: F401
     import portal.notifications.tasks  # noqa: F401
+    import portal.payments.tasks  # noqa: F401
     csrf.init_app(app)
     htmx_extension.init_app(app)
     limiter.init_app(app)

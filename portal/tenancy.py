@@ -27,7 +27,7 @@ from portal.findings.models import Finding, FindingEffect
 from portal.forms import FormSubmission
 from portal.ledgers.models import LedgerRow, LedgerUpload, LedgerUploadFile
 from portal.organisations.models import Bureau, CreditGrade, Operator
-from portal.payments.models import Payment
+from portal.payments.models import ExportFile, Payment
 from portal.publication.models import Objection, Publication, PublishedResult
 from portal.reporting.models import Submission
 
@@ -165,6 +165,7 @@ RULES: dict[type, Callable] = {
     ActivityEvent: _by_owner(ActivityEvent),
     Attachment: _by_owner(Attachment),
     Payment: _by_owner(Payment),
+    ExportFile: _by_owner(ExportFile),
     RectificationNotice: _by_owner(RectificationNotice),
     TerminationProposal: _by_owner(TerminationProposal),
     Publication: _publication,

@@ -1,5 +1,5 @@
 """background jobs: ledger uploads queue, claim and keep their file; outbox mails are claimed, carry a
-Message-ID and can be dead
+Message-ID and can be dead; PDF exports rendered by the consumer
 
 Revision ID: c5f19a3d0009
 Revises: c4e5f6a70009
@@ -21,6 +21,31 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
+    op.create_table('export_file',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=False),
+    sa.Column('contract_id', sa.Integer(), nullable=False),
+    sa.Column('bureau_id', sa.Integer(), nullable=False),
+    sa.Column('operator_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('locale', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=False),
+    sa.Column('requested_at', portal.db.UTCDateTime(), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=True),
+    sa.Column('finished_at', portal.db.UTCDateTime(), nullable=True),
+    sa.CheckConstraint("state IN ('queued','done','failed')", name='ck_export_file_state'),
+    sa.ForeignKeyConstraint(['bureau_id'], ['bureau.id'], ),
+    sa.ForeignKeyConstraint(['contract_id'], ['contract.id'], ),
+    sa.ForeignKeyConstraint(['operator_id'], ['operator.id'], ),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('export_file', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_export_file_bureau_id'), ['bureau_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_export_file_contract_id'), ['contract_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_export_file_operator_id'), ['operator_id'], unique=False)
     op.create_table('ledger_upload_file',
     sa.Column('upload_id', sa.Integer(), nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
@@ -73,3 +98,4 @@ def downgrade() -> None:
         batch_op.drop_column('claimed_by')
         batch_op.drop_column('attempts')
     op.drop_table('ledger_upload_file')
+    op.drop_table('export_file')

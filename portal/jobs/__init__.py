@@ -25,7 +25,8 @@ from huey.storage import MemoryStorage, SqliteStorage
 log = logging.getLogger(__name__)
 
 # Created without storage; init_app() gives it the app's (a SQLite file, Redis, or memory when immediate).
-huey = Huey("kaohe", storage_class=MemoryStorage, utc=True)
+# results=False: nothing reads a task's return value, and stored results would pile up in the queue's storage.
+huey = Huey("kaohe", storage_class=MemoryStorage, utc=True, results=False)
 
 _app = None  # the consumer's app: tasks dequeued outside any app context run in it
 _handlers: dict[str, Callable] = {}

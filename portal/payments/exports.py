@@ -344,3 +344,19 @@ def render_pdf(template: str, **context) -> bytes:
     except OSError:  # a full or read-only disk costs the next download a render, never this one
         part.unlink(missing_ok=True)
     return data
+
+
+def render_export_file(export) -> bytes:
+    """The PDF an ExportFile asks for, as the request would have rendered it (run by payments/tasks.py)."""
+    from zoneinfo import ZoneInfo
+
+    from portal.payments import services
+
+    session = get_session()
+    if export.kind == "score_sheet":
+        return render_pdf("exports/score_sheet.html", export=sheet_export(session.get(SheetApproval, export.object_id)))
+    contract = session.get(Contract, export.object_id)
+    generated = export.requested_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    return render_pdf("exports/settlement.html", schedule=services.schedule_of(contract), contract=contract,
+                      operator=session.get(Operator, contract.operator_id),
+                      bureau=session.get(Bureau, contract.bureau_id), generated=generated, name_of=user_name)

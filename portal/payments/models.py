@@ -60,3 +60,25 @@ def _no_update(mapper, connection, target):
 @event.listens_for(Payment, "before_delete")
 def _no_delete(mapper, connection, target):
     raise AppendOnlyPayment("payments are append-only; record a reversing entry with a reason")
+
+
+class ExportFile(SQLModel, table=True):
+    """A PDF export rendered by the task consumer, not inside the request: the page waits for it and then
+    offers it for download (to the users who may see its contract)."""
+
+    __tablename__ = "export_file"
+    __table_args__ = (sa.CheckConstraint("state IN ('queued','done','failed')", name="ck_export_file_state"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # score_sheet (object: a sheet approval) | settlement (object: a contract)
+    object_id: int
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    bureau_id: int = Field(foreign_key="bureau.id", index=True)
+    operator_id: int = Field(foreign_key="operator.id", index=True)
+    filename: str = Field(max_length=255)
+    locale: str = Field(default="zh", max_length=10)
+    requested_by_id: int = Field(foreign_key="user_account.id")
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    state: str = Field(default="queued", max_length=10)
+    data: Optional[bytes] = Field(default=None, sa_type=sa.LargeBinary)
+    finished_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)

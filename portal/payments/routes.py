@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 
-from flask import Blueprint, flash, redirect, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,14 +14,15 @@ from portal.audit import services as audit
 from portal.scoping import get_or_404, roles_required
 from portal.contracts.models import Contract
 from portal.db import get_session, utcnow
-from portal.htmx import render
+from portal.htmx import is_htmx, render
 from portal.organisations.models import Bureau, Operator
 from portal.payments import exports, services
 from portal.payments.forms import PaymentForm, ReverseForm
-from portal.payments.models import Payment
+from portal.payments.models import ExportFile, Payment
 from portal.forms import AlreadySubmitted, already_done, claim_once, was_submitted
 
 bp = Blueprint("payments", __name__)
+log = logging.getLogger(__name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -121,15 +123,13 @@ def _export_approval(approval_id: int, fmt: str):
     get_or_404(Contract, approval.contract_id)
     export = exports.sheet_export(approval)
     name = _filename("考核评分表", export.contract.number, approval.cycle_id, f"第{approval.number}次审批") + f".{fmt}"
-    if fmt == "xlsx":
-        data, mimetype = exports.sheet_xlsx(export), XLSX
-    else:
-        data, mimetype = exports.render_pdf("exports/score_sheet.html", export=export), "application/pdf"
     audit.record("export_score_sheet", approval, after={"format": fmt, "file": name, "approval_id": approval.id,
                                                         "total": str(approval.total)},
                  reason=f"{export.contract.number} {export.sheet_row.cycle_label} {fmt}")
     get_session().commit()
-    return _download(data, mimetype, name)
+    if fmt == "pdf":
+        return _render_later("score_sheet", approval.id, export.contract, name)
+    return _download(exports.sheet_xlsx(export), XLSX, name)
 
 
 @bp.get("/approvals/<int:approval_id>/score-sheet.xlsx")
@@ -151,19 +151,54 @@ def _export_settlement(contract_id: int, fmt: str):
     schedule = services.schedule_of(contract)
     session = get_session()
     operator, bureau = session.get(Operator, contract.operator_id), session.get(Bureau, contract.bureau_id)
-    generated = utcnow().astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    now = utcnow()
+    generated = now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
     name = _filename("结算单", contract.number, generated[:10]) + f".{fmt}"
-    if fmt == "xlsx":
-        data, mimetype = exports.settlement_xlsx(schedule, operator, bureau, generated), XLSX
-    else:
-        data = exports.render_pdf("exports/settlement.html", schedule=schedule, contract=contract, operator=operator,
-                                  bureau=bureau, generated=generated, name_of=exports.user_name)
-        mimetype = "application/pdf"
     audit.record("export_settlement", contract, after={
         "format": fmt, "file": name, "total_due": str(schedule.total_due), "total_paid": str(schedule.total_paid),
         "total_outstanding": str(schedule.total_outstanding)}, reason=f"{contract.number} {fmt}")
     session.commit()
-    return _download(data, mimetype, name)
+    if fmt == "pdf":
+        return _render_later("settlement", contract.id, contract, name, requested_at=now)
+    return _download(exports.settlement_xlsx(schedule, operator, bureau, generated), XLSX, name)
+
+
+def _render_later(kind: str, object_id: int, contract: Contract, name: str, requested_at=None):
+    """A PDF is rendered by the task consumer; the page waits for it (done at once when tasks run inline)."""
+    from flask_babel import get_locale
+
+    session = get_session()
+    export = ExportFile(kind=kind, object_id=object_id, contract_id=contract.id, bureau_id=contract.bureau_id,
+                        operator_id=contract.operator_id, filename=name, locale=str(get_locale() or "zh"),
+                        requested_by_id=current_user.id, requested_at=requested_at or utcnow())
+    session.add(export)
+    session.commit()
+    from portal.payments import tasks
+
+    try:
+        tasks.render_export(export.id)
+    except Exception as exc:  # the queue is down: the page says the export waits
+        log.error("could not queue export %s: %s", export.id, type(exc).__name__)
+    session.refresh(export)
+    if export.state == "done":
+        return _download(export.data, "application/pdf", name)
+    return redirect(url_for(".show_export", export_id=export.id))
+
+
+@bp.get("/exports/<int:export_id>")
+@login_required
+def show_export(export_id: int):
+    export = get_or_404(ExportFile, export_id)
+    return render("exports/export.html", fragment="exports/_export_status.html" if is_htmx() else None, export=export)
+
+
+@bp.get("/exports/<int:export_id>/file")
+@login_required
+def download_export(export_id: int):
+    export = get_or_404(ExportFile, export_id)
+    if export.state != "done":
+        abort(404)
+    return _download(export.data, "application/pdf", export.filename)
 
 
 @bp.get("/contracts/<int:contract_id>/settlement.xlsx")

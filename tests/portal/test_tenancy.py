@@ -27,8 +27,9 @@ MISSING_ID = 987654
 @pytest.fixture
 def world(world, db):
     """The shared world plus a mail that failed once in each tenant's outbox (the admin's outbox page), and
-    each tenant's upload interrupted (so its retry is a valid POST)."""
+    each tenant's upload interrupted (so its retry is a valid POST), and a rendered PDF export each."""
     from portal.notifications.models import OutboxMail
+    from portal.payments.models import ExportFile
 
     for n in (1, 2):
         side = world[n]
@@ -38,6 +39,12 @@ def world(world, db):
         db.add(side["mail"])
         side["upload"].state = "failed"
         db.add(side["upload"])
+        contract = side["contract"]
+        side["export"] = ExportFile(kind="settlement", object_id=contract.id, contract_id=contract.id,
+                                    bureau_id=contract.bureau_id, operator_id=contract.operator_id,
+                                    filename="结算单.pdf", requested_by_id=side["users"]["approver"].id,
+                                    state="done", data=b"%PDF-1.7 test")
+        db.add(side["export"])
     db.commit()
     return world
 
@@ -67,6 +74,7 @@ def _target(world, tenant: int, param: str):
         "result_id": side["result"],
         "objection_id": side["objection"],
         "mail_id": side["mail"],
+        "export_id": side["export"],
     }[param]
 
 

@@ -17,6 +17,7 @@ class Consumer:
     def __init__(self, app, tmp_path, **env):
         self.env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "test-secret-key",
                     "TASKS_SQLITE_PATH": app.config["TASKS_SQLITE_PATH"], "TASKS_IMMEDIATE": "0",
+                    "REDIS_URL": app.config.get("REDIS_URL", ""),
                     **{k: str(v) for k, v in env.items()}}
         self.log = tmp_path / "consumer.log"
         self.process = None
