@@ -215,24 +215,22 @@ def save_fact(contract_id: int, cycle_id: str, key: str):
     sheet_row = services.open_sheet(contract, cycle)
     if created and seen == 0:  # the page showed no sheet yet; this save starts it
         seen = sheet_row.revision
-    status, conflict = 200, ""
+    conflict = ""
     if not error:
         try:
             services.save_entry(contract, sheet_row, key, raw, reason, current_user, seen)
         except EditConflict:
             session.rollback()
-            status = 409
             current = cycle_services.sheet_of(contract, cycle)
             conflict = _("此考核表已被他人修改（现为第%(rev)s版），您的修改没有保存，以免覆盖他人的修改。"
                          "下面是最新内容，请核对后重新填写。", rev=current.revision if current else "?")
         except (IllegalSheetChange, ValueError, FactsError) as exc:
             session.rollback()
-            status, error = 422, str(exc)
+            error = str(exc)
         else:
             session.commit()
     else:
         session.rollback()
-        status = 422
     if not is_htmx():
         if error or conflict:
             flash(f"{key}：{error or conflict}", "error")
@@ -242,10 +240,10 @@ def save_fact(contract_id: int, cycle_id: str, key: str):
     sheet_row = cycle_services.sheet_of(contract, cycle)
     result = services.assess(contract, cycle, sheet_row)
     field = next(f for s in services.sections(result) for f in s.fields if f.key == key)
-    response = render("assessment/_fact_saved.html", status=status, contract=contract, cycle=cycle,
+    # htmx: the answer is always swapped in (200); the component itself says saved, refused or conflicting
+    response = render("assessment/_fact_saved.html", contract=contract, cycle=cycle,
                       sheet_row=sheet_row, result=result, sheet=result.sheet, projection=result.projection,
                       sections=services.sections(result), f=field, error=error, conflict=conflict,
-                      saved=not (error or conflict), typed=(raw, reason) if (error or conflict) else None,
                       revision=sheet_row.revision if sheet_row else 0, editable=_editable(sheet_row))
     session.commit()
     return response
