@@ -1,0 +1,94 @@
+"""What waits at home (issue #12 §4): the reviewer sees submissions to review, sheets to fill with the facts
+they miss, objections to answer and overdue operators; the approver sheets to approve, waivers and terminations
+to confirm. The number of queries does not grow with the data."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import event
+
+from portal.db import get_engine
+from tests.conftest import add_contract, login
+from tests.portal.sheets import STAGE_1, _fill, _revision, _url
+
+
+def _queue(page: str, key: str) -> str:
+    found = re.search(rf'data-testid="queue-{key}">(.*?)</section>', page, re.S)
+    assert found, key
+    return found.group(1)
+
+
+def _count(block: str) -> int:
+    return int(re.search(r'data-testid="queue-count">(\d+)<', block).group(1))
+
+
+def test_the_reviewer_sees_the_sheets_to_fill_with_their_missing_facts(app, world):
+    client = app.test_client()
+    login(client, "t1-reviewer")
+    page = client.get("/").get_data(as_text=True)
+    sheets = _queue(page, "sheets")
+    assert _count(sheets) >= 1 and "项待录入" in sheets
+    assert f'/contracts/{world[1]["contract"].id}/cycles/{STAGE_1}/assessment' in sheets
+    for key in ("submissions", "objections", "overdue"):
+        _queue(page, key)
+
+
+def test_a_submitted_sheet_leaves_the_reviewers_queue_and_waits_for_the_approver(app, world, db):
+    reviewer = app.test_client()
+    token = login(reviewer, "t1-reviewer")
+    before = _count(_queue(reviewer.get("/").get_data(as_text=True), "sheets"))
+    _fill(app, reviewer, token, db, world)
+    assert reviewer.post(_url(world, action="/submit"), data={"revision": _revision(db, world)},
+                         headers={"X-CSRFToken": token}).status_code == 302
+    assert _count(_queue(reviewer.get("/").get_data(as_text=True), "sheets")) == before - 1
+    approver = app.test_client()
+    login(approver, "t1-approver")
+    page = approver.get("/").get_data(as_text=True)
+    block = _queue(page, "approve")
+    assert _count(block) == 1 and _url(world) in block
+    for key in ("waivers", "terminations"):
+        _queue(page, key)
+    # the other bureau's approver sees none of it
+    other = app.test_client()
+    login(other, "t2-approver")
+    assert _url(world) not in other.get("/").get_data(as_text=True)
+
+
+def _queries(app, client) -> int:
+    seen = []
+    engine = get_engine()
+
+    def count(*_):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get("/").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def _more(db, world, count: int, start: int) -> None:
+    """Expired contracts whose cycles have ended unassessed: more sheets waiting than the list shows."""
+    for n in range(start, start + count):
+        contract = add_contract(db, world, scheme_id="qianxi-2022", starts_on=date(2022, 1, 1),
+                                ends_on=date(2022, 12, 31), number=f"MORE-{n}")
+        contract.status = "expired"
+        db.add(contract)
+    db.commit()
+
+
+@pytest.mark.parametrize("role", ["reviewer", "approver"])
+def test_the_queues_cost_the_same_queries_with_more_data(app, world, db, role):
+    client = app.test_client()
+    login(client, f"t1-{role}")
+    _more(db, world, 6, 0)
+    with app.app_context():
+        before = _queries(app, client)
+    _more(db, world, 20, 6)
+    with app.app_context():
+        after = _queries(app, client)
+    assert after == before, (before, after)
