@@ -101,8 +101,9 @@ def objections_to_answer() -> Queue:
     query = scoped(Objection).where(Objection.state == "open")
     rows = get_session().exec(query.order_by(Objection.filed_at, Objection.id).limit(LIMIT)).all()
     numbers = _numbers(o.contract_id for o in rows)
+    whole = _l("整体结果")
     return Queue("objections", _l("待答复的异议"), _count(query), [
-        Item(f"{numbers.get(o.contract_id, '')} · {o.target_title or _l('整体结果')}",
+        Item(f"{numbers.get(o.contract_id, '')} · {o.target_title or whole}",
              url_for("publication.show_publication", publication_id=o.publication_id) + f"#objection-{o.id}",
              o.filed_at.date().isoformat()) for o in rows])
 
