@@ -26,9 +26,10 @@ def show_projection(contract_id: int):
             abort(404)
     else:
         cycle = cycle_services.current_cycle(contract, utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date())
+    approval = cycle_services.current_approval(cycle_services.sheet_of(contract, cycle))
     projection = services.project(contract, cycle)
     return render("assessment/projection.html", contract=contract, cycles=all_cycles, projection=projection,
-                  sheet=projection.sheet)
+                  sheet=projection.sheet, approval=approval)
 
 
 # -- the bureau's sheet of a cycle --------------------------------------------------------------------

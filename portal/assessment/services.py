@@ -46,6 +46,44 @@ class Projection:
         return sum(1 for line in self.leaf_lines if not line.missing)
 
     @property
+    def secured(self) -> Decimal:
+        """The points already secured: the lines scored on the data so far (penalties taken off), nothing for
+        a line still waiting for a fact."""
+        return sum((line.points for line in self.leaf_lines if line.complete), Decimal(0))
+
+    @property
+    def best_case(self) -> Decimal:
+        """The total if every fact still missing comes out in the operator's favour: each waiting line at its
+        maximum (a waiting penalty at nothing), the bonus within the scheme's cap."""
+        scheme = load_scheme(self.contract.scheme_id)
+        regular = sum((line.points if line.complete else (line.max or Decimal(0))
+                       for line in self.leaf_lines if line.kind == "regular"), Decimal(0))
+        bonus = sum((line.points if line.complete else (line.max or Decimal(0))
+                     for line in self.leaf_lines if line.kind == "bonus"), Decimal(0))
+        if scheme.bonus_cap is not None:
+            bonus = min(bonus, scheme.bonus_cap)
+        penalty = sum((line.points for line in self.leaf_lines if line.kind == "penalty" and line.complete),
+                      Decimal(0))
+        return max(regular + bonus + penalty, scheme.total_floor)
+
+    @property
+    def losses(self) -> list:
+        """Each scored line below its maximum (or a penalty taken), the largest first, with the violations and
+        findings behind it: what would win the points back."""
+        out = []
+        for line in self.leaf_lines:
+            if not line.complete or line.max is None:
+                continue
+            lost = -line.points if line.kind == "penalty" else line.max - line.points
+            if lost <= 0 or line.kind == "bonus":
+                continue
+            keys = list(line.inputs)
+            out.append({"line": line, "lost": lost,
+                        "violations": [v for k in keys for v in self.violations_by_fact.get(k, [])],
+                        "findings": [f for k in keys for f in self.findings_by_fact.get(k, [])]})
+        return sorted(out, key=lambda x: -x["lost"])
+
+    @property
     def points_lost_so_far(self) -> Decimal:
         """What the lines that can be scored now have lost against their maximum, on the data so far."""
         return sum((line.max - line.points for line in self.leaf_lines
