@@ -49,7 +49,7 @@ class Projection:
     def secured(self) -> Decimal:
         """The points already secured: the lines scored on the data so far (penalties taken off), nothing for
         a line still waiting for a fact."""
-        return sum((line.points for line in self.leaf_lines if line.complete), Decimal(0))
+        return sum((line.points for line in self.leaf_lines if line.complete), Decimal(0)).quantize(Decimal("0.01"))
 
     @property
     def best_case(self) -> Decimal:
@@ -64,7 +64,7 @@ class Projection:
             bonus = min(bonus, scheme.bonus_cap)
         penalty = sum((line.points for line in self.leaf_lines if line.kind == "penalty" and line.complete),
                       Decimal(0))
-        return max(regular + bonus + penalty, scheme.total_floor)
+        return max(regular + bonus + penalty, scheme.total_floor).quantize(Decimal("0.01"))
 
     @property
     def losses(self) -> list:

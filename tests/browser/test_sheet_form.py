@@ -110,3 +110,42 @@ def test_a_cycle_from_a_blank_sheet_to_approved_through_the_form(live_server, pa
     db.expire_all()
     approval = db.exec(select(SheetApproval).where(SheetApproval.contract_id == contract.id)).one()
     assert approval.cycle_id == cycle_id and set(missing) <= set(approval.facts)
+
+
+def test_the_form_is_filled_with_the_keyboard_alone(live_server, page, world, db):
+    """Tab order: value (or the first option), reason, save, then the next fact; Space picks an option."""
+    scheme = load_scheme("pingxiang-2024-lot1")
+    contract = add_contract(db, world, scheme_id=scheme.id, starts_on=date(2024, 3, 1), ends_on=date(2025, 2, 28),
+                            number="FORM-KEYS")
+    _login(page, live_server, "t1-reviewer")
+    page.goto(f"{live_server}/contracts/{contract.id}/cycles/stage_1/assessment")
+    focused = lambda: page.evaluate("() => document.activeElement.id")  # noqa: E731
+    first = {"bool": "yes", "choice": "c0", "judgement_list": "none"}
+    entered = []
+    # two sections: one with a judged deduction (无扣分) and counts, one with yes/no questions
+    for anchor in ("village_visit_deductions", "assists_channel_maintenance"):
+        section = page.locator("section.section", has=page.locator(f"#fact-{anchor}"))
+        keys = [el.get_attribute("data-fact") for el in section.locator("form.fact").all()]
+        page.locator(f"#fact-{keys[0]}-{first.get(scheme.facts[keys[0]].kind, 'value')}").focus()  # typing starts
+        for key in keys:
+            spec = scheme.facts[key]
+            assert focused() == f"fact-{key}-{first.get(spec.kind, 'value')}", (key, focused())
+            if spec.kind in first:
+                page.keyboard.press("Space")
+                if spec.kind == "judgement_list":
+                    page.keyboard.press("Tab")  # past the deduction lines, left empty
+            else:
+                page.keyboard.type(example_entry(spec))
+            page.keyboard.press("Tab")
+            assert focused() == f"fact-{key}-reason"
+            page.keyboard.type("键盘录入")
+            page.keyboard.press("Tab")  # leaving the reason saves
+            page.locator(f"#fact-{key} [data-testid=fact-saved]").wait_for()
+            page.keyboard.press("Tab")  # past the save button, to the next fact
+        entered += keys
+    assert {"count", "judgement_list", "bool"} <= {scheme.facts[k].kind for k in entered}
+    db.expire_all()
+    from portal.cycles.models import AssessmentSheet
+
+    sheet = db.exec(select(AssessmentSheet).where(AssessmentSheet.contract_id == contract.id)).one()
+    assert set(entered) <= set(sheet.entries) and sheet.entries["village_visit_deductions"]["value"] == []
