@@ -261,13 +261,17 @@ def confirm_decision(contract_id: int, cycle_id: str, decision: str):
         abort(404)
     contract, cycle = _contract_cycle(contract_id, cycle_id)
     role, state = _DECISIONS[decision]
+    if current_user.role != role:
+        abort(403)
     sheet_row = cycle_services.sheet_of(contract, cycle)
-    if current_user.role != role or (sheet_row.state if sheet_row else "draft") != state:
-        abort(404)
+    refused = ""
+    if (sheet_row.state if sheet_row else "draft") != state:
+        refused = _("考核表当前状态为“%(state)s”，不能进行此操作。", state=_(sheet_row.state_label) if sheet_row else _("未开始"))
     result = services.assess(contract, cycle, sheet_row)
     consequences = services.consequences(contract, cycle, result, decision)
     revision = sheet_row.revision if sheet_row else 0
     form = (ApproveForm if decision == "approve" else SubmitForm)(formdata=None, revision=revision)
     get_session().commit()
     return render("assessment/confirm.html", "assessment/_confirm.html", contract=contract, cycle=cycle,
-                  decision=decision, result=result, sheet=result.sheet, consequences=consequences, form=form)
+                  decision=decision, result=result, sheet=result.sheet, consequences=consequences, form=form,
+                  refused=refused)

@@ -181,8 +181,6 @@ def confirm_termination_step(proposal_id: int):
     from portal.consequences.services import _bureau_users, _operator_users
 
     proposal = get_or_404(TerminationProposal, proposal_id)
-    if proposal.state != "proposed":
-        abort(404)
     contract = get_or_404(Contract, proposal.contract_id)
     told = [u.display_name for u in _operator_users(contract) + _bureau_users(contract)]
     return render("consequences/confirm_termination.html", "consequences/_confirm_termination.html",

@@ -170,7 +170,9 @@ def test_a_flawless_operator_is_approved_with_无扣分_and_scores_full_marks(wo
     assert approval.facts["village_visit_deductions"] == []
 
 
-def test_only_the_reviewer_of_a_draft_is_asked_to_confirm_a_submission(world, approver):
+def test_only_the_reviewer_of_a_draft_is_asked_to_confirm_a_submission(world, approver, reviewer):
     client, _ = approver
-    assert client.get(_url(world, action="/confirm/submit")).status_code == 404
-    assert client.get(_url(world, action="/confirm/approve")).status_code == 404  # nothing submitted yet
+    assert client.get(_url(world, action="/confirm/submit")).status_code == 403
+    body = client.get(_url(world, action="/confirm/approve")).get_data(as_text=True)  # nothing submitted yet
+    assert 'data-testid="confirm-refused"' in body and 'data-testid="confirm-approve"' not in body
+    assert reviewer[0].get(_url(world, action="/confirm/approve")).status_code == 403
