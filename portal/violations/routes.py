@@ -23,16 +23,18 @@ def list_violations(contract_id: int):
     return render("violations/violations.html", contract=contract, violations=violations, waive_form=WaiveForm())
 
 
-def _change(violation_id: int, action: str, change, reason: str | None = None) -> object:
+def _change(violation_id: int, action: str, change, reason: str | None = None, then=None, done: str = "") -> object:
     violation = get_or_404(Violation, violation_id)
     try:
         services.change_violation(violation, action, change, reason=reason)
+        if then:
+            then(violation)
     except IllegalViolationChange as exc:
         get_session().rollback()
         flash(str(exc), "error")
     else:
         get_session().commit()
-        flash(_("已保存"), "success")
+        flash(done or _("已保存"), "success")
     return redirect(url_for(".list_violations", contract_id=violation.contract_id))
 
 
@@ -58,7 +60,8 @@ def waive_violation(violation_id: int):
     if not form.validate_on_submit():
         return _form_refused(violation_id, form)
     return _change(violation_id, "propose_waiver", lambda v: v.propose_waiver(current_user.id, form.reason.data),
-                   reason=form.reason.data)
+                   reason=form.reason.data, then=services.notify_waiver_proposed,
+                   done=_("已提出豁免，已通知审批人确认"))
 
 
 @bp.post("/violations/<int:violation_id>/waiver/confirm")

@@ -92,3 +92,23 @@ def test_the_queues_cost_the_same_queries_with_more_data(app, world, db, role):
     with app.app_context():
         after = _queries(app, client)
     assert after == before, (before, after)
+
+
+def test_a_proposed_waiver_is_a_hand_off_the_approver_is_told_of_and_finds_in_the_queue(app, world, db):
+    from sqlmodel import select
+
+    from portal.notifications.models import Notification
+
+    violation_id = world[1]["violation"].id
+    reviewer = app.test_client()
+    token = login(reviewer, "t1-reviewer")
+    response = reviewer.post(f"/violations/{violation_id}/waive", data={"reason": "停电导致系统无法登录，经核实"},
+                             headers={"X-CSRFToken": token}, follow_redirects=True)
+    assert "已提出豁免，已通知审批人确认" in response.get_data(as_text=True)
+    approver_id = world[1]["users"]["approver"].id
+    notes = db.exec(select(Notification).where(Notification.user_id == approver_id)).all()
+    assert any("豁免待确认" in n.subject for n in notes)
+    approver = app.test_client()
+    login(approver, "t1-approver")
+    block = _queue(approver.get("/").get_data(as_text=True), "waivers")
+    assert _count(block) == 1 and f"#violation-{violation_id}" in block
