@@ -41,7 +41,7 @@ def index():
     queues = queues_for(current_user, utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date())
     return render("home/index.html", contracts=contracts, stations=stations, names=names, counts=counts,
                   by_status=by_status, status_labels=CONTRACT_STATUSES, queues=queues,
-                  workspace=[_workspace(c) for c in contracts if c.accepts_submissions][:12])
+                  workspace=[_workspace(c) for c in [c for c in contracts if c.accepts_submissions][:12]])
 
 
 def _workspace(contract: Contract) -> dict:
