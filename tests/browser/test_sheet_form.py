@@ -44,10 +44,10 @@ class Traffic:
         return len(self.loads), len(self.requests)
 
 
-def fill_fact(page, key: str, spec) -> None:
+def fill_fact(page, key: str, spec, text: str | None = None) -> None:
     """Enter one fact the way a reviewer does: choose or type the value, Tab, type the reason, Tab."""
     form = page.locator(f"#fact-{key}")
-    text = example_entry(spec)
+    text = example_entry(spec) if text is None else text
     if spec.kind == "judgement_list":
         form.locator(f"#fact-{key}-none").check()  # 无扣分: no reason needed
     else:
@@ -149,3 +149,30 @@ def test_the_form_is_filled_with_the_keyboard_alone(live_server, page, world, db
 
     sheet = db.exec(select(AssessmentSheet).where(AssessmentSheet.contract_id == contract.id)).one()
     assert set(entered) <= set(sheet.entries) and sheet.entries["village_visit_deductions"]["value"] == []
+
+
+def test_a_flawless_operator_is_approved_with_无扣分_and_scores_full_marks(live_server, page, world, db):
+    from tests.portal.test_assessment_form import _flawless
+
+    scheme = load_scheme("pingxiang-2024-lot1")
+    contract = add_contract(db, world, scheme_id=scheme.id, starts_on=date(2024, 3, 1), ends_on=date(2025, 2, 28),
+                            number="FORM-FLAWLESS")
+    sheet_url = f"{live_server}/contracts/{contract.id}/cycles/stage_1/assessment"
+    _login(page, live_server, "t1-reviewer")
+    page.goto(sheet_url)
+    for key, text in _flawless(scheme).items():
+        fill_fact(page, key, scheme.facts[key], text)
+    assert "无扣分" in page.locator("#fact-village_visit_deductions [data-testid=fact-saved]").inner_text()
+    page.locator("[data-testid=total] b", has_text="100.00").wait_for()
+    page.click("[data-testid=submit-sheet]")
+    page.click("[data-testid=confirm-submit]")
+    page.locator("[data-testid=sheet-state]", has_text="待审批").wait_for()
+    _logout(page)
+    _login(page, live_server, "t1-approver")
+    page.goto(sheet_url)
+    page.click("[data-testid=approve-sheet]")
+    page.click("[data-testid=confirm-approve]")
+    page.locator("[data-testid=sheet-state]", has_text="已审批").wait_for()
+    db.expire_all()
+    approval = db.exec(select(SheetApproval).where(SheetApproval.contract_id == contract.id)).one()
+    assert approval.total == scheme.max_total and approval.facts["village_visit_deductions"] == []
