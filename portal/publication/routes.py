@@ -156,7 +156,7 @@ def file_objection(result_id: int):
         get_session().rollback()
         form.form_errors.append(str(exc))
         return _publication_page(publication, bound=(row.id, form), status=422)
-    flash(_("异议已提交，请等待局方答复"), "success")
+    flash(_("异议已提交，已通知人社局，请等待局方答复"), "success")
     return redirect(url_for(".show_publication", publication_id=row.publication_id))
 
 

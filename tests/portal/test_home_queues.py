@@ -114,3 +114,27 @@ def test_a_proposed_waiver_is_a_hand_off_the_approver_is_told_of_and_finds_in_th
     login(approver, "t1-approver")
     block = _queue(approver.get("/").get_data(as_text=True), "waivers")
     assert _count(block) == 1 and f"#violation-{violation_id}" in block
+
+
+def test_an_objection_is_a_hand_off_the_bureau_is_told_of_and_finds_in_the_queue(app, db, world):
+    from sqlmodel import select
+
+    from portal.notifications.models import Notification
+    from portal.publication.models import Objection, PublishedResult
+    from tests.portal.test_publication import _approve, _client, _latest, _publish
+
+    reviewer, approver = _client(app, "t1-reviewer"), _client(app, "t1-approver")
+    _approve(app, db, world[1]["contract"].id, reviewer, approver)
+    assert _publish(*approver).status_code == 302
+    row = db.exec(select(PublishedResult).where(PublishedResult.publication_id == _latest(db).id)).one()
+    operator = app.test_client()
+    token = login(operator, "t1-operator")
+    response = operator.post(f"/results/{row.id}/objections", data={"target": "", "text": "我方认为总分偏低"},
+                             headers={"X-CSRFToken": token}, follow_redirects=True)
+    assert "已通知人社局" in response.get_data(as_text=True)
+    objection = db.exec(select(Objection).where(Objection.result_id == row.id)).one()
+    told = db.exec(select(Notification).where(Notification.kind == "objection",
+                                              Notification.dedup_key == f"objection|{objection.id}")).all()
+    assert {n.user_id for n in told} >= {world[1]["users"]["reviewer"].id, world[1]["users"]["approver"].id}
+    block = _queue(reviewer[0].get("/").get_data(as_text=True), "objections")
+    assert f"#objection-{objection.id}" in block
