@@ -36,3 +36,28 @@ class ApproveForm(_Revisioned):
 
 class SubmitForm(_Revisioned):
     pass
+
+
+def fact_input(spec, formdata) -> tuple[str, str, int | None, str]:
+    """One fact of the sheet form as posted: (the value as parse_entry reads it, the reason, the revision the
+    page showed, an error to show beside the field or "")."""
+    from flask_babel import gettext as _
+
+    from portal.assessment.services import is_no_deduction
+
+    raw = (formdata.get("value") or "").strip()
+    reason = (formdata.get("reason") or "").strip()[:1000]
+    if spec.kind == "judgement_list" and formdata.get("mode") == "none":
+        raw = "无扣分"
+    try:
+        seen = int(formdata.get("revision", ""))
+    except ValueError:
+        return raw, reason, None, _("页面已过期，请刷新后重新填写")
+    if len(raw) > 4000:
+        return raw, reason, seen, _("内容过长")
+    if raw == "":
+        return raw, reason, seen, _("请填写每行“分值 理由”，或选择“无扣分”") if spec.kind == "judgement_list" \
+            else _("请填写数值")
+    if not reason and not is_no_deduction(spec, raw):
+        return raw, reason, seen, _("请写明理由（写明后自动保存）")
+    return raw, reason, seen, ""

@@ -26,9 +26,10 @@ def show_projection(contract_id: int):
             abort(404)
     else:
         cycle = cycle_services.current_cycle(contract, utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date())
+    approval = cycle_services.current_approval(cycle_services.sheet_of(contract, cycle))
     projection = services.project(contract, cycle)
     return render("assessment/projection.html", contract=contract, cycles=all_cycles, projection=projection,
-                  sheet=projection.sheet)
+                  sheet=projection.sheet, approval=approval)
 
 
 # -- the bureau's sheet of a cycle --------------------------------------------------------------------
@@ -83,7 +84,12 @@ def _show_sheet(contract, cycle, status: int = 200, entry_form=None, conflict: s
     return render("assessment/sheet.html", status=status, contract=contract,
                   cycles=cycle_services.cycles(contract), cycle=cycle, sheet_row=sheet_row, result=result,
                   sheet=result.sheet, projection=result.projection, scheme=load_scheme(contract.scheme_id),
-                  forms=forms, entry_form=entry_form, approvals=approvals, conflict=conflict)
+                  forms=forms, entry_form=entry_form, approvals=approvals, conflict=conflict,
+                  sections=services.sections(result), revision=revision, editable=_editable(sheet_row))
+
+
+def _editable(sheet_row) -> bool:
+    return current_user.role == "reviewer" and (sheet_row is None or sheet_row.state == "draft")
 
 
 @bp.get("/contracts/<int:contract_id>/cycles/<cycle_id>/assessment")
@@ -101,7 +107,7 @@ def _conflict(contract, cycle, sheet_row):
     return _show_sheet(contract, cycle, status=409, conflict=message)
 
 
-def _act(contract_id: int, cycle_id: str, form_class, action):
+def _act(contract_id: int, cycle_id: str, form_class, action, done: str = ""):
     """Run one change on the sheet: a stale revision is a conflict, an illegal move an error; all or nothing."""
     contract, cycle = _contract_cycle(contract_id, cycle_id)
     session = get_session()
@@ -130,7 +136,7 @@ def _act(contract_id: int, cycle_id: str, form_class, action):
             return _show_sheet(contract, cycle, status=422, entry_form=form)
         return redirect(url_for(".show_sheet", contract_id=contract.id, cycle_id=cycle.id))
     session.commit()
-    flash(_("已保存"), "success")
+    flash(done or _("已保存"), "success")
     return redirect(url_for(".show_sheet", contract_id=contract.id, cycle_id=cycle.id))
 
 
@@ -152,28 +158,29 @@ def remove_entry(contract_id: int, cycle_id: str):
 @roles_required("reviewer")
 def submit_sheet(contract_id: int, cycle_id: str):
     return _act(contract_id, cycle_id, SubmitForm, lambda c, cy, s, f: services.submit_sheet(
-        c, cy, s, current_user, f.revision.data))
+        c, cy, s, current_user, f.revision.data), done=_("已提交审批，已通知审批人"))
 
 
 @bp.post("/contracts/<int:contract_id>/cycles/<cycle_id>/assessment/return")
 @roles_required("approver")
 def return_sheet(contract_id: int, cycle_id: str):
     return _act(contract_id, cycle_id, ReasonForm, lambda c, cy, s, f: services.return_sheet(
-        s, current_user, f.reason.data, f.revision.data))
+        c, cy, s, current_user, f.reason.data, f.revision.data), done=_("已退回审核人，已通知审核人"))
 
 
 @bp.post("/contracts/<int:contract_id>/cycles/<cycle_id>/assessment/approve")
 @roles_required("approver")
 def approve_sheet(contract_id: int, cycle_id: str):
     return _act(contract_id, cycle_id, ApproveForm, lambda c, cy, s, f: services.approve_sheet(
-        c, cy, s, current_user, f.revision.data, f.note.data or ""))
+        c, cy, s, current_user, f.revision.data, f.note.data or ""),
+        done=_("已审批通过，该周期数据已锁定，已通知运营单位"))
 
 
 @bp.post("/contracts/<int:contract_id>/cycles/<cycle_id>/assessment/reopen")
 @roles_required("approver")
 def reopen_sheet(contract_id: int, cycle_id: str):
     return _act(contract_id, cycle_id, ReasonForm, lambda c, cy, s, f: services.reopen_sheet(
-        s, current_user, f.reason.data, f.revision.data))
+        s, current_user, f.reason.data, f.revision.data), done=_("已重新开启，该周期数据已解锁"))
 
 
 @bp.get("/approvals/<int:approval_id>")
@@ -185,3 +192,86 @@ def show_approval(approval_id: int):
     figures, differences = services.recompute(approval)
     return render("assessment/approval.html", approval=approval, contract=contract, figures=approval.figures,
                   differences=differences, sheet_row=get_session().get(services.AssessmentSheet, approval.sheet_id))
+
+
+# -- the sheet as a form: one fact saved in place (htmx), a decision confirmed first --------------------
+
+
+@bp.post("/contracts/<int:contract_id>/cycles/<cycle_id>/assessment/facts/<key>")
+@roles_required("reviewer")
+def save_fact(contract_id: int, cycle_id: str, key: str):
+    """Save one fact of the form; answer with the fact's component and the sheet's summary (out of band)."""
+    from rules.schemes import load_scheme
+
+    from portal.assessment.forms import fact_input
+    from portal.htmx import is_htmx
+
+    contract, cycle = _contract_cycle(contract_id, cycle_id)
+    spec = load_scheme(contract.scheme_id).facts.get(key)
+    if spec is None:
+        abort(404)
+    session = get_session()
+    raw, reason, seen, error = fact_input(spec, request.form)
+    created = cycle_services.sheet_of(contract, cycle) is None
+    sheet_row = services.open_sheet(contract, cycle)
+    if created and seen == 0:  # the page showed no sheet yet; this save starts it
+        seen = sheet_row.revision
+    conflict = ""
+    if not error:
+        try:
+            services.save_entry(contract, sheet_row, key, raw, reason, current_user, seen)
+        except EditConflict:
+            session.rollback()
+            current = cycle_services.sheet_of(contract, cycle)
+            conflict = _("此考核表已被他人修改（现为第%(rev)s版），您的修改没有保存，以免覆盖他人的修改。"
+                         "下面是最新内容，请核对后重新填写。", rev=current.revision if current else "?")
+        except (IllegalSheetChange, ValueError, FactsError) as exc:
+            session.rollback()
+            error = str(exc)
+        else:
+            session.commit()
+    else:
+        session.rollback()
+    if not is_htmx():
+        if error or conflict:
+            flash(f"{key}：{error or conflict}", "error")
+        else:
+            flash(_("已保存"), "success")
+        return redirect(url_for(".show_sheet", contract_id=contract.id, cycle_id=cycle.id) + f"#fact-{key}")
+    sheet_row = cycle_services.sheet_of(contract, cycle)
+    result = services.assess(contract, cycle, sheet_row)
+    field = next(f for s in services.sections(result) for f in s.fields if f.key == key)
+    # htmx: the answer is always swapped in (200); the component itself says saved, refused or conflicting
+    response = render("assessment/_fact_saved.html", contract=contract, cycle=cycle,
+                      sheet_row=sheet_row, result=result, sheet=result.sheet, projection=result.projection,
+                      sections=services.sections(result), f=field, error=error, conflict=conflict,
+                      revision=sheet_row.revision if sheet_row else 0, editable=_editable(sheet_row))
+    session.commit()
+    return response
+
+
+_DECISIONS = {"submit": ("reviewer", "draft"), "approve": ("approver", "submitted")}
+
+
+@bp.get("/contracts/<int:contract_id>/cycles/<cycle_id>/assessment/confirm/<decision>")
+@roles_required("reviewer", "approver")
+def confirm_decision(contract_id: int, cycle_id: str, decision: str):
+    """What a decision that cannot be undone will do, stated before it is taken (page or htmx fragment)."""
+    if decision not in _DECISIONS:
+        abort(404)
+    contract, cycle = _contract_cycle(contract_id, cycle_id)
+    role, state = _DECISIONS[decision]
+    if current_user.role != role:
+        abort(403)
+    sheet_row = cycle_services.sheet_of(contract, cycle)
+    refused = ""
+    if (sheet_row.state if sheet_row else "draft") != state:
+        refused = _("考核表当前状态为“%(state)s”，不能进行此操作。", state=_(sheet_row.state_label) if sheet_row else _("未开始"))
+    result = services.assess(contract, cycle, sheet_row)
+    consequences = services.consequences(contract, cycle, result, decision)
+    revision = sheet_row.revision if sheet_row else 0
+    form = (ApproveForm if decision == "approve" else SubmitForm)(formdata=None, revision=revision)
+    get_session().commit()
+    return render("assessment/confirm.html", "assessment/_confirm.html", contract=contract, cycle=cycle,
+                  decision=decision, result=result, sheet=result.sheet, consequences=consequences, form=form,
+                  refused=refused)

@@ -46,6 +46,44 @@ class Projection:
         return sum(1 for line in self.leaf_lines if not line.missing)
 
     @property
+    def secured(self) -> Decimal:
+        """The points already secured: the lines scored on the data so far (penalties taken off), nothing for
+        a line still waiting for a fact."""
+        return sum((line.points for line in self.leaf_lines if line.complete), Decimal(0)).quantize(Decimal("0.01"))
+
+    @property
+    def best_case(self) -> Decimal:
+        """The total if every fact still missing comes out in the operator's favour: each waiting line at its
+        maximum (a waiting penalty at nothing), the bonus within the scheme's cap."""
+        scheme = load_scheme(self.contract.scheme_id)
+        regular = sum((line.points if line.complete else (line.max or Decimal(0))
+                       for line in self.leaf_lines if line.kind == "regular"), Decimal(0))
+        bonus = sum((line.points if line.complete else (line.max or Decimal(0))
+                     for line in self.leaf_lines if line.kind == "bonus"), Decimal(0))
+        if scheme.bonus_cap is not None:
+            bonus = min(bonus, scheme.bonus_cap)
+        penalty = sum((line.points for line in self.leaf_lines if line.kind == "penalty" and line.complete),
+                      Decimal(0))
+        return max(regular + bonus + penalty, scheme.total_floor).quantize(Decimal("0.01"))
+
+    @property
+    def losses(self) -> list:
+        """Each scored line below its maximum (or a penalty taken), the largest first, with the violations and
+        findings behind it: what would win the points back."""
+        out = []
+        for line in self.leaf_lines:
+            if not line.complete or line.max is None:
+                continue
+            lost = -line.points if line.kind == "penalty" else line.max - line.points
+            if lost <= 0 or line.kind == "bonus":
+                continue
+            keys = list(line.inputs)
+            out.append({"line": line, "lost": lost,
+                        "violations": [v for k in keys for v in self.violations_by_fact.get(k, [])],
+                        "findings": [f for k in keys for f in self.findings_by_fact.get(k, [])]})
+        return sorted(out, key=lambda x: -x["lost"])
+
+    @property
     def points_lost_so_far(self) -> Decimal:
         """What the lines that can be scored now have lost against their maximum, on the data so far."""
         return sum((line.max - line.points for line in self.leaf_lines
@@ -122,19 +160,38 @@ def assess(contract: Contract, cycle: Cycle, sheet_row: AssessmentSheet | None =
     return Assessment(projection, sheet_row, facts, sources, score(scheme, facts), overridden)
 
 
+NO_DEDUCTION = "无扣分"
+_YES, _NO = ("yes", "是", "true", "1"), ("no", "否", "false", "0")
+
+
+def is_no_deduction(spec, raw: str) -> bool:
+    """A judged deduction entered as nothing to deduct: “无扣分” or an explicit 0 (rules/scoring/facts.py)."""
+    raw = (raw or "").strip()
+    if spec.kind != "judgement_list":
+        return False
+    if raw == NO_DEDUCTION:
+        return True
+    try:
+        return Decimal(raw) == 0
+    except ArithmeticError:
+        return False
+
+
 def parse_entry(spec, raw: str, reason: str):
     """The value typed into the sheet form, as the scheme's fact kind wants it (raises ValueError with why)."""
     raw = (raw or "").strip()
     reason = (reason or "").strip()
-    if not reason:
-        raise ValueError("每一项录入都必须写明理由 / every entry needs a reason")
     if raw == "":
         raise ValueError("请填写数值 / enter a value")
+    if is_no_deduction(spec, raw):  # nothing deducted: the reason is optional
+        return to_json(check_fact_value(spec, [{"value": "0", "reason": reason}]))
+    if not reason:
+        raise ValueError("每一项录入都必须写明理由 / every entry needs a reason")
     kind = spec.kind
     if kind == "bool":
-        if raw not in ("yes", "no"):
+        if raw.lower() not in _YES + _NO:
             raise ValueError("请选择“是”或“否” / choose yes or no")
-        value = raw == "yes"
+        value = raw.lower() in _YES
     elif kind == "judgement":
         value = {"value": raw, "reason": reason}
     elif kind == "judgement_list":
@@ -169,6 +226,8 @@ def save_entry(contract: Contract, sheet: AssessmentSheet, key: str, raw: str, r
         raise ValueError(f"unknown fact {key}")
     _guard(sheet, seen_revision, "draft")
     value = parse_entry(scheme.facts[key], raw, reason)
+    if not (reason or "").strip():
+        reason = NO_DEDUCTION
     entries = dict(sheet.entries)
     before = entries.get(key)
     entries[key] = {"value": value, "reason": reason.strip(), "by": user.username,
@@ -204,10 +263,48 @@ def submit_sheet(contract: Contract, cycle: Cycle, sheet: AssessmentSheet, user,
     sheet.state, sheet.submitted_by_id, sheet.submitted_at = "submitted", user.id, utcnow()
     sheet.touch()
     audit.record("submit_assessment", sheet, reason=f"{cycle.label} {result.sheet.total}")
+    _hand_off(contract, cycle, sheet, "approver", f"submitted|{sheet.id}|{sheet.revision}",
+              subject=f"【考核】{contract.number}：{cycle.label}考核表待审批（{result.sheet.total}分）",
+              body=f"{user.display_name}提交了{cycle.label}（{cycle.start}至{cycle.end}）的考核表，"
+                   f"总分 {result.sheet.total}，请审批。")
     return result
 
 
-def return_sheet(sheet: AssessmentSheet, user, reason: str, seen_revision) -> None:
+def _approvers_or_reviewers(contract: Contract, role: str) -> list:
+    from portal.notifications.services import recipients
+
+    return [u for u in recipients(contract, bureau_too=True) if u.bureau_id == contract.bureau_id and u.role == role]
+
+
+def _hand_off(contract: Contract, cycle: Cycle, sheet: AssessmentSheet, role: str, key: str, *, subject: str,
+              body: str) -> int:
+    """Tell the next person in the bureau that the sheet waits for them (portal alert and mail)."""
+    from flask import url_for
+
+    from portal.notifications.services import notify
+
+    return notify(_approvers_or_reviewers(contract, role), contract=contract, kind="assessment", dedup_key=key,
+                  subject=subject, body=body,
+                  link=url_for("assessment.show_sheet", contract_id=contract.id, cycle_id=cycle.id))
+
+
+def consequences(contract: Contract, cycle: Cycle, result: Assessment, decision: str) -> dict:
+    """What a decision does, for the confirmation step to state: the figures, what is locked, who is told."""
+    told = (_approvers_or_reviewers(contract, "approver") if decision == "submit"
+            else _approvers_or_reviewers_operator(contract))
+    return {"total": result.sheet.total, "passed": result.sheet.passed,
+            "payment_ratio": result.sheet.payment_ratio, "told": [u.display_name for u in told],
+            "start": cycle.start, "end": cycle.end, "label": cycle.label}
+
+
+def _approvers_or_reviewers_operator(contract: Contract) -> list:
+    from portal.notifications.services import recipients
+
+    return recipients(contract, bureau_too=False)
+
+
+def return_sheet(contract: Contract, cycle: Cycle, sheet: AssessmentSheet, user, reason: str,
+                 seen_revision) -> None:
     """The approver sends the sheet back to the reviewer, with a reason."""
     _guard(sheet, seen_revision, "submitted")
     if not reason.strip():
@@ -216,6 +313,9 @@ def return_sheet(sheet: AssessmentSheet, user, reason: str, seen_revision) -> No
     sheet.state = "draft"
     sheet.touch()
     audit.record("return_assessment", sheet, before=before, reason=reason.strip())
+    _hand_off(contract, cycle, sheet, "reviewer", f"returned|{sheet.id}|{sheet.revision}",
+              subject=f"【考核】{contract.number}：{cycle.label}考核表被退回",
+              body=f"审批人退回了{cycle.label}的考核表，理由：{reason.strip()}。请修改后重新提交。")
 
 
 def approve_sheet(contract: Contract, cycle: Cycle, sheet: AssessmentSheet, user, seen_revision,
@@ -302,3 +402,139 @@ def example_entry(spec) -> str:
     if spec.kind == "count_list":
         return ",".join(str(v) for v in spec.example)
     return str(spec.example)
+
+
+# -- the sheet as a data-entry form: the scheme's categories are its sections (STYLE.md, DHIS2) -----------
+
+_CHOICE_FALLBACK = {"not_applicable": "不适用", "not_due": "本周期未到期", "none": "无", "first": "第一名",
+                    "second": "第二名", "other": "其他", "A": "A级", "B": "B级", "C": "C级", "D": "D级"}
+
+
+def choice_labels(spec) -> list[tuple[str, str]]:
+    """Each choice of a fact with the words the scheme gives it (“not_due = 本周期不含12月20日”)."""
+    import re
+
+    out = []
+    for choice in spec.choices:
+        found = re.search(rf"(?<![A-Za-z_]){re.escape(choice)}(?![A-Za-z_])\s*=?\s*([^；;，,/（）()A-Za-z_]+)",
+                          spec.meaning)
+        label = found.group(1).strip() if found and found.group(1).strip() else _CHOICE_FALLBACK.get(choice, choice)
+        out.append((choice, label))
+    return out
+
+
+def entry_text(spec, value) -> str:
+    """A stored entry value as the form shows it again (parse_entry's input)."""
+    if value is None:
+        return ""
+    if spec.kind == "bool":
+        return "yes" if value else "no"
+    if spec.kind == "judgement":
+        return str(value["value"]) if isinstance(value, dict) else str(value)
+    if spec.kind == "judgement_list":
+        if not value:
+            return NO_DEDUCTION
+        return "\n".join(f"{v['value']} {v['reason']}" for v in value)
+    if spec.kind == "count_list":
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+@dataclass
+class FactField:
+    key: str
+    spec: object
+    label: str
+    entry: dict | None
+    data_value: object  # what the operator's data gave (None when the data says nothing)
+    source: str  # where the shown value came from: "assessment", "reports", "violations", … or ""
+    missing: bool
+    violations: list = field(default_factory=list)
+    findings: list = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return entry_text(self.spec, self.entry["value"]) if self.entry else ""
+
+    @property
+    def no_deduction(self) -> bool:
+        return bool(self.entry) and self.spec.kind == "judgement_list" and not self.entry["value"]
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return choice_labels(self.spec)
+
+    @property
+    def bounds(self) -> tuple:
+        spec = self.spec
+        lo, hi = spec.min, spec.max
+        if spec.kind == "percent":
+            lo, hi = (0 if lo is None else lo), (100 if hi is None else hi)
+        if spec.kind == "count" and lo is None:
+            lo = 0
+        return lo, hi
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    fields: list
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for f in self.fields if f.missing)
+
+
+def _fact_keys(scheme, key: str, seen=None) -> list[str]:
+    """The declared facts behind a key (a derived fact expands into its arguments)."""
+    seen = set() if seen is None else seen
+    if key in seen:
+        return []
+    seen.add(key)
+    if key in scheme.facts:
+        return [key]
+    derived = scheme.derived.get(key)
+    out = []
+    for arg in (derived.args if derived else ()):
+        if isinstance(arg, str):
+            out += _fact_keys(scheme, arg, seen)
+    return out
+
+
+def sections(result: Assessment) -> list[Section]:
+    """Every fact of the scheme under the first category that reads it; vetoes and unread facts last."""
+    from rules.scoring.engine import _condition_keys, _method_keys
+
+    contract = result.projection.contract
+    scheme = load_scheme(contract.scheme_id)
+    missing = set(result.sheet.missing_facts)
+    placed: dict[str, str] = {}
+    groups: list[tuple[str, str]] = []
+    for category in scheme.categories:
+        groups.append((category.id, category.title))
+        stack = [category]
+        while stack:
+            node = stack.pop(0)
+            keys = set(_condition_keys(node.requires))
+            if node.is_leaf:
+                keys |= _method_keys(node)
+            for key in sorted(keys):
+                for fact in _fact_keys(scheme, key):
+                    placed.setdefault(fact, category.id)
+            stack.extend(node.children)
+    for veto in scheme.vetoes:
+        for key in _condition_keys(veto.when):
+            for fact in _fact_keys(scheme, key):
+                placed.setdefault(fact, "_vetoes")
+    groups += [("_vetoes", "一票否决"), ("_other", "其他事实")]
+    fields: dict[str, list] = {gid: [] for gid, _ in groups}
+    projection, entries = result.projection, result.entries
+    for key, spec in scheme.facts.items():
+        fields[placed.get(key, "_other")].append(FactField(
+            key=key, spec=spec, label=projection.fact_meanings.get(key, key), entry=entries.get(key),
+            data_value=projection.facts.get(key), source=result.sources.get(key, ""),
+            missing=key in missing and key not in entries,
+            violations=projection.violations_by_fact.get(key, []),
+            findings=projection.findings_by_fact.get(key, [])))
+    return [Section(gid, title, fields[gid]) for gid, title in groups if fields[gid]]

@@ -174,6 +174,19 @@ def show_proposal(proposal_id: int):
     return _proposal_page(get_or_404(TerminationProposal, proposal_id))
 
 
+@bp.get("/terminations/<int:proposal_id>/confirm")
+@roles_required("approver")
+def confirm_termination_step(proposal_id: int):
+    """What confirming the termination does, stated before it is done (an htmx fragment or a page)."""
+    from portal.consequences.services import _bureau_users, _operator_users
+
+    proposal = get_or_404(TerminationProposal, proposal_id)
+    contract = get_or_404(Contract, proposal.contract_id)
+    told = [u.display_name for u in _operator_users(contract) + _bureau_users(contract)]
+    return render("consequences/confirm_termination.html", "consequences/_confirm_termination.html",
+                  proposal=proposal, contract=contract, told=told)
+
+
 @bp.post("/terminations/<int:proposal_id>/confirm")
 @roles_required("approver")
 def confirm_termination(proposal_id: int):

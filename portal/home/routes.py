@@ -33,9 +33,15 @@ def index():
     by_status: dict[str, int] = {}
     for c in contracts:
         by_status[c.status] = by_status.get(c.status, 0) + 1
+    from zoneinfo import ZoneInfo
+
+    from portal.db import utcnow
+    from portal.home.queues import queues_for
+
+    queues = queues_for(current_user, utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date())
     return render("home/index.html", contracts=contracts, stations=stations, names=names, counts=counts,
-                  by_status=by_status, status_labels=CONTRACT_STATUSES,
-                  workspace=[_workspace(c) for c in contracts if c.accepts_submissions][:12])
+                  by_status=by_status, status_labels=CONTRACT_STATUSES, queues=queues,
+                  workspace=[_workspace(c) for c in [c for c in contracts if c.accepts_submissions][:12]])
 
 
 def _workspace(contract: Contract) -> dict:

@@ -5,7 +5,7 @@ import io
 import logging
 import re
 
-from flask import Blueprint, abort, flash, redirect, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -52,6 +52,20 @@ def _show(contract: Contract, schedule: services.Schedule, form: PaymentForm | N
 def show_schedule(contract_id: int):
     contract = get_or_404(Contract, contract_id)
     return _show(contract, services.schedule_of(contract))
+
+
+@bp.get("/contracts/<int:contract_id>/payments/confirm")
+@roles_required("approver")
+def confirm_payment_step(contract_id: int):
+    """What recording the payment typed into the form does, stated before it is done (an htmx fragment)."""
+    contract = get_or_404(Contract, contract_id)
+    schedule = services.schedule_of(contract)
+    form = PaymentForm(formdata=request.args, meta={"csrf": False})
+    form.line.choices = _payment_form(schedule, formdata=False).line.choices
+    line = next((x for x in schedule.lines if x.key == form.line.data), None)
+    valid = form.validate()
+    return render("payments/confirm_payment.html", "payments/_confirm_payment.html", contract=contract, form=form,
+                  line=line, valid=valid and line is not None)
 
 
 @bp.post("/contracts/<int:contract_id>/payments")

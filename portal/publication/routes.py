@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from portal.activities import services as activities
 from portal.activities.evidence import MB
 from portal.scoping import get_or_404, roles_required, scoped
-from portal.db import get_session
+from portal.db import get_session, utcnow
 from portal.forms import AlreadySubmitted, already_done, claim_once, was_submitted
 from portal.htmx import render
 from portal.organisations.models import Bureau
@@ -55,6 +55,24 @@ def _publish_page(form, status=200):
 @roles_required(*BUREAU_ROLES)
 def show_publish_form():
     return _publish_page(PublishForm())
+
+
+@bp.get("/publications/new/confirm")
+@roles_required("approver")
+def confirm_publish_step():
+    """What publishing does, stated before it is done: who is published, who is left out, until when objections
+    are taken (an htmx fragment with the form's values)."""
+    from rules.workdays import add_working_days
+
+    scheme_id, cycle_id, group, previous = _publish_context()
+    form = PublishForm(formdata=request.args, meta={"csrf": False})
+    valid = form.validate()
+    left_out = {c.contract.id: request.args.get(f"leave_out_{c.contract.id}", "").strip() for c in group}
+    published = [c for c in group if c.approval and not left_out[c.contract.id]]
+    deadline = (add_working_days(services.local_day(utcnow()), int(form.notice_days.data)) if valid else None)
+    return render("publication/confirm_publish.html", "publication/_confirm_publish.html", form=form, valid=valid,
+                  group=group, published=published, left_out=left_out, previous=previous, deadline=deadline,
+                  scheme_id=scheme_id, cycle_id=cycle_id, cycle_label=group[0].cycle.label)
 
 
 @bp.post("/publications/new")
@@ -144,7 +162,7 @@ def file_objection(result_id: int):
         get_session().rollback()
         form.form_errors.append(str(exc))
         return _publication_page(publication, bound=(row.id, form), status=422)
-    flash(_("异议已提交，请等待局方答复"), "success")
+    flash(_("异议已提交，已通知人社局，请等待局方答复"), "success")
     return redirect(url_for(".show_publication", publication_id=row.publication_id))
 
 

@@ -340,8 +340,22 @@ def file_objection(result: PublishedResult, user, *, target: str, text: str, evi
         raise IllegalObjection("对同一对象只能提出一次异议 / one objection per target") from None
     audit.record("object", objection, reason=f"{publication.cycle_label} 第{publication.version}版 "
                  f"{objection.target_title or '总体结果'}" + (f"，证据文件{len(files)}份" if files else ""))
+    _notify_objection(objection, publication)  # the hand-off: the bureau answers (in the same transaction)
     activities.commit_with_files(objection, list(files), user=user)
     return objection
+
+
+def _notify_objection(objection: Objection, publication: Publication) -> int:
+    """The bureau's reviewers and approvers are told an objection waits for an answer."""
+    from portal.notifications.services import link, notify, recipients
+
+    contract = get_session().get(Contract, objection.contract_id)
+    bureau = [u for u in recipients(contract, bureau_too=True) if u.bureau_id == contract.bureau_id]
+    return notify(bureau, contract=contract, kind="objection", dedup_key=f"objection|{objection.id}",
+                  subject=f"【公示异议】{contract.number}：{publication.cycle_label} {objection.target_title or '总体结果'}"[:300],
+                  body=f"运营单位对公示结果提出异议，请在答复期限内答复。\n{objection.text}",
+                  link=link("publication.show_publication", publication_id=publication.id)
+                  + f"#objection-{objection.id}")
 
 
 def evidence_refusal(objection: Objection, user, now: datetime | None = None) -> str | None:

@@ -23,17 +23,20 @@ def list_violations(contract_id: int):
     return render("violations/violations.html", contract=contract, violations=violations, waive_form=WaiveForm())
 
 
-def _change(violation_id: int, action: str, reason: str | None = None) -> object:
-    """One of violations.services.VIOLATION_ACTIONS; a locked cycle's refusal is shown with its reason."""
+def _change(violation_id: int, action: str, reason: str | None = None, then=None, done: str = "") -> object:
+    """One of violations.services.VIOLATION_ACTIONS; a locked cycle's refusal is shown with its reason; `then`
+    tells the next person (in the same transaction), `done` says what happened."""
     violation = get_or_404(Violation, violation_id)
     try:
         services.act_on_violation(violation, action, current_user, reason)
+        if then:
+            then(violation)
     except IllegalViolationChange as exc:
         get_session().rollback()
         flash(str(exc), "error")
     else:
         get_session().commit()
-        flash(_("已保存"), "success")
+        flash(done or _("已保存"), "success")
     return redirect(url_for(".list_violations", contract_id=violation.contract_id))
 
 
@@ -58,7 +61,8 @@ def waive_violation(violation_id: int):
     form = WaiveForm()
     if not form.validate_on_submit():
         return _form_refused(violation_id, form)
-    return _change(violation_id, "propose_waiver", reason=form.reason.data)
+    return _change(violation_id, "propose_waiver", reason=form.reason.data, then=services.notify_waiver_proposed,
+                   done=_("已提出豁免，已通知审批人确认"))
 
 
 @bp.post("/violations/<int:violation_id>/waiver/confirm")

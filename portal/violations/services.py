@@ -110,3 +110,15 @@ def act_on_violation(violation: Violation, action: str, user, reason: str | None
         violation.decline_waiver(user.id, reason or "")
     audit.record(action, violation, before=before, reason=reason if reason is not None else violation.status_reason,
                  actor=user)
+
+
+def notify_waiver_proposed(violation: Violation) -> int:
+    """The hand-off of a waiver: the approvers of the bureau are told a proposal waits for them."""
+    contract = get_session().get(Contract, violation.contract_id)
+    approvers = [u for u in recipients(contract, bureau_too=True)
+                 if u.bureau_id == contract.bureau_id and u.role == "approver"]
+    return notify(approvers, contract=contract, kind="violation",
+                  dedup_key=f"waiver-proposed|{violation.id}|{violation.waiver_proposed_at.isoformat()}",
+                  subject=f"【考核】{contract.number}：豁免待确认：{violation.message_zh}"[:300],
+                  body=f"审核人提出豁免，理由：{violation.waiver_reason}。请确认或不予确认。",
+                  link=link("violations.list_violations", contract_id=contract.id) + f"#violation-{violation.id}")

@@ -62,6 +62,17 @@ def _judgement(spec: FactSpec, value: Any, what: str) -> Judgement:
     return Judgement(number, reason.strip())
 
 
+def _no_deduction(value: Any) -> bool:
+    """An entry of a judged-deduction list whose value is exactly 0: nothing deducted (无扣分)."""
+    raw = value.value if isinstance(value, Judgement) else value.get("value") if isinstance(value, dict) else None
+    if raw is None or isinstance(raw, bool):
+        return False
+    try:
+        return to_decimal(raw, what="the judgement value") == ZERO
+    except (TypeError, ValueError):
+        return False
+
+
 def check_fact_value(spec: FactSpec, value: Any) -> Any:
     """Return the value normalised (Decimal, int, bool, str, list, Judgement) or raise with why."""
     kind = spec.kind
@@ -88,7 +99,10 @@ def check_fact_value(spec: FactSpec, value: Any) -> Any:
     if kind == "judgement_list":
         if not isinstance(value, (list, tuple)):
             raise TypeError(f"expected a list of judgements, got {value!r}")
-        return tuple(_judgement(spec, v, f"judgement {i + 1}") for i, v in enumerate(value))
+        # DOMAIN.md §6.6: a judged deduction may find nothing to deduct (无扣分). An empty list says so, and
+        # so does an explicit 0 — then no reason is required; the scheme's minimum binds real deductions only.
+        return tuple(_judgement(spec, v, f"judgement {i + 1}") for i, v in enumerate(value)
+                     if not _no_deduction(v))
     raise AssertionError(kind)
 
 

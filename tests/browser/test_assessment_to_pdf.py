@@ -37,24 +37,25 @@ def test_a_cycle_is_assessed_approved_locked_and_exported_to_pdf(app, live_serve
     client = app.test_client()
     _fill(app, client, login(client, "t1-reviewer"), db, world)
 
-    # The reviewer makes the last entry in the browser — a spot-check finding with its reason — and submits.
+    # The reviewer makes the last entry in the browser — a spot-check finding with its reason, typed into the
+    # sheet's form where the fact is — and submits after the confirmation step.
     _login(page, live_server, "t1-reviewer")
     page.goto(sheet_url)
-    form = page.locator("[data-testid=entry-form]")
-    form.locator("select#fact").select_option("equipment_findings")
-    form.locator("#value").fill("2")
-    form.locator("#reason").fill("抽查发现2台自助设备故障")  # seed 002 考评办法3: 每项扣0.5分
-    form.locator("button[type=submit]").click()
-    page.locator("[data-testid=entries] [data-fact=equipment_findings]").wait_for()
+    page.fill("#fact-equipment_findings-value", "2")
+    page.fill("#fact-equipment_findings-reason", "抽查发现2台自助设备故障")  # seed 002 考评办法3: 每项扣0.5分
+    page.press("#fact-equipment_findings-reason", "Enter")
+    page.locator("#fact-equipment_findings [data-testid=fact-saved]", has_text="抽查发现2台自助设备故障").wait_for()
     page.click("[data-testid=submit-sheet]")
+    page.click("[data-testid=confirm-submit]")
     page.locator("[data-testid=sheet-state]", has_text="待审批").wait_for()
     _logout(page)
 
-    # The approver approves: the sheet is frozen and the cycle locked.
+    # The approver approves after the confirmation step: the sheet is frozen and the cycle locked.
     _login(page, live_server, "t1-approver")
     page.goto(sheet_url)
-    page.fill("#note", "同意")
     page.click("[data-testid=approve-sheet]")
+    page.fill("#note", "同意")
+    page.click("[data-testid=confirm-approve]")
     page.locator("[data-testid=sheet-state]", has_text="已审批").wait_for()
     _logout(page)
     approval = db.exec(select(SheetApproval).where(SheetApproval.contract_id == contract_id)

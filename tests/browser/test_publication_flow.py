@@ -35,6 +35,8 @@ def test_publish_object_answer_and_the_public_page_shows_the_outcome(live_server
     page.goto(f"{live_server}/publications")
     page.click("[data-testid='publish-pingxiang-2024-lot1-stage_1']")
     assert page.input_value("#notice_days") == "5"
+    page.click("[data-testid=publish-step]")  # first what publishing does, then the button that does it
+    assert "异议截止日期" in page.locator("[data-testid=consequences]").inner_text()
     page.click("[data-testid=publish]")
     deadline = page.locator("[data-testid=deadline]").inner_text()
     publication_url = page.url

@@ -43,6 +43,8 @@ def test_reviewer_proposes_approver_confirms_and_the_operator_can_no_longer_repo
 
     _login(page, live_server, "t1-approver")
     page.goto(proposal_url)
+    page.click("[data-testid=confirm-termination-step]")  # first what it does, then the button that does it
+    assert "不能撤销" in page.locator("[data-testid=consequences]").inner_text()
     page.click("[data-testid=confirm-termination]")
     page.locator("[data-testid=contract-number]").wait_for()
     assert page.locator(".badge.status-terminated").inner_text() == "已终止"

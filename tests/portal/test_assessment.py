@@ -85,5 +85,5 @@ def test_the_page_links_each_deduction_to_its_violation(app, world):
     login(client, "t1-operator")
     html = client.get(f"/contracts/{world[1]['contract'].id}/score?cycle=stage_1").get_data(as_text=True)
     assert 'data-testid="violation-link"' in html and "#violation-" in html
-    assert 'data-testid="points-lost"' in html and "按现有数据失分" in html
+    assert 'data-testid="score-range"' in html and "预计得分范围" in html and "−0<" not in html
     assert client.get(f"/contracts/{world[1]['contract'].id}/score?cycle=nope").status_code == 404

@@ -80,7 +80,7 @@ def _target(world, tenant: int, param: str):
 
 # String parameters of id routes take these values (an obligation and period every test contract has).
 STRING_PARAMS = {"obligation_key": "monthly_plan_summary", "period_key": "2024-05", "cycle_id": "stage_2",
-                 "month": "2024-05", "field": "place"}
+                 "month": "2024-05", "field": "place", "key": "equipment_findings", "decision": "submit"}
 
 
 def _revision(world, tenant: int) -> int:

@@ -1,0 +1,178 @@
+"""In real Chromium (issue #12 §3): for each of the six schemes, one cycle from a blank sheet to approved through
+the form — the reviewer fills every missing fact in place, submits after the confirmation step, the approver
+approves after hers — counting full page loads and requests. A full 凭祥 sheet takes at most 5 page loads."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from portal.assessment.services import example_entry
+from portal.cycles.models import SheetApproval
+from rules.schemes import load_scheme
+from tests.conftest import PASSWORD, add_contract
+
+pytestmark = pytest.mark.browser
+
+SCHEMES = ["pingxiang-2024-lot1", "ningming-2024-lot2", "qianxi-2022", "jindong-2021", "xingan", "wujiang-2022"]
+
+
+def _login(page, base, username):
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("[data-testid=login]")
+    page.locator("[data-testid=who]").wait_for()
+
+
+def _logout(page):
+    page.click("[data-testid=logout]")
+    page.locator("#username").wait_for()
+
+
+class Traffic:
+    """Full page loads (main-frame navigations) and requests of a page, from the moment it is made."""
+
+    def __init__(self, page):
+        self.loads: list[str] = []
+        self.requests: list[str] = []
+        page.on("framenavigated", lambda frame: self.loads.append(frame.url) if frame == page.main_frame else None)
+        page.on("request", lambda request: self.requests.append(request.url))
+
+    def mark(self):
+        return len(self.loads), len(self.requests)
+
+
+def fill_fact(page, key: str, spec, text: str | None = None) -> None:
+    """Enter one fact the way a reviewer does: choose or type the value, Tab, type the reason, Tab."""
+    form = page.locator(f"#fact-{key}")
+    text = example_entry(spec) if text is None else text
+    if spec.kind == "judgement_list":
+        form.locator(f"#fact-{key}-none").check()  # 无扣分: no reason needed
+    else:
+        if spec.kind == "bool":
+            form.locator(f"#fact-{key}-{text}").check()
+        elif spec.kind == "choice":
+            form.locator(f"#fact-{key}-c{list(spec.choices).index(text)}").check()
+        else:
+            form.locator(f"#fact-{key}-value").focus()
+            page.keyboard.type(text)
+            page.keyboard.press("Tab")  # to the reason: the value alone is refused beside the field
+        page.locator(f"#fact-{key}-reason").focus()
+        page.keyboard.type("现场核实")
+        page.keyboard.press("Tab")  # leaving the reason saves the fact
+    try:
+        page.locator(f"#fact-{key} [data-testid=fact-saved]").wait_for()
+    except Exception:
+        print("DEBUG", form.evaluate("e => e.outerHTML"))
+        raise
+
+
+@pytest.mark.parametrize("scheme_id", SCHEMES)
+def test_a_cycle_from_a_blank_sheet_to_approved_through_the_form(live_server, page, world, db, scheme_id):
+    scheme = load_scheme(scheme_id)
+    contract = add_contract(db, world, scheme_id=scheme_id, starts_on=date(2024, 3, 1), ends_on=date(2025, 2, 28),
+                            number=f"FORM-{scheme_id}")
+    cycle_id = scheme.cycles[0].id
+    sheet_url = f"{live_server}/contracts/{contract.id}/cycles/{cycle_id}/assessment"
+    traffic = Traffic(page)
+
+    _login(page, live_server, "t1-reviewer")
+    loads, requests = traffic.mark()
+    page.goto(sheet_url)
+    missing = [el.get_attribute("data-fact") for el in page.locator("form.fact.missing").all()]
+    assert missing, "a blank sheet waits for the reviewer"
+    for key in missing:
+        fill_fact(page, key, scheme.facts[key])
+    page.locator("[data-testid=missing-count] b", has_text="0").or_(page.locator("[data-testid=total]")).first.wait_for()
+    page.click("[data-testid=submit-sheet]")
+    page.locator("[data-testid=consequences]").wait_for()  # the confirmation step, loaded in place
+    assert "通知审批人" in page.locator("[data-testid=consequences]").inner_text()
+    page.click("[data-testid=confirm-submit]")
+    page.locator("[data-testid=sheet-state]", has_text="待审批").wait_for()
+    assert "已提交审批，已通知审批人" in page.locator(".flash-success").inner_text()
+    reviewer_loads, reviewer_requests = len(traffic.loads) - loads, len(traffic.requests) - requests
+    print(f"\n{scheme_id}: {len(missing)} facts entered, {reviewer_loads} page loads, {reviewer_requests} requests")
+    if scheme_id == "pingxiang-2024-lot1":
+        assert len(missing) >= 35 and reviewer_loads <= 5
+    _logout(page)
+
+    _login(page, live_server, "t1-approver")
+    page.locator("[data-testid=notifications]", has_text="1").wait_for()  # told in the portal
+    page.goto(sheet_url)
+    page.click("[data-testid=approve-sheet]")
+    page.locator("[data-testid=consequences]").wait_for()
+    assert "锁定" in page.locator("[data-testid=consequences]").inner_text()
+    page.fill("#note", "同意")
+    page.click("[data-testid=confirm-approve]")
+    page.locator("[data-testid=sheet-state]", has_text="已审批").wait_for()
+    db.expire_all()
+    approval = db.exec(select(SheetApproval).where(SheetApproval.contract_id == contract.id)).one()
+    assert approval.cycle_id == cycle_id and set(missing) <= set(approval.facts)
+
+
+def test_the_form_is_filled_with_the_keyboard_alone(live_server, page, world, db):
+    """Tab order: value (or the first option), reason, save, then the next fact; Space picks an option."""
+    scheme = load_scheme("pingxiang-2024-lot1")
+    contract = add_contract(db, world, scheme_id=scheme.id, starts_on=date(2024, 3, 1), ends_on=date(2025, 2, 28),
+                            number="FORM-KEYS")
+    _login(page, live_server, "t1-reviewer")
+    page.goto(f"{live_server}/contracts/{contract.id}/cycles/stage_1/assessment")
+    focused = lambda: page.evaluate("() => document.activeElement.id")  # noqa: E731
+    first = {"bool": "yes", "choice": "c0", "judgement_list": "none"}
+    entered = []
+    # two sections: one with a judged deduction (无扣分) and counts, one with yes/no questions
+    for anchor in ("village_visit_deductions", "assists_channel_maintenance"):
+        section = page.locator("section.section", has=page.locator(f"#fact-{anchor}"))
+        keys = [el.get_attribute("data-fact") for el in section.locator("form.fact").all()]
+        page.locator(f"#fact-{keys[0]}-{first.get(scheme.facts[keys[0]].kind, 'value')}").focus()  # typing starts
+        for key in keys:
+            spec = scheme.facts[key]
+            assert focused() == f"fact-{key}-{first.get(spec.kind, 'value')}", (key, focused())
+            if spec.kind in first:
+                page.keyboard.press("Space")
+                if spec.kind == "judgement_list":
+                    page.keyboard.press("Tab")  # past the deduction lines, left empty
+            else:
+                page.keyboard.type(example_entry(spec))
+            page.keyboard.press("Tab")
+            assert focused() == f"fact-{key}-reason"
+            page.keyboard.type("键盘录入")
+            page.keyboard.press("Tab")  # leaving the reason saves
+            page.locator(f"#fact-{key} [data-testid=fact-saved]").wait_for()
+            page.keyboard.press("Tab")  # past the save button, to the next fact
+        entered += keys
+    assert {"count", "judgement_list", "bool"} <= {scheme.facts[k].kind for k in entered}
+    db.expire_all()
+    from portal.cycles.models import AssessmentSheet
+
+    sheet = db.exec(select(AssessmentSheet).where(AssessmentSheet.contract_id == contract.id)).one()
+    assert set(entered) <= set(sheet.entries) and sheet.entries["village_visit_deductions"]["value"] == []
+
+
+def test_a_flawless_operator_is_approved_with_无扣分_and_scores_full_marks(live_server, page, world, db):
+    from tests.portal.test_assessment_form import _flawless
+
+    scheme = load_scheme("pingxiang-2024-lot1")
+    contract = add_contract(db, world, scheme_id=scheme.id, starts_on=date(2024, 3, 1), ends_on=date(2025, 2, 28),
+                            number="FORM-FLAWLESS")
+    sheet_url = f"{live_server}/contracts/{contract.id}/cycles/stage_1/assessment"
+    _login(page, live_server, "t1-reviewer")
+    page.goto(sheet_url)
+    for key, text in _flawless(scheme).items():
+        fill_fact(page, key, scheme.facts[key], text)
+    assert "无扣分" in page.locator("#fact-village_visit_deductions [data-testid=fact-saved]").inner_text()
+    page.locator("[data-testid=total] b", has_text="100.00").wait_for()
+    page.click("[data-testid=submit-sheet]")
+    page.click("[data-testid=confirm-submit]")
+    page.locator("[data-testid=sheet-state]", has_text="待审批").wait_for()
+    _logout(page)
+    _login(page, live_server, "t1-approver")
+    page.goto(sheet_url)
+    page.click("[data-testid=approve-sheet]")
+    page.click("[data-testid=confirm-approve]")
+    page.locator("[data-testid=sheet-state]", has_text="已审批").wait_for()
+    db.expire_all()
+    approval = db.exec(select(SheetApproval).where(SheetApproval.contract_id == contract.id)).one()
+    assert approval.total == scheme.max_total and approval.facts["village_visit_deductions"] == []
