@@ -21,14 +21,16 @@ LIMIT_MB = 100
 # The child reads the file from disk (the parent built it), so that its peak memory before the import is the
 # file's bytes and the interpreter, never the building of the file.
 _CHILD = r"""
-import json, resource, sys
+import json, re, sys
 sys.path.insert(0, {root!r})
 from portal.ledgers.excel import read_ledger
+def peak_kb():  # VmHWM: this process's own high-water mark (ru_maxrss would carry the parent's across exec)
+    return int(re.search(r"VmHWM:\s+(\d+)", open("/proc/self/status").read()).group(1))
 data = open({path!r}, "rb").read()
 import gc; gc.collect()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_kb()
 result = read_ledger(data, "台账.xlsx", "delivered_workers")
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = peak_kb()
 print(json.dumps({{"bytes": len(data), "added_mb": (after - before) / 1024, "refused": result.refused,
                   "rows": len(result.rows), "code": result.errors[0].code if result.errors else "",
                   "problem": result.errors[0].problem if result.errors else ""}}))

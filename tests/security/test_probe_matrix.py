@@ -5,12 +5,11 @@ in public text, a formula cell, a locked-out owner, a 500, a hostile file that c
 
     make security     # on a throwaway PostgreSQL; writes the matrix into docs/security.md
 
-In the ordinary suite it runs as a test (every probe must leak nothing); with KAOHE_SECURITY_REPORT=path it
-also writes the matrix to that file.
+Deselected from ordinary runs (pyproject addopts); run with -m security it asserts that every probe leaks
+nothing, and with KAOHE_SECURITY_REPORT=path it also writes the matrix to that file.
 """
 from __future__ import annotations
 
-import io
 import os
 import re
 import time
