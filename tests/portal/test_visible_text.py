@@ -1,0 +1,87 @@
+"""What a user reads is written for people (issue #12 items 1, 2, 6): the demo is loaded and every page
+each demo role can reach, every export (xlsx, PDF text, CSV) and every mail is read as visible text.
+
+In Chinese (the default) no text shows a key (``snake_case``), a seed citation ("seed 002") or the scoring
+engine's own English ("not scored", "provisional", "quotas for …"); no date is written as ISO or UTC.
+In English no product string is left in Chinese: every Chinese run of characters must be user or
+document data (names, titles, clauses quoted from the documents, reasons people typed).
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlmodel import select
+
+from tests.conftest import csrf_token, login
+from tests.portal.crawl import Crawl, crawl_role, visible_text
+
+_SNAKE = re.compile(r"(?<![A-Za-z0-9_./-])[a-z]+(?:_[a-z0-9]+)+(?![A-Za-z0-9_])")
+_SEED = re.compile(r"\bseed \d", re.IGNORECASE)
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\b\d{4}-\d{2}月|\b\d{4}W\d{2}\b|\bUTC\b|[+]08:00")
+# the engine's own English (rules/scoring/engine.py) never reaches a page: it renders steps instead
+ENGINE_ENGLISH = ("not scored", "missing fact", "provisional", "requirement not met", "awarded in full",
+                  "capped at", "quotas for", "not below", "is in no", "passed (", "failed (", "incomplete:",
+                  "rank-based", "no document number", "effective 20", "start 3.00", "→ penalty", "→ bonus",
+                  "step(s)", "unit(s)", " short", "regular ", "assessor's judgement")
+_CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+")
+
+ROLES = ("admin", "pingxiang-reviewer", "pingxiang-approver", "pingxiang-admin", "op-pingxiang-hr",
+         "ningming-approver", "op-ningming-hr", "wujiang-approver", "jindong-approver", "qianxi-reviewer",
+         "op-xingan-hr")
+
+
+def _zh_hits(doc) -> list[str]:
+    hits = [f"{doc.where} [{doc.kind}]: key {m!r}" for m in _SNAKE.findall(doc.text)]
+    hits += [f"{doc.where} [{doc.kind}]: seed citation" for _ in _SEED.findall(doc.text)]
+    hits += [f"{doc.where} [{doc.kind}]: machine date {m!r}" for m in _ISO.findall(doc.text)]
+    hits += [f"{doc.where} [{doc.kind}]: engine English {p!r}" for p in ENGINE_ENGLISH if p in doc.text]
+    return hits
+
+
+def _crawl(app, db, *, lang: str) -> Crawl:
+    from portal.notifications.models import OutboxMail
+
+    crawl = Crawl()
+    for name in ROLES:
+        client = app.test_client()
+        if lang != "zh":
+            client.post(f"/lang/{lang}", data={"csrf_token": csrf_token(client), "next": "/login"})
+        login(client, name, "kaohe-demo-2026")
+        crawl_role(client, name, crawl)
+    client = app.test_client()
+    crawl_role(client, "public", crawl, start=("/public/",))
+    for mail in db.exec(select(OutboxMail)):
+        crawl.add(f"mail #{mail.id}", "mail", f"{mail.subject}\n{mail.body}")
+    return crawl
+
+
+@pytest.fixture
+def demo(app):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+def test_visible_text_reads_what_a_user_reads():
+    html = ('<p title="总分">得分 <b>3.00</b></p><script>var some_key = 1</script><style>.a_b{}</style>'
+            '<input name="referrals_count" placeholder="推荐人数"><a href="/x/some_path">看</a>')
+    text = visible_text(html)
+    assert "总分" in text and "推荐人数" in text and "3.00" in text and "看" in text
+    assert "some_key" not in text and "referrals_count" not in text and "some_path" not in text
+    assert _SNAKE.findall("推荐 referrals_to_park_employers = 1250") == ["referrals_to_park_employers"]
+    assert _SNAKE.findall("kaohe-demo-2026 a.b_c /x/y_z") == []
+
+
+def test_chinese_mode_shows_no_keys_seeds_engine_english_or_machine_dates(demo, db, capsys):
+    crawl = _crawl(demo, db, lang="zh")
+    kinds = {d.kind for d in crawl.documents}
+    hits = [h for d in crawl.documents for h in _zh_hits(d)]
+    with capsys.disabled():
+        print(f"\n{len(crawl.documents)} documents read ({', '.join(sorted(kinds))}), {len(hits)} hits")
+        if os.environ.get("KAOHE_CRAWL_REPORT"):
+            for h in sorted(set(hits)):
+                print(h)
+    assert {"page", "xlsx", "pdf", "csv", "mail"} <= kinds
+    assert hits == []
