@@ -80,7 +80,7 @@ def month(value) -> str:
     """2026年3月, from a date, a moment or "2026-03"."""
     from datetime import date, datetime
 
-    from flask_babel import format_skeleton
+    from flask_babel import gettext
 
     if isinstance(value, str):
         try:
@@ -92,7 +92,7 @@ def month(value) -> str:
         return "—"
     if isinstance(value, datetime):
         value = value.date()
-    return format_skeleton("yMMMM", value)
+    return gettext("%(year)s年%(month)s月", year=value.year, month=value.month)
 
 
 def period(key) -> str:

@@ -12,6 +12,7 @@ from portal.cycles.models import SheetApproval
 from portal.audit import services as audit
 from portal.scoping import get_or_404, roles_required
 from portal.contracts.models import Contract
+from portal.filters import moment
 from portal.db import get_session, utcnow
 from portal.htmx import render
 from portal.organisations.models import Bureau, Operator
@@ -142,8 +143,9 @@ def _export_settlement(contract_id: int, fmt: str):
     schedule = services.schedule_of(contract)
     session = get_session()
     operator, bureau = session.get(Operator, contract.operator_id), session.get(Bureau, contract.bureau_id)
-    generated = utcnow().astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
-    name = _filename("结算单", contract.number, generated[:10]) + f".{fmt}"
+    now = utcnow()
+    generated = moment(now)
+    name = _filename("结算单", contract.number, now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d")) + f".{fmt}"
     if fmt == "xlsx":
         data, mimetype = exports.settlement_xlsx(schedule, operator, bureau, generated), XLSX
     else:

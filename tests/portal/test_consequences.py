@@ -319,7 +319,7 @@ def test_termination_needs_the_reviewer_to_propose_and_the_approver_to_confirm(a
     assert ended.status == "terminated" and ended.terminated_on == date(2024, 12, 1)
     assert "整改期满未通过" in ended.status_reason and "seed 002" in ended.status_reason
     page = approver.get(f"/contracts/{contract.id}").get_data(as_text=True)
-    assert "已终止" in page and 'data-testid="terminated-on">2024-12-01<' in page
+    assert "已终止" in page and 'data-testid="terminated-on">2024年12月1日<' in page
     events = {e.action: e for e in db.exec(select(AuditEvent))}
     assert events["propose_termination"].actor_name == "t1-reviewer"
     assert events["confirm_termination"].actor_name == "t1-approver"
