@@ -83,7 +83,7 @@ def _value(value: Any, key: str | None, scheme_id: str | None) -> str:
     if isinstance(value, dict) and "value" in value:
         return f"{num(value['value'])}（{value.get('reason', '')}）"
     if isinstance(value, list):
-        return "、".join(_value(v, key, scheme_id) for v in value) or "—"
+        return ("、" if not _english() else ", ").join(_value(v, key, scheme_id) for v in value) or "—"
     if value is None:
         return "—"
     try:
@@ -352,7 +352,8 @@ def explain(steps: list[dict[str, Any]] | None, scheme_id: str | None = None, fa
     """Steps as one paragraph in the reader's language; an old approval without steps shows its sentence."""
     if not steps:
         return fallback or ""
-    return "；".join(t for t in (step_text(s, scheme_id) for s in steps) if t)
+    sep = "; " if _english() else "；"
+    return sep.join(t for t in (step_text(s, scheme_id) for s in steps) if t)
 
 
 def init_app(app) -> None:
@@ -361,3 +362,55 @@ def init_app(app) -> None:
     app.add_template_global(fact_value, "fact_value")
     app.add_template_global(source_label, "source_label")
     app.add_template_filter(veto_effect, "veto_effect")
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
+
+
+def sheet_text(sheet, scheme_id: str) -> str:
+    """A score sheet (rules.scoring.ScoreSheet) as a text table in the current language: the CLI's `score`."""
+    from portal.filters import scheme_cite
+
+    rows = []
+    for line in sheet.lines:
+        indent = {"category": "", "item": "  ", "subitem": "    "}.get(line.level, "")
+        maximum = pts(line.max) if line.max is not None else {"bonus": _("加分"), "penalty": _("扣分")}.get(line.kind, "")
+        points = "—" if not line.complete and line.method != "sum" else pts(line.points)
+        rows.append((indent + line.title, maximum, points, explain(line.steps, scheme_id, line.explanation)))
+    head = (_("考核项目"), _("分值"), _("得分"), _("计算过程"))
+    widths = [max(_width(r[i]) for r in rows + [head]) for i in range(3)]
+    rule = "-" * (sum(widths) + 26)
+    out = [scheme_cite(scheme_id) + (f" — {sheet.participant}" if sheet.participant else ""),
+           "  ".join(_pad(h, w) for h, w in zip(head, widths + [0])), rule]
+    out += ["  ".join(_pad(c, w) for c, w in zip(r, widths + [0])) for r in rows]
+    out.append(rule)
+    out.append(_("总分：%(total)s（%(how)s）", total=pts(sheet.total), how=explain(sheet.total_steps, scheme_id)))
+    out.append(_("结果：%(how)s", how=explain(sheet.result_steps, scheme_id)))
+    if sheet.payment_steps:
+        out.append(_("付款：%(how)s", how=explain(sheet.payment_steps, scheme_id)))
+    if sheet.subsidy_steps:
+        out.append(_("补贴：%(how)s", how=explain(sheet.subsidy_steps, scheme_id)))
+    if sheet.rank is not None:
+        out.append(_("名次：%(rank)s", rank=sheet.rank))
+    if sheet.grade is not None:
+        out.append(_("等次：%(grade)s（%(how)s）", grade=sheet.grade, how=explain(sheet.grade_steps, scheme_id)))
+    return "\n".join(out)
+
+
+def cohort_text(result, scheme_id: str) -> str:
+    from portal.filters import scheme_cite
+
+    passed = {True: _("合格"), False: _("不合格"), None: _("尚未完成")}
+    head = (_("名次"), _("运营单位"), _("总分"), _("结果"), _("等次"), _("说明"))
+    rows = [(str(s.rank) if s.rank is not None else "—", s.participant or "", pts(s.total), passed[s.passed],
+             s.grade or "—", explain(s.grade_steps, scheme_id)) for s in result.ranking()]
+    widths = [max(_width(r[i]) for r in rows + [head]) for i in range(5)]
+    lines = ["  ".join(_pad(c, w) for c, w in zip(r, widths + [0])) for r in [head] + rows]
+    return scheme_cite(scheme_id) + "\n" + "\n".join(lines)
