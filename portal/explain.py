@@ -15,6 +15,8 @@ from typing import Any
 
 from flask_babel import get_locale, gettext as _
 
+from portal.i18n import N_
+
 from rules.scoring.numbers import MINUS, fmt_num, fmt_pts
 
 _CMP = {"at_least": "≥", "more_than": ">", "at_most": "≤", "less_than": "<"}
@@ -362,6 +364,9 @@ def init_app(app) -> None:
     app.add_template_global(fact_value, "fact_value")
     app.add_template_global(source_label, "source_label")
     app.add_template_filter(veto_effect, "veto_effect")
+    app.add_template_global(evidence_label, "evidence_label")
+    app.add_template_global(evidence_value, "evidence_value")
+    app.add_template_global(item_title, "item_title")
 
 
 def _width(text: str) -> int:
@@ -414,3 +419,70 @@ def cohort_text(result, scheme_id: str) -> str:
     widths = [max(_width(r[i]) for r in rows + [head]) for i in range(5)]
     lines = ["  ".join(_pad(c, w) for c, w in zip(r, widths + [0])) for r in [head] + rows]
     return scheme_cite(scheme_id) + "\n" + "\n".join(lines)
+
+
+EVIDENCE = {
+    "obligation": N_("报送事项"), "period": N_("期间"), "due": N_("截止时间"), "status": N_("情况"), "as_of": N_("评估时点"),
+    "first_submission": N_("首次报送编号"), "first_submitted_at": N_("首次报送时间"), "versions": N_("各版本"),
+    "period_score": N_("考核得分来源"), "score": N_("得分"), "assessed_on": N_("考核日期"),
+    "rectification_due": N_("整改期限"), "collective": N_("集体劳动争议"), "complaint": N_("投诉"),
+    "contract_signed": N_("签订劳动合同"), "count": N_("次数"), "decided_on": N_("裁决日期"), "dispute": N_("劳动争议"),
+    "facts": N_("数据"), "incident": N_("事件"), "occurred_on": N_("发生日期"), "outcome": N_("结果"),
+    "received_on": N_("收到日期"), "resident_id": N_("身份证号"), "station": N_("站点"), "worker": N_("务工人员"),
+    "anomaly": N_("异常"), "attendance_check": N_("考勤抽查"), "attendance_rows": N_("考勤记录"), "contract": N_("合同"),
+    "date": N_("日期"), "days": N_("天数"), "lost": N_("不得分"), "operator": N_("运营单位"), "recorded": N_("记录"),
+    "staff": N_("人员"), "month": N_("月份"), "grade": N_("等次"), "kind": N_("类别"), "given_on": N_("评定日期"),
+}
+EVIDENCE_VALUES = {"late": N_("首次报送逾期"), "missing": N_("截至评估时点仍未报送"), "lost": N_("败诉"),
+                   "won": N_("胜诉"), "true": N_("是"), "false": N_("否")}
+
+
+def evidence_label(key: str) -> str:
+    return _(EVIDENCE[key]) if key in EVIDENCE else _("其他")
+
+
+def evidence_value(value: Any, key: str | None = None) -> str:
+    """A piece of a violation's evidence in words: dates in Beijing time, periods by name, statuses by label."""
+    from portal.filters import day, moment, period
+
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list):
+        return ("、" if not _english() else ", ").join(evidence_value(v, key) for v in value) or "—"
+    if isinstance(value, dict):
+        return ("；" if not _english() else "; ").join(f"{evidence_label(k)}：{evidence_value(v, k)}"
+                                                       for k, v in value.items())
+    text = str(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", text):
+        return moment(text)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return day(text)
+    if re.fullmatch(r"\d{4}(-\d{2}|-?Q\d|W\d{1,2})?", text):
+        return period(text)
+    if text in EVIDENCE_VALUES:
+        return _(EVIDENCE_VALUES[text])
+    if key == "obligation" or re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", text):
+        return obligation_name(text)
+    return text
+
+
+def obligation_name(key: str) -> str:
+    """A reporting obligation by its label in the calendars (the key otherwise never shows)."""
+    from rules.reporting import calendar_scheme_ids, obligations_for
+
+    for scheme_id in calendar_scheme_ids():
+        for spec in obligations_for(scheme_id):
+            if spec.key == key:
+                return spec.label_en if _english() and spec.label_en else spec.label
+    return _("其他")
+
+
+def item_title(path: str, scheme_id: str | None) -> str:
+    """A scheme item by its title in the scheme, never its path."""
+    scheme = _scheme(scheme_id)
+    if scheme is not None:
+        try:
+            return scheme.node(path).title
+        except KeyError:
+            pass
+    return _("其他项目")

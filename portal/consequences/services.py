@@ -14,6 +14,7 @@ from portal.audit import services as audit
 from portal.consequences.models import (IllegalConsequenceChange, RectificationNotice, TerminationProposal,
                                         shanghai_day)
 from portal.contracts.models import Contract, IllegalTransition
+from portal.filters import scheme_cite
 from portal.db import get_session, utcnow
 
 # seed 002 服务内容 4.监督考核（标项一、标项二）
@@ -125,7 +126,7 @@ def issue_notice(contract: Contract, *, user, findings: str, clause: str = "", d
         band = approval.figures.get("payment_band") or {}
         if due_on is None and band.get("rectify_within_months"):
             due_on = add_months(issued_on, int(band["rectify_within_months"]))  # seed 002: 限一个月内整改完毕
-        clause = clause.strip() or f"{band.get('label', '')}（{approval.scheme_version}）"
+        clause = clause.strip() or f"{band.get('label', '')}（{scheme_cite(approval.scheme_version)}）"
     if due_on is None:
         raise IllegalConsequenceChange("请填写整改期限 / enter the deadline")
     if due_on < issued_on:

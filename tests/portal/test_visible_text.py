@@ -32,11 +32,22 @@ ROLES = ("admin", "pingxiang-reviewer", "pingxiang-approver", "pingxiang-admin",
          "op-xingan-hr")
 
 
+def _readable(doc) -> str:
+    """JSON is an API and a CSV's header row its column names (stable identifiers for machines, documented
+    with the public results); everything else in a file is read by people."""
+    if doc.kind == "json":
+        return ""
+    if doc.kind == "csv":
+        return doc.text.partition("\n")[2]
+    return doc.text
+
+
 def _zh_hits(doc) -> list[str]:
-    hits = [f"{doc.where} [{doc.kind}]: key {m!r}" for m in _SNAKE.findall(doc.text)]
-    hits += [f"{doc.where} [{doc.kind}]: seed citation" for _ in _SEED.findall(doc.text)]
-    hits += [f"{doc.where} [{doc.kind}]: machine date {m!r}" for m in _ISO.findall(doc.text)]
-    hits += [f"{doc.where} [{doc.kind}]: engine English {p!r}" for p in ENGINE_ENGLISH if p in doc.text]
+    text = _readable(doc)
+    hits = [f"{doc.where} [{doc.kind}]: key {m!r}" for m in _SNAKE.findall(text)]
+    hits += [f"{doc.where} [{doc.kind}]: seed citation" for _ in _SEED.findall(text)]
+    hits += [f"{doc.where} [{doc.kind}]: machine date {m!r}" for m in _ISO.findall(text)]
+    hits += [f"{doc.where} [{doc.kind}]: engine English {p!r}" for p in ENGINE_ENGLISH if p in text]
     return hits
 
 
@@ -78,6 +89,11 @@ def test_chinese_mode_shows_no_keys_seeds_engine_english_or_machine_dates(demo, 
     crawl = _crawl(demo, db, lang="zh")
     kinds = {d.kind for d in crawl.documents}
     hits = [h for d in crawl.documents for h in _zh_hits(d)]
+    if dump := os.environ.get("KAOHE_CRAWL_DUMP"):  # for a developer hunting hits: every document as read
+        import json
+
+        with open(dump, "w", encoding="utf-8") as out:
+            json.dump([d.__dict__ for d in crawl.documents], out, ensure_ascii=False)
     with capsys.disabled():
         print(f"\n{len(crawl.documents)} documents read ({', '.join(sorted(kinds))}), {len(hits)} hits")
         if os.environ.get("KAOHE_CRAWL_REPORT"):
@@ -85,3 +101,57 @@ def test_chinese_mode_shows_no_keys_seeds_engine_english_or_machine_dates(demo, 
                 print(h)
     assert {"page", "xlsx", "pdf", "csv", "mail"} <= kinds
     assert hits == []
+
+
+def _data_corpus(db) -> str:
+    """Everything that is data rather than the product's own words: every text column of every row (names,
+    titles, reasons people typed, clauses stored with violations), the schemes and calendars (the documents'
+    own titles, items and clauses, quoted in Chinese in every language) and the compliance rules' clauses."""
+    from sqlalchemy import String, Text, inspect as sa_inspect
+    from sqlmodel import SQLModel
+
+    from rules.compliance import model as compliance_model
+    from rules.reporting import calendar_scheme_ids, obligations_for
+    from rules.schemes import all_schemes
+
+    parts: list[str] = []
+    for table in SQLModel.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, (String, Text)) or "JSON" in type(c.type).__name__]
+        for row in db.connection().execute(table.select().with_only_columns(*columns)) if columns else []:
+            parts += [str(v) for v in row if v is not None]
+    for scheme in all_schemes():
+        parts += [scheme.title, scheme.bureau, scheme.document_number, scheme.note, scheme.citation]
+        parts += [c.label for c in scheme.cycles]
+        parts += [f.meaning for f in scheme.facts.values()] + [d.meaning for d in scheme.derived.values()]
+        for node in scheme.nodes():
+            parts += [node.title, node.clause, node.note, repr(node.params)]
+        parts += [v.label + v.clause for v in scheme.vetoes]
+        for table in (scheme.payment, scheme.subsidy):
+            if table is not None:
+                parts += [table.clause] + [b.label + b.consequence for b in table.bands]
+        if scheme.payment:
+            parts += [s.label + s.clause for s in scheme.payment.stages]
+        if scheme.subsidy:
+            parts += [o.label for o in scheme.subsidy.one_off]
+        parts += [repr(scheme.extra)]
+    for scheme_id in calendar_scheme_ids():
+        parts += [s.label + s.clause + s.source for s in obligations_for(scheme_id)]
+    parts += [t for t, _n in compliance_model.DOCUMENTS.values()]
+    return "\n".join(parts)
+
+
+def test_english_mode_leaves_no_product_string_in_chinese(demo, db, capsys):
+    crawl = _crawl(demo, db, lang="en")
+    corpus = _data_corpus(db)
+    hits = set()
+    for doc in crawl.documents:
+        for run in _CJK.findall(_readable(doc)):
+            run = run.strip("（）()：:，,、。；;·「」《》“”【】 ")
+            if len(run) >= 2 and _CJK.fullmatch(run) and run not in corpus:
+                hits.add(f"{doc.where.split(' ')[1]} [{doc.kind}]: {run!r}")
+    with capsys.disabled():
+        print(f"\n{len(crawl.documents)} documents read in English, {len(hits)} untranslated runs")
+        if os.environ.get("KAOHE_CRAWL_REPORT"):
+            for h in sorted(hits):
+                print(h)
+    assert hits == set()
