@@ -317,7 +317,7 @@ def test_termination_needs_the_reviewer_to_propose_and_the_approver_to_confirm(a
     db.expire_all()
     ended = db.get(Contract, contract.id)
     assert ended.status == "terminated" and ended.terminated_on == date(2024, 12, 1)
-    assert "整改期满未通过" in ended.status_reason and "建设项目采购文件》" in ended.status_reason
+    assert "整改期满未通过" in ended.status_reason and "seed 002" in ended.status_reason
     page = approver.get(f"/contracts/{contract.id}").get_data(as_text=True)
     assert "已终止" in page and 'data-testid="terminated-on">2024年12月1日<' in page
     events = {e.action: e for e in db.exec(select(AuditEvent))}
