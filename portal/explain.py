@@ -433,6 +433,11 @@ EVIDENCE = {
     "date": N_("日期"), "days": N_("天数"), "lost": N_("不得分"), "operator": N_("运营单位"), "recorded": N_("记录"),
     "staff": N_("人员"), "month": N_("月份"), "grade": N_("等次"), "kind": N_("类别"), "given_on": N_("评定日期"),
 }
+OBLIGATIONS = {  # the obligations the deadline rules check (rules/compliance/deadlines.py)
+    "monthly_plan": N_("月度工作计划"), "monthly_summary": N_("月度工作总结"), "monthly_report": N_("月度报表"),
+    "job_information": N_("岗位信息"), "work_report": N_("书面工作汇报"), "quarterly_ledger": N_("季度台账"),
+    "annual_summary": N_("年度工作总结"),
+}
 EVIDENCE_VALUES = {"late": N_("首次报送逾期"), "missing": N_("截至评估时点仍未报送"), "lost": N_("败诉"),
                    "won": N_("胜诉"), "true": N_("是"), "false": N_("否")}
 
@@ -453,6 +458,8 @@ def evidence_value(value: Any, key: str | None = None) -> str:
         return ("；" if not _english() else "; ").join(f"{evidence_label(k)}：{evidence_value(v, k)}"
                                                        for k, v in value.items())
     text = str(value)
+    if key in ("first_submission", "versions") and re.fullmatch(r"\d+:[a-z_]+", text):  # "<submission id>:<obligation>"
+        return _("第%(n)s号报送", n=text.split(":")[0])
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", text):
         return moment(text)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
@@ -468,6 +475,8 @@ def evidence_value(value: Any, key: str | None = None) -> str:
 
 def obligation_name(key: str) -> str:
     """A reporting obligation by its label in the calendars (the key otherwise never shows)."""
+    if key in OBLIGATIONS:
+        return _(OBLIGATIONS[key])
     from rules.reporting import calendar_scheme_ids, obligations_for
 
     for scheme_id in calendar_scheme_ids():

@@ -101,7 +101,7 @@ def fact_reasons(approval: SheetApproval, contract: Contract) -> dict[str, list[
     for key, entry in entries_at_approval(approval).items():
         reason = (entry or {}).get("reason", "")
         if approval.sources.get(key) == "assessment" and reason and reason not in reasons[key]:
-            reasons[key].append(f"{reason}（{entry.get('by', '')} {entry.get('at', '')}）")
+            reasons[key].append(f"{reason}（{entry.get('by', '')} {moment(entry['at']) if entry.get('at') else ''}）")
     cycle = find_cycle(contract, approval.cycle_id)
     if cycle is not None and "violations" in approval.sources.values():
         # The cycle is locked while approved, so the violations counted then are the ones counted now.

@@ -225,7 +225,7 @@ class Evaluation:
             penalty=penalty or meta.penalty,
             severity=meta.severity,
             message_zh=zh_dates(meta.message_zh.format_map(_Fill(fill))),
-            message_en=meta.message_en.format_map(_Fill(fill)),
+            message_en=en_dates(meta.message_en.format_map(_Fill(fill))),
             dedup_key=dedup_key,
         )
         # Symmetric joins can find one thing twice; the first finding with a key wins.
@@ -249,6 +249,25 @@ def zh_dates(text: str) -> str:
     """Dates and periods in a Chinese message as a reader writes them (2026年3月5日 23:59, 2026年3月,
     2026年第1季度, 2026年第50周), never ISO; the English message keeps the ISO forms."""
     for pattern, replace in _ZH_DATES:
+        text = pattern.sub(replace, text)
+    return text
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_EN_DATES = (
+    (re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?"),
+     lambda m: f"{int(m[3])} {_MONTHS[int(m[2]) - 1]} {m[1]} {m[4]}:{m[5]}"
+               + (" Beijing time" if m[6] in ("+08:00", "+0800") else "")),
+    (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), lambda m: f"{int(m[3])} {_MONTHS[int(m[2]) - 1]} {m[1]}"),
+    (re.compile(r"(\d{4})-(\d{2})(?![\d-])"), lambda m: f"{_MONTHS[int(m[2]) - 1]} {m[1]}"),
+    (re.compile(r"(\d{4})-?Q(\d)"), lambda m: f"Q{m[2]} {m[1]}"),
+    (re.compile(r"(\d{4})W(\d{1,2})"), lambda m: f"week {int(m[2])} of {m[1]}"),
+)
+
+
+def en_dates(text: str) -> str:
+    """The English message's dates as people write them (5 Mar 2026 23:59 Beijing time, Mar 2026)."""
+    for pattern, replace in _EN_DATES:
         text = pattern.sub(replace, text)
     return text
 
