@@ -214,7 +214,7 @@ def test_violation_mail_is_delivered_through_a_real_smtp_server(app, world, db, 
 
     parsed = [email.message_from_string(raw, policy=policy.default) for _, raw in inbox.messages]
     assert all(m["Subject"].startswith("【考核】C-1：") for m in parsed)
-    late = [m for m in parsed if "2024-06" in m["Subject"] or "2024-06" in m.get_content()]
+    late = [m for m in parsed if "2024年6月" in m["Subject"] or "2024年6月" in m.get_content()]  # dates in words
     assert late and "建设项目采购文件》" in late[0].get_content() and "依据 / clause" in late[0].get_content()
     assert _count(db, OutboxMail, OutboxMail.sent_at.is_(None)) == 0
 
