@@ -122,6 +122,21 @@ def condition(cond: dict[str, Any], scheme_id: str | None, *, with_value: bool =
     return text
 
 
+def conditions(conds, scheme_id: str | None) -> str:
+    """The conditions of a scheme (rules.scoring.model.Condition) in words, as the findings form shows a veto."""
+    from rules.scoring.engine import cond_step
+
+    return _("且").join(condition(cond_step(c, with_value=False), scheme_id) for c in conds)
+
+
+class _Otherwise:
+    def __str__(self) -> str:
+        return _("其他情况")
+
+
+OTHERWISE = _Otherwise()
+
+
 def _band(band: dict[str, Any]) -> str:
     lo, hi = band.get("min"), band.get("max")
     if lo is None and hi is None:
