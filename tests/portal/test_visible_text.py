@@ -221,4 +221,6 @@ def test_english_mode_leaves_no_product_string_in_chinese(demo, db, capsys):
         if os.environ.get("KAOHE_CRAWL_REPORT"):
             for h in sorted(hits):
                 print(h)
+            for h in sorted(ours_hits):
+                print("OURS", h)
     assert ours_hits == set()
