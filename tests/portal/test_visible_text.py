@@ -197,10 +197,13 @@ def _product_fragments() -> set[str]:
 def test_english_mode_leaves_no_product_string_in_chinese(demo, db, capsys):
     crawl = _crawl(demo, db, lang="en")
     data = _data_strings(db)
-    ours = _product_fragments()
-    assert {"北京时间", "合计", "起始分", "受理报送"} <= ours  # the fragments are really searched for
+    # this issue's own words, where they cannot be mistaken for data or for a common word of another page
+    ours = {f for f in _product_fragments() if len(f) >= 4 and not any(f in d for d in data)}
+    assert {"部分项目尚未评分", "驳回解除合同提议", "四舍五入保留两位小数"} <= ours  # really searched for
     hits, ours_hits = set(), set()
     for doc in crawl.documents:
+        if doc.kind == "pdf":  # extracted PDF text breaks lines inside the data; the same sheet is read as xlsx
+            continue
         text = _readable(doc)
         if not _CJK.search(text):
             continue
@@ -213,7 +216,7 @@ def test_english_mode_leaves_no_product_string_in_chinese(demo, db, capsys):
                 if len(piece) < 2:
                     continue
                 hits.add(f"{doc.where.split(' ')[-1]} [{doc.kind}]: {piece!r}")
-                if piece in ours:
+                if any(f in piece for f in ours):
                     ours_hits.add(f"{doc.where} [{doc.kind}]: {run!r}")
     with capsys.disabled():
         print(f"\n{len(crawl.documents)} documents read in English, {len(hits)} Chinese runs not from data, "
