@@ -87,10 +87,11 @@ def create_app(test_config: dict | None = None) -> Flask:
                applications_bp, findings_bp, activities_bp, payments_bp, consequences_bp, publication_bp):
         app.register_blueprint(bp)
 
-    from portal import cli, errors, filters, tenancy  # noqa: F401 (importing tenancy registers every model's rule)
+    from portal import cli, errors, explain, filters, tenancy  # noqa: F401 (importing tenancy registers every model's rule)
 
     errors.init_app(app)
     filters.init_app(app)
+    explain.init_app(app)
     cli.init_app(app)
 
     @app.after_request

@@ -103,9 +103,16 @@ def init_scheme_commands(app) -> None:
     @click.argument("facts_file", type=click.Path(dir_okay=False))
     @click.option("--cohort", is_flag=True, help="FACTS_FILE maps participants to their facts; rank and grade them.")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-    def score_command(scheme_id: str, facts_file: str, cohort: bool, as_json: bool) -> None:
+    @click.option("--lang", type=click.Choice(["zh", "en", "engine"]), default="zh", show_default=True,
+                  help="Language of the table: Chinese, English, or the engine's own English for developers.")
+    def score_command(scheme_id: str, facts_file: str, cohort: bool, as_json: bool, lang: str) -> None:
         """Score FACTS_FILE (JSON) under SCHEME_ID and print the sheet."""
         import json
+
+        from flask import current_app
+        from flask_babel import force_locale
+
+        from portal.explain import cohort_text, sheet_text
 
         from rules.schemes import SchemeError, load_scheme
         from rules.scoring import (FactsError, cohort_to_dict, render_cohort, render_sheet, score, score_cohort,
@@ -123,8 +130,11 @@ def init_scheme_commands(app) -> None:
                 result = score_cohort(scheme, facts)
                 out = cohort_to_dict(result) if as_json else render_cohort(result)
             else:
-                sheet = score(scheme, facts)
+                result = sheet = score(scheme, facts)
                 out = sheet_to_dict(sheet) if as_json else render_sheet(sheet)
+            if not as_json and lang != "engine":
+                with current_app.test_request_context(), force_locale(lang):
+                    out = (cohort_text if cohort else sheet_text)(result, scheme.id)
         except FactsError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str) if as_json else out)

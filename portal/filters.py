@@ -26,3 +26,113 @@ def init_app(app) -> None:
     app.add_template_filter(decimal, "decimal")
     app.add_template_filter(yuan, "yuan")
     app.add_template_filter(percent, "percent")
+    init_dates(app)
+
+
+# -- dates, months, periods and schemes as a reader writes them (issue #12 item 6) -----------------
+# One set of filters for pages, exports and mail: Beijing time, the reader's language, never ISO or UTC.
+
+def _as_date(value):
+    from datetime import date, datetime
+
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return datetime.fromisoformat(text) if "T" in text or " " in text else date.fromisoformat(text)
+        except ValueError:
+            return value
+    return value
+
+
+def day(value) -> str:
+    """2026年3月5日 (a date, or the Beijing day of a moment)."""
+    from datetime import datetime
+
+    from flask_babel import format_date, to_user_timezone
+
+    value = _as_date(value)
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date() if value.tzinfo else value.date()
+    return format_date(value, "long")
+
+
+def moment(value, seconds: bool = False) -> str:
+    """2026年3月5日 23:59 北京时间: a moment in Beijing time, with the zone named."""
+    from datetime import datetime
+
+    from flask_babel import gettext, to_user_timezone
+
+    value = _as_date(value)
+    if value is None or value == "":
+        return "—"
+    if not isinstance(value, datetime):
+        return day(value)
+    local = to_user_timezone(value) if value.tzinfo else value
+    clock = local.strftime("%H:%M:%S" if seconds else "%H:%M")
+    return gettext("%(day)s %(clock)s 北京时间", day=day(local.date()), clock=clock)
+
+
+def month(value) -> str:
+    """2026年3月, from a date, a moment or "2026-03"."""
+    from datetime import date, datetime
+
+    from flask_babel import gettext
+
+    if isinstance(value, str):
+        try:
+            year, mon = value.strip()[:7].split("-")
+            value = date(int(year), int(mon), 1)
+        except ValueError:
+            return value
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = value.date()
+    return gettext("%(year)s年%(month)s月", year=value.year, month=value.month)
+
+
+def period(key) -> str:
+    """A reporting period by how people name it: 2026年3月, 2026年第50周, 2026年第1季度, 2026年度."""
+    import re
+
+    from flask_babel import gettext
+
+    text = str(key or "")
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+        return month(text)
+    if m := re.fullmatch(r"(\d{4})W(\d{1,2})", text):
+        return gettext("%(year)s年第%(week)s周", year=m[1], week=int(m[2]))
+    if m := re.fullmatch(r"(\d{4})-?Q(\d)", text):
+        return gettext("%(year)s年第%(quarter)s季度", year=m[1], quarter=m[2])
+    if m := re.fullmatch(r"(\d{4})(?:-?H(\d))", text):
+        return gettext("%(year)s年上半年", year=m[1]) if m[2] == "1" else gettext("%(year)s年下半年", year=m[1])
+    if m := re.fullmatch(r"Y(\d+)", text):
+        return gettext("第%(n)s年度", n=m[1])
+    if m := re.fullmatch(r"(\d{4})", text):
+        return gettext("%(year)s年度", year=m[1])
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return day(text)
+    return text
+
+
+def scheme_cite(value) -> str:
+    """A scheme as its document is cited: 吴人社就〔2022〕15号《…考核细则》, from its id or a stored version
+    ("<id> (<number>, effective <date>)", which old contracts and approvals keep)."""
+    from rules.schemes import load_scheme
+
+    scheme_id = str(value or "").split(" ")[0]
+    try:
+        scheme = load_scheme(scheme_id)
+    except Exception:  # an id no longer shipped: show what was stored
+        return str(value or "")
+    return scheme.citation
+
+
+def init_dates(app) -> None:
+    for name, fn in (("day", day), ("moment", moment), ("month", month), ("period", period),
+                     ("scheme_cite", scheme_cite)):
+        app.add_template_filter(fn, name)

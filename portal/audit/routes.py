@@ -5,12 +5,16 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, request
 from sqlmodel import func
 
+from portal.audit.labels import action_label, field_label, object_label
 from portal.audit.models import AuditEvent
 from portal.scoping import roles_required, scoped
 from portal.db import get_session
 from portal.htmx import render
 
 bp = Blueprint("audit", __name__)
+bp.add_app_template_filter(action_label, "audit_action")
+bp.add_app_template_filter(object_label, "audit_object")
+bp.add_app_template_filter(field_label, "audit_field")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 50
 

@@ -14,24 +14,25 @@ from portal.audit import services as audit
 from portal.consequences.models import (IllegalConsequenceChange, RectificationNotice, TerminationProposal,
                                         shanghai_day)
 from portal.contracts.models import Contract, IllegalTransition
+from portal.filters import scheme_cite
 from portal.db import get_session, utcnow
 
 # seed 002 服务内容 4.监督考核（标项一、标项二）
-CLAUSE_002 = ("seed 002 服务内容 4.监督考核：考核得分低于50分以下的将不支付该期的服务费用，并限服务方一个月内整改完毕，"
+CLAUSE_002 = ("《凭祥产业园就业服务站及城区、镇就业服务站建设项目采购文件》服务内容 4.监督考核：考核得分低于50分以下的将不支付该期的服务费用，并限服务方一个月内整改完毕，"
               "整改不通过的，采购人有权单方解除合同，由此造成损失和责任由成交供应商自行承担。")
 
 # The clause each scheme's own document gives for ending the contract (shown as the proposal's default).
 TERMINATION_CLAUSES = {
     "pingxiang-2024-lot1": CLAUSE_002,
     "ningming-2024-lot2": CLAUSE_002,
-    "qianxi-2022": "seed 000 5、附则：如我市驻浙江省、福建省劳务协作工作站开展就业服务工作未达到考核实施细则相关要求的，"
+    "qianxi-2022": "《黔西市驻浙江省、福建省劳务协作工作站开展就业服务工作的考核实施细则》5、附则：如我市驻浙江省、福建省劳务协作工作站开展就业服务工作未达到考核实施细则相关要求的，"
                    "我局有权终止与购买服务人力资源机构的协议。",
-    "jindong-2021": "seed 001 金东人社〔2021〕14号 第八条：有下列情形之一的，由区人社局取消劳务协作工作站资格并予以公布，"
+    "jindong-2021": "金东人社〔2021〕14号《金东区省外劳务协作工作站设立与管理办法（试行）》第八条：有下列情形之一的，由区人社局取消劳务协作工作站资格并予以公布，"
                     "被取消的劳务协作工作站2年内不得重新申报：……（三）连续两个年度评估不合格的；（四）弄虚作假、虚报冒领补贴的；"
                     "（五）发生重大安全责任事故或严重损害务工人员或企业权益受到投诉并核实的。",
-    "xingan": "seed 003 3.4结果运用：当成交供应商出现以下情况之一，采购人可直接解除与成交供应商签订的外包合同。（一）成交供应商"
+    "xingan": "《新干县县乡村三级就业之家运营服务外包项目》3.4结果运用：当成交供应商出现以下情况之一，采购人可直接解除与成交供应商签订的外包合同。（一）成交供应商"
               "不履行合同或无效履行合同……（二）……敏感信息泄密，造成不良影响的；（三）……出现舆情造成社会恶劣影响的。",
-    "wujiang-2022": "seed 004 四、（五）负面影响：……当年度考核等次列为不合格，取消“乐业吴江”就业协作联盟运营单位资格；"
+    "wujiang-2022": "吴人社就〔2022〕15号《2022年“乐业吴江”就业协作联盟运营单位绩效考核细则》四、（五）负面影响：……当年度考核等次列为不合格，取消“乐业吴江”就业协作联盟运营单位资格；"
                     "人力资源服务机构信用等级评价为D级的，取消“乐业吴江”就业协作联盟运营单位资格。",
 }
 
@@ -125,7 +126,7 @@ def issue_notice(contract: Contract, *, user, findings: str, clause: str = "", d
         band = approval.figures.get("payment_band") or {}
         if due_on is None and band.get("rectify_within_months"):
             due_on = add_months(issued_on, int(band["rectify_within_months"]))  # seed 002: 限一个月内整改完毕
-        clause = clause.strip() or f"{band.get('label', '')}（{approval.scheme_version}）"
+        clause = clause.strip() or f"{band.get('label', '')}（{scheme_cite(approval.scheme_version)}）"
     if due_on is None:
         raise IllegalConsequenceChange("请填写整改期限 / enter the deadline")
     if due_on < issued_on:

@@ -54,7 +54,7 @@ class FindingForm(FlaskForm):
         self.contract, self.rules = contract, rules
         self.station_id.choices = [("", "—")] + [(s.id, s.name) for s in stations]
         self._station_ids = {s.id for s in stations}
-        options = [("", "—")] + [(key, f"{rule.meaning}（{key}）" + (f" · {rule.cost}" if rule.cost else ""))
+        options = [("", "—")] + [(key, rule.meaning + (f" · {rule.cost}" if rule.cost else ""))
                                  for key, rule in rules.items()]
         for entry in self.effects:
             entry.fact_key.choices = options

@@ -17,6 +17,7 @@ from sqlmodel import select
 
 from portal.audit import services as audit
 from portal.contracts.models import Contract, ContractStation, Station
+from portal import explain
 from portal.db import get_session, utcnow
 from portal.findings.models import EFFECT_KINDS, Finding, FindingEffect, IllegalFindingChange, fact_value
 from rules.schemes import load_scheme
@@ -143,12 +144,12 @@ def fact_rules(scheme: Scheme) -> dict[str, FactRule]:
                             if e.kind == "each" and e.fact == key]
             elif node.method == "tiers" and node.params["fact"] == key:
                 use.tiers = [(t.describe(), t.value, t.label) for t in node.params["tiers"]]
-                use.tiers.append(("otherwise", node.params["otherwise"], ""))
+                use.tiers.append((explain.OTHERWISE, node.params["otherwise"], ""))
             rules[key].uses.append(use)
     for veto in scheme.vetoes:
         for key in _condition_roots(scheme, veto.when) & rules.keys():
-            rules[key].vetoes.append((veto.label or veto.id, veto.effect,
-                                      " and ".join(c.describe() for c in veto.when), veto.clause))
+            rules[key].vetoes.append((veto.label or veto.id, explain.veto_effect(veto.effect),
+                                      explain.conditions(veto.when, scheme.id), veto.clause))
     return rules
 
 

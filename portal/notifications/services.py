@@ -23,6 +23,7 @@ from sqlmodel import func, select
 
 from portal import jobs
 from portal.audit import services as audit
+from rules.dates import dates_in_words
 from portal.auth.models import User
 from portal.contracts.models import Contract
 from portal.db import get_session, utcnow
@@ -45,6 +46,8 @@ def notify(users: list[User], *, contract: Contract, kind: str, dedup_key: str, 
     """One notification per user (never twice for the same key), and a mail for those with an address."""
     session = get_session()
     made = 0
+    # mails are read by people: no ISO dates in them, in either of their languages
+    subject, body = dates_in_words(subject), dates_in_words(body)
     for user in users:
         exists = session.exec(select(Notification.id).where(Notification.user_id == user.id,
                                                             Notification.dedup_key == dedup_key)).first()

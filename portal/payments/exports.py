@@ -28,10 +28,11 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.contracts.models import Contract
 from portal.db import get_session
+from portal.explain import explain, fact_label, fact_value, veto_effect
+from portal.filters import day, moment, scheme_cite
 from portal.i18n import N_
 from portal.organisations.models import Bureau, Operator
 from portal.payments.services import Schedule
-from rules.schemes import load_scheme
 
 SOURCE_LABELS = {
     "reports": N_("月度报送"),
@@ -92,16 +93,6 @@ def entries_at_approval(approval: SheetApproval) -> dict:
     return entries
 
 
-def _value_text(value) -> str:
-    if isinstance(value, dict) and "value" in value:
-        return str(value["value"])
-    if isinstance(value, list):
-        return "、".join(_value_text(v) for v in value) or "—"
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    return str(value)
-
-
 def fact_reasons(approval: SheetApproval, contract: Contract) -> dict[str, list[str]]:
     """Why each frozen fact has its value: judgement reasons, entry reasons, the violations counted."""
     reasons: dict[str, list[str]] = defaultdict(list)
@@ -113,7 +104,7 @@ def fact_reasons(approval: SheetApproval, contract: Contract) -> dict[str, list[
     for key, entry in entries_at_approval(approval).items():
         reason = (entry or {}).get("reason", "")
         if approval.sources.get(key) == "assessment" and reason and reason not in reasons[key]:
-            reasons[key].append(f"{reason}（{entry.get('by', '')} {entry.get('at', '')}）")
+            reasons[key].append(f"{reason}（{entry.get('by', '')} {moment(entry['at']) if entry.get('at') else ''}）")
     cycle = find_cycle(contract, approval.cycle_id)
     if cycle is not None and "violations" in approval.sources.values():
         # The cycle is locked while approved, so the violations counted then are the ones counted now.
@@ -132,7 +123,7 @@ def sheet_export(approval: SheetApproval) -> SheetExport:
                          session.get(Bureau, contract.bureau_id), sheet_row, user_name(approval.approved_by_id),
                          user_name(approval.submitted_by_id), current is None or current.id != approval.id)
     reasons = fact_reasons(approval, contract)
-    meanings = {key: spec.meaning.split(" / ")[0] for key, spec in load_scheme(approval.scheme_id).facts.items()}
+    scheme_id = approval.scheme_id
     for item in approval.figures.get("items", []):
         points = Decimal(item["points"])
         lost = (item["max"] is not None and points < Decimal(item["max"])) or (item["kind"] == "penalty" and points < 0)
@@ -140,12 +131,14 @@ def sheet_export(approval: SheetApproval) -> SheetExport:
         if lost:
             for key, value in item.get("inputs", {}).items():
                 source = _(SOURCE_LABELS[approval.sources[key]]) if approval.sources.get(key) in SOURCE_LABELS else ""
-                text = f"{meanings.get(key, key)} = {_value_text(value)}" + (f"（{source}）" if source else "")
+                text = (f"{fact_label(key, scheme_id)} = {fact_value(value, key, scheme_id)}"
+                        + (f"（{source}）" if source else ""))
                 why.append(text + "".join(f"；{r}" for r in reasons.get(key, [])))
-        export.lines.append({**item, "depth": item["path"].count("/"), "deduction": lost, "reasons": why})
+        export.lines.append({**item, "depth": item["path"].count("/"), "deduction": lost, "reasons": why,
+                             "text": explain(item.get("steps"), scheme_id, item.get("explanation", ""))})
     for key, value in approval.facts.items():
         source = approval.sources.get(key, "")
-        export.facts.append({"key": key, "meaning": meanings.get(key, ""), "value": _value_text(value),
+        export.facts.append({"key": key, "meaning": fact_label(key, scheme_id), "value": fact_value(value, key, scheme_id),
                              "source": _(SOURCE_LABELS[source]) if source in SOURCE_LABELS else source,
                              "reasons": reasons.get(key, [])})
     return export
@@ -193,9 +186,9 @@ def sheet_xlsx(export: SheetExport) -> bytes:
     info = [
         (_("合同编号"), export.contract.number), (_("合同名称"), export.contract.title),
         (_("运营单位"), export.operator.name), (_("人社局"), export.bureau.name),
-        (_("考核周期"), f"{export.sheet_row.cycle_label}（{export.sheet_row.cycle_start} – {export.sheet_row.cycle_end}）"),
-        (_("考核方案"), f"{approval.scheme_id} · {approval.scheme_version} · sha256 {approval.scheme_sha256[:16]}"),
-        (_("审批"), _("第%(n)s次审批", n=approval.number) + " · " + approval.approved_at.strftime("%Y-%m-%d %H:%M UTC")),
+        (_("考核周期"), f"{export.sheet_row.cycle_label}（{day(export.sheet_row.cycle_start)} – {day(export.sheet_row.cycle_end)}）"),
+        (_("考核方案"), f"{scheme_cite(approval.scheme_version)} · sha256 {approval.scheme_sha256[:16]}"),
+        (_("审批"), _("第%(n)s次审批", n=approval.number) + " · " + moment(approval.approved_at)),
         (_("审批人"), export.approved_by), (_("评估人员"), export.submitted_by),
     ]
     if export.superseded:
@@ -215,19 +208,22 @@ def sheet_xlsx(export: SheetExport) -> bytes:
         book.cell(ws, row, 0, "　" * line["depth"] + line["title"])
         book.cell(ws, row, 1, Decimal(line["max"]) if line["max"] is not None else "")
         book.cell(ws, row, 2, Decimal(line["points"]))
-        book.cell(ws, row, 3, line["explanation"])
+        book.cell(ws, row, 3, line["text"])
         book.cell(ws, row, 4, "\n".join(line["reasons"]))
         book.cell(ws, row, 5, line["clause"])
     row += 2
     band = figures.get("payment_band") or {}
     summary = [
-        (_("总分"), approval.total, figures.get("total_explanation", "")),
-        (_("结果"), export.result_label, figures.get("result_explanation", "")),
+        (_("总分"), approval.total, explain(figures.get("total_steps"), approval.scheme_id, figures.get("total_explanation", ""))),
+        (_("结果"), export.result_label, explain(figures.get("result_steps"), approval.scheme_id,
+                                                figures.get("result_explanation", ""))),
         (_("付款档次"), band.get("label", "—"), band.get("consequence", "")),
         (_("付款比例"), approval.payment_ratio if approval.payment_ratio is not None else "—",
-         figures.get("payment_explanation", "")),
+         explain(figures.get("payment_steps"), approval.scheme_id, figures.get("payment_explanation", ""))),
     ]
-    summary += [(_("一票否决"), v["effect"], f"{v['explanation']}（{v['clause']}）") for v in figures.get("vetoes", [])]
+    summary += [(_("一票否决"), veto_effect(v["effect"]),
+                 f"{explain(v.get('steps'), approval.scheme_id, v['explanation'])}（{v['clause']}）")
+                for v in figures.get("vetoes", [])]
     for label, value, text in summary:
         book.cell(ws, row, 0, label, book.label)
         book.cell(ws, row, 2, value, book.share if label == _("付款比例") and isinstance(value, Decimal) else None)
@@ -237,13 +233,13 @@ def sheet_xlsx(export: SheetExport) -> bytes:
         ws.set_column(col, col, width)
 
     inputs = book.book.add_worksheet(_("输入与来源"))
-    for col, text in enumerate((_("考核事实"), _("含义"), _("数值"), _("来源"), _("理由"))):
+    for col, text in enumerate((_("考核事实"), _("数值"), _("来源"), _("理由"))):
         inputs.write_string(0, col, text, book.head)
     for n, fact in enumerate(export.facts, start=1):
-        for col, value in enumerate((fact["key"], fact["meaning"], fact["value"], fact["source"],
+        for col, value in enumerate((fact["meaning"], fact["value"], fact["source"],
                                      "\n".join(fact["reasons"]))):
             book.cell(inputs, n, col, value)
-    for col, width in enumerate((30, 40, 14, 14, 60)):
+    for col, width in enumerate((50, 14, 14, 60)):
         inputs.set_column(col, col, width)
     return book.close()
 
@@ -255,7 +251,7 @@ def settlement_xlsx(schedule: Schedule, operator: Operator, bureau: Bureau, gene
     ws.write_string(0, 0, f"{_('付款计划与结算单')} · {contract.number}", book.title)
     info = [(_("合同编号"), contract.number), (_("合同名称"), contract.title), (_("运营单位"), operator.name),
             (_("人社局"), bureau.name), (_("合同金额"), contract.value),
-            (_("考核方案"), f"{schedule.scheme.title} · {contract.scheme_version}"), (_("生成时间"), generated)]
+            (_("考核方案"), scheme_cite(contract.scheme_version)), (_("生成时间"), generated)]
     row = 1
     for label, value in info:
         book.cell(ws, row, 0, label, book.label)
@@ -271,7 +267,7 @@ def settlement_xlsx(schedule: Schedule, operator: Operator, bureau: Bureau, gene
         book.cell(ws, row, 0, line.label)
         book.cell(ws, row, 1, line.share, book.share)
         book.cell(ws, row, 2, basis(line))
-        book.cell(ws, row, 3, line.explanation or line.problem)
+        book.cell(ws, row, 3, explain(line.steps, contract.scheme_id, line.explanation) or line.problem)
         book.cell(ws, row, 4, line.due if line.due is not None else _("待考核审批"), book.money)
         book.cell(ws, row, 5, line.paid, book.money)
         book.cell(ws, row, 6, line.outstanding, book.money)
@@ -291,8 +287,8 @@ def settlement_xlsx(schedule: Schedule, operator: Operator, bureau: Bureau, gene
                                 _("冲正理由"))):
         log.write_string(0, col, text, book.head)
     for n, payment in enumerate(schedule.payments, start=1):
-        values = (payment.paid_on.isoformat(), payment.line_label, payment.amount, payment.bank_reference,
-                  user_name(payment.recorded_by_id), payment.recorded_at.strftime("%Y-%m-%d %H:%M UTC"),
+        values = (day(payment.paid_on), payment.line_label, payment.amount, payment.bank_reference,
+                  user_name(payment.recorded_by_id), moment(payment.recorded_at),
                   (_("冲正第%(id)s号付款", id=payment.reverses_id) + "：" + payment.reason) if payment.is_reversal else "")
         for col, value in enumerate(values):
             book.cell(log, n, col, value, book.money if isinstance(value, Decimal) else None)

@@ -13,6 +13,7 @@ from portal.cycles.models import SheetApproval
 from portal.audit import services as audit
 from portal.scoping import get_or_404, roles_required
 from portal.contracts.models import Contract
+from portal.filters import moment
 from portal.db import get_session, utcnow
 from portal.htmx import is_htmx, render
 from portal.organisations.models import Bureau, Operator
@@ -166,8 +167,8 @@ def _export_settlement(contract_id: int, fmt: str):
     session = get_session()
     operator, bureau = session.get(Operator, contract.operator_id), session.get(Bureau, contract.bureau_id)
     now = utcnow()
-    generated = now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
-    name = _filename("结算单", contract.number, generated[:10]) + f".{fmt}"
+    generated = moment(now)
+    name = _filename("结算单", contract.number, now.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d")) + f".{fmt}"
     audit.record("export_settlement", contract, after={
         "format": fmt, "file": name, "total_due": str(schedule.total_due), "total_paid": str(schedule.total_paid),
         "total_outstanding": str(schedule.total_outstanding)}, reason=f"{contract.number} {fmt}")

@@ -45,7 +45,8 @@ class ScheduleLine:
     sheet: AssessmentSheet | None = None
     approval: SheetApproval | None = None
     due: Decimal | None = None  # None while awaiting assessment
-    explanation: str = ""
+    explanation: str = ""  # the engine's English (developers, tests); readers see `steps` through portal/explain
+    steps: list = field(default_factory=list)
     problem: str = ""  # why an approved sheet could not give an amount (scheme changed, facts refused)
     payments: list[Payment] = field(default_factory=list)
 
@@ -132,6 +133,7 @@ def _advance_line(contract: Contract, scheme: Scheme) -> ScheduleLine:
     blank = score(scheme, {})
     line.due = blank.payment_due(contract.value, "advance")
     line.explanation = blank.payment_explanation_for(contract.value, "advance")
+    line.steps = blank.payment_steps_for(contract.value, "advance")
     return line
 
 
@@ -150,6 +152,7 @@ def _stage_lines(contract: Contract, scheme: Scheme) -> list[ScheduleLine]:
         if approval is not None and (rebuilt := _rebuilt(line)) is not None:
             line.due = rebuilt.payment_due(contract.value, stage.id)
             line.explanation = rebuilt.payment_explanation_for(contract.value, stage.id)
+            line.steps = rebuilt.payment_steps_for(contract.value, stage.id)
         out.append(line)
     return out
 
@@ -169,6 +172,7 @@ def subsidy_lines(contract: Contract, scheme: Scheme) -> list[ScheduleLine]:
                             scheme.subsidy.clause, cycle=cycle, sheet=sheet, approval=approval)
         if approval is not None and (rebuilt := _rebuilt(line)) is not None:
             line.due, line.explanation = rebuilt.subsidy_total()
+            line.steps = rebuilt.subsidy_steps_for()
         lines.append(line)
     lines.extend(station_grant_lines(contract))
     return lines
@@ -187,7 +191,9 @@ def station_grant_lines(contract: Contract) -> list[ScheduleLine]:
     label = {"new_station": "新设立站点一次性补助", "excellent_station": "优秀站点一次性奖励"}
     return [ScheduleLine(f"station_subsidy:{grant.id}", "subsidy", f"{label.get(grant.kind, grant.kind)}（{station.name}）",
                          grant.clause, due=grant.amount,
-                         explanation=f"{grant.granted_on.isoformat()} 审批决定：{grant.amount} 元（{grant.clause}）")
+                         explanation=f"{grant.granted_on.isoformat()} 审批决定：{grant.amount} 元（{grant.clause}）",
+                         steps=[{"step": "grant_decision", "on": grant.granted_on.isoformat(), "amount": str(grant.amount),
+                                 "clause": grant.clause}])
             for grant, station in grants]
 
 

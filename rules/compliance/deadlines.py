@@ -109,7 +109,7 @@ QUARTERLY_LEDGER_MISSING = RuleMeta(
     clause=Clause(seed="000", item="考核实施细则 3（3）台账建立；附件2 评分细则 台账建立（10分）",
                   text="及时建立《外出务工人员信息台账》《岗位信息台账》《黔籍创业成功人士台账》……每季度末集中报送人社部门。"),
     message_zh="{period}季度末未报送《{ledger_zh}》（应于{due}前），{status_zh}，该台账项{points}分不得分",
-    message_en="Ledger '{ledger}' for {period} not handed in by quarter end ({due}, {status}): its {points}-point item is lost",
+    message_en="The {ledger_en} ledger for {period} not handed in by quarter end ({due}, {status}): its {points}-point item is lost",
     schemes=_000, scheme_item="ledgers", scheme_fact="", scheme_item_label="台账建立",
     penalty=Penalty(points=Decimal("10"), per_occurrence=False), severity=Severity.NOTICE, kind=Kind.VIOLATION,
 )
@@ -120,6 +120,7 @@ LEDGERS = {
     "migrant_workers": ("外出务工人员信息台账", Decimal("5"), "ledgers/migrant_ledger"),
     "entrepreneurs": ("黔西籍创业成功人士台账", Decimal("2"), "ledgers/entrepreneur_ledger"),
 }
+LEDGER_EN = {"jobs": "job information", "migrant_workers": "migrant workers", "entrepreneurs": "successful entrepreneurs"}
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,7 @@ def _emit(act, ev: Evaluation, meta: RuleMeta, status: str) -> None:
     if f.ledger:
         name_zh, points, item = LEDGERS[f.ledger]
         subject["ledger"] = f.ledger
-        details.update(ledger=f.ledger, ledger_zh=name_zh, points=points)
+        details.update(ledger=f.ledger, ledger_zh=name_zh, ledger_en=LEDGER_EN[f.ledger], points=points)
         penalty = Penalty(points=points, per_occurrence=False)
     ev.emit(meta, subject=subject, evidence=evidence, details=details, penalty=penalty, scheme_item=item)
 

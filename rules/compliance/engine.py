@@ -30,6 +30,7 @@ from durable import lang as _lang
 from durable.lang import m, when_all
 
 from .model import Finding, Kind, Penalty, RuleMeta, Severity
+from rules.dates import en_dates, zh_dates
 
 END = "$end"  # the end-of-input marker's type
 
@@ -223,8 +224,8 @@ class Evaluation:
             evidence=dict(evidence),
             penalty=penalty or meta.penalty,
             severity=meta.severity,
-            message_zh=meta.message_zh.format_map(_Fill(fill)),
-            message_en=meta.message_en.format_map(_Fill(fill)),
+            message_zh=zh_dates(meta.message_zh.format_map(_Fill(fill))),
+            message_en=en_dates(meta.message_en.format_map(_Fill(fill))),
             dedup_key=dedup_key,
         )
         # Symmetric joins can find one thing twice; the first finding with a key wins.

@@ -108,7 +108,23 @@ class Clause:
     text: str  # the clause quoted in Chinese
 
     def cite(self) -> str:
-        return f"seed {self.seed} {self.item}"
+        """As a civil servant cites it: the document (by its number where it has one), then the item."""
+        title, number = DOCUMENTS[self.seed]
+        item = self.item
+        if number and item.startswith(number):
+            item = item[len(number):].strip()
+        head = f"{number}《{title}》" if number else f"《{title}》"
+        return f"{head}{item}"
+
+
+# The source document of each seed file: (title, document number or "").
+DOCUMENTS: dict[str, tuple[str, str]] = {
+    "000": ("黔西市驻浙江省、福建省劳务协作工作站开展就业服务工作的考核实施细则", ""),
+    "001": ("金东区省外劳务协作工作站设立与管理办法（试行）", "金东人社〔2021〕14号"),
+    "002": ("凭祥产业园就业服务站及城区、镇就业服务站建设项目采购文件", ""),
+    "003": ("新干县县乡村三级就业之家运营服务外包项目", ""),
+    "004": ("2022年“乐业吴江”就业协作联盟运营单位绩效考核细则", "吴人社就〔2022〕15号"),
+}
 
 
 @dataclass(frozen=True)

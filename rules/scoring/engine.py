@@ -1,8 +1,11 @@
 """The scoring engine: score(scheme, facts) -> ScoreSheet; score_cohort(...) -> CohortResult.
 
 Decimal arithmetic only; rounding half up to 2 decimals happens once, on the total (DOMAIN.md §6.1).
-Every line explains its arithmetic in words; a fact an item needs but was not given is reported as
-missing (the sheet is then incomplete), never taken as zero.
+Every line explains its arithmetic as data: ``steps``, a list of JSON-able dicts (``{"step": "deduct_each",
+"fact": ..., "count": "3", "each": "0.5", "points": "1.5"}``: what was counted, the numbers, the facts and
+the condition used), which the portal renders in the reader's language (portal/explain.py). ``explanation``
+is the same arithmetic in the engine's English, for developers and the tests. A fact an item needs but
+was not given is reported as missing (the sheet is then incomplete), never taken as zero.
 """
 from __future__ import annotations
 
@@ -42,6 +45,7 @@ class Line:
     inputs: dict[str, Any] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     needs_cohort: bool = False
+    steps: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -54,6 +58,7 @@ class VetoHit:
     effect: str  # fail | disqualify | terminate
     clause: str
     explanation: str
+    steps: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -83,6 +88,11 @@ class ScoreSheet:
     rank: int | None = None
     grade: str | None = None
     grade_explanation: str = ""
+    total_steps: list[dict[str, Any]] = field(default_factory=list)
+    result_steps: list[dict[str, Any]] = field(default_factory=list)
+    payment_steps: list[dict[str, Any]] = field(default_factory=list)
+    subsidy_steps: list[dict[str, Any]] = field(default_factory=list)
+    grade_steps: list[dict[str, Any]] = field(default_factory=list)
     _scheme: Scheme | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -110,6 +120,17 @@ class ScoreSheet:
     def payment_explanation_for(self, contract_value: Any, stage: str) -> str:
         return self._payment(contract_value, stage)[1]
 
+    def payment_steps_for(self, contract_value: Any, stage: str) -> list[dict[str, Any]]:
+        amount, _text = self._payment(contract_value, stage)
+        payment = self._scheme.payment
+        value = to_decimal_value(contract_value)
+        if stage == "advance":
+            return [{"step": "advance", "value": _v(value), "share": _v(payment.advance_share * HUNDRED),
+                     "amount": _v(amount)}]
+        st = {s.id: s for s in payment.stages}[stage]
+        return [{"step": "stage_payment", "value": _v(value), "share": _v(st.share * HUNDRED), "stage": st.label,
+                 "ratio": _v(self.payment_ratio * HUNDRED), "amount": _v(amount)}]
+
     def _payment(self, contract_value: Any, stage: str) -> tuple[Decimal, str]:
         from rules.scoring.numbers import to_decimal
 
@@ -132,6 +153,13 @@ class ScoreSheet:
         return amount, (f"{fmt_money(value)} × {fmt_num(share * HUNDRED)}% ({stages[stage].label}) × "
                         f"{fmt_num(self.payment_ratio * HUNDRED)}% = {fmt_money(amount)}")
 
+    def subsidy_steps_for(self, grants: Iterable[str] = ()) -> list[dict[str, Any]]:
+        total, _text = self.subsidy_total(grants)
+        one_offs = {o.id: o for o in self._scheme.subsidy.one_off}
+        return [{"step": "subsidy_sum", "by_score": _v(self.subsidy),
+                 "grants": [{"label": one_offs[g].label, "amount": _v(one_offs[g].amount)} for g in grants],
+                 "amount": _v(total)}]
+
     def subsidy_total(self, grants: Iterable[str] = ()) -> tuple[Decimal, str]:
         """Score-band subsidy plus one-off grants decided elsewhere (e.g. 金东 new station, excellent station)."""
         subsidy = self._scheme.subsidy if self._scheme else None
@@ -148,6 +176,52 @@ class ScoreSheet:
             total += one_offs[grant].amount
             parts.append(f"{fmt_money(one_offs[grant].amount)} {one_offs[grant].label}")
         return total, " + ".join(parts) + f" = {fmt_money(total)}"
+
+
+# -- steps: the explanation as data ------------------------------------------------------------------
+
+
+def to_decimal_value(value: Any) -> Decimal:
+    from rules.scoring.numbers import to_decimal
+
+    return to_decimal(value, what="contract value")
+
+
+def _v(value: Any) -> Any:
+    """A value as a step carries it: JSON-able, Decimals as exact strings (long quotients to 4 places)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, Decimal):
+        return str(_tidy(value).normalize()) if value != value.to_integral_value() else str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Judgement):
+        return {"value": _v(value.value), "reason": value.reason}
+    if isinstance(value, (tuple, list)):
+        return [_v(v) for v in value]
+    return value
+
+
+def cond_step(cond: Condition, value: Any = None, *, with_value: bool = True) -> dict[str, Any]:
+    """A condition as data: the fact, each test with its limit, and the value found."""
+    tests = []
+    if cond.has_is:
+        tests.append(["is", _v(cond.is_)])
+    if cond.in_ is not None:
+        tests.append(["in", [_v(x) for x in cond.in_]])
+    for name in ("at_least", "more_than", "at_most", "less_than"):
+        limit = getattr(cond, name)
+        if limit is not None:
+            tests.append([name, _v(limit)])
+    out: dict[str, Any] = {"fact": cond.fact, "tests": tests}
+    if with_value:
+        out["value"] = _v(value)
+    return out
+
+
+def band_step(band) -> dict[str, Any]:
+    return {"min": _v(band.min), "max": _v(band.max), "min_inclusive": band.min_inclusive,
+            "max_inclusive": band.max_inclusive}
 
 
 # -- evaluation context ----------------------------------------------------------------------------
@@ -168,6 +242,7 @@ class RankInfo:
     rank: int | None
     ranked: int  # how many eligible participants were ranked
     why_not: str = ""
+    why_not_step: dict[str, Any] | None = None
 
 
 class _Context:
@@ -177,6 +252,8 @@ class _Context:
         self.derived_values: dict[str, Decimal] = {}
         self.derivations: dict[str, str] = {}
         self.used: dict[str, Any] = {}
+        self.steps: list[dict[str, Any]] = []
+        self.failed: dict[str, Any] | None = None  # the condition that failed last, as a step
 
     def roots(self, key: str) -> set[str]:
         """The supplied facts a key depends on."""
@@ -270,7 +347,9 @@ class _Context:
         """(all hold, the first failing condition described with its actual value)."""
         for cond in conds:
             if not self.holds(cond):
+                self.failed = cond_step(cond, self.get(cond.fact))
                 return False, f"{cond.describe()} fails (is {_show(self.get(cond.fact))})"
+        self.failed = None
         return True, ""
 
 
@@ -328,8 +407,10 @@ def _method_keys(node: Node) -> set[str]:
 # -- leaves ----------------------------------------------------------------------------------------
 
 
-def _cap(points: Decimal, cap: Decimal | None, text: str) -> tuple[Decimal, str]:
+def _cap(points: Decimal, cap: Decimal | None, text: str, ctx=None) -> tuple[Decimal, str]:
     if cap is not None and points > cap:
+        if ctx is not None:
+            ctx.steps.append({"step": "cap", "cap": _v(cap), "points": _v(cap)})
         return cap, f"{text}, capped at {fmt_pts(cap)}"
     return points, text
 
@@ -344,8 +425,11 @@ def _m_checklist(node, ctx):
             parts.append(f"✓ {entry.label} +{fmt_pts(entry.points)}")
         else:
             parts.append(f"✗ {entry.label} ({why}) +0.00")
+        ctx.steps.append({"step": "check", "label": entry.label, "ok": ok, "points": _v(entry.points if ok else ZERO),
+                          "failed": None if ok else ctx.failed})
     text = "; ".join(parts) + f" = {fmt_pts(total)}"
-    return _cap(total, node.params["cap"], text)
+    ctx.steps.append({"step": "subtotal", "points": _v(total)})
+    return _cap(total, node.params["cap"], text, ctx)
 
 
 def _m_per_unit(node, ctx):
@@ -358,19 +442,25 @@ def _m_per_unit(node, ctx):
         amount = sum(capped, ZERO)
         head = (f"{key} {_show(value)}" + (f", each at most {fmt_num(entry_cap)}" if entry_cap is not None else "")
                 + f": {' + '.join(fmt_num(c) for c in capped) or '0'} = {fmt_num(amount)}")
+        ctx.steps.append({"step": "count_list", "fact": key, "values": _v(value), "entry_cap": _v(entry_cap),
+                          "capped": _v(capped), "sum": _v(amount)})
     else:
         amount = Decimal(value)
         head = f"{key} {fmt_num(amount)}"
+        ctx.steps.append({"step": "count", "fact": key, "value": _v(amount)})
     beyond, unit = p["beyond"], p["unit"]
     if beyond:
         over = max(amount - beyond, ZERO)
         head += f"; beyond {fmt_num(beyond)}: {fmt_num(over)}"
+        ctx.steps.append({"step": "beyond", "threshold": _v(beyond), "over": _v(over)})
         amount = over
     units = floor_int(amount / unit) if unit != 1 else amount
     if unit != 1:
         head += f"; floor({fmt_num(amount)} ÷ {fmt_num(unit)}) = {fmt_num(units)} unit(s)"
+        ctx.steps.append({"step": "units", "amount": _v(amount), "unit": _v(unit), "units": _v(units)})
     points = units * p["points_per_unit"]
-    return _cap(points, p["cap"], f"{head} × {fmt_num(p['points_per_unit'])} = {fmt_pts(points)}")
+    ctx.steps.append({"step": "times", "units": _v(units), "each": _v(p["points_per_unit"]), "points": _v(points)})
+    return _cap(points, p["cap"], f"{head} × {fmt_num(p['points_per_unit'])} = {fmt_pts(points)}", ctx)
 
 
 def _m_tiers(node, ctx):
@@ -379,13 +469,17 @@ def _m_tiers(node, ctx):
     for tier in p["tiers"]:
         if tier.contains(value):
             label = f" ({tier.label})" if tier.label else ""
+            ctx.steps.append({"step": "tier", "fact": p["fact"], "value": _v(value), "band": band_step(tier),
+                              "label": tier.label, "points": _v(tier.value)})
             return tier.value, f"{p['fact']} {fmt_num(_tidy(value))} is in {tier.describe()}{label} → {fmt_pts(tier.value)}"
+    ctx.steps.append({"step": "no_tier", "fact": p["fact"], "value": _v(value), "points": _v(p["otherwise"])})
     return p["otherwise"], f"{p['fact']} {fmt_num(_tidy(value))} is in no tier → {fmt_pts(p['otherwise'])}"
 
 
 def _m_levels(node, ctx):
     p = node.params
     value = ctx.get(p["fact"])
+    ctx.steps.append({"step": "level", "fact": p["fact"], "value": _v(value), "points": _v(p["points"][value])})
     return p["points"][value], f"{p['fact']} = {value} → {fmt_pts(p['points'][value])}"
 
 
@@ -394,16 +488,22 @@ def _m_base_steps(node, ctx):
     p = node.params
     value = ctx.number(p["fact"])
     if value < p["threshold"]:
+        ctx.steps.append({"step": "below_threshold", "fact": p["fact"], "value": _v(value),
+                          "threshold": _v(p["threshold"]), "points": "0"})
         return ZERO, f"{p['fact']} {fmt_num(value)} < {fmt_num(p['threshold'])} → 0.00"
     steps = max(floor_int((value - p["steps_from"]) / p["step"]), ZERO)
     points = p["base"] + steps * p["step_points"]
+    ctx.steps.append({"step": "base_steps", "fact": p["fact"], "value": _v(value), "threshold": _v(p["threshold"]),
+                      "base": _v(p["base"]), "steps_from": _v(p["steps_from"]), "step_size": _v(p["step"]),
+                      "steps": _v(steps), "step_points": _v(p["step_points"]), "points": _v(points)})
     text = (f"{p['fact']} {fmt_num(value)} ≥ {fmt_num(p['threshold'])}: base {fmt_pts(p['base'])} + "
             f"floor(({fmt_num(value)} {MINUS} {fmt_num(p['steps_from'])}) ÷ {fmt_num(p['step'])}) = {fmt_num(steps)} "
             f"step(s) × {fmt_num(p['step_points'])} = {fmt_pts(points)}")
-    return _cap(points, p["cap"], text)
+    return _cap(points, p["cap"], text, ctx)
 
 
 def _m_fixed(node, ctx):
+    ctx.steps.append({"step": "fixed", "points": _v(node.max)})
     return node.max, f"awarded in full: {fmt_pts(node.max)}"
 
 
@@ -423,6 +523,11 @@ def _shortfall(e, ctx) -> tuple[Decimal, str]:
     amount = units * e.each
     per = f" ÷ {fmt_num(e.per)}" if e.per != 1 else ""
     whole = " (whole units)" if e.whole_units else ""
+    ctx.steps.append({"step": "deduct_shortfall", "label": e.label, "fact": e.fact,
+                      "target_fact": e.target if isinstance(e.target, str) else None, "target": _v(target),
+                      "values": _v(values), "list": isinstance(raw, tuple), "short": _v(sum(shorts, ZERO)),
+                      "per": _v(e.per), "whole_units": e.whole_units, "units": _v(units), "each": _v(e.each),
+                      "points": _v(amount)})
     if isinstance(raw, tuple):
         detail = " + ".join(f"({target_text} {MINUS} {fmt_num(v)})" if s else "0" for v, s in zip(values, shorts))
         return amount, (f"{e.label}: per entry {detail or '0'} = {fmt_num(_tidy(sum(shorts, ZERO)))} short{per}{whole}"
@@ -439,11 +544,15 @@ def _m_deductions(node, ctx):
     p = node.params
     start = p["start"]
     parts = [f"start {fmt_pts(start)}"] if start is not None else []
+    if start is not None:
+        ctx.steps.append({"step": "start", "points": _v(start)})
     taken = ZERO
     for e in p["deductions"]:
         if e.kind == "each":
             count = ctx.number(e.fact)
             amount = count * e.each
+            ctx.steps.append({"step": "deduct_each", "label": e.label, "fact": e.fact, "count": _v(count),
+                              "each": _v(e.each), "points": _v(amount)})
             parts.append(f"{e.label}: {fmt_num(count)} × {fmt_num(e.each)} = {MINUS}{fmt_pts(amount)}")
         elif e.kind == "shortfall":
             amount, text = _shortfall(e, ctx)
@@ -451,6 +560,8 @@ def _m_deductions(node, ctx):
         elif e.kind == "judged":
             judged = ctx.get(e.fact)
             amount = sum((j.value for j in judged), ZERO)
+            ctx.steps.append({"step": "deduct_judged", "label": e.label, "fact": e.fact, "entries": _v(judged),
+                              "points": _v(amount)})
             if judged:
                 detail = " + ".join(f"{fmt_num(j.value)} ({j.reason})" for j in judged)
                 parts.append(f"{e.label}: {detail} = {MINUS}{fmt_pts(amount)}")
@@ -459,13 +570,18 @@ def _m_deductions(node, ctx):
         else:  # "when"
             ok, why = ctx.all_hold(e.when)
             amount = e.points if ok else ZERO
+            ctx.steps.append({"step": "deduct_when", "label": e.label, "holds": ok, "points": _v(amount),
+                              "conditions": [cond_step(c, ctx.get(c.fact)) for c in e.when]})
             cond = " and ".join(c.describe() for c in e.when)
             parts.append(f"{e.label}: {cond} {'holds' if ok else 'does not hold'} = {MINUS}{fmt_pts(amount)}")
         taken += amount
     if start is None:  # a penalty: the magnitude is what the entries add up to
+        ctx.steps.append({"step": "subtotal", "points": _v(taken)})
         return taken, "; ".join(parts) + f"; total {fmt_pts(taken)}"
     raw = start - taken
+    ctx.steps.append({"step": "subtract", "start": _v(start), "taken": _v(taken), "points": _v(raw)})
     if raw < p["floor"]:
+        ctx.steps.append({"step": "floor", "floor": _v(p["floor"]), "points": _v(p["floor"])})
         # seed 002: 扣完为止（指扣单项分）— a deduction never takes the sub-item below its floor
         text = "; ".join(parts) + (f"; {fmt_pts(start)} {MINUS} {fmt_pts(taken)} = {fmt_pts(raw)}, "
                                    f"floored at {fmt_pts(p['floor'])} (扣完为止)")
@@ -477,6 +593,8 @@ def _m_judgement(node, ctx):
     key = node.params["fact"]
     j = ctx.get(key)
     spec = ctx.scheme.facts[key]
+    ctx.steps.append({"step": "judgement", "fact": key, "value": _v(j.value), "min": _v(spec.min),
+                      "max": _v(spec.max), "reason": j.reason})
     return j.value, (f"assessor's judgement {fmt_num(j.value)} (allowed {fmt_num(spec.min)}–{fmt_num(spec.max)}); "
                      f"reason: {j.reason}")
 
@@ -500,39 +618,54 @@ def _m_rank(node, ctx, info: RankInfo):
     for c in p["eligible"]:
         ctx.get(c.fact)
     if not info.eligible:
+        ctx.steps.append({"step": "rank_ineligible", "failed": info.why_not_step, "points": _v(p["ineligible_points"])})
         return p["ineligible_points"], f"not eligible for ranking ({info.why_not}) → {fmt_pts(p['ineligible_points'])}"
     raw = p["top"] - (info.rank - 1) * p["step"]
+    ctx.steps.append({"step": "rank", "fact": p["fact"], "value": _v(info.value), "rank": info.rank,
+                      "ranked": info.ranked, "top": _v(p["top"]), "step_size": _v(p["step"]), "points": _v(raw)})
     text = (f"{p['fact']} {fmt_num(_tidy(info.value))} ranks {info.rank} of {info.ranked} eligible: "
             f"{fmt_pts(p['top'])} {MINUS} ({info.rank} {MINUS} 1) × {fmt_num(p['step'])} = {fmt_pts(raw)}")
     if raw < p["floor"]:
+        ctx.steps.append({"step": "floor", "floor": _v(p["floor"]), "points": _v(p["floor"])})
         return p["floor"], text + f", not below {fmt_pts(p['floor'])} → {fmt_pts(p['floor'])}"
     return raw, text
 
 
 def _score_leaf(node: Node, ctx: _Context, ranks: dict[str, RankInfo] | None) -> Line:
+    line = _score_leaf_text(node, ctx, ranks)
+    line.steps = ctx.steps
+    return line
+
+
+def _score_leaf_text(node: Node, ctx: _Context, ranks: dict[str, RankInfo] | None) -> Line:
     ctx.used = {}
+    ctx.steps = []
     line = Line(path=node.path, id=node.id, level=node.level, title=node.title, kind=node.kind, max=node.max,
                 method=node.method, clause=node.clause, points=ZERO, explanation="")
     req_missing = ctx.missing(_condition_keys(node.requires))
     method_missing = ctx.missing(_method_keys(node))
     if req_missing:
         line.missing = sorted(set(req_missing) | set(method_missing))
+        ctx.steps.append({"step": "missing", "facts": list(line.missing)})
         line.explanation = f"not scored: missing fact(s) {', '.join(line.missing)}"
         return line
     if node.requires:
         ok, why = ctx.all_hold(node.requires)
         if not ok:
             line.inputs = dict(ctx.used)
+            ctx.steps.append({"step": "requirement_failed", "failed": ctx.failed, "points": "0"})
             line.explanation = f"requirement not met: {why} → 0.00"
             return line
     if method_missing:
         line.missing = method_missing
+        ctx.steps.append({"step": "missing", "facts": list(method_missing)})
         line.explanation = f"not scored: missing fact(s) {', '.join(method_missing)}"
         return line
     if node.method == "rank":
         info = (ranks or {}).get(node.path)
         if info is None:
             line.needs_cohort = True
+            ctx.steps.append({"step": "needs_cohort", "fact": node.params["fact"]})
             line.inputs = {node.params["fact"]: ctx.get(node.params["fact"])}
             line.explanation = "rank-based: points depend on the other participants; score the cohort (score_cohort)"
             return line
@@ -541,15 +674,20 @@ def _score_leaf(node: Node, ctx: _Context, ranks: dict[str, RankInfo] | None) ->
         points, text = _METHODS[node.method](node, ctx)
     if node.kind == "regular" and node.max is not None and points > node.max:
         points, text = node.max, f"{text}; capped at the item's {fmt_pts(node.max)}"
+        ctx.steps.append({"step": "cap", "cap": _v(node.max), "points": _v(node.max)})
     if node.kind == "regular" and points < 0:
         points, text = ZERO, f"{text}; not below 0.00"
+        ctx.steps.append({"step": "floor", "floor": "0", "points": "0"})
     if node.kind == "penalty":
         if node.max is not None and points > node.max:
             points, text = node.max, f"{text}; at most {fmt_pts(node.max)}"
+            ctx.steps.append({"step": "cap", "cap": _v(node.max), "points": _v(node.max)})
         points = -points
         text = f"{text} → penalty {fmt_pts(points)}"
+        ctx.steps.append({"step": "penalty", "points": _v(points)})
     elif node.kind == "bonus":
         text = f"{text} → bonus {fmt_pts(points, signed=True)}"
+        ctx.steps.append({"step": "bonus", "points": _v(points)})
     line.points = points
     line.inputs = dict(ctx.used)
     line.explanation = text
@@ -571,8 +709,11 @@ def _score_node(node: Node, ctx: _Context, ranks, out: list[Line]) -> Line:
         text = " + ".join(fmt_pts(c.points) for c in regular) + f" = {fmt_pts(total)} of {fmt_pts(node.max)}"
     else:
         text = f"no regular lines = {fmt_pts(total)}"
+    steps: list[dict[str, Any]] = [{"step": "sum", "parts": [_v(c.points) for c in regular], "points": _v(total),
+                                    "max": _v(node.max)}]
     if total > node.max:
         total, text = node.max, text + f", capped at {fmt_pts(node.max)}"
+        steps.append({"step": "cap", "cap": _v(node.max), "points": _v(node.max)})
     missing = sorted({k for c in children for k in c.missing})
     line.points = total
     line.missing = missing
@@ -580,9 +721,12 @@ def _score_node(node: Node, ctx: _Context, ranks, out: list[Line]) -> Line:
     extras = [c for c in children if c.kind != "regular"]
     if extras:
         text += " (bonus/penalty lines below count separately)"
+        steps.append({"step": "extras_apart"})
     if missing or line.needs_cohort:
         text += " — provisional: some lines are not scored yet"
+        steps.append({"step": "provisional"})
     line.explanation = "Σ " + text
+    line.steps = steps
     return line
 
 
@@ -601,19 +745,27 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
     bonus = bonus_raw
     penalty = -sum((l.points for l in leaves if l.kind == "penalty"), ZERO)
     parts = [f"regular {fmt_pts(regular)} (of {fmt_pts(scheme.max_total)})"]
+    total_steps: list[dict[str, Any]] = [{"step": "regular", "points": _v(regular), "max": _v(scheme.max_total)}]
     if any(l.kind == "bonus" for l in leaves):
         parts.append(f"+ bonus {_exact(bonus)}")
         if scheme.bonus_cap is not None and bonus > scheme.bonus_cap:
             bonus = scheme.bonus_cap
             parts[-1] = f"+ bonus {_exact(bonus_raw)} capped at {fmt_pts(bonus)}"
+        total_steps.append({"step": "bonus_total", "raw": _v(bonus_raw), "points": _v(bonus),
+                            "cap": _v(scheme.bonus_cap) if bonus != bonus_raw else None})
     if any(l.kind == "penalty" for l in leaves):
         parts.append(f"{MINUS} penalties {_exact(penalty)}")
+        total_steps.append({"step": "penalty_total", "points": _v(penalty)})
     exact = regular + bonus - penalty
     text = " ".join(parts) + f" = {_exact(exact)}"
+    total_steps.append({"step": "total", "points": _v(exact)})
     if exact < scheme.total_floor:
         text += f", never below {fmt_pts(scheme.total_floor)} (DOMAIN.md §6.2)"
         exact = scheme.total_floor
+        total_steps.append({"step": "floor", "floor": _v(exact), "points": _v(exact)})
     total = round_points(exact)
+    if total != exact:
+        total_steps.append({"step": "rounded", "points": _v(total)})
 
     missing = sorted({k for l in leaves for k in l.missing})
     needs_cohort = any(l.needs_cohort for l in leaves)
@@ -631,7 +783,9 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
             cond = " and ".join(c.describe() for c in veto.when)
             shown = ", ".join(f"{k} = {_show(v)}" for k, v in ctx.used.items())
             hits.append(VetoHit(veto.id, veto.effect, veto.clause,
-                                f"{veto.label or veto.id}: {cond} ({shown}) → {veto.effect}"))
+                                f"{veto.label or veto.id}: {cond} ({shown}) → {veto.effect}",
+                                [{"step": "veto", "label": veto.label, "effect": veto.effect,
+                                  "conditions": [cond_step(c, ctx.get(c.fact)) for c in veto.when]}]))
     complete = not missing and not needs_cohort
 
     if not complete:
@@ -639,12 +793,16 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
         result_text = "incomplete: " + (f"missing fact(s) {', '.join(missing)}" if missing else "")
         if needs_cohort:
             result_text += ("; " if missing else "") + "rank-based items need the cohort"
+        result_steps = [{"step": "incomplete", "facts": list(missing), "needs_cohort": needs_cohort}]
     elif hits:
         passed = False
         result_text = "failed by veto: " + "; ".join(h.explanation for h in hits)
+        result_steps = [step for h in hits for step in h.steps]
     else:
         cmp = "≥" if scheme.pass_inclusive else ">"
         passed = total >= scheme.pass_mark if scheme.pass_inclusive else total > scheme.pass_mark
+        result_steps = [{"step": "pass_mark", "total": _v(total), "mark": _v(scheme.pass_mark),
+                         "inclusive": scheme.pass_inclusive, "passed": passed}]
         if passed:
             result_text = f"{fmt_pts(total)} {cmp} {fmt_pts(scheme.pass_mark)}: passed ({scheme.pass_clause})"
         else:
@@ -652,6 +810,10 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
 
     ratio, pay_text, band = _payment_ratio(scheme, total, complete, hits)
     subsidy, subsidy_text = _subsidy(scheme, total, complete, passed)
+    payment_steps = _band_steps(scheme.payment, total, complete, bool(hits), "payment_band")
+    subsidy_steps = ([] if scheme.subsidy is None else
+                     [{"step": "not_passed_no_subsidy"}] if complete and scheme.subsidy.requires_pass and not passed
+                     else _band_steps(scheme.subsidy, total, complete, False, "subsidy_band"))
 
     return ScoreSheet(
         scheme_id=scheme.id, scheme_version=scheme.version, participant=participant, lines=lines,
@@ -659,8 +821,23 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
         total_explanation=text + (f" → {fmt_pts(total)}" if total != exact else ""),
         missing_facts=missing, complete=complete, vetoes=hits, passed=passed, result_explanation=result_text,
         payment_ratio=ratio, payment_explanation=pay_text, payment_band=band, subsidy=subsidy, subsidy_explanation=subsidy_text,
-        derivations=dict(ctx.derivations), _scheme=scheme,
+        derivations=dict(ctx.derivations), total_steps=total_steps, result_steps=result_steps,
+        payment_steps=payment_steps, subsidy_steps=subsidy_steps, _scheme=scheme,
     )
+
+
+def _band_steps(table, total: Decimal, complete: bool, vetoed: bool, kind: str) -> list[dict[str, Any]]:
+    """The payment or subsidy band the total falls in, as a step (the same lookup as _payment_ratio/_subsidy)."""
+    if table is None:
+        return []
+    if not complete:
+        return [{"step": "incomplete_no_" + kind.split("_")[0]}]
+    for band in table.bands:
+        if band.contains(total):
+            return [{"step": kind, "total": _v(total), "band": band_step(band), "label": band.label,
+                     "value": _v(band.value * HUNDRED if kind == "payment_band" else band.value),
+                     "consequence": band.consequence, "vetoed": vetoed}]
+    return [{"step": "no_" + kind, "total": _v(total), "vetoed": vetoed}]
 
 
 def _payment_ratio(scheme: Scheme, total: Decimal, complete: bool, hits: list[VetoHit]):
@@ -756,7 +933,8 @@ def score_cohort(scheme: Scheme, facts_by_participant: dict[str, dict[str, Any]]
                 values[who] = value
             else:
                 # DOMAIN.md §6.4: only eligible participants are ranked for rank-based points
-                infos[who] = RankInfo(value=value, eligible=False, rank=None, ranked=0, why_not=why)
+                infos[who] = RankInfo(value=value, eligible=False, rank=None, ranked=0, why_not=why,
+                                      why_not_step=ctx.failed)
         order = competition_ranks(values, descending=(p["order"] == "desc"))
         for who, r in order.items():
             infos[who] = RankInfo(value=values[who], eligible=True, rank=r, ranked=len(values))
@@ -788,9 +966,11 @@ def _assign_grades(scheme: Scheme, sheets: dict[str, ScoreSheet]) -> None:
     for s in sheets.values():
         if not s.complete:
             s.grade, s.grade_explanation = None, "incomplete: no grade"
+            s.grade_steps = [{"step": "grade_incomplete"}]
         elif not s.passed:
             s.grade = grades.failed
             s.grade_explanation = f"failed → {grades.failed} ({s.result_explanation})"
+            s.grade_steps = [{"step": "grade_failed", "grade": grades.failed}] + list(s.result_steps)
     groups: list[list[ScoreSheet]] = []
     for s in candidates:
         if groups and groups[-1][0].total == s.total:
@@ -807,8 +987,12 @@ def _assign_grades(scheme: Scheme, sheets: dict[str, ScoreSheet]) -> None:
             used += len(group)
             why = (f"rank {group[0].rank} of {n}: {grade} quota floor({fmt_num(share * HUNDRED)}% × {n}) = "
                    f"{fmt_num(limit)}, {used} used" + (f" (tied group of {len(group)})" if len(group) > 1 else ""))
+            steps = [{"step": "grade_quota", "rank": group[0].rank, "of": n, "grade": grade,
+                      "share": _v(share * HUNDRED), "limit": _v(limit), "used": used, "tied": len(group)}]
         else:
             grade = grades.rest
             why = f"rank {group[0].rank} of {n}: quotas for {', '.join(q.grade for q in grades.quotas)} are full → {grade}"
+            steps = [{"step": "grade_rest", "rank": group[0].rank, "of": n,
+                      "full": [q.grade for q in grades.quotas], "grade": grade}]
         for s in group:
-            s.grade, s.grade_explanation = grade, why
+            s.grade, s.grade_explanation, s.grade_steps = grade, why, steps

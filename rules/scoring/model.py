@@ -283,6 +283,11 @@ class Scheme:
         number = self.document_number or "no document number"
         return f"{self.id} ({number}, effective {self.effective_date.isoformat()})"
 
+    @property
+    def citation(self) -> str:
+        """The source document as a civil servant cites it: 吴人社就〔2022〕15号《…》, or 《…》 without a number."""
+        return f"{self.document_number}《{self.title}》" if self.document_number else f"《{self.title}》"
+
     def nodes(self):
         """Every node, depth first, categories first."""
         def walk(node):

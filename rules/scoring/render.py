@@ -39,6 +39,7 @@ def line_to_dict(line: Line) -> dict[str, Any]:
         "points": str(line.points), "explanation": line.explanation,
         "inputs": {k: _json_value(v) for k, v in line.inputs.items()},
         "missing": list(line.missing), "needs_cohort": line.needs_cohort,
+        "steps": list(line.steps),
     }
 
 
@@ -59,8 +60,8 @@ def sheet_to_dict(sheet: ScoreSheet) -> dict[str, Any]:
         "missing_facts": list(sheet.missing_facts),
         "passed": sheet.passed,
         "result_explanation": sheet.result_explanation,
-        "vetoes": [{"id": v.id, "effect": v.effect, "clause": v.clause, "explanation": v.explanation}
-                   for v in sheet.vetoes],
+        "vetoes": [{"id": v.id, "effect": v.effect, "clause": v.clause, "explanation": v.explanation,
+                    "steps": list(v.steps)} for v in sheet.vetoes],
         "disqualified": sheet.disqualified,
         "terminated": sheet.terminated,
         "payment_ratio": _dec(sheet.payment_ratio),
@@ -75,6 +76,11 @@ def sheet_to_dict(sheet: ScoreSheet) -> dict[str, Any]:
         "grade": sheet.grade,
         "grade_explanation": sheet.grade_explanation,
         "derivations": dict(sheet.derivations),
+        "total_steps": list(sheet.total_steps),
+        "result_steps": list(sheet.result_steps),
+        "payment_steps": list(sheet.payment_steps),
+        "subsidy_steps": list(sheet.subsidy_steps),
+        "grade_steps": list(sheet.grade_steps),
         "items": [line_to_dict(l) for l in sheet.lines],
     }
 
@@ -86,7 +92,8 @@ def cohort_to_dict(result: CohortResult) -> dict[str, Any]:
         "complete": result.complete,
         "participants": [
             {"participant": s.participant, "total": str(s.total), "rank": s.rank, "grade": s.grade,
-             "passed": s.passed, "complete": s.complete, "grade_explanation": s.grade_explanation}
+             "passed": s.passed, "complete": s.complete, "grade_explanation": s.grade_explanation,
+             "grade_steps": list(s.grade_steps)}
             for s in result.ranking()
         ],
         "sheets": {who: sheet_to_dict(s) for who, s in result.sheets.items()},

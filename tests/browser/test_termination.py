@@ -33,7 +33,7 @@ def test_reviewer_proposes_approver_confirms_and_the_operator_can_no_longer_repo
     _login(page, live_server, "t1-reviewer")
     page.goto(f"{live_server}/contracts/{contract.id}")
     page.click("[data-testid=consequences-link]")
-    assert "seed 002" in page.input_value("#clause")  # the scheme's own clause is offered
+    assert "建设项目采购文件》" in page.input_value("#clause")  # the scheme's own clause is offered
     page.fill("#reason", "整改期满仍不合格，服务站长期无人值守")
     page.click("[data-testid=propose-termination]")
     assert page.locator("[data-testid=proposal-state]").inner_text() == "待审批人确认"

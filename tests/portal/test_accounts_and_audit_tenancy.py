@@ -55,7 +55,7 @@ def test_an_operator_account_creation_is_seen_by_the_bureaus_of_that_operator(ap
         other = app.test_client()
         login(other, who)
         page = other.get("/audit?action=create_user").get_data(as_text=True)
-        assert f"user_account #{event.object_id}" in page, who
+        assert f"账号 #{event.object_id}" in page, who  # the object by its label (portal/audit/labels.py)
 
 
 def test_disabling_and_resetting_an_operator_account_are_audited_for_its_bureau(app, world, db):
@@ -70,7 +70,7 @@ def test_disabling_and_resetting_an_operator_account_are_audited_for_its_bureau(
     actions = set(db.exec(select(AuditEvent.action).where(AuditEvent.object_id == account.id,
                                                           AuditEvent.object_type == "user_account")).all())
     assert {"update_user", "reset_password", "disable_user"} <= actions
-    row = f"user_account #{account.id}"
+    row = f"账号 #{account.id}"
     assert row in client.get("/audit?action=disable_user").get_data(as_text=True)
     foreign = app.test_client()
     login(foreign, "t2-admin")
@@ -94,10 +94,10 @@ def test_operator_logins_and_failed_logins_are_audited_and_seen_by_the_operators
     account = world[1]["users"]["operator"]
     for action in ("login", "login_failed"):
         page = approver.get(f"/audit?action={action}").get_data(as_text=True)
-        assert f"user_account #{account.id}" in page, action
+        assert f"账号 #{account.id}" in page, action
     foreign = app.test_client()
     login(foreign, "t2-approver")
-    assert f"user_account #{account.id}" not in foreign.get("/audit?action=login_failed").get_data(as_text=True)
+    assert f"账号 #{account.id}" not in foreign.get("/audit?action=login_failed").get_data(as_text=True)
 
 
 def test_a_credit_grade_is_the_operators_recorded_once_and_every_bureau_sees_its_audit_line(app, world, db):

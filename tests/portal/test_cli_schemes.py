@@ -79,3 +79,17 @@ def test_an_unknown_scheme_or_a_broken_file_exits_non_zero(cli, tmp_path):
     broken.write_text("{not json", encoding="utf-8")
     result = cli.invoke(args=["score", "qianxi-2022", str(broken)])
     assert result.exit_code != 0 and "not valid JSON" in result.output
+
+
+def test_score_prints_the_table_in_chinese_by_default_and_in_english_with_lang_en(cli, tmp_path):
+    """Issue #12: the CLI renders the engine's steps through the catalog like the pages do."""
+    facts = _write(tmp_path, _example_facts("pingxiang-2024-lot1"))
+    zh = cli.invoke(args=["score", "pingxiang-2024-lot1", facts])
+    assert zh.exit_code == 0, zh.output
+    assert "计算过程" in zh.output and "合计" in zh.output and "seed" not in zh.output
+    assert "Σ" not in zh.output and "employers_without_delivery_record" not in zh.output
+    en = cli.invoke(args=["score", "pingxiang-2024-lot1", facts, "--lang", "en"])
+    assert en.exit_code == 0, en.output
+    assert "Total" in en.output and "Result" in en.output and "sum " in en.output and "合计" not in en.output
+    engine = cli.invoke(args=["score", "pingxiang-2024-lot1", facts, "--lang", "engine"])
+    assert "Σ" in engine.output  # the engine's own English stays available to developers

@@ -58,7 +58,7 @@ def test_monthly_plan_at_23_59_59_on_the_5th_is_on_time_and_a_second_later_is_la
     assert _violation(db, "deadlines.monthly_plan_late", "2024-05", contract_id) is None
     late = _violation(db, "deadlines.monthly_plan_late", "2024-06", contract_id)
     assert late is not None and late.penalty_points == Decimal("0.10") and late.status == "open"
-    assert "2024-06" in str(late.evidence) and late.clause.startswith("seed 002")
+    assert "2024-06" in str(late.evidence) and late.clause.startswith("《凭祥产业园就业服务站及城区、镇就业服务站建设项目采购文件》")
     assert _violation(db, "deadlines.monthly_plan_late", "2024-07", contract_id) is not None
 
 
@@ -138,7 +138,7 @@ def test_sweep_command_reports_what_it_did(app, world):
 def test_rules_command_lists_every_rule_with_clause_and_penalty(app):
     result = app.test_cli_runner().invoke(args=["rules"])
     assert result.exit_code == 0
-    assert "deadlines.monthly_plan_late" in result.output and "seed 002" in result.output and "−0.1" in result.output
+    assert "deadlines.monthly_plan_late" in result.output and "建设项目采购文件》" in result.output and "−0.1" in result.output
 
 
 def test_credit_grade_c_fails_the_year_and_d_disqualifies(app, world, db):
@@ -171,7 +171,7 @@ def test_a_submission_runs_the_rules_at_once(app, world, db):
     late = _violation(db, "deadlines.monthly_plan_late", "2024-06", contract_id)
     assert late is not None and "late" in str(late.evidence)
     page = client.get(f"/contracts/{contract_id}/violations").get_data(as_text=True)
-    assert "deadlines.monthly_plan_late" in page and "seed 002" in page
+    assert "deadlines.monthly_plan_late" in page and "建设项目采购文件》" in page
     assert client.get("/notifications").status_code == 200
 
 
@@ -246,8 +246,8 @@ def test_violation_mail_is_delivered_through_a_real_smtp_server(app, world, db, 
 
     parsed = [email.message_from_string(raw, policy=policy.default) for _, raw in inbox.messages]
     assert all(m["Subject"].startswith("【考核】C-1：") for m in parsed)
-    late = [m for m in parsed if "2024-06" in m["Subject"] or "2024-06" in m.get_content()]
-    assert late and "seed 002" in late[0].get_content() and "依据 / clause" in late[0].get_content()
+    late = [m for m in parsed if "2024年6月" in m["Subject"] or "2024年6月" in m.get_content()]  # dates in words
+    assert late and "建设项目采购文件》" in late[0].get_content() and "依据 / clause" in late[0].get_content()
     assert _count(db, OutboxMail, OutboxMail.sent_at.is_(None)) == 0
 
 

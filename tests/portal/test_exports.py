@@ -50,8 +50,13 @@ def test_the_score_sheet_as_xlsx_has_every_line_the_total_and_each_deductions_re
     start = rows.index(header) + 1
     lines = rows[start:start + len(items)]
     assert [str(r[0]).strip() for r in lines] == [i["title"] for i in items]
-    for line, item in zip(lines, items):
-        assert Decimal(str(line[2])) == Decimal(item["points"]) and line[3] == item["explanation"]
+    from portal.explain import explain
+
+    with app.test_request_context():  # Chinese: the frozen steps in words, not the engine's English
+        texts = [explain(item["steps"], approved.scheme_id) for item in items]
+    for line, item, text in zip(lines, items, texts):
+        assert Decimal(str(line[2])) == Decimal(item["points"]) and line[3] == text and item["steps"]
+        assert "Σ" not in text and " of " not in text and "_" not in text
     # seed 002 第1项: the equipment found out of order on the spot check, with the reviewer's reason.
     equipment = next(r for r, i in zip(lines, items) if "equipment_findings" in i["inputs"])
     assert Decimal(str(equipment[2])) < Decimal(str(equipment[1])) and REASON in equipment[4]
@@ -60,8 +65,8 @@ def test_the_score_sheet_as_xlsx_has_every_line_the_total_and_each_deductions_re
     assert Decimal(str(_row(rows, "付款比例")[2])) == approved.payment_ratio
     assert _row(rows, "付款档次")[2] == approved.figures["payment_band"]["label"]
     facts = _rows(response.data, "输入与来源")
-    assert facts[0] == ("考核事实", "含义", "数值", "来源", "理由")
-    assert any(r[0] == "equipment_findings" and r[3] == "评估人员录入" and REASON in r[4] for r in facts)
+    assert facts[0] == ("考核事实", "数值", "来源", "理由")  # facts by their label, never their key
+    assert any(r[0].startswith("抽查发现设备不正常使用") and r[2] == "评估人员录入" and REASON in r[3] for r in facts)
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "export_score_sheet")).one()
     assert event.actor_name == "t1-approver" and event.object_id == approved.id and event.after["format"] == "xlsx"
 

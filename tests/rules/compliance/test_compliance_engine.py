@@ -213,6 +213,7 @@ def test_list_rules_gives_complete_metadata():
     for r in rules:
         assert r.id.split(".")[0] in {"attendance", "deadlines", "workers", "conduct", "consequences", "integrity"}
         assert r.clause.seed in {"000", "001", "002", "004"} and r.clause.text and r.clause.item
+        assert "seed" not in r.clause.cite() and r.clause.cite().count("《") == 1, r.clause.cite()
         assert any("\u4e00" <= ch <= "\u9fff" for ch in r.clause.text + r.message_zh)
         assert r.message_en and r.schemes and r.scheme_item
         if r.kind not in ("tally", "derived"):
