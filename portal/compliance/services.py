@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from portal.activities.services import attendance_facts
 from portal.consequences import services as _consequences
-from portal.compliance.models import Violation
+from portal.compliance.models import IllegalViolationChange, Violation
 from portal.contracts.models import Contract
 from portal.db import get_session, utcnow
 from portal.notifications.services import link, notify, recipients
@@ -230,7 +230,6 @@ def act_on_violation(violation: Violation, action: str, user, reason: str | None
     own reason once the cycle the violation falls in is approved (issue #6 §4), whatever the action and role."""
     from portal.assessment.services import lock_reason_for_violation
     from portal.audit import services as audit
-    from portal.compliance.models import IllegalViolationChange
 
     if action not in VIOLATION_ACTIONS:
         raise ValueError(f"unknown action {action!r}")
