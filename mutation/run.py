@@ -102,12 +102,12 @@ def prepare(name: str) -> Path:
 
 
 def survivors(name: str) -> list[str]:
-    """The mutants of the last run that survived (or had no test), to re-test after new tests were written."""
+    """The mutants of the last run not killed (survived, no test, timed out), to re-test after new tests were written."""
     sys.path.insert(0, str(ROOT / "mutation"))
     from report import load
 
     results, _diffs = load(name)
-    return sorted(k for k, (_module, status) in results.items() if status in ("survived", "no tests", "suspicious"))
+    return sorted(k for k, (_module, status) in results.items() if status in ("survived", "no tests", "suspicious", "timeout"))
 
 
 def run(name: str, globs: list[str]) -> int:
