@@ -2,9 +2,10 @@
 
 Each target gets its own copy of the tracked tree under build/mutation/<target>/ with a setup.cfg holding
 the target's [mutmut] section (mutmut reads its configuration from the working directory), so the rules and
-the portal's guard functions are mutated with their own tests only; mutmut's cache (mutants/) stays there
-between runs, so a second run re-tests only what changed. GLOBs narrow the run to mutant names, e.g.
-"rules.scoring.numbers.*". The results are summed per module by mutation/report.py.
+the portal's guard functions are mutated with their own tests only. mutmut's cache (mutants/) stays there
+between runs; every mutant matching the names given is (re-)tested: the target's own globs by default, GLOBs
+to narrow it (e.g. "rules.scoring.numbers.*"), --survivors for the last run's survivors only (after new tests
+were written), --versions for the guards' second pass. The results are summed by mutation/report.py.
 """
 from __future__ import annotations
 
