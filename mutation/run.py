@@ -5,7 +5,8 @@ the target's [mutmut] section (mutmut reads its configuration from the working d
 the portal's guard functions are mutated with their own tests only. mutmut's cache (mutants/) stays there
 between runs; every mutant matching the names given is (re-)tested: the target's own globs by default, GLOBs
 to narrow it (e.g. "rules.scoring.numbers.*"), --survivors for the last run's survivors only (after new tests
-were written), --versions for the guards' second pass. The results are summed by mutation/report.py.
+were written), --resume for the mutants not checked yet (after an interrupted run), --versions for the
+guards' second pass. The results are summed by mutation/report.py.
 """
 from __future__ import annotations
 
@@ -112,6 +113,9 @@ def survivors(name: str) -> list[str]:
 
 
 def run(name: str, globs: list[str]) -> int:
+    resume = globs == ["--resume"]  # no names: mutmut tests only the mutants not checked yet
+    if resume:
+        globs = []
     if globs == ["--versions"]:
         globs = TARGETS[name]["versions"]
     if globs == ["--survivors"]:
@@ -121,7 +125,8 @@ def run(name: str, globs: list[str]) -> int:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("DATABASE_URL", None)  # the SQLite run: the guards' tests make their own database
     jobs = os.environ.get("MUTATION_JOBS", "2")  # at nice 19 the second child only takes idle CPU
-    cmd = ["nice", "-n", "19", str(MUTMUT), "run", "--max-children", jobs, *(globs or TARGETS[name]["names"])]
+    names = globs or ([] if resume else TARGETS[name]["names"])
+    cmd = ["nice", "-n", "19", str(MUTMUT), "run", "--max-children", jobs, *names]
     print("$ cd", work.relative_to(ROOT), "&&", " ".join(cmd[3:8]), f"... ({len(cmd) - 8} names)", flush=True)
     return subprocess.call(cmd, cwd=work, env=env)
 
