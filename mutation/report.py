@@ -26,6 +26,9 @@ STATUS = defaultdict(lambda: "suspicious", {1: "killed", 3: "killed", 0: "surviv
                                             -9: "segfault", 2: "interrupted", 37: "type check"})
 
 
+NOT_KILLED = ("survived", "no tests", "suspicious", "timeout")
+
+
 def module_of(path: Path, mutants: Path) -> str:
     rel = path.relative_to(mutants).with_suffix("")
     parts = list(rel.parts)
@@ -99,7 +102,7 @@ def report(targets: list[str], names: dict[str, list[str]] | None = None) -> str
             out.append(_row(module, c))
         out.append(_row("**all**", total))
         out.append("")
-        survivors = sorted(k for k, (_m, s) in results.items() if s in ("survived", "no tests", "suspicious", "timeout"))
+        survivors = sorted(k for k, (_m, s) in results.items() if s in NOT_KILLED)
         grouped: dict[str, list[str]] = defaultdict(list)
         for key in survivors:
             verdict = next(((v, why) for pattern, v, why in hand if fnmatch.fnmatch(key, pattern)), None)

@@ -104,12 +104,12 @@ def prepare(name: str) -> Path:
 
 
 def survivors(name: str) -> list[str]:
-    """The mutants of the last run not killed (survived, no test, timed out), to re-test after new tests were written."""
+    """The mutants of the last run not killed (survived, no test, timed out), to re-test after new tests."""
     sys.path.insert(0, str(ROOT / "mutation"))
-    from report import load
+    from report import NOT_KILLED, load
 
     results, _diffs = load(name)
-    return sorted(k for k, (_module, status) in results.items() if status in ("survived", "no tests", "suspicious", "timeout"))
+    return sorted(k for k, (_module, status) in results.items() if status in NOT_KILLED)
 
 
 def run(name: str, globs: list[str]) -> int:
