@@ -2,9 +2,11 @@
 
 Each target gets its own copy of the tracked tree under build/mutation/<target>/ with a setup.cfg holding
 the target's [mutmut] section (mutmut reads its configuration from the working directory), so the rules and
-the portal's guard functions are mutated with their own tests only; mutmut's cache (mutants/) stays there
-between runs, so a second run re-tests only what changed. GLOBs narrow the run to mutant names, e.g.
-"rules.scoring.numbers.*". The results are summed per module by mutation/report.py.
+the portal's guard functions are mutated with their own tests only. mutmut's cache (mutants/) stays there
+between runs; every mutant matching the names given is (re-)tested: the target's own globs by default, GLOBs
+to narrow it (e.g. "rules.scoring.numbers.*"), --survivors for the last run's survivors only (after new tests
+were written), --resume for the mutants not checked yet (after an interrupted run), --versions for the
+guards' second pass. The results are summed by mutation/report.py.
 """
 from __future__ import annotations
 
@@ -104,15 +106,18 @@ def prepare(name: str) -> Path:
 
 
 def survivors(name: str) -> list[str]:
-    """The mutants of the last run that survived (or had no test), to re-test after new tests were written."""
+    """The mutants of the last run not killed (survived, no test, timed out), to re-test after new tests."""
     sys.path.insert(0, str(ROOT / "mutation"))
-    from report import load
+    from report import NOT_KILLED, load
 
     results, _diffs = load(name)
-    return sorted(k for k, (_module, status) in results.items() if status in ("survived", "no tests", "suspicious"))
+    return sorted(k for k, (_module, status) in results.items() if status in NOT_KILLED)
 
 
 def run(name: str, globs: list[str]) -> int:
+    resume = globs == ["--resume"]  # no names: mutmut tests only the mutants not checked yet
+    if resume:
+        globs = []
     if globs == ["--versions"]:
         globs = TARGETS[name]["versions"]
     if globs == ["--survivors"]:
@@ -122,7 +127,8 @@ def run(name: str, globs: list[str]) -> int:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("DATABASE_URL", None)  # the SQLite run: the guards' tests make their own database
     jobs = os.environ.get("MUTATION_JOBS", "2")  # at nice 19 the second child only takes idle CPU
-    cmd = ["nice", "-n", "19", str(MUTMUT), "run", "--max-children", jobs, *(globs or TARGETS[name]["names"])]
+    names = globs or ([] if resume else TARGETS[name]["names"])
+    cmd = ["nice", "-n", "19", str(MUTMUT), "run", "--max-children", jobs, *names]
     print("$ cd", work.relative_to(ROOT), "&&", " ".join(cmd[3:8]), f"... ({len(cmd) - 8} names)", flush=True)
     return subprocess.call(cmd, cwd=work, env=env)
 

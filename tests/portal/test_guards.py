@@ -133,12 +133,13 @@ def test_every_action_on_a_locked_cycle_is_refused_with_its_reason_at_the_servic
         with pytest.raises(activities.WriteRefused, match=LOCKED):
             activities.save_attendance(contract, "2024-05", {}, user=operator)
         with pytest.raises(activities.WriteRefused, match=LOCKED):
-            activities.record_event(contract, kind="recruitment_fair", held_on=date(2024, 6, 1), place="园区", participants=10,
-                                    description="", files=[], user=operator)
+            activities.record_event(contract, kind="recruitment_fair", held_on=date(2024, 6, 1), place="园区",
+                                    participants=10, description="", files=[], user=operator)
 
         # Findings: new in the cycle, moved into it, withdrawn from it.
         data = {"kind": "spot_check", "found_on": date(2024, 6, 12), "description": "抽查着装", "people": "检查员乙",
-                "station_id": world[1]["station"].id, "outcome": "", "verified": True, "serious": False, "collective": False}
+                "station_id": world[1]["station"].id, "outcome": "", "verified": True, "serious": False,
+                "collective": False}
         with pytest.raises(IllegalFindingChange, match=LOCKED):
             findings.record_finding(contract, data, [], reviewer)
         finding = session.get(Finding, world[1]["finding"].id)
@@ -172,7 +173,8 @@ def test_a_violation_of_an_open_cycle_can_be_acted_on_and_each_action_is_audited
         session = get_session()
         violation = session.get(Violation, violation_id)
         act_on_violation(violation, "acknowledge_violation", session.get(User, world[1]["users"]["operator"].id))
-        act_on_violation(violation, "propose_waiver", session.get(User, world[1]["users"]["reviewer"].id), "系统故障")
+        reviewer = session.get(User, world[1]["users"]["reviewer"].id)
+        act_on_violation(violation, "propose_waiver", reviewer, "系统故障")
         act_on_violation(violation, "waive_violation", session.get(User, world[1]["users"]["approver"].id))
         with pytest.raises(ValueError, match="unknown action"):
             act_on_violation(violation, "delete_violation", session.get(User, world[1]["users"]["approver"].id))

@@ -24,7 +24,8 @@ def test_the_catalog_is_the_golden_file():
 
 
 def test_a_penalty_says_what_it_takes():
-    """seed 001 第八条 (−2 per occurrence), 未按时提供信息不得分 (the item lost once), a cancelled qualification with its ban, a due date."""
+    """seed 001 第八条 (−2 per occurrence), 未按时提供信息不得分 (the item lost once), a cancelled qualification
+    with its ban, a due date."""
     assert Penalty(points=Decimal("2")).describe() == "−2"
     assert Penalty(points=Decimal("0.5"), per_occurrence=False).describe() == "−0.5 (item lost once)"
     assert Penalty(consequence="cancel_qualification", ban_years=2, due=date(2024, 9, 1)).describe() == (

@@ -138,3 +138,16 @@ def test_the_due_day_ranges_from_the_1st_to_the_31st_and_a_short_month_ends_it(t
         assert april.due_at == datetime(due.year, due.month, due.day, 23, 59, 59, tzinfo=SH)
     finally:
         reporting.obligations_for.cache_clear()
+
+
+@pytest.mark.parametrize("starts_on, first", [
+    (date(2024, 1, 31), ("2024-Q1", date(2024, 1, 1), date(2024, 3, 31))),
+    (date(2024, 4, 1), ("2024-Q2", date(2024, 4, 1), date(2024, 6, 30))),
+    (date(2024, 8, 20), ("2024-Q3", date(2024, 7, 1), date(2024, 9, 30))),
+    (date(2024, 10, 9), ("2024-Q4", date(2024, 10, 1), date(2024, 12, 31))),
+    (date(2024, 12, 31), ("2024-Q4", date(2024, 10, 1), date(2024, 12, 31))),
+])
+def test_the_first_quarter_is_the_one_the_term_starts_in(starts_on, first):
+    """seed 003 每季度: whichever month the term starts in, its first quarter is that month's calendar quarter."""
+    cal = build_calendar("xingan", starts_on, date(2025, 12, 31))
+    assert _periods(cal, "quarterly_reports")[0] == first
