@@ -48,7 +48,7 @@ def test_operator_records_an_event_with_a_photo_sees_it_listed_and_downloads_it(
     rows = page.locator("[data-testid=event]")
     assert rows.count() == 2  # the world's fair and this session
     listing = page.locator("[data-testid=events]").inner_text()
-    assert "2024-06-18" in listing and "直播带岗" in listing and "凭祥市就业服务中心直播间" in listing
+    assert "2024年6月18日" in listing and "直播带岗" in listing and "凭祥市就业服务中心直播间" in listing
 
 
 def test_a_bad_value_shows_its_message_without_submitting(live_server, page, world, db):
