@@ -122,7 +122,11 @@ _CLAIM_LOCK = 0x4B414F48  # pg_advisory_xact_lock key: one claim at a time, so t
 
 
 def claim_next_import(owner: str, now: datetime | None = None) -> int | None:
-    """Take the oldest queued upload when fewer than LEDGER_IMPORTS_AT_ONCE imports run; None otherwise."""
+    """Take the oldest queued upload when fewer than LEDGER_IMPORTS_AT_ONCE imports run; None otherwise.
+
+    One operator's uploads are imported one after another, oldest first: each is checked against the rows
+    the earlier ones kept (duplicates across uploads) and becomes the obligation's next version, so two of
+    them checked side by side would both miss each other. Different operators' uploads run side by side."""
     now = now or utcnow()
     cfg = current_app.config
     session = get_session()
@@ -130,7 +134,9 @@ def claim_next_import(owner: str, now: datetime | None = None) -> int | None:
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CLAIM_LOCK})
     running = (select(func.count()).select_from(LedgerUpload)
                .where(LedgerUpload.state == "processing", LedgerUpload.lease_until >= now).scalar_subquery())
-    oldest = (select(LedgerUpload.id).where(LedgerUpload.state == "queued")
+    busy = (select(LedgerUpload.operator_id)
+            .where(LedgerUpload.state == "processing", LedgerUpload.lease_until >= now))
+    oldest = (select(LedgerUpload.id).where(LedgerUpload.state == "queued", LedgerUpload.operator_id.not_in(busy))
               .order_by(LedgerUpload.id).limit(1).scalar_subquery())
     # One statement: SQLite runs it under its single writer, PostgreSQL under the advisory lock above.
     claimed = session.execute(

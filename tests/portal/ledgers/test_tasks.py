@@ -70,6 +70,29 @@ def test_imports_run_oldest_first_and_no_more_than_allowed_at_once(app, world, d
         assert services.claim_next_import("host:3", later) is None, "nothing else waits"
 
 
+def test_one_operators_uploads_run_one_after_another_and_other_operators_run_beside_them(app, world, db, contract):
+    """Each upload is checked against the rows its operator's earlier uploads kept and becomes the next
+    version of the obligation: two of one operator's uploads checked side by side would miss each other
+    (both kept, or one lost to the version number). Another operator's upload takes the free slot."""
+    app.config["LEDGER_IMPORTS_AT_ONCE"] = 2
+    first, second = _uploads(app, db, contract, 2)
+    other_contract = add_contract(db, world, scheme_id="qianxi-2022", starts_on=date(2026, 1, 1),
+                                  ends_on=date(2026, 12, 31), number="QX-Q2", n=2)
+    client = app.test_client()
+    token = login(client, "t2-operator")
+    assert _upload(client, token, other_contract.id, xlsx([good_row()]), "other.xlsx").status_code == 302
+    other = db.exec(select(LedgerUpload.id).where(LedgerUpload.contract_id == other_contract.id)).one()
+    with app.app_context():
+        assert services.claim_next_import("host:1") == first
+        assert services.claim_next_import("host:2") == other, "the second of operator 1 waits; operator 2 runs"
+        assert services.claim_next_import("host:3") is None, "two at once"
+        assert services.import_upload(first, "host:1") == "accepted"
+        assert services.claim_next_import("host:1") == second
+        assert services.import_upload(second, "host:1") == "accepted"
+        assert services.import_upload(other, "host:2") == "accepted"
+    assert [_get(db, i).attempts for i in (first, second, other)] == [1, 1, 1]
+
+
 def test_the_task_imports_the_oldest_waiting_upload_then_queues_the_next(app, world, db, contract):
     first, second = _uploads(app, db, contract, 2)
     queue = app.extensions["kaohe_jobs"]
