@@ -112,7 +112,11 @@ def _send(mail: OutboxMail) -> None:
         # call a delivered mail failed and send it twice.
         smtp.sock.settimeout(cfg["MAIL_DATA_TIMEOUT"])
         message = _message(mail)
-        smtp.data(message.as_bytes(policy=message.policy.clone(linesep="\r\n")))  # raises unless 250
+        # smtplib's data() raises only when DATA itself is refused; the reply to the end of the data (a 451 or
+        # a 554 there is common) it returns: anything but 250 is not a delivery.
+        code, reply = smtp.data(message.as_bytes(policy=message.policy.clone(linesep="\r\n")))
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _reply in exc.recipients.values()]
         if codes and all(500 <= code < 600 for code in codes):
@@ -132,7 +136,8 @@ def _send(mail: OutboxMail) -> None:
 def describe_error(last_error: str) -> str:
     """A stored delivery error in words for the admin page (the raw text stays in the row and the log)."""
     kind, _sep, detail = last_error.partition(": ")
-    code = detail[:3] if detail[:3].isdigit() else ""
+    digits = detail.lstrip("(")[:3]  # "451 ..." or smtplib's "(451, b'...')"
+    code = digits if digits.isdigit() else ""
     if kind == "PermanentFailure":
         return _("邮件服务器拒收（%(code)s），不再自动重试", code=code or "5xx")
     if kind.startswith("SMTP"):
