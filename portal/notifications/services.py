@@ -222,6 +222,10 @@ def deliver_outbox(now: datetime | None = None, limit: int = 200, *, due_only: b
         token = f"{jobs.worker_id()}/{uuid.uuid4().hex[:12]}"
         domain = cfg["MAIL_FROM"].rpartition("@")[2] or "kaohe"
         session = get_session()
+        # A run killed on this host (a `flask mail` or a sweep from cron) left its batch claimed until the claim
+        # runs out (MAIL_CLAIM_SECONDS); its process is gone, so the mails are free now.
+        if released := release_dead_claims():
+            log.warning("mail claims of %s stopped delivery run(s) released", released)
         for mail_id in _claim(token, now, limit, due_only):
             mail = session.get(OutboxMail, mail_id, populate_existing=True)
             if not mail.message_id:

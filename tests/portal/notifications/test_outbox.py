@@ -221,3 +221,25 @@ def test_flask_mail_reports_what_waits_failed_and_died(app, world, db):
     out = runner.invoke(args=["mail", "--now"]).output
     assert "failed 3," in out
     assert db.exec(select(func.max(OutboxMail.attempts))).one() == 2
+
+
+def test_a_run_that_died_on_this_host_leaves_no_claim_the_next_run_must_wait_for(app, world, db, smtp):
+    import socket
+    import subprocess
+    import sys
+    from datetime import timedelta
+
+    from portal.db import utcnow
+
+    inbox = smtp(Inbox())
+    ids = _queue(db, world[1]["users"]["operator"], 3)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    for mail in _mails(db):  # a `flask mail` killed mid-batch: its claims would hold for MAIL_CLAIM_SECONDS
+        mail.claimed_by, mail.claimed_until = f"{socket.gethostname()}:{gone.stdout.strip()}/abc", utcnow() + timedelta(minutes=15)
+        mail.attempts = 1
+    alive = db.get(OutboxMail, ids[0])
+    alive.claimed_by = f"{socket.gethostname()}:1/def"  # pid 1 runs: a live run's claim is left alone
+    db.commit()
+    result = _deliver(app)
+    assert result.sent == 2 and len(inbox.messages) == 2
+    assert [m.state for m in _mails(db)] == ["waiting", "sent", "sent"]
