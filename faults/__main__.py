@@ -215,7 +215,14 @@ def main(argv: list[str]) -> int:
               "- “Cannot confirm” is given only when the request's own COMMIT went out and no answer came back; a "
               "request killed outright (worker SIGKILL, proxy timeout) gets no page at all.\n"
               "- The compliance rules that run after a saved report are skipped (and logged) when the database drops "
-              "between the two; the nightly sweep finds what they would have found.\n")
+              "between the two; the nightly sweep finds what they would have found.\n"
+              "- Mail is delivered at least once, not exactly once: a delivery run killed between the server's 250 "
+              "and its own COMMIT sends that mail again (with the same Message-ID, measured above). A run killed on "
+              "another host (or in another container) holds its batch, up to 200 mails, until `MAIL_CLAIM_SECONDS` "
+              "runs out; only claims of dead processes of the same host are freed at once.\n"
+              "- A delivery run counts an attempt for every mail it claims, tried or not: a run killed mid-batch "
+              "leaves one attempt counted on each mail it never reached (measured above), and `MAIL_MAX_ATTEMPTS` "
+              "(12) such kills would make a mail dead without a try.\n")
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(header + "\n" + "\n".join(sections.values()) + "\n" + limits, encoding="utf-8")
     print(f"wrote {OUT.relative_to(ROOT)}; {'failed: ' + ', '.join(failed) if failed else 'every expectation holds'}",
