@@ -1,7 +1,9 @@
 """Run every fault scenario on loopback and write docs/reliability.md; exit 1 if any expectation fails.
 
     python -m faults                 # all (about three minutes on 2 cores; needs PostgreSQL's server binaries)
-    python -m faults outage disk     # only those named: outage, immediate, worker, disk, key
+    python -m faults outage disk     # only those named: outage, immediate, worker, disk, key, mail
+                                     # (the sections not re-run are kept from the existing document)
+    python -m faults mail --sqlite   # the mail scenarios on SQLite only (--postgresql: PostgreSQL only)
 
 Needs root (or a user allowed to mount tmpfs) for the full-disk scenario; without it that scenario says it
 did not run.
@@ -14,7 +16,7 @@ import platform
 import sys
 from pathlib import Path
 
-from faults import disk, outage, secret_key
+from faults import disk, outage, outbox, secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "reliability.md"
@@ -61,9 +63,35 @@ def _outage_section(title: str, how: str, o: outage.Outcome, *, while_down: bool
     return text, ok
 
 
+ALL = ("outage", "immediate", "worker", "disk", "key", "mail")
+# The heading each scenario writes: a selective run keeps the other sections of the existing document.
+HEADINGS = {"outage": "## Database stopped under", "immediate": "## Database killed", "worker": "## A gunicorn worker",
+            "disk": "## Disk full", "key": "## Processes creating the secret key", "mail": "## Mail delivery"}
+
+
+def _previous_sections() -> dict[str, str]:
+    """The sections of the existing document, by scenario name."""
+    if not OUT.exists():
+        return {}
+    found = {}
+    for chunk in OUT.read_text(encoding="utf-8").split("\n## ")[1:]:
+        chunk = "## " + chunk.rstrip("\n") + "\n"
+        for name, heading in HEADINGS.items():
+            if chunk.startswith(heading):
+                found[name] = chunk
+    return found
+
+
 def main(argv: list[str]) -> int:
-    wanted = set(argv[1:]) or {"outage", "immediate", "worker", "disk", "key"}
-    sections, failed = [], []
+    flags = {a for a in argv[1:] if a.startswith("--")}
+    names = [a for a in argv[1:] if not a.startswith("--")]
+    unknown = set(names) - set(ALL) or flags - {"--sqlite", "--postgresql"}
+    if unknown:
+        print(f"unknown: {', '.join(sorted(unknown))}; scenarios: {', '.join(ALL)}", file=sys.stderr)
+        return 2
+    wanted = set(names) or set(ALL)
+    databases = [db for db in ("postgresql", "sqlite") if not flags or f"--{db}" in flags]
+    sections, failed = {}, []
 
     if "outage" in wanted:
         o = outage.run(submitters=SUBMITTERS, before=BEFORE, down=DOWN, after=AFTER, mode="fast")
@@ -76,7 +104,7 @@ def main(argv: list[str]) -> int:
             f"after {BEFORE:g} s `pg_ctl stop -m fast` (clients disconnected) and, {DOWN:g} s later, `pg_ctl start -w`; "
             f"{AFTER:g} s more. Each post carries a unique narrative; afterwards the database is counted per narrative.",
             o, while_down=True)
-        sections.append(text)
+        sections["outage"] = text
         failed += [] if ok else ["outage"]
     if "immediate" in wanted:
         o = outage.run(submitters=SUBMITTERS, before=BEFORE, down=DOWN, after=AFTER, mode="immediate")
@@ -84,7 +112,7 @@ def main(argv: list[str]) -> int:
             "Database killed (crash and recovery) under concurrent submitters",
             f"as above, but `pg_ctl stop -m immediate` (the server quits without a shutdown checkpoint, as in a "
             f"crash; the restart replays the WAL).", o, while_down=True)
-        sections.append(text)
+        sections["immediate"] = text
         failed += [] if ok else ["immediate"]
     if "worker" in wanted:
         o = outage.run(submitters=SUBMITTERS, before=BEFORE, after=AFTER, kill_worker=True)
@@ -96,12 +124,12 @@ def main(argv: list[str]) -> int:
         text += ("\nA post with no answer may have been stored (the worker killed after the commit). The form's "
                  "one-time key makes sending it again safe: the second post answers “already saved (version N), not "
                  "saved again” instead of storing a second version.\n")
-        sections.append(text)
+        sections["worker"] = text
         failed += [] if ok else ["worker"]
     if "disk" in wanted:
         d = disk.run()
         if not d.mounted:
-            sections.append("## Disk full under evidence uploads\n\n**Not run:** mounting a tmpfs was refused "
+            sections["disk"] = ("## Disk full under evidence uploads\n\n**Not run:** mounting a tmpfs was refused "
                             f"(`{d.mount_error}`). Run as root. tests/portal/test_faults_disk.py skips for the same "
                             "reason.\n")
         else:
@@ -109,7 +137,7 @@ def main(argv: list[str]) -> int:
                   and d.events_stored == 0 and d.attachments_stored == 0 and d.after_freeing == "302"
                   and d.files_after_freeing == 2)
             answers = ", ".join(sorted(set(d.answers)))
-            sections.append(
+            sections["disk"] = (
                 "## Disk full under evidence uploads\n\n"
                 "**Injected:** real gunicorn with `EVIDENCE_DIR` on a real 1 MB tmpfs (`mount -t tmpfs -o size=1m`) "
                 f"filled to 300 KB free; {len(d.answers)} events posted with two 200 KB photos each (the first fits, "
@@ -127,7 +155,7 @@ def main(argv: list[str]) -> int:
         old = secret_key.run("old", rounds, processes)
         new = secret_key.run("current", rounds, processes)
         ok = new.one_key == rounds
-        sections.append(
+        sections["key"] = (
             "## Processes creating the secret key at once\n\n"
             f"**Injected:** {rounds} rounds; in each, {processes} real Python processes load `portal/config.py`, wait "
             "for a common instant, then call `_secret_key()` on an empty instance folder (no `SECRET_KEY`). The "
@@ -139,13 +167,25 @@ def main(argv: list[str]) -> int:
             f"| now (write a candidate, `os.link` into place) | {new.one_key} | {new.different} | {new.empty} |\n")
         failed += [] if ok else ["key"]
 
+    if "mail" in wanted:
+        text, mail_failed = outbox.section({db: outbox.run(db) for db in databases})
+        sections["mail"] = text
+        failed += mail_failed
+
+    previous = _previous_sections()
+    kept = [name for name in ALL if name not in sections and name in previous]
+    sections = {name: sections.get(name) or previous.get(name) for name in ALL if sections.get(name) or previous.get(name)}
     header = (
         "# Reliability: faults and what the user is told\n\n"
         f"Written by `python -m faults` (`make faults`) on {datetime.date.today().isoformat()}: {os.cpu_count()} cores, "
         f"{platform.machine()}, Python {platform.python_version()}. Everything runs on loopback: real gunicorn, a "
         "throwaway PostgreSQL cluster stopped and started with `pg_ctl`, real processes killed, a real tmpfs. "
         "The outage, the killed worker and the full disk are asserted by `pytest -m faults tests/faults` (`make "
-        "test-faults`, part of `make test`, about two minutes).\n\n"
+        "test-faults`, part of `make test`, about two minutes), and so are three of the mail scenarios (two runs at "
+        "once, errors on QUIT, a run killed mid-batch) on PostgreSQL (half a minute more).\n\n"
+        + (f"This run re-ran only: {', '.join(n for n in ALL if n not in kept)}; the sections for {', '.join(kept)} "
+           "are kept from the previous run.\n\n" if kept else "")
+        + 
         "Fast fault tests, in every run of the suite (SQLite and PostgreSQL):\n\n"
         "| test | fault, as injected | expected |\n|---|---|---|\n"
         "| `tests/portal/test_faults_database.py` | the app on a dead database URL (nothing listens on 127.0.0.1:9; "
@@ -169,19 +209,22 @@ def main(argv: list[str]) -> int:
         "not submit it again”, or — when the COMMIT went out and no answer came back — “it cannot be confirmed; look "
         "first, then submit again only if it is not there”. A full disk gives the same page, saying storage is full. "
         "`/healthz` answers 503 as before.\n")
-    mail = ("## Mail delivery (reserved)\n\n"
-            "<!-- jobs engineer: two delivery runs at once, and a server that answers 250 then drops before QUIT. -->\n"
-            "Reserved for the outbox's delivery guarantees (two `flask mail` runs at once; 250 then the connection "
-            "dropped before QUIT): to be added with the task queue.\n")
     limits = ("## Does not hold yet\n\n"
               "- Only the monthly report form carries a one-time key. Other forms (attendance, events with evidence, "
               "findings, ledger uploads) sent again after no answer can still store a second copy or version.\n"
               "- “Cannot confirm” is given only when the request's own COMMIT went out and no answer came back; a "
               "request killed outright (worker SIGKILL, proxy timeout) gets no page at all.\n"
               "- The compliance rules that run after a saved report are skipped (and logged) when the database drops "
-              "between the two; the nightly sweep finds what they would have found.\n")
+              "between the two; the nightly sweep finds what they would have found.\n"
+              "- Mail is delivered at least once, not exactly once: a delivery run killed between the server's 250 "
+              "and its own COMMIT sends that mail again (with the same Message-ID, measured above). A run killed on "
+              "another host (or in another container) holds its batch, up to 200 mails, until `MAIL_CLAIM_SECONDS` "
+              "runs out; only claims of dead processes of the same host are freed at once.\n"
+              "- A delivery run counts an attempt for every mail it claims, tried or not: a run killed mid-batch "
+              "leaves one attempt counted on each mail it never reached (measured above), and `MAIL_MAX_ATTEMPTS` "
+              "(12) such kills would make a mail dead without a try.\n")
     OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(header + "\n" + "\n".join(sections) + "\n" + mail + "\n" + limits, encoding="utf-8")
+    OUT.write_text(header + "\n" + "\n".join(sections.values()) + "\n" + limits, encoding="utf-8")
     print(f"wrote {OUT.relative_to(ROOT)}; {'failed: ' + ', '.join(failed) if failed else 'every expectation holds'}",
           file=sys.stderr)
     return 1 if failed else 0

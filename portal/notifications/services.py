@@ -112,7 +112,11 @@ def _send(mail: OutboxMail) -> None:
         # call a delivered mail failed and send it twice.
         smtp.sock.settimeout(cfg["MAIL_DATA_TIMEOUT"])
         message = _message(mail)
-        smtp.data(message.as_bytes(policy=message.policy.clone(linesep="\r\n")))  # raises unless 250
+        # smtplib's data() raises only when DATA itself is refused; the reply to the end of the data (a 451 or
+        # a 554 there is common) it returns: anything but 250 is not a delivery.
+        code, reply = smtp.data(message.as_bytes(policy=message.policy.clone(linesep="\r\n")))
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _reply in exc.recipients.values()]
         if codes and all(500 <= code < 600 for code in codes):
@@ -132,7 +136,8 @@ def _send(mail: OutboxMail) -> None:
 def describe_error(last_error: str) -> str:
     """A stored delivery error in words for the admin page (the raw text stays in the row and the log)."""
     kind, _sep, detail = last_error.partition(": ")
-    code = detail[:3] if detail[:3].isdigit() else ""
+    digits = detail.lstrip("(")[:3]  # "451 ..." or smtplib's "(451, b'...')"
+    code = digits if digits.isdigit() else ""
     if kind == "PermanentFailure":
         return _("邮件服务器拒收（%(code)s），不再自动重试", code=code or "5xx")
     if kind.startswith("SMTP"):
@@ -217,6 +222,10 @@ def deliver_outbox(now: datetime | None = None, limit: int = 200, *, due_only: b
         token = f"{jobs.worker_id()}/{uuid.uuid4().hex[:12]}"
         domain = cfg["MAIL_FROM"].rpartition("@")[2] or "kaohe"
         session = get_session()
+        # A run killed on this host (a `flask mail` or a sweep from cron) left its batch claimed until the claim
+        # runs out (MAIL_CLAIM_SECONDS); its process is gone, so the mails are free now.
+        if released := release_dead_claims():
+            log.warning("mail claims of %s stopped delivery run(s) released", released)
         for mail_id in _claim(token, now, limit, due_only):
             mail = session.get(OutboxMail, mail_id, populate_existing=True)
             if not mail.message_id:

@@ -37,3 +37,15 @@ def test_disk_full_under_evidence_uploads_answers_503_and_leaves_nothing():
     assert all(a.startswith("503 disk:not_saved Retry-After=30") for a in d.answers), d.answers
     assert d.leftovers == [] and (d.events_stored, d.attachments_stored) == (0, 0)
     assert (d.after_freeing, d.files_after_freeing) == ("302", 2)
+
+
+def test_mail_two_runs_at_once_a_250_then_an_error_on_quit_and_a_killed_run_each_mail_once():
+    """The outbox scenarios of docs/reliability.md on PostgreSQL (SKIP LOCKED): real `flask mail` processes and a
+    loopback SMTP server that fails on demand (about 30 s). `python -m faults mail` also runs the others."""
+    from faults import outbox
+
+    outcomes = outbox.run("postgresql", ("concurrent", "quit", "killed"))
+    assert [o.scenario for o in outcomes] == ["concurrent", "quit", "killed"]
+    for o in outcomes:
+        assert outbox.holds(o), (o.scenario, [r.describe() for r in o.runs], o.steps, o.error)
+        assert o.duplicates == 0 and len(o.received) == o.queued and o.states["sent"] == o.queued

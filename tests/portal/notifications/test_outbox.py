@@ -20,8 +20,9 @@ from tests.conftest import login
 class Inbox:
     """Accepts every mail; optionally slow over recipients or data, or refusing, or rude on QUIT."""
 
-    def __init__(self, rcpt_delay=0.0, data_delay=0.0, rcpt_reply="250 OK", quit_reply=None):
+    def __init__(self, rcpt_delay=0.0, data_delay=0.0, rcpt_reply="250 OK", quit_reply=None, data_reply="250 OK queued"):
         self.rcpt_delay, self.data_delay, self.rcpt_reply, self.quit_reply = rcpt_delay, data_delay, rcpt_reply, quit_reply
+        self.data_reply = data_reply
         self.messages: list[email.message.EmailMessage] = []
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -31,9 +32,10 @@ class Inbox:
         return self.rcpt_reply
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         await asyncio.sleep(self.data_delay)
-        return "250 OK queued"
+        if self.data_reply.startswith("250"):
+            self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return self.data_reply
 
     async def handle_QUIT(self, server, session, envelope):
         return self.quit_reply or "221 Bye"
@@ -135,6 +137,28 @@ def test_a_250_that_comes_after_the_connection_timeout_is_still_a_delivery(app, 
     assert _deliver(app, due_only=False).sent == 0 and len(inbox.messages) == 1
 
 
+def test_a_refusal_at_the_end_of_the_data_is_not_a_delivery(app, world, db, smtp):
+    # smtplib's data() returns the reply to the end of the data instead of raising: a 451 (greylisting) or a
+    # 554 (content refused) there must not be recorded as sent.
+    inbox = smtp(Inbox(data_reply="451 4.7.1 greylisted, try again later"))
+    _queue(db, world[1]["users"]["operator"], 2)
+    result = _deliver(app)
+    assert (result.sent, result.failed) == (0, 2)
+    assert all(m.sent_at is None and "451" in m.last_error and m.state == "failed" for m in _mails(db))
+    from portal.notifications.services import describe_error
+
+    with app.test_request_context():
+        assert describe_error(_mails(db)[0].last_error) == "邮件服务器暂时拒收（451）"
+    inbox.data_reply = "554 5.7.1 message refused"
+    assert _deliver(app, due_only=False).dead == 2
+    assert all(m.dead_at and "554" in m.last_error for m in _mails(db))
+    inbox.data_reply = "250 OK queued"
+    for mail in _mails(db):
+        mail.dead_at = None
+    db.commit()
+    assert _deliver(app, due_only=False).sent == 2 and len(inbox.messages) == 2
+
+
 def test_a_mail_carries_a_stable_message_id_across_retries(app, world, db, smtp):
     _queue(db, world[1]["users"]["operator"], 1)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_TIMEOUT=1)  # nothing listens: it fails
@@ -197,3 +221,25 @@ def test_flask_mail_reports_what_waits_failed_and_died(app, world, db):
     out = runner.invoke(args=["mail", "--now"]).output
     assert "failed 3," in out
     assert db.exec(select(func.max(OutboxMail.attempts))).one() == 2
+
+
+def test_a_run_that_died_on_this_host_leaves_no_claim_the_next_run_must_wait_for(app, world, db, smtp):
+    import socket
+    import subprocess
+    import sys
+    from datetime import timedelta
+
+    from portal.db import utcnow
+
+    inbox = smtp(Inbox())
+    ids = _queue(db, world[1]["users"]["operator"], 3)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    for mail in _mails(db):  # a `flask mail` killed mid-batch: its claims would hold for MAIL_CLAIM_SECONDS
+        mail.claimed_by, mail.claimed_until = f"{socket.gethostname()}:{gone.stdout.strip()}/abc", utcnow() + timedelta(minutes=15)
+        mail.attempts = 1
+    alive = db.get(OutboxMail, ids[0])
+    alive.claimed_by = f"{socket.gethostname()}:1/def"  # pid 1 runs: a live run's claim is left alone
+    db.commit()
+    result = _deliver(app)
+    assert result.sent == 2 and len(inbox.messages) == 2
+    assert [m.state for m in _mails(db)] == ["waiting", "sent", "sent"]
