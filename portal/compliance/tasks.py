@@ -20,10 +20,10 @@ def run_rules_after_submission(contract_id: int) -> None:
     """The submission is already saved; a rule that fails is logged with its id and the task is retried
     (the nightly sweep would fail on it too), never turning the operator's saved data into an error."""
     session = get_session()
-    contract = session.get(Contract, contract_id)
-    if contract is None:
-        return
-    try:
+    try:  # reading the contract fails too when the database has gone: logged the same way
+        contract = session.get(Contract, contract_id)
+        if contract is None:
+            return
         services.run_rules(contract)
         session.commit()
     except Exception as exc:
