@@ -9,6 +9,7 @@ was not given is reported as missing (the sheet is then incomplete), never taken
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable
@@ -142,7 +143,7 @@ class ScoreSheet:
             raise ValueError("contract value cannot be negative")
         if stage == "advance":
             amount = round_points(value * payment.advance_share)
-            return amount, f"{fmt_money(value)} × {fmt_num(payment.advance_share * HUNDRED)}% advance = {fmt_money(amount)}"
+            return amount, f"{fmt_money(value)} × {_fn(payment.advance_share * HUNDRED)}% advance = {fmt_money(amount)}"
         stages = {s.id: s for s in payment.stages}
         if stage not in stages:
             raise ValueError(f"unknown payment stage {stage!r}; one of advance, {', '.join(stages)}")
@@ -150,8 +151,8 @@ class ScoreSheet:
             raise ValueError("the sheet is incomplete: no payment can be computed until every fact is in")
         share = stages[stage].share
         amount = round_points(value * share * self.payment_ratio)
-        return amount, (f"{fmt_money(value)} × {fmt_num(share * HUNDRED)}% ({stages[stage].label}) × "
-                        f"{fmt_num(self.payment_ratio * HUNDRED)}% = {fmt_money(amount)}")
+        return amount, (f"{fmt_money(value)} × {_fn(share * HUNDRED)}% ({stages[stage].label}) × "
+                        f"{_fn(self.payment_ratio * HUNDRED)}% = {fmt_money(amount)}")
 
     def subsidy_steps_for(self, grants: Iterable[str] = ()) -> list[dict[str, Any]]:
         total, _text = self.subsidy_total(grants)
@@ -178,6 +179,70 @@ class ScoreSheet:
         return total, " + ".join(parts) + f" = {fmt_money(total)}"
 
 
+# -- figures as text, remembered ---------------------------------------------------------------------
+# Every text below depends on a Decimal's value only (not on its exponent: 1.5 and 1.50 read the same),
+# so one entry serves every equal Decimal. Only exact Decimals are looked up (bool/int keys would collide
+# with equal Decimals in a dict); a table that grows past _TEXT_LIMIT entries starts again empty.
+
+_TEXT_LIMIT = 20_000
+_V_TEXT: dict[Decimal, str] = {}
+_PTS_TEXT: dict[Decimal, str] = {}
+_SIGNED_PTS_TEXT: dict[Decimal, str] = {}
+_NUM_TEXT: dict[Decimal, str] = {}
+_TIDY_TEXT: dict[Decimal, str] = {}
+_EXACT_TEXT: dict[Decimal, str] = {}
+
+
+def _remember(table: dict, key: Decimal, text: str) -> None:
+    if len(table) >= _TEXT_LIMIT:
+        table.clear()
+    table[key] = text
+
+
+def _fp(value: Decimal) -> str:
+    """fmt_pts(value), remembered."""
+    if value.__class__ is not Decimal:
+        return fmt_pts(value)
+    text = _PTS_TEXT.get(value)
+    if text is None:
+        text = fmt_pts(value)
+        _remember(_PTS_TEXT, value, text)
+    return text
+
+
+def _fps(value: Decimal) -> str:
+    """fmt_pts(value, signed=True), remembered."""
+    if value.__class__ is not Decimal:
+        return fmt_pts(value, signed=True)
+    text = _SIGNED_PTS_TEXT.get(value)
+    if text is None:
+        text = fmt_pts(value, signed=True)
+        _remember(_SIGNED_PTS_TEXT, value, text)
+    return text
+
+
+def _fn(value: Decimal) -> str:
+    """fmt_num(value), remembered."""
+    if value.__class__ is not Decimal:
+        return fmt_num(value)
+    text = _NUM_TEXT.get(value)
+    if text is None:
+        text = fmt_num(value)
+        _remember(_NUM_TEXT, value, text)
+    return text
+
+
+def _ft(value: Decimal) -> str:
+    """fmt_num(_tidy(value)), remembered."""
+    if value.__class__ is not Decimal:
+        return fmt_num(_tidy(value))
+    text = _TIDY_TEXT.get(value)
+    if text is None:
+        text = fmt_num(_tidy(value))
+        _remember(_TIDY_TEXT, value, text)
+    return text
+
+
 # -- steps: the explanation as data ------------------------------------------------------------------
 
 
@@ -189,6 +254,12 @@ def to_decimal_value(value: Any) -> Decimal:
 
 def _v(value: Any) -> Any:
     """A value as a step carries it: JSON-able, Decimals as exact strings (long quotients to 4 places)."""
+    if value.__class__ is Decimal:  # the common case, remembered by value (the text depends on the value only)
+        text = _V_TEXT.get(value)
+        if text is None:
+            text = str(_tidy(value).normalize()) if value != value.to_integral_value() else str(int(value))
+            _remember(_V_TEXT, value, text)
+        return text
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, Decimal):
@@ -295,7 +366,7 @@ class _Context:
                 vals.append(self.number(arg))
             else:
                 vals.append(arg)
-        shown = [fmt_num(_tidy(v)) for v in vals]
+        shown = [_ft(v) for v in vals]
         note = ""
         if d.op == "sum":
             result = sum(vals, ZERO)
@@ -324,7 +395,7 @@ class _Context:
         else:  # pragma: no cover - the loader refuses unknown ops
             raise AssertionError(d.op)
         self.derived_values[key] = result
-        self.derivations[key] = f"{key} = {expr} = {fmt_num(_tidy(result))}{note}"
+        self.derivations[key] = f"{key} = {expr} = {_ft(result)}{note}"
         return result
 
     def holds(self, cond: Condition) -> bool:
@@ -362,6 +433,12 @@ def _tidy(value: Decimal) -> Decimal:
 
 def _exact(value: Decimal) -> str:
     """A figure before the final rounding: 2 decimals if exact at 2, else up to 4 (so the rounding is visible)."""
+    if value.__class__ is Decimal:
+        text = _EXACT_TEXT.get(value)
+        if text is None:
+            text = fmt_pts(value) if value == value.quantize(CENT) else fmt_num(_tidy(value))
+            _remember(_EXACT_TEXT, value, text)
+        return text
     if value == value.quantize(CENT):
         return fmt_pts(value)
     return fmt_num(_tidy(value))
@@ -371,11 +448,11 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
-        return fmt_num(_tidy(value))
+        return _ft(value)
     if isinstance(value, int):
-        return fmt_num(Decimal(value))
+        return _fn(Decimal(value))
     if isinstance(value, Judgement):
-        return f"{fmt_num(value.value)} ({value.reason})"
+        return f"{_fn(value.value)} ({value.reason})"
     if isinstance(value, tuple):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     return str(value)
@@ -411,7 +488,7 @@ def _cap(points: Decimal, cap: Decimal | None, text: str, ctx=None) -> tuple[Dec
     if cap is not None and points > cap:
         if ctx is not None:
             ctx.steps.append({"step": "cap", "cap": _v(cap), "points": _v(cap)})
-        return cap, f"{text}, capped at {fmt_pts(cap)}"
+        return cap, f"{text}, capped at {_fp(cap)}"
     return points, text
 
 
@@ -422,12 +499,12 @@ def _m_checklist(node, ctx):
         ok, why = ctx.all_hold(entry.when)
         if ok:
             total += entry.points
-            parts.append(f"✓ {entry.label} +{fmt_pts(entry.points)}")
+            parts.append(f"✓ {entry.label} +{_fp(entry.points)}")
         else:
             parts.append(f"✗ {entry.label} ({why}) +0.00")
         ctx.steps.append({"step": "check", "label": entry.label, "ok": ok, "points": _v(entry.points if ok else ZERO),
                           "failed": None if ok else ctx.failed})
-    text = "; ".join(parts) + f" = {fmt_pts(total)}"
+    text = "; ".join(parts) + f" = {_fp(total)}"
     ctx.steps.append({"step": "subtotal", "points": _v(total)})
     return _cap(total, node.params["cap"], text, ctx)
 
@@ -440,27 +517,27 @@ def _m_per_unit(node, ctx):
         entry_cap = p["per_entry_cap"]
         capped = [min(Decimal(v), entry_cap) if entry_cap is not None else Decimal(v) for v in value]
         amount = sum(capped, ZERO)
-        head = (f"{key} {_show(value)}" + (f", each at most {fmt_num(entry_cap)}" if entry_cap is not None else "")
-                + f": {' + '.join(fmt_num(c) for c in capped) or '0'} = {fmt_num(amount)}")
+        head = (f"{key} {_show(value)}" + (f", each at most {_fn(entry_cap)}" if entry_cap is not None else "")
+                + f": {' + '.join(_fn(c) for c in capped) or '0'} = {_fn(amount)}")
         ctx.steps.append({"step": "count_list", "fact": key, "values": _v(value), "entry_cap": _v(entry_cap),
                           "capped": _v(capped), "sum": _v(amount)})
     else:
         amount = Decimal(value)
-        head = f"{key} {fmt_num(amount)}"
+        head = f"{key} {_fn(amount)}"
         ctx.steps.append({"step": "count", "fact": key, "value": _v(amount)})
     beyond, unit = p["beyond"], p["unit"]
     if beyond:
         over = max(amount - beyond, ZERO)
-        head += f"; beyond {fmt_num(beyond)}: {fmt_num(over)}"
+        head += f"; beyond {_fn(beyond)}: {_fn(over)}"
         ctx.steps.append({"step": "beyond", "threshold": _v(beyond), "over": _v(over)})
         amount = over
     units = floor_int(amount / unit) if unit != 1 else amount
     if unit != 1:
-        head += f"; floor({fmt_num(amount)} ÷ {fmt_num(unit)}) = {fmt_num(units)} unit(s)"
+        head += f"; floor({_fn(amount)} ÷ {_fn(unit)}) = {_fn(units)} unit(s)"
         ctx.steps.append({"step": "units", "amount": _v(amount), "unit": _v(unit), "units": _v(units)})
     points = units * p["points_per_unit"]
     ctx.steps.append({"step": "times", "units": _v(units), "each": _v(p["points_per_unit"]), "points": _v(points)})
-    return _cap(points, p["cap"], f"{head} × {fmt_num(p['points_per_unit'])} = {fmt_pts(points)}", ctx)
+    return _cap(points, p["cap"], f"{head} × {_fn(p['points_per_unit'])} = {_fp(points)}", ctx)
 
 
 def _m_tiers(node, ctx):
@@ -471,16 +548,16 @@ def _m_tiers(node, ctx):
             label = f" ({tier.label})" if tier.label else ""
             ctx.steps.append({"step": "tier", "fact": p["fact"], "value": _v(value), "band": band_step(tier),
                               "label": tier.label, "points": _v(tier.value)})
-            return tier.value, f"{p['fact']} {fmt_num(_tidy(value))} is in {tier.describe()}{label} → {fmt_pts(tier.value)}"
+            return tier.value, f"{p['fact']} {_ft(value)} is in {tier.describe()}{label} → {_fp(tier.value)}"
     ctx.steps.append({"step": "no_tier", "fact": p["fact"], "value": _v(value), "points": _v(p["otherwise"])})
-    return p["otherwise"], f"{p['fact']} {fmt_num(_tidy(value))} is in no tier → {fmt_pts(p['otherwise'])}"
+    return p["otherwise"], f"{p['fact']} {_ft(value)} is in no tier → {_fp(p['otherwise'])}"
 
 
 def _m_levels(node, ctx):
     p = node.params
     value = ctx.get(p["fact"])
     ctx.steps.append({"step": "level", "fact": p["fact"], "value": _v(value), "points": _v(p["points"][value])})
-    return p["points"][value], f"{p['fact']} = {value} → {fmt_pts(p['points'][value])}"
+    return p["points"][value], f"{p['fact']} = {value} → {_fp(p['points'][value])}"
 
 
 def _m_base_steps(node, ctx):
@@ -490,27 +567,27 @@ def _m_base_steps(node, ctx):
     if value < p["threshold"]:
         ctx.steps.append({"step": "below_threshold", "fact": p["fact"], "value": _v(value),
                           "threshold": _v(p["threshold"]), "points": "0"})
-        return ZERO, f"{p['fact']} {fmt_num(value)} < {fmt_num(p['threshold'])} → 0.00"
+        return ZERO, f"{p['fact']} {_fn(value)} < {_fn(p['threshold'])} → 0.00"
     steps = max(floor_int((value - p["steps_from"]) / p["step"]), ZERO)
     points = p["base"] + steps * p["step_points"]
     ctx.steps.append({"step": "base_steps", "fact": p["fact"], "value": _v(value), "threshold": _v(p["threshold"]),
                       "base": _v(p["base"]), "steps_from": _v(p["steps_from"]), "step_size": _v(p["step"]),
                       "steps": _v(steps), "step_points": _v(p["step_points"]), "points": _v(points)})
-    text = (f"{p['fact']} {fmt_num(value)} ≥ {fmt_num(p['threshold'])}: base {fmt_pts(p['base'])} + "
-            f"floor(({fmt_num(value)} {MINUS} {fmt_num(p['steps_from'])}) ÷ {fmt_num(p['step'])}) = {fmt_num(steps)} "
-            f"step(s) × {fmt_num(p['step_points'])} = {fmt_pts(points)}")
+    text = (f"{p['fact']} {_fn(value)} ≥ {_fn(p['threshold'])}: base {_fp(p['base'])} + "
+            f"floor(({_fn(value)} {MINUS} {_fn(p['steps_from'])}) ÷ {_fn(p['step'])}) = {_fn(steps)} "
+            f"step(s) × {_fn(p['step_points'])} = {_fp(points)}")
     return _cap(points, p["cap"], text, ctx)
 
 
 def _m_fixed(node, ctx):
     ctx.steps.append({"step": "fixed", "points": _v(node.max)})
-    return node.max, f"awarded in full: {fmt_pts(node.max)}"
+    return node.max, f"awarded in full: {_fp(node.max)}"
 
 
 def _shortfall(e, ctx) -> tuple[Decimal, str]:
     """max(0, target − value) ÷ per × each; over a count_list, summed entry by entry (seed 003 指标13)."""
     target = ctx.number(e.target) if isinstance(e.target, str) else e.target
-    target_text = f"{e.target} {fmt_num(_tidy(target))}" if isinstance(e.target, str) else fmt_num(target)
+    target_text = f"{e.target} {_ft(target)}" if isinstance(e.target, str) else _fn(target)
     raw = ctx.get(e.fact)
     values = [Decimal(v) for v in raw] if isinstance(raw, tuple) else [ctx.number(e.fact)]
 
@@ -521,7 +598,7 @@ def _shortfall(e, ctx) -> tuple[Decimal, str]:
     shorts = [max(target - v, ZERO) for v in values]
     units = sum((units_of(x) for x in shorts), ZERO)
     amount = units * e.each
-    per = f" ÷ {fmt_num(e.per)}" if e.per != 1 else ""
+    per = f" ÷ {_fn(e.per)}" if e.per != 1 else ""
     whole = " (whole units)" if e.whole_units else ""
     ctx.steps.append({"step": "deduct_shortfall", "label": e.label, "fact": e.fact,
                       "target_fact": e.target if isinstance(e.target, str) else None, "target": _v(target),
@@ -529,21 +606,21 @@ def _shortfall(e, ctx) -> tuple[Decimal, str]:
                       "per": _v(e.per), "whole_units": e.whole_units, "units": _v(units), "each": _v(e.each),
                       "points": _v(amount)})
     if isinstance(raw, tuple):
-        detail = " + ".join(f"({target_text} {MINUS} {fmt_num(v)})" if s else "0" for v, s in zip(values, shorts))
-        return amount, (f"{e.label}: per entry {detail or '0'} = {fmt_num(_tidy(sum(shorts, ZERO)))} short{per}{whole}"
-                        f" × {fmt_num(e.each)} = {MINUS}{fmt_pts(amount)}")
+        detail = " + ".join(f"({target_text} {MINUS} {_fn(v)})" if s else "0" for v, s in zip(values, shorts))
+        return amount, (f"{e.label}: per entry {detail or '0'} = {_ft(sum(shorts, ZERO))} short{per}{whole}"
+                        f" × {_fn(e.each)} = {MINUS}{_fp(amount)}")
     value, short = values[0], shorts[0]
     if short == 0:
-        return amount, f"{e.label}: {fmt_num(_tidy(value))} ≥ {target_text}, none short = {MINUS}0.00"
-    unit_text = f" = {fmt_num(units)} unit(s)" if e.whole_units else ""
-    return amount, (f"{e.label}: {target_text} {MINUS} {fmt_num(_tidy(value))} = {fmt_num(_tidy(short))} short"
-                    f"{per}{unit_text} × {fmt_num(e.each)} = {MINUS}{fmt_pts(amount)}")
+        return amount, f"{e.label}: {_ft(value)} ≥ {target_text}, none short = {MINUS}0.00"
+    unit_text = f" = {_fn(units)} unit(s)" if e.whole_units else ""
+    return amount, (f"{e.label}: {target_text} {MINUS} {_ft(value)} = {_ft(short)} short"
+                    f"{per}{unit_text} × {_fn(e.each)} = {MINUS}{_fp(amount)}")
 
 
 def _m_deductions(node, ctx):
     p = node.params
     start = p["start"]
-    parts = [f"start {fmt_pts(start)}"] if start is not None else []
+    parts = [f"start {_fp(start)}"] if start is not None else []
     if start is not None:
         ctx.steps.append({"step": "start", "points": _v(start)})
     taken = ZERO
@@ -553,7 +630,7 @@ def _m_deductions(node, ctx):
             amount = count * e.each
             ctx.steps.append({"step": "deduct_each", "label": e.label, "fact": e.fact, "count": _v(count),
                               "each": _v(e.each), "points": _v(amount)})
-            parts.append(f"{e.label}: {fmt_num(count)} × {fmt_num(e.each)} = {MINUS}{fmt_pts(amount)}")
+            parts.append(f"{e.label}: {_fn(count)} × {_fn(e.each)} = {MINUS}{_fp(amount)}")
         elif e.kind == "shortfall":
             amount, text = _shortfall(e, ctx)
             parts.append(text)
@@ -563,8 +640,8 @@ def _m_deductions(node, ctx):
             ctx.steps.append({"step": "deduct_judged", "label": e.label, "fact": e.fact, "entries": _v(judged),
                               "points": _v(amount)})
             if judged:
-                detail = " + ".join(f"{fmt_num(j.value)} ({j.reason})" for j in judged)
-                parts.append(f"{e.label}: {detail} = {MINUS}{fmt_pts(amount)}")
+                detail = " + ".join(f"{_fn(j.value)} ({j.reason})" for j in judged)
+                parts.append(f"{e.label}: {detail} = {MINUS}{_fp(amount)}")
             else:
                 parts.append(f"{e.label}: none = {MINUS}0.00")
         else:  # "when"
@@ -573,20 +650,20 @@ def _m_deductions(node, ctx):
             ctx.steps.append({"step": "deduct_when", "label": e.label, "holds": ok, "points": _v(amount),
                               "conditions": [cond_step(c, ctx.get(c.fact)) for c in e.when]})
             cond = " and ".join(c.describe() for c in e.when)
-            parts.append(f"{e.label}: {cond} {'holds' if ok else 'does not hold'} = {MINUS}{fmt_pts(amount)}")
+            parts.append(f"{e.label}: {cond} {'holds' if ok else 'does not hold'} = {MINUS}{_fp(amount)}")
         taken += amount
     if start is None:  # a penalty: the magnitude is what the entries add up to
         ctx.steps.append({"step": "subtotal", "points": _v(taken)})
-        return taken, "; ".join(parts) + f"; total {fmt_pts(taken)}"
+        return taken, "; ".join(parts) + f"; total {_fp(taken)}"
     raw = start - taken
     ctx.steps.append({"step": "subtract", "start": _v(start), "taken": _v(taken), "points": _v(raw)})
     if raw < p["floor"]:
         ctx.steps.append({"step": "floor", "floor": _v(p["floor"]), "points": _v(p["floor"])})
         # seed 002: 扣完为止（指扣单项分）— a deduction never takes the sub-item below its floor
-        text = "; ".join(parts) + (f"; {fmt_pts(start)} {MINUS} {fmt_pts(taken)} = {fmt_pts(raw)}, "
-                                   f"floored at {fmt_pts(p['floor'])} (扣完为止)")
+        text = "; ".join(parts) + (f"; {_fp(start)} {MINUS} {_fp(taken)} = {_fp(raw)}, "
+                                   f"floored at {_fp(p['floor'])} (扣完为止)")
         return p["floor"], text
-    return raw, "; ".join(parts) + f"; {fmt_pts(start)} {MINUS} {fmt_pts(taken)} = {fmt_pts(raw)}"
+    return raw, "; ".join(parts) + f"; {_fp(start)} {MINUS} {_fp(taken)} = {_fp(raw)}"
 
 
 def _m_judgement(node, ctx):
@@ -595,7 +672,7 @@ def _m_judgement(node, ctx):
     spec = ctx.scheme.facts[key]
     ctx.steps.append({"step": "judgement", "fact": key, "value": _v(j.value), "min": _v(spec.min),
                       "max": _v(spec.max), "reason": j.reason})
-    return j.value, (f"assessor's judgement {fmt_num(j.value)} (allowed {fmt_num(spec.min)}–{fmt_num(spec.max)}); "
+    return j.value, (f"assessor's judgement {_fn(j.value)} (allowed {_fn(spec.min)}–{_fn(spec.max)}); "
                      f"reason: {j.reason}")
 
 
@@ -619,15 +696,15 @@ def _m_rank(node, ctx, info: RankInfo):
         ctx.get(c.fact)
     if not info.eligible:
         ctx.steps.append({"step": "rank_ineligible", "failed": info.why_not_step, "points": _v(p["ineligible_points"])})
-        return p["ineligible_points"], f"not eligible for ranking ({info.why_not}) → {fmt_pts(p['ineligible_points'])}"
+        return p["ineligible_points"], f"not eligible for ranking ({info.why_not}) → {_fp(p['ineligible_points'])}"
     raw = p["top"] - (info.rank - 1) * p["step"]
     ctx.steps.append({"step": "rank", "fact": p["fact"], "value": _v(info.value), "rank": info.rank,
                       "ranked": info.ranked, "top": _v(p["top"]), "step_size": _v(p["step"]), "points": _v(raw)})
-    text = (f"{p['fact']} {fmt_num(_tidy(info.value))} ranks {info.rank} of {info.ranked} eligible: "
-            f"{fmt_pts(p['top'])} {MINUS} ({info.rank} {MINUS} 1) × {fmt_num(p['step'])} = {fmt_pts(raw)}")
+    text = (f"{p['fact']} {_ft(info.value)} ranks {info.rank} of {info.ranked} eligible: "
+            f"{_fp(p['top'])} {MINUS} ({info.rank} {MINUS} 1) × {_fn(p['step'])} = {_fp(raw)}")
     if raw < p["floor"]:
         ctx.steps.append({"step": "floor", "floor": _v(p["floor"]), "points": _v(p["floor"])})
-        return p["floor"], text + f", not below {fmt_pts(p['floor'])} → {fmt_pts(p['floor'])}"
+        return p["floor"], text + f", not below {_fp(p['floor'])} → {_fp(p['floor'])}"
     return raw, text
 
 
@@ -673,20 +750,20 @@ def _score_leaf_text(node: Node, ctx: _Context, ranks: dict[str, RankInfo] | Non
     else:
         points, text = _METHODS[node.method](node, ctx)
     if node.kind == "regular" and node.max is not None and points > node.max:
-        points, text = node.max, f"{text}; capped at the item's {fmt_pts(node.max)}"
+        points, text = node.max, f"{text}; capped at the item's {_fp(node.max)}"
         ctx.steps.append({"step": "cap", "cap": _v(node.max), "points": _v(node.max)})
     if node.kind == "regular" and points < 0:
         points, text = ZERO, f"{text}; not below 0.00"
         ctx.steps.append({"step": "floor", "floor": "0", "points": "0"})
     if node.kind == "penalty":
         if node.max is not None and points > node.max:
-            points, text = node.max, f"{text}; at most {fmt_pts(node.max)}"
+            points, text = node.max, f"{text}; at most {_fp(node.max)}"
             ctx.steps.append({"step": "cap", "cap": _v(node.max), "points": _v(node.max)})
         points = -points
-        text = f"{text} → penalty {fmt_pts(points)}"
+        text = f"{text} → penalty {_fp(points)}"
         ctx.steps.append({"step": "penalty", "points": _v(points)})
     elif node.kind == "bonus":
-        text = f"{text} → bonus {fmt_pts(points, signed=True)}"
+        text = f"{text} → bonus {_fps(points)}"
         ctx.steps.append({"step": "bonus", "points": _v(points)})
     line.points = points
     line.inputs = dict(ctx.used)
@@ -706,13 +783,13 @@ def _score_node(node: Node, ctx: _Context, ranks, out: list[Line]) -> Line:
     regular = [c for c in children if c.kind == "regular"]
     total = sum((c.points for c in regular), ZERO)
     if regular:
-        text = " + ".join(fmt_pts(c.points) for c in regular) + f" = {fmt_pts(total)} of {fmt_pts(node.max)}"
+        text = " + ".join(_fp(c.points) for c in regular) + f" = {_fp(total)} of {_fp(node.max)}"
     else:
-        text = f"no regular lines = {fmt_pts(total)}"
+        text = f"no regular lines = {_fp(total)}"
     steps: list[dict[str, Any]] = [{"step": "sum", "parts": [_v(c.points) for c in regular], "points": _v(total),
                                     "max": _v(node.max)}]
     if total > node.max:
-        total, text = node.max, text + f", capped at {fmt_pts(node.max)}"
+        total, text = node.max, text + f", capped at {_fp(node.max)}"
         steps.append({"step": "cap", "cap": _v(node.max), "points": _v(node.max)})
     missing = sorted({k for c in children for k in c.missing})
     line.points = total
@@ -744,13 +821,13 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
     bonus_raw = sum((l.points for l in leaves if l.kind == "bonus"), ZERO)
     bonus = bonus_raw
     penalty = -sum((l.points for l in leaves if l.kind == "penalty"), ZERO)
-    parts = [f"regular {fmt_pts(regular)} (of {fmt_pts(scheme.max_total)})"]
+    parts = [f"regular {_fp(regular)} (of {_fp(scheme.max_total)})"]
     total_steps: list[dict[str, Any]] = [{"step": "regular", "points": _v(regular), "max": _v(scheme.max_total)}]
     if any(l.kind == "bonus" for l in leaves):
         parts.append(f"+ bonus {_exact(bonus)}")
         if scheme.bonus_cap is not None and bonus > scheme.bonus_cap:
             bonus = scheme.bonus_cap
-            parts[-1] = f"+ bonus {_exact(bonus_raw)} capped at {fmt_pts(bonus)}"
+            parts[-1] = f"+ bonus {_exact(bonus_raw)} capped at {_fp(bonus)}"
         total_steps.append({"step": "bonus_total", "raw": _v(bonus_raw), "points": _v(bonus),
                             "cap": _v(scheme.bonus_cap) if bonus != bonus_raw else None})
     if any(l.kind == "penalty" for l in leaves):
@@ -760,7 +837,7 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
     text = " ".join(parts) + f" = {_exact(exact)}"
     total_steps.append({"step": "total", "points": _v(exact)})
     if exact < scheme.total_floor:
-        text += f", never below {fmt_pts(scheme.total_floor)} (DOMAIN.md §6.2)"
+        text += f", never below {_fp(scheme.total_floor)} (DOMAIN.md §6.2)"
         exact = scheme.total_floor
         total_steps.append({"step": "floor", "floor": _v(exact), "points": _v(exact)})
     total = round_points(exact)
@@ -804,9 +881,9 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
         result_steps = [{"step": "pass_mark", "total": _v(total), "mark": _v(scheme.pass_mark),
                          "inclusive": scheme.pass_inclusive, "passed": passed}]
         if passed:
-            result_text = f"{fmt_pts(total)} {cmp} {fmt_pts(scheme.pass_mark)}: passed ({scheme.pass_clause})"
+            result_text = f"{_fp(total)} {cmp} {_fp(scheme.pass_mark)}: passed ({scheme.pass_clause})"
         else:
-            result_text = f"{fmt_pts(total)} is not {cmp} {fmt_pts(scheme.pass_mark)}: failed ({scheme.pass_clause})"
+            result_text = f"{_fp(total)} is not {cmp} {_fp(scheme.pass_mark)}: failed ({scheme.pass_clause})"
 
     ratio, pay_text, band = _payment_ratio(scheme, total, complete, hits)
     subsidy, subsidy_text = _subsidy(scheme, total, complete, passed)
@@ -818,7 +895,7 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
     return ScoreSheet(
         scheme_id=scheme.id, scheme_version=scheme.version, participant=participant, lines=lines,
         scheme_sha256=scheme.sha256, regular_total=regular, bonus_total=bonus, penalty_total=penalty, total_exact=exact, total=total,
-        total_explanation=text + (f" → {fmt_pts(total)}" if total != exact else ""),
+        total_explanation=text + (f" → {_fp(total)}" if total != exact else ""),
         missing_facts=missing, complete=complete, vetoes=hits, passed=passed, result_explanation=result_text,
         payment_ratio=ratio, payment_explanation=pay_text, payment_band=band, subsidy=subsidy, subsidy_explanation=subsidy_text,
         derivations=dict(ctx.derivations), total_steps=total_steps, result_steps=result_steps,
@@ -848,7 +925,7 @@ def _payment_ratio(scheme: Scheme, total: Decimal, complete: bool, hits: list[Ve
         return None, "incomplete: no payment ratio until every fact is in", None
     for band in payment.bands:
         if band.contains(total):
-            text = f"{fmt_pts(total)} is in {band.describe()} ({band.label}) → {fmt_num(band.value * HUNDRED)}%"
+            text = f"{_fp(total)} is in {band.describe()} ({band.label}) → {_fn(band.value * HUNDRED)}%"
             if band.consequence:
                 text += f"; {band.consequence}"
             if hits:
@@ -856,7 +933,7 @@ def _payment_ratio(scheme: Scheme, total: Decimal, complete: bool, hits: list[Ve
             return band.value, text, band
     if hits:
         return ZERO, "vetoed: no scored payment is due", None
-    return ZERO, f"{fmt_pts(total)} is in no payment band → 0%", None
+    return ZERO, f"{_fp(total)} is in no payment band → 0%", None
 
 
 def _subsidy(scheme: Scheme, total: Decimal, complete: bool, passed: bool | None):
@@ -869,8 +946,8 @@ def _subsidy(scheme: Scheme, total: Decimal, complete: bool, passed: bool | None
         return ZERO, "not passed: no subsidy is due"
     for band in subsidy.bands:
         if band.contains(total):
-            return band.value, f"{fmt_pts(total)} is in {band.describe()} ({band.label}) → {fmt_money(band.value)}"
-    return ZERO, f"{fmt_pts(total)} is in no subsidy band → {fmt_money(ZERO)}"
+            return band.value, f"{_fp(total)} is in {band.describe()} ({band.label}) → {fmt_money(band.value)}"
+    return ZERO, f"{_fp(total)} is in no subsidy band → {fmt_money(ZERO)}"
 
 
 # -- cohorts: rank-based points, overall rank, grades ---------------------------------------------------
@@ -985,8 +1062,8 @@ def _assign_grades(scheme: Scheme, sheets: dict[str, ScoreSheet]) -> None:
         if g < len(limits):
             grade, limit, share = limits[g]
             used += len(group)
-            why = (f"rank {group[0].rank} of {n}: {grade} quota floor({fmt_num(share * HUNDRED)}% × {n}) = "
-                   f"{fmt_num(limit)}, {used} used" + (f" (tied group of {len(group)})" if len(group) > 1 else ""))
+            why = (f"rank {group[0].rank} of {n}: {grade} quota floor({_fn(share * HUNDRED)}% × {n}) = "
+                   f"{_fn(limit)}, {used} used" + (f" (tied group of {len(group)})" if len(group) > 1 else ""))
             steps = [{"step": "grade_quota", "rank": group[0].rank, "of": n, "grade": grade,
                       "share": _v(share * HUNDRED), "limit": _v(limit), "used": used, "tied": len(group)}]
         else:
