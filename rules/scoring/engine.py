@@ -317,8 +317,9 @@ class RankInfo:
 
 
 class _Context:
-    def __init__(self, scheme: Scheme, facts: dict[str, Any]):
+    def __init__(self, scheme: Scheme, facts: dict[str, Any], plan: "_Plan | None" = None):
         self.scheme = scheme
+        self.plan = plan if plan is not None else _plan_for(scheme)
         self.facts = facts
         self.derived_values: dict[str, Decimal] = {}
         self.derivations: dict[str, str] = {}
@@ -328,19 +329,19 @@ class _Context:
 
     def roots(self, key: str) -> set[str]:
         """The supplied facts a key depends on."""
-        if key in self.scheme.derived:
-            out: set[str] = set()
-            for arg in self.scheme.derived[key].args:
-                if isinstance(arg, str):
-                    out |= self.roots(arg)
-            return out
-        return {key}
+        return set(self.plan.roots(key))
 
     def missing(self, keys: Iterable[str]) -> list[str]:
         out: set[str] = set()
+        roots, facts = self.plan.roots, self.facts
         for key in keys:
-            out |= {k for k in self.roots(key) if k not in self.facts}
+            out.update(k for k in roots(key) if k not in facts)
         return sorted(out)
+
+    def missing_of(self, roots: tuple[str, ...]) -> list[str]:
+        """missing() of keys whose supplied facts the plan has already sorted (see _Plan.node)."""
+        facts = self.facts
+        return [k for k in roots if k not in facts]
 
     def get(self, key: str) -> Any:
         if key in self.scheme.derived:
@@ -479,6 +480,127 @@ def _method_keys(node: Node) -> set[str]:
     if m == "rank":
         return {p["fact"]} | _condition_keys(p["eligible"])
     return {p["fact"]}
+
+
+# -- a scheme compiled once: what score() would otherwise work out again for every sheet -----------------
+
+_ABSENT = object()  # a fact not supplied, in a memo key
+_MEMO_LIMIT = 4096  # lines remembered per leaf; past it the table starts again empty
+_MEMO_TRIAL = 512  # lines scored afresh after which a leaf that found fewer than _MEMO_MIN_HITS × as many remembered is no longer remembered
+_MEMO_MIN_HITS = 0.25
+
+
+def _new_line(cls):
+    return object.__new__(cls)
+
+
+def _decimal_token(value: Any) -> Any:
+    # str() of a Decimal keeps its exponent: 1.5 and 1.50 are different inputs (inputs, exponents of results)
+    return value if value is _ABSENT else str(value)
+
+
+def _judgement_token(value: Any) -> Any:
+    return value if value is _ABSENT else (str(value.value), value.reason)
+
+
+def _judgements_token(value: Any) -> Any:
+    return value if value is _ABSENT else tuple((str(j.value), j.reason) for j in value)
+
+
+_TOKENS = {"number": _decimal_token, "percent": _decimal_token, "judgement": _judgement_token,
+           "judgement_list": _judgements_token}  # count, count_list, bool, choice: the value itself
+
+
+class _NodePlan:
+    """One node's keys, and for a leaf its memo: the line as scored, by the facts the line reads.
+
+    A leaf's line (points, explanation, inputs, missing facts, steps, and the derivations it makes) depends
+    on nothing but the values of the supplied facts behind its requirement and its method, so a line seen
+    before is given again (new Line, new lists and dicts; the step dicts themselves are shared values).
+    Rank-based leaves depend on the cohort and are never remembered.
+    """
+
+    __slots__ = ("req_roots", "method_roots", "fields", "memo", "plain", "tokens", "hits", "misses")
+
+    def __init__(self, plan: "_Plan", node: Node):
+        self.req_roots = plan.sorted_roots(_condition_keys(node.requires))
+        self.method_roots = plan.sorted_roots(_method_keys(node)) if node.is_leaf else ()
+        self.fields = {"path": node.path, "id": node.id, "level": node.level, "title": node.title,
+                       "kind": node.kind, "max": node.max, "method": node.method, "clause": node.clause}
+        self.hits = self.misses = 0
+        self.memo: dict | None = None
+        if node.is_leaf and node.method != "rank":
+            keys = sorted(set(self.req_roots) | set(self.method_roots))
+            specs = plan.scheme_facts
+            self.plain = tuple(k for k in keys if specs[k].kind not in _TOKENS)
+            self.tokens = tuple((k, _TOKENS[specs[k].kind]) for k in keys if specs[k].kind in _TOKENS)
+            self.memo = {}
+
+    def key(self, facts: dict[str, Any]) -> tuple:
+        get = facts.get
+        return (tuple([get(k, _ABSENT) for k in self.plain]),
+                tuple([token(get(k, _ABSENT)) for k, token in self.tokens]))
+
+    def remember(self, key: tuple, known: tuple) -> None:
+        self.misses += 1
+        memo = self.memo
+        if self.misses == _MEMO_TRIAL and self.hits < _MEMO_MIN_HITS * _MEMO_TRIAL:
+            self.memo = None  # this leaf's lines rarely repeat: score it afresh every time
+            return
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = known
+
+
+class _Plan:
+    """What score() needs of a scheme that does not depend on the facts, worked out once per scheme."""
+
+    def __init__(self, scheme: Scheme):
+        self.scheme = weakref.ref(scheme)
+        self.derived = scheme.derived
+        self.scheme_facts = scheme.facts
+        self._roots: dict[str, frozenset[str]] = {}
+        self._nodes: dict[int, _NodePlan] = {}
+        self.veto_roots = tuple(self.sorted_roots(_condition_keys(v.when)) for v in scheme.vetoes)
+
+    def roots(self, key: str) -> frozenset[str]:
+        """The supplied facts a key depends on."""
+        out = self._roots.get(key)
+        if out is None:
+            if key in self.derived:
+                acc: set[str] = set()
+                for arg in self.derived[key].args:
+                    if isinstance(arg, str):
+                        acc |= self.roots(arg)
+                out = frozenset(acc)
+            else:
+                out = frozenset((key,))
+            self._roots[key] = out
+        return out
+
+    def sorted_roots(self, keys: Iterable[str]) -> tuple[str, ...]:
+        out: set[str] = set()
+        for key in keys:
+            out |= self.roots(key)
+        return tuple(sorted(out))
+
+    def node(self, node: Node) -> _NodePlan:
+        plan = self._nodes.get(id(node))
+        if plan is None:
+            plan = self._nodes[id(node)] = _NodePlan(self, node)
+        return plan
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan_for(scheme: Scheme) -> _Plan:
+    """The scheme's plan, made on its first sheet and kept while the scheme lives (schemes are immutable)."""
+    plan = _PLANS.get(id(scheme))
+    if plan is None or plan.scheme() is not scheme:
+        plan = _PLANS[id(scheme)] = _Plan(scheme)
+        weakref.finalize(scheme, _PLANS.pop, id(scheme), None)
+    return plan
 
 
 # -- leaves ----------------------------------------------------------------------------------------
@@ -709,9 +831,88 @@ def _m_rank(node, ctx, info: RankInfo):
 
 
 def _score_leaf(node: Node, ctx: _Context, ranks: dict[str, RankInfo] | None) -> Line:
-    line = _score_leaf_text(node, ctx, ranks)
-    line.steps = ctx.steps
+    plan = ctx.plan.node(node)
+    memo = plan.memo
+    if memo is None:
+        line = _score_leaf_text(node, ctx, ranks)
+        line.steps = ctx.steps
+        return line
+    key = plan.key(ctx.facts)
+    known = memo.get(key)
+    derived_before = ctx.derived_values
+    if known is None:
+        # scored in a context of its own that records every fact it reads, inside which derivation, and
+        # every derivation it makes, in order: what the line shows of them depends on what the sheet had
+        # already derived before this line (a derived value already known is not derived, nor read, again)
+        own = _Recording(ctx.scheme, ctx.facts, ctx.plan)
+        line = _score_leaf_text(node, own, ranks)
+        trace = tuple(own.trace)
+        if list(line.inputs.items()) == list(own.used.items()):  # the line shows the facts it read
+            flat = None if any(within for _k, _v, within in trace) else dict(line.inputs)
+        elif not line.inputs:  # a line not scored (missing facts) shows none
+            flat = {}
+        else:  # never expected: a line that shows its inputs some other way is scored afresh every time
+            plan.memo = None
+            line = _score_leaf_text(node, ctx, ranks)
+            line.steps = ctx.steps
+            return line
+        known = (line.points, line.explanation, tuple(line.missing), line.needs_cohort, tuple(own.steps),
+                 tuple((k, own.derived_values[k], text) for k, text in own.derivations.items()), flat, trace)
+        plan.remember(key, known)
+    else:
+        plan.hits += 1
+    points, explanation, missing, needs_cohort, steps, derivs, _flat, _trace = known
+    line = _new_line(Line)
+    line.__dict__.update(plan.fields)
+    line.__dict__.update(points=points, explanation=explanation, inputs=_inputs(known, derived_before),
+                         missing=list(missing), needs_cohort=needs_cohort, steps=list(steps))
+    # the derivations this line makes, in the order it makes them, after those the sheet already has
+    derivations = ctx.derivations
+    for k, value, text in derivs:
+        if k not in derivations:
+            derivations[k] = text
+            derived_before[k] = value
     return line
+
+
+def _inputs(known: tuple, derived_before: dict[str, Decimal]) -> dict[str, Any]:
+    """The facts a remembered line read, as it reads them after the sheet's earlier lines derived derived_before."""
+    flat = known[6]
+    if flat is not None:
+        return dict(flat)
+    used: dict[str, Any] = {}
+    for key, value, within in known[7]:
+        if within and any(d in derived_before for d in within):
+            continue  # read to derive a value the sheet already had: not read again
+        used[key] = value
+    return used
+
+
+class _Recording(_Context):
+    """A context that records each fact read: (key, value, the derivations under way that read it)."""
+
+    def __init__(self, scheme: Scheme, facts: dict[str, Any], plan: "_Plan"):
+        super().__init__(scheme, facts, plan)
+        self.trace: list[tuple[str, Any, tuple[str, ...]]] = []
+        self._deriving: list[str] = []
+
+    def get(self, key: str) -> Any:
+        if key in self.scheme.derived:
+            first = key not in self.derived_values
+            if first:
+                self._deriving.append(key)
+            try:
+                value = self._derive(key)
+            finally:
+                if first:
+                    self._deriving.pop()
+        else:
+            if key not in self.facts:
+                raise _Missing([key])
+            value = self.facts[key]
+        self.used[key] = value
+        self.trace.append((key, value, tuple(self._deriving)))
+        return value
 
 
 def _score_leaf_text(node: Node, ctx: _Context, ranks: dict[str, RankInfo] | None) -> Line:
@@ -719,8 +920,9 @@ def _score_leaf_text(node: Node, ctx: _Context, ranks: dict[str, RankInfo] | Non
     ctx.steps = []
     line = Line(path=node.path, id=node.id, level=node.level, title=node.title, kind=node.kind, max=node.max,
                 method=node.method, clause=node.clause, points=ZERO, explanation="")
-    req_missing = ctx.missing(_condition_keys(node.requires))
-    method_missing = ctx.missing(_method_keys(node))
+    plan = ctx.plan.node(node)
+    req_missing = ctx.missing_of(plan.req_roots)
+    method_missing = ctx.missing_of(plan.method_roots)
     if req_missing:
         line.missing = sorted(set(req_missing) | set(method_missing))
         ctx.steps.append({"step": "missing", "facts": list(line.missing)})
@@ -811,7 +1013,8 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
           ranks: dict[str, RankInfo] | None = None) -> ScoreSheet:
     """Score one participant for one cycle. ``ranks`` is filled in by score_cohort for rank-based leaves."""
     clean = validate_facts(scheme, facts, participant=participant)
-    ctx = _Context(scheme, clean)
+    plan = _plan_for(scheme)
+    ctx = _Context(scheme, clean, plan)
     lines: list[Line] = []
     for category in scheme.categories:
         _score_node(category, ctx, ranks, lines)
@@ -849,9 +1052,9 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
 
     # vetoes (一票否决): evaluated on the facts; a veto whose facts are missing keeps the sheet incomplete
     hits: list[VetoHit] = []
-    for veto in scheme.vetoes:
+    for veto_index, veto in enumerate(scheme.vetoes):
         ctx.used = {}
-        veto_missing = ctx.missing(_condition_keys(veto.when))
+        veto_missing = ctx.missing_of(plan.veto_roots[veto_index])
         if veto_missing:
             missing = sorted(set(missing) | set(veto_missing))
             continue
