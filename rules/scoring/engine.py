@@ -9,6 +9,7 @@ was not given is reported as missing (the sheet is then incomplete), never taken
 """
 from __future__ import annotations
 
+import itertools
 import weakref
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -326,6 +327,7 @@ class _Context:
         self.used: dict[str, Any] = {}
         self.steps: list[dict[str, Any]] = []
         self.failed: dict[str, Any] | None = None  # the condition that failed last, as a step
+        self.token: Any = None  # the last line scored, as the sum above it remembers it (see _score_node)
 
     def roots(self, key: str) -> set[str]:
         """The supplied facts a key depends on."""
@@ -485,6 +487,7 @@ def _method_keys(node: Node) -> set[str]:
 # -- a scheme compiled once: what score() would otherwise work out again for every sheet -----------------
 
 _ABSENT = object()  # a fact not supplied, in a memo key
+_SERIALS = itertools.count()  # tells remembered lines apart (a category's memo key is its lines' serials)
 _MEMO_LIMIT = 4096  # lines remembered per leaf; past it the table starts again empty
 _MEMO_TRIAL = 512  # lines scored afresh after which a leaf that found fewer than _MEMO_MIN_HITS × as many remembered is no longer remembered
 _MEMO_MIN_HITS = 0.25
@@ -511,6 +514,36 @@ _TOKENS = {"number": _decimal_token, "percent": _decimal_token, "judgement": _ju
            "judgement_list": _judgements_token}  # count, count_list, bool, choice: the value itself
 
 
+def _key_function(keys: list[str], tokens: list) -> Any:
+    """facts → the memo key of a leaf reading these facts (a value, or a tuple of them)."""
+    if len(keys) == 1:
+        (k,), (token,) = keys, tokens
+        if token is None:
+            return lambda facts: facts.get(k, _ABSENT)
+        return lambda facts: token(facts.get(k, _ABSENT))
+    if not any(tokens):
+        keys_ = tuple(keys)
+        return lambda facts: tuple([facts.get(k, _ABSENT) for k in keys_])
+    pairs = tuple(zip(keys, tokens))
+    return lambda facts: tuple([facts.get(k, _ABSENT) if t is None else t(facts.get(k, _ABSENT)) for k, t in pairs])
+
+
+class _VetoPlan:
+    """A veto's memo: whether it is missing facts or holds, and the hit it makes, by the facts it reads."""
+
+    __slots__ = ("memo", "key", "hits", "misses")
+
+    def __init__(self, plan: "_Plan", veto):
+        keys = list(plan.sorted_roots(_condition_keys(veto.when)))
+        specs = plan.scheme_facts
+        self.key = _key_function(keys, [_TOKENS.get(specs[k].kind) if k in specs else None for k in keys])
+        self.memo: dict | None = {} if keys else None
+        self.hits = self.misses = 0
+
+    def remember(self, key: tuple, known: tuple) -> None:
+        _NodePlan.remember(self, key, known)
+
+
 class _NodePlan:
     """One node's keys, and for a leaf its memo: the line as scored, by the facts the line reads.
 
@@ -520,7 +553,7 @@ class _NodePlan:
     Rank-based leaves depend on the cohort and are never remembered.
     """
 
-    __slots__ = ("req_roots", "method_roots", "fields", "memo", "plain", "tokens", "hits", "misses")
+    __slots__ = ("req_roots", "method_roots", "fields", "memo", "key", "hits", "misses")
 
     def __init__(self, plan: "_Plan", node: Node):
         self.req_roots = plan.sorted_roots(_condition_keys(node.requires))
@@ -529,17 +562,15 @@ class _NodePlan:
                        "kind": node.kind, "max": node.max, "method": node.method, "clause": node.clause}
         self.hits = self.misses = 0
         self.memo: dict | None = None
+        self.key = None
         if node.is_leaf and node.method != "rank":
             keys = sorted(set(self.req_roots) | set(self.method_roots))
             specs = plan.scheme_facts
-            self.plain = tuple(k for k in keys if specs[k].kind not in _TOKENS)
-            self.tokens = tuple((k, _TOKENS[specs[k].kind]) for k in keys if specs[k].kind in _TOKENS)
+            tokens = [_TOKENS.get(specs[k].kind) if k in specs else None for k in keys]
+            self.key = _key_function(keys, tokens)
             self.memo = {}
-
-    def key(self, facts: dict[str, Any]) -> tuple:
-        get = facts.get
-        return (tuple([get(k, _ABSENT) for k in self.plain]),
-                tuple([token(get(k, _ABSENT)) for k, token in self.tokens]))
+        elif not node.is_leaf:
+            self.memo = {}  # a sum, remembered by its lines' tokens (see _score_node)
 
     def remember(self, key: tuple, known: tuple) -> None:
         self.misses += 1
@@ -552,6 +583,69 @@ class _NodePlan:
         memo[key] = known
 
 
+_REFUSED = object()  # a value the fast check does not pass: validate_facts decides (and explains why)
+
+
+def _fast_check(spec) -> Any:
+    """value → the value validate_facts would keep, for the plain cases of a fact's kind; else _REFUSED."""
+    kind, lo, hi = spec.kind, spec.min, spec.max
+    if kind == "percent":
+        lo = ZERO if lo is None else lo
+        hi = HUNDRED if hi is None else hi
+
+    def within(v) -> bool:
+        return (lo is None or v >= lo) and (hi is None or v <= hi)
+
+    if kind == "bool":
+        return lambda v: v if v.__class__ is bool else _REFUSED
+    if kind == "choice":
+        choices = frozenset(c for c in spec.choices if c.__class__ is str)
+        return lambda v: v if v.__class__ is str and v in choices else _REFUSED
+    if kind == "count":
+        return lambda v: v if v.__class__ is int and v >= 0 and within(v) else _REFUSED
+    if kind in ("number", "percent"):
+        return lambda v: v if v.__class__ is Decimal and v.is_finite() and within(v) else _REFUSED
+    if kind == "count_list":
+        def count_list(v):
+            if v.__class__ is not list and v.__class__ is not tuple:
+                return _REFUSED
+            for x in v:
+                if x.__class__ is not int or x < 0:
+                    return _REFUSED
+            return tuple(v)
+        return count_list
+    if kind in ("judgement", "judgement_list"):
+        def judgement(v):
+            if v.__class__ is not dict or len(v) != 2:
+                return _REFUSED
+            number, reason = v.get("value"), v.get("reason")
+            if number.__class__ is not Decimal or not number.is_finite() or not within(number):
+                return _REFUSED
+            if reason.__class__ is not str or not reason.strip():
+                return _REFUSED
+            return Judgement(number, reason.strip())
+        if kind == "judgement":
+            return judgement
+
+        def judgement_list(v):
+            if v.__class__ is not list and v.__class__ is not tuple:
+                return _REFUSED
+            out = []
+            for x in v:
+                number = x.get("value") if x.__class__ is dict else None
+                if number.__class__ is not Decimal or not number.is_finite():
+                    return _REFUSED
+                if number == 0:
+                    continue  # nothing deducted (无扣分): no entry
+                x = judgement(x)
+                if x is _REFUSED:
+                    return _REFUSED
+                out.append(x)
+            return tuple(out)
+        return judgement_list
+    return lambda v: _REFUSED  # any kind to come
+
+
 class _Plan:
     """What score() needs of a scheme that does not depend on the facts, worked out once per scheme."""
 
@@ -562,6 +656,34 @@ class _Plan:
         self._roots: dict[str, frozenset[str]] = {}
         self._nodes: dict[int, _NodePlan] = {}
         self.veto_roots = tuple(self.sorted_roots(_condition_keys(v.when)) for v in scheme.vetoes)
+        self.vetoes = tuple(_VetoPlan(self, v) for v in scheme.vetoes)
+        self.checks = {key: _fast_check(spec) for key, spec in scheme.facts.items()}
+        self.version = scheme.version
+        self.conclusions: dict[tuple, dict[str, Any]] = {}
+        self._shape: _Shape | None = None
+        self.not_above = tuple((key, spec.not_above) for key, spec in scheme.facts.items()
+                               if spec.not_above is not None)
+
+    def validate(self, facts: dict[str, Any], participant: str | None) -> dict[str, Any]:
+        """validate_facts(scheme, facts): the plain values of each kind checked here, anything else there."""
+        if facts.__class__ is not dict:
+            return validate_facts(self.scheme(), facts, participant=participant)
+        checks = self.checks
+        clean: dict[str, Any] = {}
+        for key, value in facts.items():
+            check = checks.get(key)
+            if check is None:
+                return validate_facts(self.scheme(), facts, participant=participant)
+            if value is None:
+                continue  # explicitly unknown: reported as missing on the sheet
+            ok = check(value)
+            if ok is _REFUSED:
+                return validate_facts(self.scheme(), facts, participant=participant)
+            clean[key] = ok
+        for key, other in self.not_above:
+            if key in clean and other in clean and clean[key] > clean[other]:
+                return validate_facts(self.scheme(), facts, participant=participant)
+        return clean
 
     def roots(self, key: str) -> frozenset[str]:
         """The supplied facts a key depends on."""
@@ -584,11 +706,35 @@ class _Plan:
             out |= self.roots(key)
         return tuple(sorted(out))
 
+    def shape(self, lines: list[Line]) -> "_Shape":
+        shape = self._shape
+        if shape is None or shape.size != len(lines):
+            shape = self._shape = _Shape(lines)
+        return shape
+
+    def remember_conclusion(self, key: tuple, known: dict[str, Any]) -> None:
+        if len(self.conclusions) >= _MEMO_LIMIT:
+            self.conclusions.clear()
+        self.conclusions[key] = known
+
     def node(self, node: Node) -> _NodePlan:
         plan = self._nodes.get(id(node))
         if plan is None:
             plan = self._nodes[id(node)] = _NodePlan(self, node)
         return plan
+
+
+class _Shape:
+    """Where a scheme's categories, bonus lines, penalty lines and leaves are in its list of lines."""
+
+    def __init__(self, lines: list[Line]):
+        self.size = len(lines)
+        self.categories = [i for i, l in enumerate(lines) if l.level == "category"]
+        self.leaves = [i for i, l in enumerate(lines) if l.method != "sum"]
+        self.bonus = [i for i in self.leaves if lines[i].kind == "bonus"]
+        self.penalty = [i for i in self.leaves if lines[i].kind == "penalty"]
+        self.has_bonus = bool(self.bonus)
+        self.has_penalty = bool(self.penalty)
 
 
 _PLANS: dict[int, _Plan] = {}
@@ -836,10 +982,10 @@ def _score_leaf(node: Node, ctx: _Context, ranks: dict[str, RankInfo] | None) ->
     if memo is None:
         line = _score_leaf_text(node, ctx, ranks)
         line.steps = ctx.steps
+        ctx.token = None
         return line
     key = plan.key(ctx.facts)
     known = memo.get(key)
-    derived_before = ctx.derived_values
     if known is None:
         # scored in a context of its own that records every fact it reads, inside which derivation, and
         # every derivation it makes, in order: what the line shows of them depends on what the sheet had
@@ -855,33 +1001,38 @@ def _score_leaf(node: Node, ctx: _Context, ranks: dict[str, RankInfo] | None) ->
             plan.memo = None
             line = _score_leaf_text(node, ctx, ranks)
             line.steps = ctx.steps
+            ctx.token = None
             return line
-        known = (line.points, line.explanation, tuple(line.missing), line.needs_cohort, tuple(own.steps),
-                 tuple((k, own.derived_values[k], text) for k, text in own.derivations.items()), flat, trace)
+        known = (dict(plan.fields, points=line.points, explanation=line.explanation, inputs=None,
+                      missing=tuple(line.missing), needs_cohort=line.needs_cohort, steps=tuple(own.steps)),
+                 tuple((k, own.derived_values[k], text) for k, text in own.derivations.items()), flat, trace,
+                 next(_SERIALS))
         plan.remember(key, known)
     else:
         plan.hits += 1
-    points, explanation, missing, needs_cohort, steps, derivs, _flat, _trace = known
+    fields, derivs, flat, trace, ctx.token = known
     line = _new_line(Line)
-    line.__dict__.update(plan.fields)
-    line.__dict__.update(points=points, explanation=explanation, inputs=_inputs(known, derived_before),
-                         missing=list(missing), needs_cohort=needs_cohort, steps=list(steps))
-    # the derivations this line makes, in the order it makes them, after those the sheet already has
-    derivations = ctx.derivations
-    for k, value, text in derivs:
-        if k not in derivations:
-            derivations[k] = text
-            derived_before[k] = value
+    line.__dict__ = values = fields.copy()
+    values["missing"] = list(values["missing"])
+    values["steps"] = list(values["steps"])
+    if flat is not None:
+        values["inputs"] = flat.copy()
+    else:
+        values["inputs"] = _inputs(trace, ctx.derived_values)
+    if derivs:
+        # the derivations this line makes, in the order it makes them, after those the sheet already has
+        derivations = ctx.derivations
+        for k, value, text in derivs:
+            if k not in derivations:
+                derivations[k] = text
+                ctx.derived_values[k] = value
     return line
 
 
-def _inputs(known: tuple, derived_before: dict[str, Decimal]) -> dict[str, Any]:
+def _inputs(trace: tuple, derived_before: dict[str, Decimal]) -> dict[str, Any]:
     """The facts a remembered line read, as it reads them after the sheet's earlier lines derived derived_before."""
-    flat = known[6]
-    if flat is not None:
-        return dict(flat)
     used: dict[str, Any] = {}
-    for key, value, within in known[7]:
+    for key, value, within in trace:
         if within and any(d in derived_before for d in within):
             continue  # read to derive a value the sheet already had: not read again
         used[key] = value
@@ -978,10 +1129,45 @@ def _score_node(node: Node, ctx: _Context, ranks, out: list[Line]) -> Line:
         line = _score_leaf(node, ctx, ranks)
         out.append(line)
         return line
+    at = len(out)
+    out.append(None)  # the category's line comes before its children's
+    children = []
+    tokens = []
+    for child in node.children:
+        c = _score_node(child, ctx, ranks, out)
+        children.append(c)
+        # what the sum reads of a line: its points (exactly), missing facts and whether it needs the cohort;
+        # a remembered line is known by its serial
+        token = ctx.token
+        tokens.append((str(c.points), tuple(c.missing), c.needs_cohort) if token is None else token)
+    plan = ctx.plan.node(node)
+    memo = plan.memo
+    if memo is None:
+        line = _score_sum(node, children)
+        ctx.token = None
+    else:
+        key = tuple(tokens)
+        known = memo.get(key)
+        if known is None:
+            line = _score_sum(node, children)
+            known = (dict(line.__dict__, missing=tuple(line.missing), steps=tuple(line.steps)), next(_SERIALS))
+            plan.remember(key, known)
+        else:
+            plan.hits += 1
+        line = _new_line(Line)
+        line.__dict__ = values = known[0].copy()
+        values["inputs"] = {}
+        values["missing"] = list(values["missing"])
+        values["steps"] = list(values["steps"])
+        ctx.token = known[1]
+    out[at] = line
+    return line
+
+
+def _score_sum(node: Node, children: list[Line]) -> Line:
+    """A category, or an item made of sub-items: the sum of its regular lines, capped at its maximum."""
     line = Line(path=node.path, id=node.id, level=node.level, title=node.title, kind="regular", max=node.max,
                 method="sum", clause=node.clause, points=ZERO, explanation="")
-    out.append(line)
-    children = [_score_node(child, ctx, ranks, out) for child in node.children]
     regular = [c for c in children if c.kind == "regular"]
     total = sum((c.points for c in regular), ZERO)
     if regular:
@@ -1012,28 +1198,124 @@ def _score_node(node: Node, ctx: _Context, ranks, out: list[Line]) -> Line:
 def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = None,
           ranks: dict[str, RankInfo] | None = None) -> ScoreSheet:
     """Score one participant for one cycle. ``ranks`` is filled in by score_cohort for rank-based leaves."""
-    clean = validate_facts(scheme, facts, participant=participant)
     plan = _plan_for(scheme)
+    clean = plan.validate(facts, participant)
     ctx = _Context(scheme, clean, plan)
     lines: list[Line] = []
     for category in scheme.categories:
         _score_node(category, ctx, ranks, lines)
-    categories = [l for l in lines if l.level == "category"]
-    leaves = [l for l in lines if l.method != "sum"]
-    regular = sum((c.points for c in categories), ZERO)
-    bonus_raw = sum((l.points for l in leaves if l.kind == "bonus"), ZERO)
+    # the tree gives its lines in the same order on every sheet: which are categories, bonus, penalty, leaves
+    shape = plan.shape(lines)
+    regular = sum([lines[i].points for i in shape.categories], ZERO)
+    bonus_raw = sum([lines[i].points for i in shape.bonus], ZERO)
+    penalty = -sum([lines[i].points for i in shape.penalty], ZERO)
+    leaves = [lines[i] for i in shape.leaves]
+    missing = sorted({k for l in leaves for k in l.missing})
+    needs_cohort = any([l.needs_cohort for l in leaves])
+
+    # vetoes (一票否决): evaluated on the facts; a veto whose facts are missing keeps the sheet incomplete
+    hits: list[VetoHit] = []
+    hit_keys = []
+    for veto_index, veto in enumerate(scheme.vetoes):
+        veto_missing, hit = _veto(ctx, plan, veto_index, veto)
+        if veto_missing:
+            missing = sorted(set(missing) | set(veto_missing))
+        elif hit is not None:
+            hits.append(hit)
+            hit_keys.append((veto_index, hit.explanation, ctx.token))
+
+    # the totals, result, payment and subsidy depend on nothing else: remembered
+    key = (str(regular), str(bonus_raw), str(penalty), tuple(missing), needs_cohort, tuple(hit_keys))
+    if None in (k[2] for k in hit_keys):  # a veto not remembered: neither is the conclusion
+        figures = _conclude(scheme, regular, bonus_raw, penalty, shape.has_bonus, shape.has_penalty, missing,
+                            needs_cohort, hits)
+    else:
+        known = plan.conclusions.get(key)
+        if known is None:
+            known = _conclude(scheme, regular, bonus_raw, penalty, shape.has_bonus, shape.has_penalty, missing,
+                              needs_cohort, hits)
+            plan.remember_conclusion(key, known)
+        figures = known.copy()
+        for name in ("missing_facts", "total_steps", "result_steps", "payment_steps", "subsidy_steps"):
+            figures[name] = list(figures[name])
+    return ScoreSheet(scheme_id=scheme.id, scheme_version=plan.version, participant=participant, lines=lines,
+                      scheme_sha256=scheme.sha256, vetoes=hits, derivations=dict(ctx.derivations), _scheme=scheme,
+                      **figures)
+
+
+def _veto_text(ctx: _Context, veto_index: int, veto) -> tuple[list[str], VetoHit | None]:
+    """One veto as score() has always evaluated it: (its missing facts, or the hit if it holds)."""
+    ctx.used = {}
+    veto_missing = ctx.missing_of(ctx.plan.veto_roots[veto_index])
+    if veto_missing:
+        return veto_missing, None
+    ok, _ = ctx.all_hold(veto.when)
+    if not ok:
+        return [], None
+    cond = " and ".join(c.describe() for c in veto.when)
+    shown = ", ".join(f"{k} = {_show(v)}" for k, v in ctx.used.items())
+    return [], VetoHit(veto.id, veto.effect, veto.clause, f"{veto.label or veto.id}: {cond} ({shown}) → {veto.effect}",
+                       [{"step": "veto", "label": veto.label, "effect": veto.effect,
+                         "conditions": [cond_step(c, ctx.get(c.fact)) for c in veto.when]}])
+
+
+def _veto(ctx: _Context, plan: "_Plan", veto_index: int, veto) -> tuple[list[str], VetoHit | None]:
+    """_veto_text, remembered like a leaf's line: by the facts it reads; the facts it shows, and the
+    derivations it makes, after what the sheet has already derived. Sets ctx.token (None if not remembered)."""
+    vplan = plan.vetoes[veto_index]
+    if vplan.memo is None:
+        ctx.token = None
+        return _veto_text(ctx, veto_index, veto)
+    key = vplan.key(ctx.facts)
+    known = vplan.memo.get(key)
+    if known is None:
+        own = _Recording(ctx.scheme, ctx.facts, plan)
+        veto_missing, hit = _veto_text(own, veto_index, veto)
+        trace = tuple(own.trace)
+        flat = None if any(within for _k, _v, within in trace) else dict(own.used)
+        derivs = tuple((k, own.derived_values[k], text) for k, text in own.derivations.items())
+        hit_fields = None
+        if hit is not None:
+            # the facts shown are those read while the conditions were tested: the trace up to there
+            shown_upto = len(trace) - len(veto.when)
+            hit_fields = (hit.id, hit.effect, hit.clause, hit.explanation, tuple(hit.steps), shown_upto)
+        known = (tuple(veto_missing), hit_fields, flat, trace, derivs, next(_SERIALS))
+        vplan.remember(key, known)
+    else:
+        vplan.hits += 1
+    veto_missing, hit_fields, flat, trace, derivs, ctx.token = known
+    hit = None
+    if hit_fields is not None:
+        vid, effect, clause, explanation, steps, shown_upto = hit_fields
+        if flat is None:  # the facts shown depend on what the sheet had derived before
+            used = _inputs(trace[:shown_upto], ctx.derived_values)
+            cond = " and ".join(c.describe() for c in veto.when)
+            shown = ", ".join(f"{k} = {_show(v)}" for k, v in used.items())
+            explanation = f"{veto.label or veto.id}: {cond} ({shown}) → {veto.effect}"
+        hit = VetoHit(vid, effect, clause, explanation, list(steps))
+    if derivs:
+        derivations = ctx.derivations
+        for k, value, text in derivs:
+            if k not in derivations:
+                derivations[k] = text
+                ctx.derived_values[k] = value
+    return list(veto_missing), hit
+
+
+def _conclude(scheme: Scheme, regular: Decimal, bonus_raw: Decimal, penalty: Decimal, has_bonus: bool,
+              has_penalty: bool, missing: list[str], needs_cohort: bool, hits: list[VetoHit]) -> dict[str, Any]:
+    """The sheet's totals, result, payment and subsidy, from the lines' sums, what is missing and the vetoes."""
     bonus = bonus_raw
-    penalty = -sum((l.points for l in leaves if l.kind == "penalty"), ZERO)
     parts = [f"regular {_fp(regular)} (of {_fp(scheme.max_total)})"]
     total_steps: list[dict[str, Any]] = [{"step": "regular", "points": _v(regular), "max": _v(scheme.max_total)}]
-    if any(l.kind == "bonus" for l in leaves):
+    if has_bonus:
         parts.append(f"+ bonus {_exact(bonus)}")
         if scheme.bonus_cap is not None and bonus > scheme.bonus_cap:
             bonus = scheme.bonus_cap
             parts[-1] = f"+ bonus {_exact(bonus_raw)} capped at {_fp(bonus)}"
         total_steps.append({"step": "bonus_total", "raw": _v(bonus_raw), "points": _v(bonus),
                             "cap": _v(scheme.bonus_cap) if bonus != bonus_raw else None})
-    if any(l.kind == "penalty" for l in leaves):
+    if has_penalty:
         parts.append(f"{MINUS} penalties {_exact(penalty)}")
         total_steps.append({"step": "penalty_total", "points": _v(penalty)})
     exact = regular + bonus - penalty
@@ -1047,25 +1329,6 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
     if total != exact:
         total_steps.append({"step": "rounded", "points": _v(total)})
 
-    missing = sorted({k for l in leaves for k in l.missing})
-    needs_cohort = any(l.needs_cohort for l in leaves)
-
-    # vetoes (一票否决): evaluated on the facts; a veto whose facts are missing keeps the sheet incomplete
-    hits: list[VetoHit] = []
-    for veto_index, veto in enumerate(scheme.vetoes):
-        ctx.used = {}
-        veto_missing = ctx.missing_of(plan.veto_roots[veto_index])
-        if veto_missing:
-            missing = sorted(set(missing) | set(veto_missing))
-            continue
-        ok, _ = ctx.all_hold(veto.when)
-        if ok:
-            cond = " and ".join(c.describe() for c in veto.when)
-            shown = ", ".join(f"{k} = {_show(v)}" for k, v in ctx.used.items())
-            hits.append(VetoHit(veto.id, veto.effect, veto.clause,
-                                f"{veto.label or veto.id}: {cond} ({shown}) → {veto.effect}",
-                                [{"step": "veto", "label": veto.label, "effect": veto.effect,
-                                  "conditions": [cond_step(c, ctx.get(c.fact)) for c in veto.when]}]))
     complete = not missing and not needs_cohort
 
     if not complete:
@@ -1094,15 +1357,13 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
     subsidy_steps = ([] if scheme.subsidy is None else
                      [{"step": "not_passed_no_subsidy"}] if complete and scheme.subsidy.requires_pass and not passed
                      else _band_steps(scheme.subsidy, total, complete, False, "subsidy_band"))
-
-    return ScoreSheet(
-        scheme_id=scheme.id, scheme_version=scheme.version, participant=participant, lines=lines,
-        scheme_sha256=scheme.sha256, regular_total=regular, bonus_total=bonus, penalty_total=penalty, total_exact=exact, total=total,
+    return dict(
+        regular_total=regular, bonus_total=bonus, penalty_total=penalty, total_exact=exact, total=total,
         total_explanation=text + (f" → {_fp(total)}" if total != exact else ""),
-        missing_facts=missing, complete=complete, vetoes=hits, passed=passed, result_explanation=result_text,
-        payment_ratio=ratio, payment_explanation=pay_text, payment_band=band, subsidy=subsidy, subsidy_explanation=subsidy_text,
-        derivations=dict(ctx.derivations), total_steps=total_steps, result_steps=result_steps,
-        payment_steps=payment_steps, subsidy_steps=subsidy_steps, _scheme=scheme,
+        missing_facts=missing, complete=complete, passed=passed, result_explanation=result_text,
+        payment_ratio=ratio, payment_explanation=pay_text, payment_band=band, subsidy=subsidy,
+        subsidy_explanation=subsidy_text, total_steps=total_steps, result_steps=result_steps,
+        payment_steps=payment_steps, subsidy_steps=subsidy_steps,
     )
 
 
