@@ -327,7 +327,7 @@ class _Context:
         self.used: dict[str, Any] = {}
         self.steps: list[dict[str, Any]] = []
         self.failed: dict[str, Any] | None = None  # the condition that failed last, as a step
-        self.token: Any = None  # the last line scored, as the sum above it remembers it (see _score_node)
+        self.token: Any = None  # the last line scored, as the sum above it remembers it (see _walk)
 
     def roots(self, key: str) -> set[str]:
         """The supplied facts a key depends on."""
@@ -493,8 +493,7 @@ _MEMO_TRIAL = 512  # lines scored afresh after which a leaf that found fewer tha
 _MEMO_MIN_HITS = 0.25
 
 
-def _new_line(cls):
-    return object.__new__(cls)
+_NEW = object.__new__
 
 
 def _decimal_token(value: Any) -> Any:
@@ -553,9 +552,14 @@ class _NodePlan:
     Rank-based leaves depend on the cohort and are never remembered.
     """
 
-    __slots__ = ("req_roots", "method_roots", "fields", "memo", "key", "hits", "misses")
+    __slots__ = ("req_roots", "method_roots", "fields", "memo", "key", "hits", "misses", "node", "is_leaf",
+                 "index", "children")
 
     def __init__(self, plan: "_Plan", node: Node):
+        self.node = node
+        self.is_leaf = node.is_leaf
+        self.index = -1  # its place among the sheet's lines, and its children's (set by _Plan)
+        self.children: list[int] = []
         self.req_roots = plan.sorted_roots(_condition_keys(node.requires))
         self.method_roots = plan.sorted_roots(_method_keys(node)) if node.is_leaf else ()
         self.fields = {"path": node.path, "id": node.id, "level": node.level, "title": node.title,
@@ -570,7 +574,7 @@ class _NodePlan:
             self.key = _key_function(keys, tokens)
             self.memo = {}
         elif not node.is_leaf:
-            self.memo = {}  # a sum, remembered by its lines' tokens (see _score_node)
+            self.memo = {}  # a sum, remembered by its lines' tokens (see _walk)
 
     def remember(self, key: tuple, known: tuple) -> None:
         self.misses += 1
@@ -660,7 +664,28 @@ class _Plan:
         self.checks = {key: _fast_check(spec) for key, spec in scheme.facts.items()}
         self.version = scheme.version
         self.conclusions: dict[tuple, dict[str, Any]] = {}
-        self._shape: _Shape | None = None
+        # the lines of a sheet, in order (a category before its items), and the order they are scored in
+        order: list[_NodePlan] = []
+        self.program: list[_NodePlan] = []
+
+        def visit(node: Node) -> int:
+            op = _NodePlan(self, node)  # its own, should a scheme ever use one node twice
+            self._nodes.setdefault(id(node), op)
+            op.index = len(order)
+            order.append(op)
+            op.children = [visit(child) for child in node.children]
+            self.program.append(op)
+            return op.index
+
+        for category in scheme.categories:
+            visit(category)
+        self.size = len(order)
+        self.categories = [op.index for op in order if op.node.level == "category"]
+        self.leaves = [op.index for op in order if op.is_leaf]
+        self.bonus = [op.index for op in order if op.is_leaf and op.node.kind == "bonus"]
+        self.penalty = [op.index for op in order if op.is_leaf and op.node.kind == "penalty"]
+        self.has_bonus = bool(self.bonus)
+        self.has_penalty = bool(self.penalty)
         self.not_above = tuple((key, spec.not_above) for key, spec in scheme.facts.items()
                                if spec.not_above is not None)
 
@@ -706,12 +731,6 @@ class _Plan:
             out |= self.roots(key)
         return tuple(sorted(out))
 
-    def shape(self, lines: list[Line]) -> "_Shape":
-        shape = self._shape
-        if shape is None or shape.size != len(lines):
-            shape = self._shape = _Shape(lines)
-        return shape
-
     def remember_conclusion(self, key: tuple, known: dict[str, Any]) -> None:
         if len(self.conclusions) >= _MEMO_LIMIT:
             self.conclusions.clear()
@@ -722,19 +741,6 @@ class _Plan:
         if plan is None:
             plan = self._nodes[id(node)] = _NodePlan(self, node)
         return plan
-
-
-class _Shape:
-    """Where a scheme's categories, bonus lines, penalty lines and leaves are in its list of lines."""
-
-    def __init__(self, lines: list[Line]):
-        self.size = len(lines)
-        self.categories = [i for i, l in enumerate(lines) if l.level == "category"]
-        self.leaves = [i for i, l in enumerate(lines) if l.method != "sum"]
-        self.bonus = [i for i in self.leaves if lines[i].kind == "bonus"]
-        self.penalty = [i for i in self.leaves if lines[i].kind == "penalty"]
-        self.has_bonus = bool(self.bonus)
-        self.has_penalty = bool(self.penalty)
 
 
 _PLANS: dict[int, _Plan] = {}
@@ -977,48 +983,54 @@ def _m_rank(node, ctx, info: RankInfo):
 
 
 def _score_leaf(node: Node, ctx: _Context, ranks: dict[str, RankInfo] | None) -> Line:
+    """A leaf's line; ctx.token is set to how the sum above it may remember it (None: by its figures)."""
     plan = ctx.plan.node(node)
     memo = plan.memo
-    if memo is None:
+    if memo is not None:
+        key = plan.key(ctx.facts)
+        known = memo.get(key)
+        if known is not None:
+            plan.hits += 1
+            return _known_line(known, ctx)
+        return _learn_line(plan, key, node, ctx, ranks)
+    line = _score_leaf_text(node, ctx, ranks)
+    line.steps = ctx.steps
+    ctx.token = None
+    return line
+
+
+def _learn_line(plan: "_NodePlan", key: Any, node: Node, ctx: _Context, ranks) -> Line:
+    """A leaf's line not seen before: scored, remembered, and given as _known_line gives it."""
+    # scored in a context of its own that records every fact it reads, inside which derivation, and
+    # every derivation it makes, in order: what the line shows of them depends on what the sheet had
+    # already derived before this line (a derived value already known is not derived, nor read, again)
+    own = _Recording(ctx.scheme, ctx.facts, ctx.plan)
+    line = _score_leaf_text(node, own, ranks)
+    trace = tuple(own.trace)
+    if list(line.inputs.items()) == list(own.used.items()):  # the line shows the facts it read
+        flat = None if any(within for _k, _v, within in trace) else dict(line.inputs)
+    elif not line.inputs:  # a line not scored (missing facts) shows none
+        flat = {}
+    else:  # never expected: a line that shows its inputs some other way is scored afresh every time
+        plan.memo = None
         line = _score_leaf_text(node, ctx, ranks)
         line.steps = ctx.steps
         ctx.token = None
         return line
-    key = plan.key(ctx.facts)
-    known = memo.get(key)
-    if known is None:
-        # scored in a context of its own that records every fact it reads, inside which derivation, and
-        # every derivation it makes, in order: what the line shows of them depends on what the sheet had
-        # already derived before this line (a derived value already known is not derived, nor read, again)
-        own = _Recording(ctx.scheme, ctx.facts, ctx.plan)
-        line = _score_leaf_text(node, own, ranks)
-        trace = tuple(own.trace)
-        if list(line.inputs.items()) == list(own.used.items()):  # the line shows the facts it read
-            flat = None if any(within for _k, _v, within in trace) else dict(line.inputs)
-        elif not line.inputs:  # a line not scored (missing facts) shows none
-            flat = {}
-        else:  # never expected: a line that shows its inputs some other way is scored afresh every time
-            plan.memo = None
-            line = _score_leaf_text(node, ctx, ranks)
-            line.steps = ctx.steps
-            ctx.token = None
-            return line
-        known = (dict(plan.fields, points=line.points, explanation=line.explanation, inputs=None,
-                      missing=tuple(line.missing), needs_cohort=line.needs_cohort, steps=tuple(own.steps)),
-                 tuple((k, own.derived_values[k], text) for k, text in own.derivations.items()), flat, trace,
-                 next(_SERIALS))
-        plan.remember(key, known)
-    else:
-        plan.hits += 1
-    fields, derivs, flat, trace, ctx.token = known
-    line = _new_line(Line)
-    line.__dict__ = values = fields.copy()
-    values["missing"] = list(values["missing"])
-    values["steps"] = list(values["steps"])
-    if flat is not None:
-        values["inputs"] = flat.copy()
-    else:
-        values["inputs"] = _inputs(trace, ctx.derived_values)
+    fields = dict(plan.fields, points=line.points, explanation=line.explanation)
+    known = (fields, tuple(line.missing), line.needs_cohort, tuple(own.steps),
+             tuple((k, own.derived_values[k], text) for k, text in own.derivations.items()), flat, trace,
+             next(_SERIALS))
+    plan.remember(key, known)
+    return _known_line(known, ctx)
+
+
+def _known_line(known: tuple, ctx: _Context) -> Line:
+    """A remembered line, given again: a new Line with new lists and dicts (the steps' dicts are shared)."""
+    fields, missing, needs_cohort, steps, derivs, flat, trace, ctx.token = known
+    line = _NEW(Line)
+    line.__dict__ = {**fields, "inputs": flat.copy() if flat is not None else _inputs(trace, ctx.derived_values),
+                     "missing": list(missing), "needs_cohort": needs_cohort, "steps": list(steps)}
     if derivs:
         # the derivations this line makes, in the order it makes them, after those the sheet already has
         derivations = ctx.derivations
@@ -1124,44 +1136,61 @@ def _score_leaf_text(node: Node, ctx: _Context, ranks: dict[str, RankInfo] | Non
     return line
 
 
-def _score_node(node: Node, ctx: _Context, ranks, out: list[Line]) -> Line:
-    if node.is_leaf:
-        line = _score_leaf(node, ctx, ranks)
-        out.append(line)
-        return line
-    at = len(out)
-    out.append(None)  # the category's line comes before its children's
-    children = []
-    tokens = []
-    for child in node.children:
-        c = _score_node(child, ctx, ranks, out)
-        children.append(c)
-        # what the sum reads of a line: its points (exactly), missing facts and whether it needs the cohort;
+def _walk(plan: "_Plan", ctx: _Context, ranks) -> list[Line]:
+    """Every line of the sheet, in the scheme's order (a category before its items); leaves are scored in
+    that order and each sum after its lines (post-order), from what is remembered where it can be."""
+    lines: list[Any] = [None] * plan.size
+    tokens: list[Any] = [None] * plan.size
+    facts = ctx.facts
+    new = _NEW
+    for op in plan.program:
+        at = op.index
+        memo = op.memo
+        if op.is_leaf:
+            if memo is not None:
+                key = op.key(facts)
+                known = memo.get(key)
+                if known is None:
+                    lines[at] = _learn_line(op, key, op.node, ctx, ranks)
+                    tokens[at] = ctx.token
+                    continue
+                op.hits += 1
+                fields, missing, needs_cohort, steps, derivs, flat, trace, tokens[at] = known
+                line = new(Line)
+                line.__dict__ = {**fields, "inputs": flat.copy() if flat is not None else
+                                 _inputs(trace, ctx.derived_values),
+                                 "missing": list(missing), "needs_cohort": needs_cohort, "steps": list(steps)}
+                if derivs:
+                    derivations = ctx.derivations
+                    for k, value, text in derivs:
+                        if k not in derivations:
+                            derivations[k] = text
+                            ctx.derived_values[k] = value
+                lines[at] = line
+            else:
+                line = _score_leaf_text(op.node, ctx, ranks)
+                line.steps = ctx.steps
+                lines[at] = line
+            continue
+        # a sum reads of each line its points (exactly), missing facts and whether it needs the cohort;
         # a remembered line is known by its serial
-        token = ctx.token
-        tokens.append((str(c.points), tuple(c.missing), c.needs_cohort) if token is None else token)
-    plan = ctx.plan.node(node)
-    memo = plan.memo
-    if memo is None:
-        line = _score_sum(node, children)
-        ctx.token = None
-    else:
-        key = tuple(tokens)
+        if memo is None:
+            lines[at] = _score_sum(op.node, [lines[i] for i in op.children])
+            continue
+        key = tuple([tokens[i] if tokens[i] is not None else
+                     (str(lines[i].points), tuple(lines[i].missing), lines[i].needs_cohort) for i in op.children])
         known = memo.get(key)
         if known is None:
-            line = _score_sum(node, children)
-            known = (dict(line.__dict__, missing=tuple(line.missing), steps=tuple(line.steps)), next(_SERIALS))
-            plan.remember(key, known)
+            line = _score_sum(op.node, [lines[i] for i in op.children])
+            known = ({**line.__dict__}, tuple(line.missing), tuple(line.steps), next(_SERIALS))
+            op.remember(key, known)
         else:
-            plan.hits += 1
-        line = _new_line(Line)
-        line.__dict__ = values = known[0].copy()
-        values["inputs"] = {}
-        values["missing"] = list(values["missing"])
-        values["steps"] = list(values["steps"])
-        ctx.token = known[1]
-    out[at] = line
-    return line
+            op.hits += 1
+        fields, missing, steps, tokens[at] = known
+        line = new(Line)
+        line.__dict__ = {**fields, "inputs": {}, "missing": list(missing), "steps": list(steps)}
+        lines[at] = line
+    return lines
 
 
 def _score_sum(node: Node, children: list[Line]) -> Line:
@@ -1201,11 +1230,8 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
     plan = _plan_for(scheme)
     clean = plan.validate(facts, participant)
     ctx = _Context(scheme, clean, plan)
-    lines: list[Line] = []
-    for category in scheme.categories:
-        _score_node(category, ctx, ranks, lines)
-    # the tree gives its lines in the same order on every sheet: which are categories, bonus, penalty, leaves
-    shape = plan.shape(lines)
+    lines = _walk(plan, ctx, ranks)
+    shape = plan
     regular = sum([lines[i].points for i in shape.categories], ZERO)
     bonus_raw = sum([lines[i].points for i in shape.bonus], ZERO)
     penalty = -sum([lines[i].points for i in shape.penalty], ZERO)
