@@ -491,6 +491,7 @@ _SERIALS = itertools.count()  # tells remembered lines apart (a category's memo 
 _MEMO_LIMIT = 4096  # lines remembered per leaf; past it the table starts again empty
 _MEMO_TRIAL = 512  # lines scored afresh after which a leaf that found fewer than _MEMO_MIN_HITS × as many remembered is no longer remembered
 _MEMO_MIN_HITS = 0.25
+_MEMO_FIRST_LOOK = 64  # lines scored afresh after which a leaf that has found at most one remembered stops
 
 
 _NEW = object.__new__
@@ -553,7 +554,7 @@ class _NodePlan:
     """
 
     __slots__ = ("req_roots", "method_roots", "fields", "memo", "key", "hits", "misses", "node", "is_leaf",
-                 "index", "children")
+                 "index", "children", "regular", "has_extras", "max_texts", "sum_fields")
 
     def __init__(self, plan: "_Plan", node: Node):
         self.node = node
@@ -575,11 +576,26 @@ class _NodePlan:
             self.memo = {}
         elif not node.is_leaf:
             self.memo = {}  # a sum, remembered by its lines' tokens (see _walk)
+        self.sum_fields = None  # a sum's fixed parts, once its children are known (see _Plan)
+
+    def plan_sum(self, children: list["_NodePlan"]) -> None:
+        node = self.node
+        self.children = [c.index for c in children]
+        if node.is_leaf or node.max.__class__ is not Decimal:
+            return
+        # a line's kind: a leaf's own; a sum is always "regular"
+        kinds = [c.node.kind if c.is_leaf else "regular" for c in children]
+        self.regular = [c.index for c, kind in zip(children, kinds) if kind == "regular"]
+        self.has_extras = any(kind != "regular" for kind in kinds)
+        self.max_texts = (fmt_pts(node.max), _v(node.max), node.max)
+        self.sum_fields = {"path": node.path, "id": node.id, "level": node.level, "title": node.title,
+                           "kind": "regular", "max": node.max, "method": "sum", "clause": node.clause}
 
     def remember(self, key: tuple, known: tuple) -> None:
         self.misses += 1
         memo = self.memo
-        if self.misses == _MEMO_TRIAL and self.hits < _MEMO_MIN_HITS * _MEMO_TRIAL:
+        if (self.misses == _MEMO_FIRST_LOOK and self.hits <= 1) or (
+                self.misses == _MEMO_TRIAL and self.hits < _MEMO_MIN_HITS * _MEMO_TRIAL):
             self.memo = None  # this leaf's lines rarely repeat: score it afresh every time
             return
         if len(memo) >= _MEMO_LIMIT:
@@ -659,6 +675,7 @@ class _Plan:
         self.scheme_facts = scheme.facts
         self._roots: dict[str, frozenset[str]] = {}
         self._nodes: dict[int, _NodePlan] = {}
+        self._each: dict[int, dict] = {}  # a deduction entry's memo (see _m_deductions), by id: the scheme holds it
         self.veto_roots = tuple(self.sorted_roots(_condition_keys(v.when)) for v in scheme.vetoes)
         self.vetoes = tuple(_VetoPlan(self, v) for v in scheme.vetoes)
         self.checks = {key: _fast_check(spec) for key, spec in scheme.facts.items()}
@@ -668,14 +685,15 @@ class _Plan:
         order: list[_NodePlan] = []
         self.program: list[_NodePlan] = []
 
-        def visit(node: Node) -> int:
+        def visit(node: Node) -> _NodePlan:
             op = _NodePlan(self, node)  # its own, should a scheme ever use one node twice
             self._nodes.setdefault(id(node), op)
             op.index = len(order)
             order.append(op)
-            op.children = [visit(child) for child in node.children]
+            children = [visit(child) for child in node.children]
+            op.plan_sum(children)
             self.program.append(op)
-            return op.index
+            return op
 
         for category in scheme.categories:
             visit(category)
@@ -735,6 +753,12 @@ class _Plan:
         if len(self.conclusions) >= _MEMO_LIMIT:
             self.conclusions.clear()
         self.conclusions[key] = known
+
+    def each_memo(self, entry) -> dict:
+        memo = self._each.get(id(entry))
+        if memo is None:
+            memo = self._each[id(entry)] = {}
+        return memo
 
     def node(self, node: Node) -> _NodePlan:
         plan = self._nodes.get(id(node))
@@ -898,8 +922,27 @@ def _m_deductions(node, ctx):
     if start is not None:
         ctx.steps.append({"step": "start", "points": _v(start)})
     taken = ZERO
+    facts = ctx.facts
     for e in p["deductions"]:
-        if e.kind == "each":
+        if e.kind == "each" and ctx.__class__ is _Context and e.fact in facts and e.fact not in ctx.plan.derived:
+            # a count of a supplied fact times a constant: its step and text remembered by the fact's value
+            raw = facts[e.fact]
+            memo = ctx.plan.each_memo(e)
+            known = memo.get(raw if raw.__class__ is int else (raw.__class__, str(raw)))
+            if known is None:
+                count = Decimal(raw) if isinstance(raw, int) else raw
+                amount = count * e.each
+                known = (amount, {"step": "deduct_each", "label": e.label, "fact": e.fact, "count": _v(count),
+                                  "each": _v(e.each), "points": _v(amount)},
+                         f"{e.label}: {_fn(count)} × {_fn(e.each)} = {MINUS}{_fp(amount)}")
+                if len(memo) >= _MEMO_LIMIT:
+                    memo.clear()
+                memo[raw if raw.__class__ is int else (raw.__class__, str(raw))] = known
+            ctx.used[e.fact] = raw
+            amount = known[0]
+            ctx.steps.append(known[1])
+            parts.append(known[2])
+        elif e.kind == "each":
             count = ctx.number(e.fact)
             amount = count * e.each
             ctx.steps.append({"step": "deduct_each", "label": e.label, "fact": e.fact, "count": _v(count),
@@ -1175,7 +1218,8 @@ def _walk(plan: "_Plan", ctx: _Context, ranks) -> list[Line]:
         # a sum reads of each line its points (exactly), missing facts and whether it needs the cohort;
         # a remembered line is known by its serial
         if memo is None:
-            lines[at] = _score_sum(op.node, [lines[i] for i in op.children])
+            lines[at] = _score_sum_plan(op, lines) if op.sum_fields is not None else \
+                _score_sum(op.node, [lines[i] for i in op.children])
             continue
         key = tuple([tokens[i] if tokens[i] is not None else
                      (str(lines[i].points), tuple(lines[i].missing), lines[i].needs_cohort) for i in op.children])
@@ -1191,6 +1235,35 @@ def _walk(plan: "_Plan", ctx: _Context, ranks) -> list[Line]:
         line.__dict__ = {**fields, "inputs": {}, "missing": list(missing), "steps": list(steps)}
         lines[at] = line
     return lines
+
+
+def _score_sum_plan(op: "_NodePlan", lines: list[Line]) -> Line:
+    """_score_sum with what does not depend on the lines worked out once (the maximum's text, which lines
+    are regular, whether there are extras)."""
+    pts = [lines[i].points for i in op.regular]
+    total = sum(pts, ZERO)
+    max_pts, max_v, node_max = op.max_texts
+    if pts:
+        text = " + ".join([_fp(x) for x in pts]) + f" = {_fp(total)} of {max_pts}"
+    else:
+        text = f"no regular lines = {_fp(total)}"
+    steps: list[dict[str, Any]] = [{"step": "sum", "parts": [_v(x) for x in pts], "points": _v(total), "max": max_v}]
+    if total > node_max:
+        total, text = node_max, text + f", capped at {max_pts}"
+        steps.append({"step": "cap", "cap": max_v, "points": max_v})
+    children = [lines[i] for i in op.children]
+    missing = sorted({k for c in children for k in c.missing})
+    needs_cohort = any([c.needs_cohort for c in children])
+    if op.has_extras:
+        text += " (bonus/penalty lines below count separately)"
+        steps.append({"step": "extras_apart"})
+    if missing or needs_cohort:
+        text += " — provisional: some lines are not scored yet"
+        steps.append({"step": "provisional"})
+    line = _NEW(Line)
+    line.__dict__ = {**op.sum_fields, "points": total, "explanation": "Σ " + text, "inputs": {}, "missing": missing,
+                     "needs_cohort": needs_cohort, "steps": steps}
+    return line
 
 
 def _score_sum(node: Node, children: list[Line]) -> Line:
