@@ -6,6 +6,13 @@ Every line explains its arithmetic as data: ``steps``, a list of JSON-able dicts
 the condition used), which the portal renders in the reader's language (portal/explain.py). ``explanation``
 is the same arithmetic in the engine's English, for developers and the tests. A fact an item needs but
 was not given is reported as missing (the sheet is then incomplete), never taken as zero.
+
+Speed (issue 16): a scheme is planned once (_Plan: the facts behind every key, the order of the lines, fast
+checks of the facts by kind), and a line is remembered by the values of the facts it reads (_NodePlan), as are
+sums, vetoes and the sheet's conclusion; a remembered line is given again as a new Line with new lists and
+dicts, but its step dicts are shared between sheets: they are values, never to be changed in place. A table
+that grows past its limit starts again empty; a leaf whose lines do not repeat stops being remembered.
+Schemes are immutable: a plan is kept while its scheme lives.
 """
 from __future__ import annotations
 
