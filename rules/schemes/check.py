@@ -147,9 +147,9 @@ class _Checker:
 
     # -- reporting -------------------------------------------------------------------------------
 
-    def add(self, path: tuple, key: str, **params: Any) -> None:
+    def add(self, path: tuple, problem: str, /, **params: Any) -> None:
         line, column = locate(self.pos, path)
-        self.problems.append(Problem(line, column, key, {k: _s(v) if not isinstance(v, list) else [_s(x) for x in v]
+        self.problems.append(Problem(line, column, problem, {k: _s(v) if not isinstance(v, list) else [_s(x) for x in v]
                                                          for k, v in params.items()}, self.show(path)))
 
     def show(self, path: tuple) -> str:
@@ -371,6 +371,9 @@ class _Checker:
             if (spec := self.table(spec, p)) is None:
                 continue
             self.fact(key, spec, p)
+        for key, spec in self.facts.items():  # once every fact is declared
+            if "not_above" in spec and self.kinds[key] in _NUMERIC:
+                self.fact_ref(spec["not_above"], ("facts", key, "not_above"), _NUMERIC)
         derived = self.data.get("derived", {})
         if self.table(derived, ("derived",)) is None:
             derived = {}
@@ -430,12 +433,8 @@ class _Checker:
                                           choices=tuple(spec.get("choices") or ())), spec["example"])
             except (ValueError, TypeError) as exc:
                 self.add(p + ("example",), "bad_example", fact=key, detail=str(exc))
-        if kind is not None:
-            self.kinds[key] = kind
-            self.facts[key] = spec
-        if "not_above" in spec:
-            self.not_above = getattr(self, "not_above", [])
-            self.not_above.append((key, spec["not_above"], p + ("not_above",)))
+        self.kinds[key] = kind  # None: reported above; references to it then say nothing more
+        self.facts[key] = spec
         if "not_above" in spec and kind is not None and kind not in _NUMERIC:
             self.add(p + ("not_above",), "fact_kind_mismatch", fact=key, kind=kind, needed=list(_NUMERIC))
 
@@ -464,6 +463,8 @@ class _Checker:
             return None
         if key not in self.kinds:
             self.add(path, "unknown_fact", fact=key)
+            return None
+        if self.kinds[key] is None:
             return None
         if kinds is not None and self.kinds[key] not in kinds:
             self.add(path, "fact_kind_mismatch", fact=key, kind=self.kinds[key], needed=list(kinds))
@@ -534,7 +535,7 @@ class _Checker:
                 self.add(p + ("method",), "method_and_children", children=child_key)
             if kind != "regular":
                 self.add(p + ("kind",), "group_kind", kind=kind)
-            self.unknown(data, {"id", "title", "clause", "max", "note", child_key}, p)
+            self.unknown(data, {"id", "title", "clause", "max", "note", "kind", "method", child_key}, p)
             maximum = self.number(data, "max", p)
             children = self.array(data, child_key, p)
             if not children:
@@ -637,8 +638,8 @@ class _Checker:
             self.add(p + ("points",) if "points" in data else p, "missing_key" if "points" not in data else "wrong_type",
                      key="points", expected="table")
             return {"fact", "points"}
-        if fact:
-            choices = self.facts[fact].get("choices") or []
+        choices = self.facts[fact].get("choices") if fact else None
+        if isinstance(choices, list) and choices and len(set(map(str, choices))) == len(choices):
             missing = [c for c in choices if c not in points]
             extra = [c for c in points if c not in choices]
             if missing or extra:
@@ -763,7 +764,7 @@ class _Checker:
             below = lo is not None and b.max is not None and (b.max < lo or (b.max == lo and not b.max_inclusive))
             above = hi is not None and b.min is not None and (b.min > hi or (b.min == hi and not b.min_inclusive))
             if below or above:
-                self.add(path + (i,), "band_out_of_range", band=b.describe(), lo=lo if lo is not None else "−∞",
+                self.add(path + (i, "max" if below else "min"), "band_out_of_range", band=b.describe(), lo=lo if lo is not None else "−∞",
                          hi=hi if hi is not None else "∞")
 
     def band_order(self, bands: list[tuple[int, Band]], path: tuple, grain: Decimal | None) -> None:
@@ -780,20 +781,28 @@ class _Checker:
                 continue
             hole = _gap(a, b, grain)
             if hole is not None:
-                self.add(path + (ib,), "bands_gap", a=ia + 1, b=ib + 1, at=hole)
+                self.add(path + (ia, "max"), "bands_gap", a=ia + 1, b=ib + 1, at=hole)
 
     # -- results, money, grades, vetoes ----------------------------------------------------------
 
     def total_bounds(self) -> tuple[Decimal | None, Decimal | None]:
+        """The totals a sheet can reach: from total_floor to max_total plus the bonuses (None: no bound)."""
         result = self.data.get("result") if isinstance(self.data.get("result"), dict) else {}
         floor = result.get("total_floor", 0)
         lo = Decimal(floor) if _is_number(floor) else None
-        hi = None
-        if self.max_total is not None:
-            bonus = any(isinstance(n, dict) and n.get("kind") == "bonus" for n in self._leaves())
-            cap = result.get("bonus_cap")
-            hi = self.max_total + (Decimal(cap) if _is_number(cap) else 0) if not bonus or _is_number(cap) else None
-        return lo, hi
+        if self.max_total is None:
+            return lo, None
+        cap = result.get("bonus_cap")
+        if _is_number(cap):
+            return lo, self.max_total + Decimal(cap)
+        bonus = Decimal(0)
+        for leaf in self._leaves():
+            if leaf.get("kind") == "bonus":
+                top = leaf.get("cap", leaf.get("max"))
+                if not _is_number(top):
+                    return lo, None
+                bonus += Decimal(top)
+        return lo, self.max_total + bonus
 
     def _leaves(self):
         def walk(node):
