@@ -171,6 +171,6 @@ def mismatch_text(m: Any, titles: dict[str, str] | None = None) -> str:
         title = (titles or {}).get(m.path, "")
         where = f"{m.path}（{title}）" if title and not _english() else (f"{m.path} ({title})" if title else m.path)
         actual = _("没有这一项") if m.actual == "no_such_line" else m.actual
-        return _("第%(path)s项：预期 %(expected)s，实际 %(actual)s", path=where, expected=m.expected, actual=actual)
+        return _("评分项%(path)s：预期 %(expected)s，实际 %(actual)s", path=where, expected=m.expected, actual=actual)
     return _("%(what)s：预期 %(expected)s，实际 %(actual)s", what=_(WHAT[m.what]) if m.what in WHAT else m.what,
              expected=m.expected, actual=m.actual)

@@ -40,10 +40,10 @@ EXPECT_KEYS = ("total", "passed", "complete", "band", "payment_ratio", "subsidy"
 class CasesError(ValueError):
     """The cases file cannot be read: ``key`` names the problem, ``params`` its details (see ``problem``)."""
 
-    def __init__(self, key: str, **params: Any):
-        self.key = key
+    def __init__(self, problem: str, /, **params: Any):
+        self.key = problem
         self.params = {k: str(v) for k, v in params.items()}
-        super().__init__(f"{key}: {self.params}")
+        super().__init__(f"{problem}: {self.params}")
 
 
 @dataclass(frozen=True)
