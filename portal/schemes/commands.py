@@ -20,6 +20,7 @@ from typing import Any
 
 import click
 from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 
 LANG = click.Choice(["zh", "en"])
 
@@ -95,7 +96,7 @@ def _scheme(scheme: str, lang: str):
 
 # -- flask schemes ----------------------------------------------------------------------------------
 
-class _SchemesGroup(click.Group):
+class _SchemesGroup(AppGroup):
     """`schemes check|test …` are subcommands; any other first word is a scheme id (`schemes ID --facts`)."""
 
     def get_command(self, ctx, name):
@@ -109,6 +110,7 @@ class _SchemesGroup(click.Group):
 
 def _show_command(scheme_id: str) -> click.Command:
     @click.command(scheme_id)
+    @with_appcontext
     @click.option("--facts", "show_facts", is_flag=True, help="List the facts the scheme takes.")
     @click.option("--json", "as_json", is_flag=True, help="With --facts: the list as JSON.")
     @click.option("--lang", type=LANG, default="zh", show_default=True)
@@ -324,7 +326,7 @@ def _score_many(scheme, paths: list[str], lines: bool) -> None:
     from rules.scoring.summary import sheet_summary
 
     failed = 0
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     for path in paths:
         try:
             sheet = score(scheme, _load_facts(path))
