@@ -174,6 +174,14 @@ def test_score_over_many_files_prints_one_json_line_each_in_order(cli, tmp_path)
         assert all(line["points"] is None or TWO.match(line["points"]) for line in row["lines"])
 
 
+def test_score_many_with_worker_processes_prints_the_same_lines_in_the_same_order(cli, tmp_path):
+    paths = _facts_files(tmp_path, "qianxi-2022", 9)
+    one = cli.invoke(args=["score", "qianxi-2022", *paths, "--jobs", "1"])
+    two = cli.invoke(args=["score", "qianxi-2022", *paths, "--jobs", "2"])
+    assert one.exit_code == two.exit_code == 0
+    assert two.output == one.output and len(two.output.splitlines()) == 9
+
+
 def test_score_many_reads_paths_from_a_file_and_reports_bad_files_without_stopping(cli, tmp_path):
     paths = _facts_files(tmp_path, "qianxi-2022", 2)
     bad = tmp_path / "bad.json"
