@@ -57,11 +57,11 @@ class _Scanner:
                 if t.startswith(quote, j):
                     break
                 j += 1
-            j += 3
-            while j < self.n and t[j] == quote[0] and j - i < 5 + 2 * 3:  # up to two quotes inside the closing
-                j += 1
-            self.i = j
-            return t[i + 3:j - 3]
+            end = j + 3
+            while end < self.n and t[end] == quote[0] and end - j < 5:  # """a"""" : up to two quotes end the text
+                end += 1
+            self.i = end
+            return t[i + 3:end - 3]
         quote = t[i]
         j = i + 1
         while t[j] != quote:
