@@ -262,3 +262,12 @@ def test_facts_as_json(cli):
 def test_english_facts_table(cli):
     result = cli.invoke(args=["schemes", "qianxi-2022", "--facts", "--lang", "en"])
     assert "Range or choices" in result.output and "workers registered" in result.output.lower()
+
+
+def test_the_table_of_an_incomplete_sheet_shows_no_total_but_what_is_missing(cli, tmp_path):
+    paths = _facts_files(tmp_path, "qianxi-2022", 2)
+    zh = cli.invoke(args=["score", "qianxi-2022", paths[1]])
+    assert zh.exit_code == 0
+    assert "总分：—（尚不完整，缺少：统计的驻地黔西籍务工人员人数" in zh.output
+    en = cli.invoke(args=["score", "qianxi-2022", paths[1], "--lang", "en"])
+    assert "Total: — (incomplete, missing: 黔西 workers registered" in en.output
