@@ -1,4 +1,4 @@
-"""Command line: `flask --app portal migrate | demo | schemes | score`."""
+"""Command line: `flask --app portal migrate | demo | schemes | score` (the last two: portal/schemes/commands.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,6 +25,8 @@ def upgrade_database(url: str, revision: str = "head") -> None:
 
 
 def init_app(app) -> None:
+    from portal.schemes.commands import init_scheme_commands
+
     init_scheme_commands(app)
     init_compliance_commands(app)
 
@@ -58,86 +60,6 @@ def init_app(app) -> None:
         width = max(len(u) for u, _, _ in logins)
         for username, role, where in logins:
             click.echo(f"  {username.ljust(width)}  {role:<9} {where}")
-
-
-def _load_json(path: str):
-    import json
-    from decimal import Decimal
-
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f, parse_float=Decimal)  # numbers stay exact: the engine refuses floats
-    except FileNotFoundError:
-        raise click.ClickException(f"{path}: no such file") from None
-    except json.JSONDecodeError as exc:
-        raise click.ClickException(f"{path}: not valid JSON ({exc})") from None
-
-
-def init_scheme_commands(app) -> None:
-    """Issue 3: list schemes, show the facts a scheme takes, score a facts file."""
-
-    @app.cli.command("schemes")
-    @click.argument("scheme_id", required=False)
-    @click.option("--facts", "show_facts", is_flag=True, help="List the facts the scheme takes.")
-    def schemes(scheme_id: str | None, show_facts: bool) -> None:
-        """List the schemes, or one scheme's facts (key, meaning, unit, example)."""
-        from rules.schemes import SchemeError, all_schemes, load_scheme
-
-        if scheme_id is None:
-            for s in all_schemes():
-                click.echo(f"{s.id:<22} {s.document_number or '（无文号）':<22} {s.effective_date.isoformat()}  {s.title}")
-            return
-        try:
-            scheme = load_scheme(scheme_id)
-        except SchemeError as exc:
-            raise click.ClickException(str(exc)) from None
-        click.echo(f"{scheme.id}  {scheme.version}\n{scheme.title}\n{scheme.bureau} · {scheme.source}")
-        if show_facts:
-            click.echo("")
-            for row in scheme.fact_specs():
-                example = row.get("example")
-                click.echo(f"{row['key']:<44} {row.get('unit') or row['kind']:<10} e.g. {example!s:<10} {row['meaning']}")
-
-    @app.cli.command("score")
-    @click.argument("scheme_id")
-    @click.argument("facts_file", type=click.Path(dir_okay=False))
-    @click.option("--cohort", is_flag=True, help="FACTS_FILE maps participants to their facts; rank and grade them.")
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-    @click.option("--lang", type=click.Choice(["zh", "en", "engine"]), default="zh", show_default=True,
-                  help="Language of the table: Chinese, English, or the engine's own English for developers.")
-    def score_command(scheme_id: str, facts_file: str, cohort: bool, as_json: bool, lang: str) -> None:
-        """Score FACTS_FILE (JSON) under SCHEME_ID and print the sheet."""
-        import json
-
-        from flask import current_app
-        from flask_babel import force_locale
-
-        from portal.explain import cohort_text, sheet_text
-
-        from rules.schemes import SchemeError, load_scheme
-        from rules.scoring import (FactsError, cohort_to_dict, render_cohort, render_sheet, score, score_cohort,
-                                   sheet_to_dict)
-
-        try:
-            scheme = load_scheme(scheme_id)
-        except SchemeError as exc:
-            raise click.ClickException(str(exc)) from None
-        facts = _load_json(facts_file)
-        if not isinstance(facts, dict):
-            raise click.ClickException(f"{facts_file}: expected a JSON object")
-        try:
-            if cohort:
-                result = score_cohort(scheme, facts)
-                out = cohort_to_dict(result) if as_json else render_cohort(result)
-            else:
-                result = sheet = score(scheme, facts)
-                out = sheet_to_dict(sheet) if as_json else render_sheet(sheet)
-            if not as_json and lang != "engine":
-                with current_app.test_request_context(), force_locale(lang):
-                    out = (cohort_text if cohort else sheet_text)(result, scheme.id)
-        except FactsError as exc:
-            raise click.ClickException(str(exc)) from None
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str) if as_json else out)
 
 
 def init_compliance_commands(app) -> None:

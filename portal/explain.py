@@ -411,7 +411,13 @@ def sheet_text(sheet, scheme_id: str) -> str:
            "  ".join(_pad(h, w) for h, w in zip(head, widths + [0])), rule]
     out += ["  ".join(_pad(c, w) for c, w in zip(r, widths + [0])) for r in rows]
     out.append(rule)
-    out.append(_("总分：%(total)s（%(how)s）", total=pts(sheet.total), how=explain(sheet.total_steps, scheme_id)))
+    if sheet.complete:
+        out.append(_("总分：%(total)s（%(how)s）", total=pts(sheet.total), how=explain(sheet.total_steps, scheme_id)))
+    else:  # no figure while facts are missing (issue #15): a provisional sum reads as a result
+        missing = "、".join(fact_label(k, scheme_id) for k in sheet.missing_facts) if not _english() else \
+            ", ".join(fact_label(k, scheme_id) for k in sheet.missing_facts)
+        out.append(_("总分：—（尚不完整，缺少：%(facts)s）", facts=missing) if missing
+                   else _("总分：—（尚不完整：按名次计分的项目须与其他运营单位一起排名）"))
     out.append(_("结果：%(how)s", how=explain(sheet.result_steps, scheme_id)))
     if sheet.payment_steps:
         out.append(_("付款：%(how)s", how=explain(sheet.payment_steps, scheme_id)))

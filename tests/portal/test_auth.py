@@ -21,6 +21,14 @@ def test_password_is_stored_as_an_argon2_hash(world, db):
     assert PASSWORD not in user.password_hash
 
 
+def test_the_dummy_hash_for_unknown_accounts_costs_what_a_real_one_costs():
+    """Written out to spare every process the hashing at import: its parameters must stay the hasher's."""
+    from portal.auth.services import _DUMMY_HASH, _hasher
+
+    assert not _hasher.check_needs_rehash(_DUMMY_HASH)
+    assert _hasher.verify(_DUMMY_HASH, "not-a-real-password")
+
+
 def test_wrong_password_is_refused_with_the_error_next_to_the_field(client, world):
     token = csrf_token(client)
     response = client.post("/login", data={"username": "t1-operator", "password": "nope", "csrf_token": token})

@@ -36,7 +36,7 @@ def test_schemes_lists_every_scheme_with_document_and_date(cli):
 def test_schemes_facts_lists_key_meaning_unit_and_example(cli):
     result = cli.invoke(args=["schemes", "qianxi-2022", "--facts"])
     assert result.exit_code == 0
-    assert "workers_registered" in result.output and "e.g." in result.output
+    assert "workers_registered" in result.output and "示例数据文件" in result.output
 
 
 @pytest.mark.parametrize("scheme_id", [s for s in scheme_ids() if s != "wujiang-2022"])
@@ -44,8 +44,8 @@ def test_score_prints_json_with_total_passed_payment_ratio_and_items(cli, tmp_pa
     result = cli.invoke(args=["score", scheme_id, _write(tmp_path, _example_facts(scheme_id)), "--json"])
     assert result.exit_code == 0, result.output
     sheet = json.loads(result.output, parse_float=Decimal)
-    assert {"total", "passed", "payment_ratio", "items"} <= set(sheet)
-    assert sheet["items"] and all(item.get("explanation") for item in sheet["items"])
+    assert {"total", "passed", "payment_ratio", "lines"} <= set(sheet)
+    assert sheet["lines"] and all(line.get("explanation") for line in sheet["lines"])
     table = cli.invoke(args=["score", scheme_id, _write(tmp_path, _example_facts(scheme_id))])
     assert table.exit_code == 0 and str(sheet["total"]) in table.output
 

@@ -1,0 +1,176 @@
+"""A scheme file's problems (rules.schemes.check) and its test cases' results (rules.schemes.cases) in words.
+
+The checker returns each problem as a key and parameters; here each key has its sentence in the catalog,
+Chinese by default and English on request, like the engine's steps in portal/explain.py. The CLI prints
+them; the upload page will show the same sentences beside the line numbers.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import get_locale, gettext as _
+
+from portal.i18n import N_
+
+MESSAGES = {
+    "encoding": N_("文件不是UTF-8编码（从第%(byte)s个字节起无法读取），请另存为UTF-8"),
+    "toml_syntax": N_("TOML格式错误：%(reason)s"),
+    "unknown_table": N_("未知的表[%(name)s]（可用的表：%(allowed)s）"),
+    "missing_table": N_("缺少[%(name)s]表"),
+    "unknown_key": N_("未知的键“%(key)s”（此处可用：%(allowed)s）"),
+    "missing_key": N_("缺少“%(key)s”"),
+    "missing_clause": N_("缺少条款依据（clause）：请照录文件原文"),
+    "wrong_type": N_("“%(key)s”应为%(expected)s"),
+    "empty_text": N_("“%(key)s”不能为空"),
+    "bad_id": N_("标识“%(id)s”不合规：只能用小写英文字母、数字和下划线（方案标识用连字符），以字母开头"),
+    "scheme_id_mismatch": N_("方案标识“%(id)s”与文件名“%(file)s”不一致"),
+    "bad_date": N_("“%(key)s”不是日期（现为“%(value)s”），应写成2024-01-01，不加引号、不带时间"),
+    "duplicate_id": N_("标识“%(id)s”重复（%(what)s）"),
+    "no_cycles": N_("至少需要一个考核周期[[cycles]]"),
+    "cycle_months": N_("考核周期的月数应为正整数（现为“%(value)s”）"),
+    "cycles_gap": N_("各考核周期共%(months)s个月，短于服务期%(service)s个月：周期之间留有空档"),
+    "cycles_overlap": N_("各考核周期共%(months)s个月，长于服务期%(service)s个月：周期重叠或超出服务期"),
+    "unknown_cycle": N_("未知的考核周期“%(cycle)s”（已定义：%(allowed)s）"),
+    "pass_mark_out_of_range": N_("合格分%(value)s高于满分%(max_total)s"),
+    "unknown_fact_kind": N_("数据“%(fact)s”的类型“%(kind)s”未知（可用：%(allowed)s）"),
+    "fact_no_kind": N_("数据“%(fact)s”缺少类型（kind）"),
+    "fact_no_unit": N_("数据“%(fact)s”（%(kind)s）缺少单位（unit），如“人”“次”“分”"),
+    "fact_range_inverted": N_("数据“%(fact)s”的下限%(min)s高于上限%(max)s"),
+    "judgement_needs_range": N_("评审打分的数据“%(fact)s”须写明分值范围（min和max）"),
+    "range_not_allowed": N_("%(kind)s类型的数据“%(fact)s”不能设上下限"),
+    "choices_empty": N_("选项数据“%(fact)s”须列出选项（choices），不能为空"),
+    "duplicate_choice": N_("数据“%(fact)s”的选项“%(choice)s”重复"),
+    "choices_not_allowed": N_("只有选项（choice）类型的数据才有选项，“%(fact)s”是%(kind)s"),
+    "bad_example": N_("数据“%(fact)s”的示例值不合规：%(detail)s"),
+    "unknown_op": N_("未知的计算方式“%(op)s”（可用：%(allowed)s）"),
+    "derived_args": N_("计算方式“%(op)s”的参数个数不对（现有%(count)s个）"),
+    "unknown_fact": N_("引用了未定义的数据“%(fact)s”：请先在[facts.%(fact)s]中定义"),
+    "fact_kind_mismatch": N_("数据“%(fact)s”的类型是%(kind)s，此处需要：%(needed)s"),
+    "bad_condition": N_("条件写法不对（数据“%(fact)s” %(test)s）：%(reason)s"),
+    "no_categories": N_("至少需要一个考核类别[[categories]]"),
+    "empty_children": N_("“%(children)s”为空：至少需要一项"),
+    "unknown_item_kind": N_("未知的计分性质“%(kind)s”（可用：%(allowed)s）"),
+    "group_kind": N_("只有有计分方法的具体评分项才能是加分或扣分项，类别或含子项的项目不能写kind = “%(kind)s”"),
+    "method_and_children": N_("既有计分方法（method）又有下级（%(children)s），只能二选一"),
+    "no_method": N_("缺少计分方法（method，可用：%(allowed)s）"),
+    "unknown_method": N_("未知的计分方法“%(method)s”（可用：%(allowed)s）"),
+    "negative": N_("“%(key)s”不能为负数（现为%(value)s）"),
+    "not_positive": N_("“%(key)s”须大于0（现为%(value)s）"),
+    "exceeds_max": N_("“%(key)s”为%(value)s，超过上限%(max)s"),
+    "checklist_short": N_("各检查项分值合计%(sum)s，达不到本项分值%(max)s"),
+    "empty_list": N_("“%(key)s”为空：至少需要一条"),
+    "band_inverted": N_("档次下限%(min)s高于上限%(max)s"),
+    "bands_overlap": N_("第%(a)s档与第%(b)s档重叠（%(at)s同时落在两档）"),
+    "bands_gap": N_("第%(a)s档与第%(b)s档之间有空档（%(at)s不在任何一档）"),
+    "band_out_of_range": N_("档次%(band)s超出可能的取值范围（%(lo)s至%(hi)s），永远用不到"),
+    "weight_out_of_range": N_("“%(key)s”为%(value)s，不能超过%(max)s"),
+    "shares_sum": N_("预付比例与各期付款比例合计%(sum)s，应为1"),
+    "bonus_uncapped": N_("加分项须写明上限（cap或max）；文件未规定上限的，写uncapped = true"),
+    "unknown_veto_effect": N_("未知的否决后果“%(effect)s”（可用：%(allowed)s）"),
+    "invalid": N_("方案文件有误：%(detail)s"),
+}
+POINTS_SUM = {
+    "scheme": N_("各类别分值合计%(sum)s，与满分（max_total）%(max)s不符"),
+    "category": N_("本类别分值为%(max)s，但其中各项目分值合计%(sum)s"),
+    "item": N_("本项目分值为%(max)s，但其中各子项分值合计%(sum)s"),
+}
+LEVELS_CHOICES = N_("等级分值须逐一列出数据“%(fact)s”的全部选项")
+LEVELS_MISSING = N_("缺少：%(choices)s")
+LEVELS_EXTRA = N_("不是选项：%(choices)s")
+EXPECTED = {
+    "string": N_("字符串（加引号）"), "number": N_("数字（不加引号）"), "table": N_("表"), "bool": N_("true或false"),
+    "array": N_("数组"), "fact": N_("数据名"), "strings": N_("非空字符串组成的数组"), "fact or number": N_("数据名或数字"),
+}
+SYNTAX = {
+    "invalid_value": N_("值的写法不对（文字要加引号，数字和日期不加）"),
+    "expected_equals": N_("键后面缺少“=”"),
+    "duplicate_key": N_("同一个键写了两次"),
+    "duplicate_table": N_("同一个表写了两次"),
+    "unclosed_array": N_("数组缺少结尾的“]”"),
+    "unclosed_table": N_("内联表缺少结尾的“}”"),
+    "unterminated_string": N_("字符串缺少结尾的引号"),
+    "invalid_date": N_("日期写法不对（应为2024-01-01）"),
+    "illegal_character": N_("有不允许的字符（例如字符串缺少结尾的引号）"),
+    "invalid_statement": N_("无法识别的语句"),
+    "expected_newline": N_("一行只能写一个键值对"),
+}
+CONDITION = {
+    "no_test": N_("缺少比较（is、in、at_least、more_than、at_most、less_than）"),
+    "bool": N_("是非数据只能与true或false比较"),
+    "not_a_choice": N_("“%(value)s”不是该数据的选项"),
+    "not_numeric": N_("只有数值数据才能比较大小"),
+    "empty": N_("in后须列出至少一个值"),
+}
+CASES = {
+    "cases_encoding": N_("用例文件不是UTF-8编码"),
+    "cases_syntax": N_("用例文件格式错误：%(detail)s"),
+    "cases_none": N_("用例文件中没有用例（[[cases]]）"),
+    "cases_no_facts": N_("第%(case)s个用例缺少数据（facts）"),
+    "cases_no_expect": N_("第%(case)s个用例缺少预期结果（expect）"),
+    "cases_unknown_expect": N_("第%(case)s个用例的预期结果中有未知的键“%(key)s”（可用：%(allowed)s）"),
+}
+WHAT = {
+    "total": N_("总分"), "passed": N_("是否合格"), "complete": N_("是否完整"), "band": N_("档次"),
+    "payment_ratio": N_("付款比例"), "subsidy": N_("补贴"), "missing": N_("缺少的数据"), "vetoes": N_("一票否决"),
+}
+
+
+def _english() -> bool:
+    try:
+        return str(get_locale()).startswith("en")
+    except Exception:
+        return False
+
+
+def _list(values) -> str:
+    return (", " if _english() else "、").join(str(v) for v in values) or "—"
+
+
+def problem_text(problem: Any) -> str:
+    """The sentence of one problem (a rules.schemes.check.Problem or its as_dict())."""
+    data = problem.as_dict() if hasattr(problem, "as_dict") else dict(problem)
+    key, raw = data["key"], data.get("params") or {}
+    params = {k: _list(v) if isinstance(v, list) else v for k, v in raw.items()}
+    if key == "toml_syntax":
+        reason = params.get("reason")
+        return _(MESSAGES[key], reason=_(SYNTAX[reason]) if reason in SYNTAX else params.get("detail", ""))
+    if key == "wrong_type":
+        expected = params.get("expected", "")
+        params["expected"] = _(EXPECTED[expected]) if expected in EXPECTED else expected
+    if key == "bad_condition":
+        reason = params.get("reason", "")
+        params["reason"] = _(CONDITION[reason], value=params.get("value", "")) if reason in CONDITION else reason
+        params.pop("value", None)
+    if key == "points_sum":
+        what = params.get("what")
+        return _(POINTS_SUM.get(what, POINTS_SUM["category"]), max=params.get("max"), sum=params.get("sum"))
+    if key == "levels_choices":
+        parts = [_(LEVELS_CHOICES, fact=params.get("fact"))]
+        if raw.get("missing"):
+            parts.append(_(LEVELS_MISSING, choices=params["missing"]))
+        if raw.get("extra"):
+            parts.append(_(LEVELS_EXTRA, choices=params["extra"]))
+        return ("; " if _english() else "；").join(parts)
+    if key not in MESSAGES:
+        return f"{key} {params}"
+    return _(MESSAGES[key], **params)
+
+
+def problem_line(problem: Any) -> str:
+    """"第12行：…" / "Line 12: …"."""
+    data = problem.as_dict() if hasattr(problem, "as_dict") else dict(problem)
+    return _("第%(line)s行：%(message)s", line=data["line"], message=problem_text(data))
+
+
+def cases_error_text(exc: Any) -> str:
+    return _(CASES[exc.key], **exc.params) if exc.key in CASES else str(exc)
+
+
+def mismatch_text(m: Any, titles: dict[str, str] | None = None) -> str:
+    if m.what == "line":
+        title = (titles or {}).get(m.path, "")
+        where = f"{m.path}（{title}）" if title and not _english() else (f"{m.path} ({title})" if title else m.path)
+        actual = _("没有这一项") if m.actual == "no_such_line" else m.actual
+        return _("评分项%(path)s：预期 %(expected)s，实际 %(actual)s", path=where, expected=m.expected, actual=actual)
+    return _("%(what)s：预期 %(expected)s，实际 %(actual)s", what=_(WHAT[m.what]) if m.what in WHAT else m.what,
+             expected=m.expected, actual=m.actual)
