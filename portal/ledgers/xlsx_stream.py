@@ -24,7 +24,7 @@ import re
 import zipfile
 from array import array
 from typing import Any, Iterator
-from xml.parsers import expat
+from xml.etree import ElementTree
 
 CHUNK = 1 << 18
 
@@ -41,7 +41,7 @@ class StreamError(ValueError):
 
 
 def _local(name: str) -> str:
-    return name[name.rfind(":") + 1:]
+    return name[name.rfind("}") + 1:]
 
 
 def custom_format_kind(code: str) -> int:
@@ -80,22 +80,87 @@ def custom_format_kind(code: str) -> int:
     return _OTHER
 
 
-def _parse(fh, handlers: dict, stop=lambda: False) -> Iterator[None]:
-    """Feed a zip member to a fresh expat parser chunk by chunk; yield after each chunk."""
-    parser = expat.ParserCreate()
-    parser.buffer_text = True
-    parser.ordered_attributes = False
-    for name, fn in handlers.items():
-        setattr(parser, name, fn)
+def _events(fh, container: str, item: str) -> Iterator:
+    """The complete `item` elements of an XML part (e.g. each <row> of <sheetData>), parsed chunk by chunk
+    by the C parser; each is detached from its `container` once handed on, so nothing accumulates."""
+    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    holder = item_tag = container_tag = None
     try:
         while chunk := fh.read(CHUNK):
-            parser.Parse(chunk, False)
-            yield
-            if stop():
-                return
-        parser.Parse(b"", True)
-        yield
-    except expat.ExpatError as e:
+            parser.feed(chunk)
+            for event, el in parser.read_events():
+                if event == "end":
+                    if el.tag == item_tag:
+                        yield el
+                        holder.clear()
+                    elif el.tag == container_tag:
+                        return
+                elif holder is None and _local(el.tag) == container:
+                    holder, container_tag = el, el.tag
+                    item_tag = el.tag[:len(el.tag) - len(container)] + item
+        parser.close()
+    except ElementTree.ParseError as e:
+        raise StreamError(f"XML: {e}") from None
+
+
+def custom_format_kind(code: str) -> int:
+    """Whether a custom number format shows a date/time, a duration or neither (calamine's rule)."""
+    escaped = is_quote = ap = hms = False
+    brackets = 0
+    prev = " "
+    for s in code:
+        if escaped:
+            escaped = False
+        elif s in "_\\*":
+            escaped = True
+        elif is_quote:
+            if s == '"':
+                is_quote = False
+        elif s == '"':
+            is_quote = True
+        elif s == ";":
+            return _OTHER
+        elif s == "[":
+            brackets += 1
+        elif s == "]" and brackets == 1 and hms:
+            return _DURATION
+        elif s == "]":
+            brackets = max(brackets - 1, 0)
+        elif s in "aA" and not ap and brackets == 0:
+            ap = True
+        elif s in "pm/PM" and ap and brackets == 0:
+            return _DATETIME
+        elif s in "dmhysDMHYS" and not ap and brackets == 0:
+            return _DATETIME
+        else:
+            if not (hms and s.lower() == prev.lower()):
+                hms = prev == "[" and s in "mhsMHS"
+        prev = s
+    return _OTHER
+
+
+def _events(fh, container: str, item: str) -> Iterator:
+    """The complete `item` elements of an XML part (e.g. each <row> of <sheetData>), parsed chunk by chunk
+    by the C parser; each is detached from its `container` once handed on, so nothing accumulates."""
+    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    holder = None
+    try:
+        while chunk := fh.read(CHUNK):
+            parser.feed(chunk)
+            for event, el in parser.read_events():
+                if event == "start":
+                    if holder is None and _local(el.tag) == container:
+                        holder = el
+                    continue
+                tag = _local(el.tag)
+                if tag == item:
+                    yield el
+                    if holder is not None:
+                        holder.clear()
+                elif tag == container:
+                    return
+        parser.close()
+    except ElementTree.ParseError as e:
         raise StreamError(f"XML: {e}") from None
 
 
@@ -105,32 +170,26 @@ def number_formats(zf: zipfile.ZipFile) -> bytes:
         return b""
     custom: dict[str, str] = {}
     kinds = bytearray()
-    depth = {"cellXfs": 0}
-
-    def start(name, attrs):
-        tag = _local(name)
-        if tag == "numFmt":
-            code = attrs.get("formatCode", "")
-            if code:
-                custom[attrs.get("numFmtId", "")] = code
-        elif tag == "cellXfs":
-            depth["cellXfs"] += 1
-        elif tag == "xf" and depth["cellXfs"]:
-            fmt = attrs.get("numFmtId")
-            if fmt is None:
-                kinds.append(_OTHER)
-            elif fmt in custom:
-                kinds.append(custom_format_kind(custom[fmt]))
-            else:
-                kinds.append(_BUILTIN.get(int(fmt), _OTHER) if fmt.isdigit() else _OTHER)
-
-    def end(name):
-        if _local(name) == "cellXfs":
-            depth["cellXfs"] -= 1
-
     with zf.open("xl/styles.xml") as fh:
-        for _ in _parse(fh, {"StartElementHandler": start, "EndElementHandler": end}):
-            pass
+        try:
+            for event, el in ElementTree.iterparse(fh, events=("start", "end")):
+                tag = _local(el.tag)
+                if event == "start" and tag == "numFmt" and el.get("formatCode"):
+                    custom[el.get("numFmtId", "")] = el.get("formatCode")
+                elif event == "end" and tag == "cellXfs":
+                    for xf in el:
+                        if _local(xf.tag) != "xf":
+                            continue
+                        fmt = xf.get("numFmtId")
+                        if fmt is None:
+                            kinds.append(_OTHER)
+                        elif fmt in custom:
+                            kinds.append(custom_format_kind(custom[fmt]))
+                        else:
+                            kinds.append(_BUILTIN.get(int(fmt), _OTHER) if fmt.isdigit() else _OTHER)
+                    el.clear()
+        except ElementTree.ParseError as e:
+            raise StreamError(f"XML: {e}") from None
     return bytes(kinds)
 
 
@@ -158,34 +217,21 @@ class SharedStrings:
         return len(self.blob) + self.offsets.itemsize * len(self.offsets)
 
 
-class _Text:
-    """Collects the text of <si> / <is>: the <t> of the string and of its rich runs, not phonetic runs."""
-
-    __slots__ = ("parts", "in_t", "in_rph", "seen_t")
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.in_t = self.seen_t = False
-        self.in_rph = 0
-
-    def start(self, tag: str) -> None:
-        if tag == "rPh":
-            self.in_rph += 1
-        elif tag == "t" and not self.in_rph:
-            self.in_t = self.seen_t = True
-
-    def end(self, tag: str) -> None:
-        if tag == "rPh":
-            self.in_rph -= 1
-        elif tag == "t":
-            self.in_t = False
-
-    def data(self, text: str) -> None:
-        if self.in_t:
-            self.parts.append(text)
-
-    def value(self) -> str | None:
-        return "".join(self.parts) if self.seen_t else None
+def _text(el) -> str | None:
+    """The text of <si> / <is>: its <t>, or the <t> of each rich-text run; phonetic runs (<rPh>) left out.
+    None when there is no <t> at all."""
+    parts = None
+    for child in el:
+        tag = _local(child.tag)
+        if tag == "t":
+            parts = parts or []
+            parts.append(child.text or "")
+        elif tag == "r":
+            for t in child:
+                if _local(t.tag) == "t":
+                    parts = parts or []
+                    parts.append(t.text or "")
+    return None if parts is None else "".join(parts)
 
 
 def shared_strings(zf: zipfile.ZipFile, max_bytes: int) -> SharedStrings:
@@ -194,34 +240,13 @@ def shared_strings(zf: zipfile.ZipFile, max_bytes: int) -> SharedStrings:
     path = next((n for n in zf.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
     if path is None:
         return out
-    state: dict[str, Any] = {"text": None}
-
-    def start(name, attrs):
-        tag = _local(name)
-        if tag == "si":
-            state["text"] = _Text()
-        elif state["text"] is not None:
-            state["text"].start(tag)
-
-    def end(name):
-        tag = _local(name)
-        text = state["text"]
-        if tag == "si" and text is not None:
-            value = text.value()
+    with zf.open(path) as fh:
+        for si in _events(fh, "sst", "si"):
+            value = _text(si)
             if value is not None:  # calamine skips an <si> without text: the indexes after it shift
                 out.append(value)
-            state["text"] = None
-        elif text is not None:
-            text.end(tag)
-
-    def data(s):
-        if state["text"] is not None:
-            state["text"].data(s)
-
-    with zf.open(path) as fh:
-        for _ in _parse(fh, {"StartElementHandler": start, "EndElementHandler": end, "CharacterDataHandler": data}):
-            if out.nbytes > max_bytes:
-                raise StreamError("shared strings too large")
+                if out.nbytes > max_bytes:
+                    raise StreamError("shared strings too large")
     return out
 
 
@@ -267,145 +292,95 @@ def _column_index(letters: str) -> int:
 def iter_rows(zf: zipfile.ZipFile, path: str, strings: SharedStrings, formats: bytes,
               is_1904: bool = False) -> Iterator[tuple[int, list[Any]]]:
     """(0-based row index, values by column) for every row of the worksheet holding a value, in order."""
-    done: list[tuple[int, list[Any]]] = []
-    st: dict[str, Any] = {"row": 0, "col": 0, "cur": -1, "cells": None, "last": -1, "end": False,
-                          "c": None, "t": None, "s": None, "v": None, "text": None, "in_sheet": False}
-
-    def flush() -> None:
-        cells = st["cells"]
-        if cells is not None:
-            if st["cur"] < st["last"]:
-                raise StreamError("rows out of order")
-            done.append((st["cur"], cells))
-            st["last"] = st["cur"]
-        st["cells"] = None
-
-    def put(r: int, c: int, value: Any) -> None:
-        if st["cells"] is not None and r != st["cur"]:
-            flush()
-        if st["cells"] is None:
-            if r <= st["last"]:
-                raise StreamError("rows out of order")
-            st["cur"], st["cells"] = r, []
-        cells = st["cells"]
-        if c >= len(cells):
-            cells.extend([None] * (c + 1 - len(cells)))
-        cells[c] = value  # the same cell twice: the later one, as calamine
-
-    def start(name, attrs):
-        tag = _local(name)
-        if not st["in_sheet"]:
-            if tag == "sheetData":
-                st["in_sheet"] = True
-            return
-        if st["c"] is not None:
-            # calamine keeps the value of the cell's last child (<f> alone gives none)
-            if tag == "v":
-                st["v"], st["text"] = [], None
-            elif tag == "is":
-                st["v"], st["text"] = None, _Text()
-            elif tag == "f":
-                st["v"], st["text"] = None, None
-            elif st["text"] is not None:
-                st["text"].start(tag)
-            return
-        if tag == "c":
-            ref = attrs.get("r")
-            m = _CELL_REF.match(ref) if ref else None
-            if m:
-                r, c = int(m.group(2)) - 1, _column_index(m.group(1))
-                st["col"] = c
-            elif ref:
-                raise StreamError(f"cell reference {ref[:20]!r}")
-            else:
-                r, c = st["row"], st["col"]
-            st["c"], st["t"], st["s"], st["v"], st["text"] = (r, c), attrs.get("t"), attrs.get("s"), None, None
-        elif tag == "row":
-            r = attrs.get("r")
-            if r:
-                if not r.isdigit():
-                    raise StreamError(f"row number {r[:20]!r}")
-                st["row"] = int(r) - 1
-
-    def end(name):
-        tag = _local(name)
-        if not st["in_sheet"]:
-            return
-        if st["c"] is not None:
-            if tag == "c":
-                value = _value(st["t"], st["s"], st["v"], st["text"])
-                r, c = st["c"]
+    row_index = 0
+    last = -1
+    cur, cells = -1, None
+    with zf.open(path) as fh:
+        for row in _events(fh, "sheetData", "row"):
+            ns = row.tag[:-3]
+            c_tag = ns + "c"
+            r_attr = row.get("r")
+            if r_attr:
+                if not r_attr.isdigit():
+                    raise StreamError(f"row number {r_attr[:20]!r}")
+                row_index = int(r_attr) - 1
+            col_index = 0
+            for c in row:
+                if c.tag != c_tag:
+                    continue
+                ref = c.get("r")
+                if ref:
+                    m = _CELL_REF.match(ref)
+                    if not m:
+                        raise StreamError(f"cell reference {ref[:20]!r}")
+                    r, col_index = int(m.group(2)) - 1, _column_index(m.group(1))
+                else:
+                    r = row_index
+                value = _cell_value(c, ns, strings, formats, is_1904)
                 if value is not None:
-                    put(r, c, value)
-                st["c"] = None
-                st["col"] = c + 1
-            elif st["text"] is not None and tag != "is":
-                st["text"].end(tag)
-            return
-        if tag == "row":
-            st["row"] += 1
-            st["col"] = 0
-        elif tag == "sheetData":
-            flush()
-            st["in_sheet"], st["end"] = False, True
+                    if cells is not None and r != cur:
+                        yield cur, cells
+                        last, cells = cur, None
+                    if cells is None:
+                        if r <= last:
+                            raise StreamError("rows out of order")
+                        cur, cells = r, []
+                    if col_index >= len(cells):
+                        cells.extend([None] * (col_index + 1 - len(cells)))
+                    cells[col_index] = value  # the same cell twice: the later one, as calamine
+                col_index += 1
+            row_index += 1
+    if cells is not None:
+        yield cur, cells
 
-    def data(s):
-        if st["c"] is not None:
-            if st["text"] is not None:
-                st["text"].data(s)
-            elif st["v"] is not None:
-                st["v"].append(s)
 
-    def _value(t, s, v, text):
-        if text is not None:
-            return text.value()
-        if v is None:
-            return None
-        raw = "".join(v)
-        if t == "s":
-            if not raw:
-                return None
-            try:
-                return strings[int(raw)]
-            except (ValueError, IndexError):
-                raise StreamError("shared string index not found") from None
-        if t == "b":
-            return raw != "0"
-        if t == "e":
-            return None
-        if t == "str":
-            return raw
-        if t == "d":
-            return _iso_datetime(raw)
-        if t in ("inlineStr", "is"):
-            return None
-        if t not in (None, "n"):
-            raise StreamError(f"cell type {t[:10]!r}")
+def _cell_value(c, ns: str, strings: SharedStrings, formats: bytes, is_1904: bool) -> Any:
+    """One <c>'s value as python-calamine gives it; None for an empty cell. The cell's last child decides
+    (calamine's rule): <f> alone gives nothing, <is> the inline text, <v> the value of type t."""
+    last = kind_tag = None
+    for child in c:
+        tag = child.tag[len(ns):] if child.tag.startswith(ns) else None
+        if tag in ("v", "is", "f"):
+            last, kind_tag = child, tag
+    if last is None or kind_tag == "f":
+        return None
+    t = c.get("t")
+    if kind_tag == "is":
+        return _text(last)
+    if t in ("inlineStr", "is"):
+        return None
+    raw = last.text or ""
+    if t == "s":
         if not raw:
             return None
         try:
-            number = float(raw)
-        except ValueError:
-            if t is None:
-                return raw
-            raise StreamError("number") from None
-        kind = _OTHER
-        if s is not None:
-            try:
-                i = int(s)
-                kind = formats[i] if 0 <= i < len(formats) else -1
-            except ValueError:
-                kind = formats[0] if formats else -1
-        if kind > 0:
-            return _as_date(number, kind, is_1904)
+            return strings[int(raw)]
+        except (ValueError, IndexError):
+            raise StreamError("shared string index not found") from None
+    if t == "b":
+        return raw != "0"
+    if t == "e":
+        return None
+    if t == "str":
+        return raw
+    if t == "d":
+        return _iso_datetime(raw)
+    if t not in (None, "n"):
+        raise StreamError(f"cell type {t[:10]!r}")
+    if not raw:
+        return None
+    try:
+        number = float(raw)
+    except ValueError:
+        if t is None:
+            return raw
+        raise StreamError("number") from None
+    s = c.get("s")
+    if s is None:
         return number
-
-    with zf.open(path) as fh:
-        for _ in _parse(fh, {"StartElementHandler": start, "EndElementHandler": end, "CharacterDataHandler": data},
-                        stop=lambda: st["end"]):
-            yield from done  # complete rows only: the row being read stays in st["cells"]
-            done.clear()
-    if st["in_sheet"] and not st["end"]:
-        raise StreamError("the sheet ends inside its data")
-    flush()
-    yield from done
+    try:
+        i = int(s)
+    except ValueError:
+        i = 0
+    kind = formats[i] if 0 <= i < len(formats) else 0
+    return _as_date(number, kind, is_1904) if kind else number
