@@ -62,6 +62,12 @@ DEFAULT_MAX_ERRORS = 5000
 # Python list of it: the range is bounded before it is parsed (measured: bench/bench_upload_memory.py).
 MAX_CELLS = 2_500_000  # rows x columns of the used range (a 200,000-row ledger of 12 columns fits)
 MAX_COLUMNS = 64  # no ledger has more than 20 columns; a value further right is a stray cell
+# An .xls is read by python-calamine, which holds every sheet of it as a grid when it opens the workbook
+# (~220 bytes a cell, measured: 65,000 rows x 10 columns added 157 MB). Its cells (used ranges and values, all
+# sheets together) are bounded so that it stays under the 100 MB bar; a larger ledger is saved as .xlsx,
+# which is read row by row (portal/ledgers/xlsx_stream.py) up to the row limit.
+MAX_XLS_CELLS = 300_000
+MAX_XLS_BYTES = 10 * MB  # and its text: a 16.6 MB .xls of long strings added 85 MB (measured)
 HEADER_SEARCH_ROWS = 30  # a title or instructions above the header is tolerated
 PROGRESS_EVERY = 1000
 
@@ -1005,7 +1011,7 @@ class _Table:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
 
-MAX_SHARED_STRING_BYTES = 64 * MB  # the text of xl/sharedStrings.xml, kept as one buffer while a sheet is read
+MAX_SHARED_STRING_BYTES = 40 * MB  # the text of xl/sharedStrings.xml, kept as one buffer while a sheet is read
 MAX_MERGED_AREAS = 20_000
 
 
@@ -1067,6 +1073,18 @@ def _read_workbook(data: bytes, fmt: str, ledger: LedgerType, max_rows: int, max
             raise _refuse("too_many_merged",
                           f"工作表“{name}”有{len(scan.merged)}处合并单元格，台账不接受合并单元格。请全选表格，取消“合并后居中”，"
                           "并在每一行都填上内容后再上传", "too many merged areas")
+    if fmt == "xls" and len(data) > MAX_XLS_BYTES:
+        raise _refuse("too_large_xls",
+                      f"旧版Excel文件（.xls）不能超过{MAX_XLS_BYTES // MB} MB，本文件{len(data) / MB:.1f} MB。{_SAVE_AS_XLSX}",
+                      f"an .xls file may be at most {MAX_XLS_BYTES // MB} MB; save it as .xlsx")
+    if fmt == "xls":
+        area = sum(scan.rows * scan.cols for scan in scans.values())
+        values = sum(scan.value_cells for scan in scans.values())
+        if max(area, values) > MAX_XLS_CELLS:
+            raise _refuse("too_many_cells_xls",
+                          f"旧版Excel文件（.xls）最多接收{MAX_XLS_CELLS // 10000}万个单元格（约{MAX_XLS_CELLS // 10:,}行×10列），"
+                          f"本文件有{max(area, values):,}个。{_SAVE_AS_XLSX}（.xlsx文件单次可上传{max_rows:,}行）",
+                          f"an .xls file may hold at most {MAX_XLS_CELLS:,} cells; save it as .xlsx")
     table = _read_xlsx(data, ledger, scans) if fmt == "xlsx" else _read_xls(data, ledger, scans)
     scan = scans.get(table.sheet, _SheetScan(formulas=[]))
     table.formula_cells = scan.formulas or []

@@ -198,7 +198,7 @@ class SharedStrings:
 
     def __init__(self) -> None:
         self.blob = bytearray()
-        self.offsets = array("Q", [0])
+        self.offsets = array("I", [0])  # the buffer is bounded far below 4 GB
 
     def __len__(self) -> int:
         return len(self.offsets) - 1

@@ -217,3 +217,15 @@ def test_a_file_that_reads_differently_the_second_time_keeps_nothing(app, world,
     _upload(client, token, contract.id, xlsx(list(hostile.valid_rows(3))), "a.xlsx")
     upload = db.exec(select(LedgerUpload).where(LedgerUpload.contract_id == contract.id)).one()
     assert upload.state == "rejected" and db.exec(select(func.count()).select_from(LedgerRow)).one() == 0
+
+
+def test_an_xls_past_its_cell_bound_is_refused_with_a_save_as_xlsx_and_the_template_says_so():
+    from portal.ledgers.template import build_template, upload_limits
+
+    result = read_ledger(hostile.legitimate_xls(excel.MAX_XLS_CELLS // 10 + 10), "台账.xls", "delivered_workers")
+    assert result.refused and result.errors[0].code == "too_many_cells_xls"
+    assert "另存为" in result.errors[0].problem and ".xlsx" in result.errors[0].problem
+    assert read_ledger(hostile.legitimate_xls(200), "台账.xls", "delivered_workers").ok
+    import openpyxl
+    sheet = openpyxl.load_workbook(io.BytesIO(build_template("delivered_workers")))["填写说明"]
+    assert sheet["A4"].value == upload_limits() and "200,000行" in upload_limits() and "30万个单元格" in upload_limits()
