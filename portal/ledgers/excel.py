@@ -18,7 +18,13 @@ For the web layer: call ``sniff_upload`` in the request for an instant refusal, 
 ``result.row_numbers`` as evidence, and pass ``LedgerType.row_key`` of stored rows back as
 ``existing_keys`` on the next upload.
 
-Before python-calamine loads a sheet, the raw sheet is pre-scanned: calamine holds a sheet as a
+No file is held whole as rows (issue #13, upload memory): an .xlsx sheet is streamed from the zip
+(xlsx_stream.py), a CSV decoded as it is read, an .xls (python-calamine, which holds it whole) bounded to
+MAX_XLS_CELLS and MAX_XLS_BYTES. With ``keep_rows=False`` the check keeps a hash per duplicate key and the
+first ``max_errors`` errors; the importer then stores an accepted file by reading it again
+(``accepted_rows``) in batches.
+
+Before a sheet is read, the raw sheet is pre-scanned: calamine holds a sheet as a
 dense grid (one stray value in XFD1048576 would ask for billions of cells), and it returns only
 the cached values of formulas. So for .xlsx the worksheet XML is streamed once with byte searches
 for row numbers, columns beyond Z and ``<f>`` elements (a positional parse runs only when a
