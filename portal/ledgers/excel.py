@@ -18,7 +18,13 @@ For the web layer: call ``sniff_upload`` in the request for an instant refusal, 
 ``result.row_numbers`` as evidence, and pass ``LedgerType.row_key`` of stored rows back as
 ``existing_keys`` on the next upload.
 
-Before python-calamine loads a sheet, the raw sheet is pre-scanned: calamine holds a sheet as a
+No file is held whole as rows (issue #13, upload memory): an .xlsx sheet is streamed from the zip
+(xlsx_stream.py), a CSV decoded as it is read, an .xls (python-calamine, which holds it whole) bounded to
+MAX_XLS_CELLS and MAX_XLS_BYTES. With ``keep_rows=False`` the check keeps a hash per duplicate key and the
+first ``max_errors`` errors; the importer then stores an accepted file by reading it again
+(``accepted_rows``) in batches.
+
+Before a sheet is read, the raw sheet is pre-scanned: calamine holds a sheet as a
 dense grid (one stray value in XFD1048576 would ask for billions of cells), and it returns only
 the cached values of formulas. So for .xlsx the worksheet XML is streamed once with byte searches
 for row numbers, columns beyond Z and ``<f>`` elements (a positional parse runs only when a
@@ -28,6 +34,7 @@ whole import.
 """
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import datetime as dt
@@ -46,6 +53,7 @@ import python_calamine
 
 from rules.identifiers import InvalidIdentifier, mask_resident_id, parse_credit_code, parse_resident_id
 
+from . import xlsx_stream
 from .cells import neutral
 from .ledger_types import Column, ColumnType, LedgerType, get_ledger_type, normalise_header
 
@@ -60,6 +68,12 @@ DEFAULT_MAX_ERRORS = 5000
 # Python list of it: the range is bounded before it is parsed (measured: bench/bench_upload_memory.py).
 MAX_CELLS = 2_500_000  # rows x columns of the used range (a 200,000-row ledger of 12 columns fits)
 MAX_COLUMNS = 64  # no ledger has more than 20 columns; a value further right is a stray cell
+# An .xls is read by python-calamine, which holds every sheet of it as a grid when it opens the workbook
+# (~220 bytes a cell, measured: 65,000 rows x 10 columns added 157 MB). Its cells (used ranges and values, all
+# sheets together) are bounded so that it stays under the 100 MB bar; a larger ledger is saved as .xlsx,
+# which is read row by row (portal/ledgers/xlsx_stream.py) up to the row limit.
+MAX_XLS_CELLS = 300_000
+MAX_XLS_BYTES = 10 * MB  # and its text: a 16.6 MB .xls of long strings added 85 MB (measured)
 HEADER_SEARCH_ROWS = 30  # a title or instructions above the header is tolerated
 PROGRESS_EVERY = 1000
 
@@ -276,6 +290,7 @@ class _SheetScan:
     has_formula: bool = False
     formulas: list[tuple[int, int]] | None = None  # 0-based (row, col); None: not located yet
     path: str = ""  # xlsx: the worksheet part
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # xlsx: <mergeCell>s
 
 
 _BIFF_BOF, _BIFF_EOF, _BIFF_BOUNDSHEET = 0x0809, 0x000A, 0x0085
@@ -367,6 +382,7 @@ _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 # only (Excel writes whole formatted rows so): calamine skips it, and so does the extent.
 _VALUE_REF = re.compile(rb" r=\"([A-Z]{1,3})([0-9]{1,7})\"([^>]*)>")
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+_MERGE = re.compile(rb"mergeCell\s+ref=\"([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?\"")
 
 
 def _xlsx_sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -402,6 +418,11 @@ def _scan_xlsx(data: bytes) -> dict[str, _SheetScan]:
                 if not scan.has_formula and _FORMULA_HINT.search(piece) and _FORMULA_TAG.search(piece):
                     scan.has_formula = True
                 cell_tags += piece.count(b"<c ") + piece.count(b"<c>")
+                if b"mergeCell" in piece and len(scan.merged) <= MAX_MERGED_AREAS:
+                    for m in _MERGE.finditer(piece):
+                        c0, r0 = _column_index(m.group(1).decode()), int(m.group(2)) - 1
+                        c1, r1 = (_column_index(m.group(3).decode()), int(m.group(4)) - 1) if m.group(3) else (c0, r0)
+                        scan.merged.append(((min(r0, r1), min(c0, c1)), (max(r0, r1), max(c0, c1))))
                 found = _VALUE_REF.findall(piece)
                 refs += len(found)
                 values = [(letters, row) for letters, row, rest in found if not rest.rstrip().endswith(b"/")]
@@ -985,18 +1006,61 @@ def _match_header(r: int, row: list[Any], ledger: LedgerType, lookup: dict[str, 
 
 @dataclass
 class _Table:
+    """A sheet ready to be read row by row (twice if need be: the import checks, then stores)."""
+
     sheet: str
-    rows: list[list[Any]]
+    head_rows: list[list[Any]]  # the first HEADER_SEARCH_ROWS rows, where the header is looked for
+    extent: int  # rows up to the last one holding a value (what a whole read would give)
+    open_rows: Callable[[], Iterator[tuple[int, list[Any]]]]  # (0-based row, values by column), rows with values
     header: _Header | None
     formula_cells: list[tuple[int, int]] = field(default_factory=list)
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+
+MAX_SHARED_STRING_BYTES = 40 * MB  # the text of xl/sharedStrings.xml, kept as one buffer while a sheet is read
+MAX_MERGED_AREAS = 20_000
+
+
+def _head(rows: Iterator[tuple[int, list[Any]]]) -> list[list[Any]]:
+    """The first HEADER_SEARCH_ROWS rows (as a whole read gives them) from a row iterator, which is closed."""
+    head: list[list[Any]] = []
+    try:
+        for r, row in rows:
+            if r >= HEADER_SEARCH_ROWS:
+                break
+            head.extend([] for _ in range(r - len(head)))
+            head.append(row)
+    finally:
+        close = getattr(rows, "close", None)
+        if close:
+            close()
+    return head
+
+
+def _xlsx_workbook(zf: zipfile.ZipFile) -> tuple[list[tuple[str, str, bool, bool]], bool]:
+    """(name, part, visible, is a worksheet) of each sheet in workbook order, and the 1904 date system."""
+    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    paths = _xlsx_sheet_paths(zf)
+    sheets, is_1904 = [], False
+    for el in workbook.iter():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "workbookPr":
+            is_1904 = el.get("date1904", "").lower() in ("1", "true")
+        elif tag == "sheet" and el.get("name") in paths:
+            path = paths[el.get("name")]
+            sheets.append((el.get("name"), path, el.get("state", "visible") == "visible", "/worksheets/" in path))
+    return sheets, is_1904
+
+
+def _corrupt() -> RefusedFile:
+    return _refuse("corrupt", f"文件结构已损坏，无法读取。{_SAVE_AS_XLSX}", "the workbook structure is damaged")
 
 
 def _read_workbook(data: bytes, fmt: str, ledger: LedgerType, max_rows: int, max_errors: int) -> _Table:
     try:
         scans = _scan_xlsx(data) if fmt == "xlsx" else _scan_xls(data, max_errors)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, ElementTree.ParseError, struct.error, EOFError):
-        raise _refuse("corrupt", f"文件结构已损坏，无法读取。{_SAVE_AS_XLSX}", "the workbook structure is damaged") from None
+        raise _corrupt() from None
     for name, scan in scans.items():
         if scan.rows > max_rows + HEADER_SEARCH_ROWS:
             raise _refuse("too_many_rows",
@@ -1011,6 +1075,78 @@ def _read_workbook(data: bytes, fmt: str, ledger: LedgerType, max_rows: int, max
             raise _refuse("too_many_cells",
                           f"工作表“{name}”的数据区域过大（{scan.rows}行×{scan.cols}列），请删除右侧和下方多余的内容后再上传",
                           "the used range of a sheet is too large")
+        if len(scan.merged) > MAX_MERGED_AREAS:
+            raise _refuse("too_many_merged",
+                          f"工作表“{name}”有{len(scan.merged)}处合并单元格，台账不接受合并单元格。请全选表格，取消“合并后居中”，"
+                          "并在每一行都填上内容后再上传", "too many merged areas")
+    if fmt == "xls" and len(data) > MAX_XLS_BYTES:
+        raise _refuse("too_large_xls",
+                      f"旧版Excel文件（.xls）不能超过{MAX_XLS_BYTES // MB} MB，本文件{len(data) / MB:.1f} MB。{_SAVE_AS_XLSX}",
+                      f"an .xls file may be at most {MAX_XLS_BYTES // MB} MB; save it as .xlsx")
+    if fmt == "xls":
+        area = sum(scan.rows * scan.cols for scan in scans.values())
+        values = sum(scan.value_cells for scan in scans.values())
+        if max(area, values) > MAX_XLS_CELLS:
+            raise _refuse("too_many_cells_xls",
+                          f"旧版Excel文件（.xls）最多接收{MAX_XLS_CELLS // 10000}万个单元格（约{MAX_XLS_CELLS // 10:,}行×10列），"
+                          f"本文件有{max(area, values):,}个。{_SAVE_AS_XLSX}（.xlsx文件单次可上传{max_rows:,}行）",
+                          f"an .xls file may hold at most {MAX_XLS_CELLS:,} cells; save it as .xlsx")
+    table = _read_xlsx(data, ledger, scans) if fmt == "xlsx" else _read_xls(data, ledger, scans)
+    scan = scans.get(table.sheet, _SheetScan(formulas=[]))
+    table.formula_cells = scan.formulas or []
+    if scan.has_formula and scan.formulas is None:
+        table.formula_cells = _xlsx_formula_cells(data, scan.path, max_errors)
+    return table
+
+
+def _best_sheet(candidates, ledger: LedgerType, head_of) -> tuple[Any, _Header | None, list[list[Any]]]:
+    best = None
+    for candidate in candidates:
+        rows = head_of(candidate)
+        head = _find_header(rows, ledger)
+        if head is not None and (best is None or best[1] is None or head.score > best[1].score):
+            best = (candidate, head, rows)
+            if not head.missing:
+                break
+        elif best is None:
+            best = (candidate, None, rows)
+    if best is None:
+        raise _refuse("no_sheet", "工作簿中没有工作表", "the workbook has no worksheet")
+    return best
+
+
+def _read_xlsx(data: bytes, ledger: LedgerType, scans: dict[str, _SheetScan]) -> _Table:
+    """The sheet streamed from the zip (portal/ledgers/xlsx_stream.py), never held whole."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        sheets, is_1904 = _xlsx_workbook(zf)
+        formats = xlsx_stream.number_formats(zf)
+        try:
+            strings = xlsx_stream.shared_strings(zf, MAX_SHARED_STRING_BYTES)
+        except xlsx_stream.StreamError as e:
+            if "too large" not in str(e):
+                raise
+            raise _refuse("too_many_strings",
+                          f"工作簿的文字内容超过{MAX_SHARED_STRING_BYTES // MB} MB，请删除多余的工作表和内容，或分成几个文件上传",
+                          "the shared strings are too large") from None
+        worksheets = [s for s in sheets if s[3] and s[1] in zf.namelist()]
+        candidates = [s for s in worksheets if s[2]] or worksheets
+
+        def rows_of(sheet) -> Callable[[], Iterator[tuple[int, list[Any]]]]:
+            return lambda: xlsx_stream.iter_rows(zf, sheet[1], strings, formats, is_1904)
+
+        sheet, head, head_rows = _best_sheet(candidates, ledger, lambda s: _head(rows_of(s)()))
+    except RefusedFile:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, ElementTree.ParseError, EOFError):
+        raise _corrupt() from None
+    scan = scans.get(sheet[0], _SheetScan())
+    return _Table(sheet[0], head_rows, scan.rows, rows_of(sheet), head, merged=scan.merged)
+
+
+def _read_xls(data: bytes, ledger: LedgerType, scans: dict[str, _SheetScan]) -> _Table:
+    """An .xls through python-calamine: a BIFF8 sheet has at most 65,536 rows, and calamine reads every sheet
+    of it when it opens the workbook anyway."""
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError:
@@ -1018,39 +1154,35 @@ def _read_workbook(data: bytes, fmt: str, ledger: LedgerType, max_rows: int, max
     except Exception as e:  # calamine raises several error types for damaged files
         raise _refuse("corrupt", f"文件无法读取（{type(e).__name__}），可能已损坏。{_SAVE_AS_XLSX}",
                       "the workbook could not be read") from None
-    with wb:
-        candidates = [m for m in wb.sheets_metadata
-                      if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+
+    def rows_of(sheet) -> Iterator[tuple[int, list[Any]]]:
+        r0, c0 = sheet.start or (0, 0)
+        pad = [None] * c0
+        for k, row in enumerate(sheet.iter_rows()):
+            if any(v != "" for v in row):
+                yield r0 + k, pad + row
+
+    try:
+        candidates = [m for m in wb.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
         visible = [m for m in candidates if m.visible == python_calamine.SheetVisibleEnum.Visible]
-        best: tuple[Any, _Header | None] | None = None
         loaded: dict[str, Any] = {}  # calamine parses the whole sheet on get: do it once
-        try:
-            for meta in visible or candidates:
-                sheet = loaded[meta.name] = wb.get_sheet_by_name(meta.name)
-                head = _find_header(sheet.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS), ledger)
-                if head is not None and (best is None or best[1] is None or head.score > best[1].score):
-                    best = (meta.name, head)
-                    if not head.missing:
-                        break
-                elif best is None:
-                    best = (meta.name, None)
-            if best is None:
-                raise _refuse("no_sheet", "工作簿中没有工作表", "the workbook has no worksheet")
-            name, head = best
-            sheet = loaded[name]
-            rows = sheet.to_python(skip_empty_area=False)
-            merged = sheet.merged_cell_ranges or []
-        except python_calamine.CalamineError as e:
-            raise _refuse("corrupt", f"工作表无法读取（{type(e).__name__}），可能已损坏。{_SAVE_AS_XLSX}",
-                          "a worksheet could not be read") from None
-    scan = scans.get(name, _SheetScan(formulas=[]))
-    formulas = scan.formulas or []
-    if scan.has_formula and scan.formulas is None:
-        formulas = _xlsx_formula_cells(data, scan.path, max_errors)
-    return _Table(name, rows, head, formulas, merged)
+
+        def head_of(meta) -> list[list[Any]]:
+            sheet = loaded[meta.name] = wb.get_sheet_by_name(meta.name)
+            return sheet.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+
+        meta, head, head_rows = _best_sheet(visible or candidates, ledger, head_of)
+        sheet = loaded[meta.name]
+        end = sheet.end
+        merged = sheet.merged_cell_ranges or []
+    except python_calamine.CalamineError as e:
+        raise _refuse("corrupt", f"工作表无法读取（{type(e).__name__}），可能已损坏。{_SAVE_AS_XLSX}",
+                      "a worksheet could not be read") from None
+    return _Table(meta.name, head_rows, end[0] + 1 if end else 0, lambda: rows_of(sheet), head, merged=merged)
 
 
-def _decode_csv(data: bytes) -> tuple[str, str]:
+def _csv_encoding(data: bytes) -> tuple[str, str]:
+    """The codec that decodes the whole file, checked chunk by chunk (the text is never held whole)."""
     if data.startswith(codecs.BOM_UTF8):
         candidates = [("utf-8-sig", "UTF-8")]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -1058,64 +1190,77 @@ def _decode_csv(data: bytes) -> tuple[str, str]:
     else:
         # GB18030 is a superset of GBK and GB2312, so one attempt covers all three.
         candidates = [("utf-8", "UTF-8"), ("gb18030", "GB18030")]
+    view = memoryview(data)
     for codec, label in candidates:
+        decoder = codecs.getincrementaldecoder(codec)()
         try:
-            return data.decode(codec), label
+            for i in range(0, len(data), 1 << 20):
+                decoder.decode(view[i:i + (1 << 20)])
+            decoder.decode(b"", final=True)
+            return codec, label
         except UnicodeDecodeError:
             continue
     raise _refuse("encoding", "无法识别CSV文件的文字编码（支持UTF-8和GBK/GB18030）。请用Excel打开后另存为“CSV UTF-8”或.xlsx",
                   "unknown text encoding (UTF-8 and GBK/GB18030 are supported)")
 
 
-def _read_csv(data: bytes, ledger: LedgerType, max_rows: int) -> tuple[_Table, str]:
-    text, encoding = _decode_csv(data)
-    first = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
-    sample = "\n".join(first)
+_TEXT_FORMULA = re.compile(r'^="(.*)"$', re.S)  # ="0571..." is the usual way to keep text
+
+
+def _read_csv(data: bytes, ledger: LedgerType, max_rows: int, max_errors: int) -> tuple[_Table, str]:
+    codec, encoding = _csv_encoding(data)
+
+    def text():
+        return io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="")
+
+    with text() as fh:
+        sample = "".join(line for _, line in zip(range(HEADER_SEARCH_ROWS), fh))
     delimiter = max((",", "\t", ";"), key=sample.count)
-    rows: list[list[Any]] = []
+
+    def raw_rows() -> Iterator[tuple[int, list[Any]]]:
+        with text() as fh:
+            yield from enumerate(csv.reader(fh, delimiter=delimiter))
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        for r, row in raw_rows():
+            for c, v in enumerate(row):
+                if v.startswith("="):
+                    m = _TEXT_FORMULA.match(v)
+                    if m:
+                        row[c] = m.group(1)
+            yield r, row
+
+    # One pass first: the row count (the limit, the progress bar) and where the formulas are.
     formulas: list[tuple[int, int]] = []
-    for r, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
+    extent = 0
+    for r, row in raw_rows():
         if r >= max_rows + HEADER_SEARCH_ROWS:
             raise _refuse("too_many_rows", f"文件超过单次上传上限{max_rows}行，请分成几个文件上传",
                           f"more than {max_rows} rows")
+        extent = r + 1
         for c, v in enumerate(row):
-            if v.startswith("="):
-                m = re.match(r'^="(.*)"$', v, re.S)  # ="0571..." is the usual way to keep text
-                if m:
-                    row[c] = m.group(1)
-                else:
-                    formulas.append((r, c))
-        rows.append(row)
-    return _Table("CSV", rows, _find_header(rows, ledger), formulas), encoding
+            if v.startswith("=") and not _TEXT_FORMULA.match(v) and len(formulas) < max_errors:
+                formulas.append((r, c))
+    head_rows = _head(rows())
+    return _Table("CSV", head_rows, extent, rows, _find_header(head_rows, ledger), formulas), encoding
 
 
 # --- the import -------------------------------------------------------------------------------
 
 ProgressCallback = Callable[[int, int], None]
+# Either a set of LedgerType.row_key tuples already imported, or a function that, given a batch of keys,
+# returns those already imported (the importer asks the database, EXISTING_BATCH keys at a time).
+Existing = Callable[[list[tuple]], Iterable[tuple]] | frozenset | set
+EXISTING_BATCH = 500
 
 
-def read_ledger(
-    data: bytes,
-    filename: str,
-    ledger_type: str | LedgerType,
-    existing_keys: frozenset | set = frozenset(),
-    *,
-    progress: ProgressCallback | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    max_rows: int = DEFAULT_MAX_ROWS,
-    max_errors: int = DEFAULT_MAX_ERRORS,
-) -> LedgerResult:
-    """Read and check a whole ledger; never raises for a bad upload (see ``result.errors``).
-
-    ``existing_keys`` holds ``LedgerType.row_key`` tuples of rows already imported earlier.
-    ``progress(done, total)`` is called every ``PROGRESS_EVERY`` data rows and at the end.
-    """
-    ledger = get_ledger_type(ledger_type)
-    result = LedgerResult(ledger, filename)
+def _open_table(data: bytes, filename: str, ledger: LedgerType, result: LedgerResult, max_bytes: int,
+                max_rows: int, max_errors: int) -> _Table | None:
+    """The sniffed, pre-scanned table; None (and the refusal in `result`) for a file refused whole."""
     try:
         result.file_format = sniff_upload(data, filename, max_bytes=max_bytes)
         if result.file_format == "csv":
-            table, result.encoding = _read_csv(data, ledger, max_rows)
+            table, result.encoding = _read_csv(data, ledger, max_rows, max_errors)
         else:
             table = _read_workbook(data, result.file_format, ledger, max_rows, max_errors)
     except RefusedFile as e:
@@ -1123,21 +1268,79 @@ def read_ledger(
         zh = e.message.split(" / ")[0]
         result.errors = [CellError("", None, None, None, filename, zh, "", e.code)]
         result.error_count = 1
-        return result
+        return None
     result.sheet = table.sheet
-    data_rows = len(table.rows) - (table.header.row + 1 if table.header else 0)
+    data_rows = table.extent - (table.header.row + 1 if table.header else 0)
     if data_rows > max_rows:
         e = _refuse("too_many_rows", f"文件有{data_rows}行数据，超过单次上传上限{max_rows}行。请分成几个文件上传；"
                     "如果实际没有这么多数据，请删除表格下方多余的内容", f"more than {max_rows} rows")
         result.refused = True
         result.errors = [CellError(table.sheet, None, None, None, filename, e.message.split(" / ")[0], "", e.code)]
         result.error_count = 1
+        return None
+    return table
+
+
+def read_ledger(
+    data: bytes,
+    filename: str,
+    ledger_type: str | LedgerType,
+    existing_keys: Existing = frozenset(),
+    *,
+    progress: ProgressCallback | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_errors: int = DEFAULT_MAX_ERRORS,
+    keep_rows: bool = True,
+) -> LedgerResult:
+    """Read and check a whole ledger; never raises for a bad upload (see ``result.errors``).
+
+    ``existing_keys`` holds ``LedgerType.row_key`` tuples of rows already imported earlier, or is a function
+    answering that for a batch of keys. ``progress(done, total)`` is called every ``PROGRESS_EVERY`` data
+    rows and at the end. The file is read row by row; with ``keep_rows=False`` no row is kept (the checks
+    keep only a hash per duplicate key and the first ``max_errors`` errors), and an importer stores the
+    rows of an accepted file by reading them again with ``accepted_rows``.
+    """
+    ledger = get_ledger_type(ledger_type)
+    result = LedgerResult(ledger, filename)
+    table = _open_table(data, filename, ledger, result, max_bytes, max_rows, max_errors)
+    if table is None:
         return result
-    _check_table(table, ledger, result, frozenset(existing_keys), progress, max_errors)
+    try:
+        for number, row in _check_rows(table, ledger, result, existing_keys, progress, max_errors):
+            if keep_rows:
+                result.rows.append(row)
+                result.row_numbers.append(number)
+    except (xlsx_stream.StreamError, csv.Error, UnicodeDecodeError):  # damaged further down than the header
+        e = _corrupt()
+        result.refused, result.error_count, result.total_rows = True, 1, 0
+        result.errors = [CellError("", None, None, None, filename, e.message.split(" / ")[0], "", e.code)]
     if result.errors:
         result.rows, result.row_numbers = [], []  # all-or-nothing
         result.errors.sort(key=lambda e: (e.row or 0, len(e.column or ""), e.column or ""))
     return result
+
+
+class RereadMismatch(RuntimeError):
+    """The second reading of an accepted file found a problem the first did not: store nothing."""
+
+
+def accepted_rows(data: bytes, filename: str, ledger_type: str | LedgerType, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                  max_rows: int = DEFAULT_MAX_ROWS) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(Excel row, checked row) of a file ``read_ledger`` accepted, read again one row at a time.
+
+    The importer's second pass: it stores the rows in batches as they come, so no more than a batch is held.
+    The same reading and conversion run again (duplicates are not looked for again: the first pass did); a
+    file that reads differently raises ``RereadMismatch`` at the end, and the importer's transaction keeps
+    nothing."""
+    ledger = get_ledger_type(ledger_type)
+    scratch = LedgerResult(ledger, filename)
+    table = _open_table(data, filename, ledger, scratch, max_bytes, max_rows, 1)
+    if table is None:
+        raise RereadMismatch("refused on the second reading")
+    yield from _check_rows(table, ledger, scratch, frozenset(), None, 1, dedupe=False)
+    if scratch.errors:
+        raise RereadMismatch(scratch.errors[0].code)
 
 
 class _Errors:
@@ -1150,8 +1353,40 @@ class _Errors:
             self.result.errors.append(e)
 
 
-def _check_table(table: _Table, ledger: LedgerType, result: LedgerResult, existing: frozenset,
-                 progress: ProgressCallback | None, max_errors: int) -> None:
+class _Merges:
+    """Which cells lie in a merged area below the header: per column, areas sorted by first row, with the
+    furthest last row so far (a bisection answers; areas may overlap in a hostile file)."""
+
+    def __init__(self, areas: Iterable[tuple[int, int, int, int]]):
+        by_col: dict[int, list[tuple[int, int]]] = {}
+        for r0, c0, r1, c1 in areas:
+            for c in range(c0, c1 + 1):
+                by_col.setdefault(c, []).append((r0, r1))
+        self.starts: dict[int, list[int]] = {}
+        self.reach: dict[int, list[int]] = {}
+        for c, spans in by_col.items():
+            spans.sort()
+            self.starts[c] = [r0 for r0, _r1 in spans]
+            far, reach = -1, []
+            for _r0, r1 in spans:
+                far = max(far, r1)
+                reach.append(far)
+            self.reach[c] = reach
+
+    def __contains__(self, cell: tuple[int, int]) -> bool:
+        r, c = cell
+        starts = self.starts.get(c)
+        if not starts:
+            return False
+        i = bisect.bisect_right(starts, r) - 1
+        return i >= 0 and self.reach[c][i] >= r
+
+
+def _check_rows(table: _Table, ledger: LedgerType, result: LedgerResult, existing: Existing,
+                progress: ProgressCallback | None, max_errors: int, *, dedupe: bool = True
+                ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Check every row of the table, adding problems to ``result``; yield (Excel row, row) for each
+    non-blank data row as it is read. Nothing is kept per row but a hash of its duplicate key."""
     errors = _Errors(result, max_errors)
     sheet = table.sheet
     head = table.header
@@ -1170,112 +1405,160 @@ def _check_table(table: _Table, ledger: LedgerType, result: LedgerResult, existi
         letters = "、".join(column_letter(i) for i in idx)
         errors.add(CellError(sheet, head.row + 1, column_letter(idx[1]), col.header, "",
                              f"“{col.header}”列出现了{len(idx)}次（{letters}列）", "请删除重复的列，只保留一列", "duplicate_column"))
-    for r, c in table.formula_cells:
-        header = head.written.get(c) if c in head.columns else None
-        value = table.rows[r][c] if r < len(table.rows) and c < len(table.rows[r]) else ""
-        errors.add(CellError(sheet, r + 1, column_letter(c), header, display(value), "单元格是公式，台账只接受数值",
-                             "请选中这些单元格“复制”，再右键“选择性粘贴→数值”覆盖原处后重新上传", "formula"))
     # A missing column is said once (above), not on every row; the columns that are there are still checked,
     # so every problem of the file shows in one upload and the row count is the file's.
 
-    # Clerks merge a cell over rows that share a value (the same employer): only the first row
-    # holds it, the others read as blank. One error per merged area, not one per row.
-    in_merge: set[tuple[int, int]] = set()
+    start = head.row + 1
+    last = table.extent - 1
+
+    def formula_error(r: int, c: int, value: Any) -> None:
+        header = head.written.get(c) if c in head.columns else None
+        errors.add(CellError(sheet, r + 1, column_letter(c), header, display(value), "单元格是公式，台账只接受数值",
+                             "请选中这些单元格“复制”，再右键“选择性粘贴→数值”覆盖原处后重新上传", "formula"))
+
+    # Formula cells are reported with their cached value, as their row is read (those in the header rows now).
     reported = set(table.formula_cells)  # a formula cell is reported once, as a formula
+    formulas_by_row: dict[int, list[int]] = {}
+    for r, c in table.formula_cells:
+        if r < start:
+            row = table.head_rows[r] if r < len(table.head_rows) else []
+            formula_error(r, c, row[c] if c < len(row) else "")
+        else:
+            formulas_by_row.setdefault(r, []).append(c)
+
+    # Clerks merge a cell over rows that share a value (the same employer): only the first row
+    # holds it, the others read as blank. One error per merged area (said when its first row is read), not one
+    # per row; the blanks inside an area are not reported again.
+    areas: list[tuple[int, int, int, int]] = []
+    merge_errors: dict[int, list[tuple[int, int, str]]] = {}
     for (r0, c0), (r1, c1) in table.merged:
         if r1 <= head.row or not any(c0 <= c <= c1 for c in head.columns):
             continue
-        r0, r1 = max(r0, head.row + 1), min(r1, len(table.rows) - 1)
+        r0, r1 = max(r0, start), min(r1, last)
         c1 = min(c1, max(head.columns))
         if r0 > r1:
             continue
         c = next(c for c in sorted(head.columns) if c0 <= c <= c1)
-        area = f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}"
-        errors.add(CellError(sheet, r0 + 1, column_letter(c), head.written[c], display(table.rows[r0][c0]
-                             if r0 < len(table.rows) and c0 < len(table.rows[r0]) else ""),
+        areas.append((r0, c0, r1, c1))
+        merge_errors.setdefault(r0, []).append((c0, c, f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}"))
+    in_merge = _Merges(areas)
+
+    def merge_error(r0: int, c0: int, c: int, area: str, value: Any) -> None:
+        errors.add(CellError(sheet, r0 + 1, column_letter(c), head.written[c], display(value),
                              f"合并了单元格（{area}），合并区域中只有第一格有内容",
                              "请选中该区域，取消“合并后居中”，并在每一行都填上内容（可用Ctrl+D向下填充）", "merged"))
-        in_merge.update((r, cc) for r in range(r0, r1 + 1) for cc in range(c0, c1 + 1))
 
     columns = sorted(head.columns.items())
     plan = [(c, col, converter(col), column_letter(c), head.written[c]) for c, col in columns]
     indexes = [c for c, _col in columns]
     all_keys = [col.key for col in ledger.columns]
     identity_set = set(ledger.identity)
-    identity = ledger.identity
-    first_identity = ledger.column(identity[0])
+    first_identity = ledger.column(ledger.identity[0])
     id_col_index = {col.key: c for c, col in columns}
-    seen: dict[tuple, int] = {}
-    rows = table.rows
-    start = head.row + 1
-    total = max(len(rows) - start, 0)
-    if progress:
-        progress(0, total)
-    for i in range(start, len(rows)):
-        raw_row = rows[i]
-        excel_row = i + 1
-        width = len(raw_row)
-        values = [raw_row[c] if c < width else None for c in indexes]
-        # clean strings once; converters get them stripped of spaces and zero-width characters
-        values = [_clean(v) if type(v) is str else v for v in values]
-        blanks = [v is None or v == "" for v in values]
-        if all(blanks):
-            _tick(progress, i - start + 1, total)
-            continue
-        result.total_rows += 1
-        out = dict.fromkeys(all_keys)  # columns in the ledger's order; absent ones stay None
-        bad: set[str] = set()
-        for v, blank, (c, col, conv, letter, written) in zip(values, blanks, plan):
-            if reported and (i, c) in reported:
-                continue
-            if blank:
-                out[col.key] = None
-                if col.required and (i, c) not in in_merge:
-                    bad.add(col.key)
-                    errors.add(CellError(sheet, excel_row, letter, written, "", "必填项为空",
-                                         f"请填写{col.header}（{col.hint}）", "required"))
-                continue
-            try:
-                out[col.key] = conv(v)
-            except _Problem as p:
-                out[col.key] = None
-                bad.add(col.key)
-                errors.add(CellError(sheet, excel_row, letter, written, display(v), p.problem, p.fix, p.code))
-        for check in ledger.checks:
-            for key, problem, fix in check(out):
-                if key in bad or key not in id_col_index:
-                    continue
-                c = id_col_index[key]
-                errors.add(CellError(sheet, excel_row, column_letter(c), head.written[c],
-                                     display(raw_row[c] if c < width else None), problem, fix, "cross_check"))
-                bad.add(key)
-        key = ledger.row_key(out) if not (bad & identity_set) else None
-        if key is not None:
-            c = id_col_index[first_identity.key]
-            # A valid ID number (it passed its check) is somebody's: shown masked, like on every other page;
-            # the row numbers say which rows to compare.
-            shown = (mask_resident_id(display(raw_row[c])) if first_identity.type == ColumnType.RESIDENT_ID
-                     else display(raw_row[c]))
-            if key in seen:
-                errors.add(CellError(sheet, excel_row, column_letter(c), head.written[c], shown,
-                                     f"与第{seen[key]}行重复（{ledger.identity_headers}相同）",
-                                     "同一条记录只填一行：请删除重复行或核对号码", "duplicate"))
-            elif key in existing:
+    seen: dict[int, int] = {}  # hash of a duplicate key -> the Excel row it was first seen on
+    ask = existing if callable(existing) else None
+    known = frozenset() if ask else existing
+    pending: list[tuple[tuple, int, int, str]] = []  # (key, Excel row, column, shown) waiting for `ask`
+
+    def resolve() -> None:
+        found = set(ask([k for k, *_ in pending])) if pending else set()
+        for key, excel_row, c, shown in pending:
+            if key in found:
                 errors.add(CellError(sheet, excel_row, column_letter(c), head.written[c], shown,
                                      f"与此前已导入的{ledger.title}重复（{ledger.identity_headers}相同）",
                                      "已导入过的记录不要重复上传：请删除该行", "duplicate_existing"))
-            else:
-                seen[key] = excel_row
-        result.rows.append(out)
-        result.row_numbers.append(excel_row)
-        _tick(progress, i - start + 1, total)
-    if progress and total % PROGRESS_EVERY:
+        pending.clear()
+
+    total = max(table.extent - start, 0)
+    reported_done = -1
+    if progress:
+        progress(0, total)
+        reported_done = 0
+    rows = table.open_rows()
+    try:
+        for i, raw_row in rows:
+            if i < start:
+                continue
+            if progress and (i - start + 1) // PROGRESS_EVERY > reported_done // PROGRESS_EVERY:
+                reported_done = (i - start + 1) // PROGRESS_EVERY * PROGRESS_EVERY
+                progress(reported_done, total)
+            width = len(raw_row)
+            for c in formulas_by_row.pop(i, ()):
+                formula_error(i, c, raw_row[c] if c < width else "")
+            for c0, c, area in merge_errors.pop(i, ()):
+                merge_error(i, c0, c, area, raw_row[c0] if c0 < width else "")
+            excel_row = i + 1
+            values = [raw_row[c] if c < width else None for c in indexes]
+            # clean strings once; converters get them stripped of spaces and zero-width characters
+            values = [_clean(v) if type(v) is str else v for v in values]
+            blanks = [v is None or v == "" for v in values]
+            if all(blanks):
+                continue
+            result.total_rows += 1
+            out = dict.fromkeys(all_keys)  # columns in the ledger's order; absent ones stay None
+            bad: set[str] = set()
+            for v, blank, (c, col, conv, letter, written) in zip(values, blanks, plan):
+                if reported and (i, c) in reported:
+                    continue
+                if blank:
+                    out[col.key] = None
+                    if col.required and (i, c) not in in_merge:
+                        bad.add(col.key)
+                        errors.add(CellError(sheet, excel_row, letter, written, "", "必填项为空",
+                                             f"请填写{col.header}（{col.hint}）", "required"))
+                    continue
+                try:
+                    out[col.key] = conv(v)
+                except _Problem as p:
+                    out[col.key] = None
+                    bad.add(col.key)
+                    errors.add(CellError(sheet, excel_row, letter, written, display(v), p.problem, p.fix, p.code))
+            for check in ledger.checks:
+                for key, problem, fix in check(out):
+                    if key in bad or key not in id_col_index:
+                        continue
+                    c = id_col_index[key]
+                    errors.add(CellError(sheet, excel_row, column_letter(c), head.written[c],
+                                         display(raw_row[c] if c < width else None), problem, fix, "cross_check"))
+                    bad.add(key)
+            key = ledger.row_key(out) if dedupe and not (bad & identity_set) else None
+            if key is not None:
+                c = id_col_index[first_identity.key]
+                # A valid ID number (it passed its check) is somebody's: shown masked, like on every other page;
+                # the row numbers say which rows to compare.
+                shown = (mask_resident_id(display(raw_row[c])) if first_identity.type == ColumnType.RESIDENT_ID
+                         else display(raw_row[c]))
+                h = hash(key)
+                if h in seen:
+                    errors.add(CellError(sheet, excel_row, column_letter(c), head.written[c], shown,
+                                         f"与第{seen[h]}行重复（{ledger.identity_headers}相同）",
+                                         "同一条记录只填一行：请删除重复行或核对号码", "duplicate"))
+                else:
+                    seen[h] = excel_row
+                    if ask:
+                        pending.append((key, excel_row, c, shown))
+                        if len(pending) >= EXISTING_BATCH:
+                            resolve()
+                    elif key in known:
+                        errors.add(CellError(sheet, excel_row, column_letter(c), head.written[c], shown,
+                                             f"与此前已导入的{ledger.title}重复（{ledger.identity_headers}相同）",
+                                             "已导入过的记录不要重复上传：请删除该行", "duplicate_existing"))
+            yield excel_row, out
+    finally:
+        close = getattr(rows, "close", None)
+        if close:
+            close()
+    if ask:
+        resolve()
+    # Formula cells and merged areas whose row holds no value at all: said with an empty value.
+    for r, cs in sorted(formulas_by_row.items()):
+        for c in cs:
+            formula_error(r, c, "")
+    for r0, found in sorted(merge_errors.items()):
+        for c0, c, area in found:
+            merge_error(r0, c0, c, area, "")
+    if progress and reported_done != total:
         progress(total, total)
     if result.total_rows == 0 and not result.errors:
         errors.add(CellError(sheet, None, None, None, "", f"表头（第{head.row + 1}行）下面没有数据",
                              "请在表头下方逐行填写数据后再上传", "no_rows"))
-
-
-def _tick(progress: ProgressCallback | None, done: int, total: int) -> None:
-    if progress and done % PROGRESS_EVERY == 0:
-        progress(done, total)

@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Callable, Iterable
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,13 +24,14 @@ from portal import jobs
 from portal.audit import services as audit
 from portal.contracts.models import Contract
 from portal.db import get_session, utcnow
-from portal.ledgers.excel import read_ledger
-from portal.ledgers.ledger_types import ColumnType, get_ledger_type
+from portal.ledgers.excel import RereadMismatch, accepted_rows, read_ledger
+from portal.ledgers.ledger_types import get_ledger_type
 from portal.ledgers.models import LedgerRow, LedgerUpload, LedgerUploadFile
 from portal.reporting.models import Submission
 
 log = logging.getLogger(__name__)
 ERRORS_SHOWN = 500
+ROW_BATCH = 2000  # rows inserted per statement; the import holds no more rows than this at once
 
 
 def _json_value(value):
@@ -40,29 +42,20 @@ def _json_value(value):
     return value
 
 
-def _restored(data: dict, ledger_type) -> dict:
-    """A stored row back in the types the checker produced, so its duplicate key compares equal."""
-    out = dict(data)
-    for column in ledger_type.columns:
-        value = out.get(column.key)
-        if value in (None, ""):
-            continue
-        if column.type in (ColumnType.DATE, ColumnType.MONTH):
-            out[column.key] = date.fromisoformat(value)
-        elif column.type == ColumnType.DECIMAL:
-            out[column.key] = Decimal(value)
-    return out
-
-
 def _key_text(key: tuple) -> str:
     return "|".join(str(_json_value(part)) for part in key)
 
 
-def existing_keys(session: Session, operator_id: int, ledger_type) -> frozenset:
-    rows = session.exec(select(LedgerRow.data).where(LedgerRow.operator_id == operator_id,
-                                                     LedgerRow.ledger_type == ledger_type.key))
-    keys = (ledger_type.row_key(_restored(data, ledger_type)) for data in rows)
-    return frozenset(k for k in keys if k is not None)
+def existing_keys(session: Session, operator_id: int, ledger_type) -> Callable[[list[tuple]], list[tuple]]:
+    """For read_ledger: which of a batch of duplicate keys the operator's earlier uploads of this ledger hold,
+    asked of the database (the unique row_key index) a batch at a time, so no list of them is loaded."""
+    def found(keys: list[tuple]) -> list[tuple]:
+        texts = {_key_text(key): key for key in keys}
+        hits = session.exec(select(LedgerRow.row_key).where(
+            LedgerRow.operator_id == operator_id, LedgerRow.ledger_type == ledger_type.key,
+            LedgerRow.row_key.in_(list(texts)))).all()
+        return [texts[text] for text in hits]
+    return found
 
 
 def ledger_types_for(contract: Contract) -> list:
@@ -178,22 +171,24 @@ def import_upload(upload_id: int, owner: str) -> str:
     try:
         if stored is None:
             raise FileNotFoundError("the uploaded file is not stored")
+        # First pass: check every row, keeping none (a hash per duplicate key and the first errors).
         result = read_ledger(stored.data, upload.filename, ledger_type,
-                             existing_keys(session, upload.operator_id, ledger_type), progress=progress)
+                             existing_keys(session, upload.operator_id, ledger_type), progress=progress,
+                             keep_rows=False)
         values = dict(total_rows=result.total_rows, error_count=result.error_count, summary=result.summary,
                       finished_at=utcnow())
         if not result.ok:
             _hold(session, upload_id, owner, state="rejected", errors_xlsx=result.errors_xlsx(),
                   errors=[_error_json(e) for e in result.errors[:ERRORS_SHOWN]], **values)
         else:
+            # Second pass, in the same transaction as the state and the submission: the rows read again from
+            # the file and inserted ROW_BATCH at a time. Any failure rolls back every batch.
             _hold(session, upload_id, owner, state="accepted", **values)
-            session.add_all(LedgerRow(upload_id=upload.id, contract_id=upload.contract_id,
-                                      bureau_id=upload.bureau_id, operator_id=upload.operator_id,
-                                      ledger_type=upload.ledger_type, row_number=number,
-                                      row_key=_row_key(ledger_type, row, upload.id, number),
-                                      data={k: _json_value(v) for k, v in row.items()})
-                            for number, row in zip(result.row_numbers, result.rows))
-            _record_submission(session, upload, len(result.rows))
+            stored_rows = insert_rows(session, upload, ledger_type,
+                                      accepted_rows(stored.data, upload.filename, ledger_type))
+            if stored_rows != result.total_rows:
+                raise RereadMismatch(f"{stored_rows} rows read again, {result.total_rows} checked")
+            _record_submission(session, upload, stored_rows)
         session.commit()
     except ClaimLost:
         session.rollback()
@@ -216,6 +211,28 @@ def import_upload(upload_id: int, owner: str) -> str:
     if upload.state == "accepted" and upload.obligation_key:
         jobs.after_commit("rules", upload.contract_id)  # portal/compliance/tasks.py runs the rules
     return upload.state
+
+
+def insert_rows(session: Session, upload: LedgerUpload, ledger_type, rows: Iterable[tuple[int, dict]]) -> int:
+    """Insert (Excel row, row) pairs as LedgerRows, ROW_BATCH per statement, in the caller's transaction."""
+    common = dict(upload_id=upload.id, contract_id=upload.contract_id, bureau_id=upload.bureau_id,
+                  operator_id=upload.operator_id, ledger_type=upload.ledger_type)
+    batch: list[dict] = []
+    count = 0
+    for number, row in rows:
+        batch.append(dict(common, row_number=number, row_key=_row_key(ledger_type, row, upload.id, number),
+                          data={k: _json_value(v) for k, v in row.items()}))
+        if len(batch) >= ROW_BATCH:
+            count += _insert_batch(session, batch)
+            batch = []
+    if batch:
+        count += _insert_batch(session, batch)
+    return count
+
+
+def _insert_batch(session: Session, batch: list[dict]) -> int:
+    session.execute(sa.insert(LedgerRow), batch)
+    return len(batch)
 
 
 def _row_key(ledger_type, row: dict, upload_id: int, number: int) -> str:

@@ -12,6 +12,7 @@ import io
 
 import xlsxwriter
 
+from .excel import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, MAX_XLS_BYTES, MAX_XLS_CELLS, MB
 from .ledger_types import Column, ColumnType, LedgerType, get_ledger_type
 
 TEMPLATE_ROWS = 100_000  # rows covered by formats and validation (the reader's limit is 200,000)
@@ -102,6 +103,13 @@ def _validation(col: Column) -> dict | None:
     return None
 
 
+def upload_limits() -> str:
+    """The limits of one upload, as the instructions sheet states them (the reader's refusals say the same)."""
+    return (f"单次上传最多{DEFAULT_MAX_ROWS:,}行数据，文件不超过{DEFAULT_MAX_BYTES // MB} MB；旧版Excel文件（.xls）最多"
+            f"{MAX_XLS_CELLS // 10000}万个单元格（约{MAX_XLS_CELLS // 10:,}行）、不超过{MAX_XLS_BYTES // MB} MB，更多的数据请保存为.xlsx，"
+            "或分成几个文件上传。")
+
+
 def _instructions(wb: xlsxwriter.Workbook, ledger: LedgerType) -> None:
     ws = wb.add_worksheet("填写说明")
     bold = wb.add_format({"bold": True, "border": 1, "bg_color": "#EDEDED"})
@@ -110,6 +118,7 @@ def _instructions(wb: xlsxwriter.Workbook, ledger: LedgerType) -> None:
     ws.write_string(1, 0, ledger.description)
     ws.write_string(2, 0, f"同一{ledger.identity_headers}只能出现一次（含此前已上传的台账）。"
                     "上传时整份文件逐行检查，有任何错误则整份不接收，并给出错误清单。")
+    ws.write_string(3, 0, upload_limits())
     for c, h in enumerate(("列名", "是否必填", "填写要求", "也可写作", "说明")):
         ws.write_string(4, c, h, bold)
     for r, col in enumerate(ledger.columns, start=5):

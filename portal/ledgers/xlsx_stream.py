@@ -1,0 +1,388 @@
+"""An .xlsx worksheet read row by row, never whole (issue #13, upload memory).
+
+python-calamine holds a whole sheet as a grid before it gives the first row (a 190,000-row ledger: ~190 MB,
+measured), and its shared-string table as one string object each. Here the worksheet XML is fed from the
+zip to the C XML parser (ElementTree.XMLPullParser) one chunk at a time, each row is handed on as soon as it
+is complete and then dropped; the shared strings are kept as one UTF-8 buffer with an offset per string.
+The values are the ones python-calamine gives (tests/portal/ledgers/test_import_memory.py compares both,
+cell for cell). It is slower than calamine (about 8x on this machine) and the import reads twice: memory
+bought with time, in a background consumer.
+
+* a number is a float; under a date or time number format (built-in 14-22, 45, 47, or a custom format with
+  d m y h s outside quotes and brackets) it is a date (whole days), a time (under one day) or a datetime;
+  under a duration format ([h]:mm) a timedelta;
+* ``t="s"`` a shared string, ``t="inlineStr"`` the inline text (rich-text runs joined, phonetic runs left
+  out), ``t="str"`` the formula's cached text, ``t="b"`` a bool, ``t="d"`` a datetime, ``t="e"`` (an error
+  such as #N/A) empty;
+* a cell without ``r`` follows the previous cell, a row without ``r`` the previous row.
+
+A row is a list indexed by column (None where no value); rows without any value are not yielded. Rows must
+come in order (Excel and every writer we know do): a row before one already handed on is refused.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from array import array
+from typing import Any, Iterator
+from xml.etree import ElementTree
+
+CHUNK = 1 << 18
+
+_EPOCH = dt.datetime(1899, 12, 30)
+_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+# Number formats: 0 other, 1 date/time, 2 duration.
+_OTHER, _DATETIME, _DURATION = 0, 1, 2
+_BUILTIN = {**{i: _DATETIME for i in range(14, 23)}, 45: _DATETIME, 47: _DATETIME, 46: _DURATION}
+
+
+class StreamError(ValueError):
+    """The sheet XML cannot be read as a worksheet (damaged, or written out of order)."""
+
+
+def _local(name: str) -> str:
+    return name[name.rfind("}") + 1:]
+
+
+def custom_format_kind(code: str) -> int:
+    """Whether a custom number format shows a date/time, a duration or neither (calamine's rule)."""
+    escaped = is_quote = ap = hms = False
+    brackets = 0
+    prev = " "
+    for s in code:
+        if escaped:
+            escaped = False
+        elif s in "_\\*":
+            escaped = True
+        elif is_quote:
+            if s == '"':
+                is_quote = False
+        elif s == '"':
+            is_quote = True
+        elif s == ";":
+            return _OTHER
+        elif s == "[":
+            brackets += 1
+        elif s == "]" and brackets == 1 and hms:
+            return _DURATION
+        elif s == "]":
+            brackets = max(brackets - 1, 0)
+        elif s in "aA" and not ap and brackets == 0:
+            ap = True
+        elif s in "pm/PM" and ap and brackets == 0:
+            return _DATETIME
+        elif s in "dmhysDMHYS" and not ap and brackets == 0:
+            return _DATETIME
+        else:
+            if not (hms and s.lower() == prev.lower()):
+                hms = prev == "[" and s in "mhsMHS"
+        prev = s
+    return _OTHER
+
+
+def _events(fh, container: str, item: str) -> Iterator:
+    """The complete `item` elements of an XML part (e.g. each <row> of <sheetData>), parsed chunk by chunk
+    by the C parser; each is detached from its `container` once handed on, so nothing accumulates."""
+    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    holder = item_tag = container_tag = None
+    try:
+        while chunk := fh.read(CHUNK):
+            parser.feed(chunk)
+            for event, el in parser.read_events():
+                if event == "end":
+                    if el.tag == item_tag:
+                        yield el
+                        holder.clear()
+                    elif el.tag == container_tag:
+                        return
+                elif holder is None and _local(el.tag) == container:
+                    holder, container_tag = el, el.tag
+                    item_tag = el.tag[:len(el.tag) - len(container)] + item
+        parser.close()
+    except ElementTree.ParseError as e:
+        raise StreamError(f"XML: {e}") from None
+
+
+def custom_format_kind(code: str) -> int:
+    """Whether a custom number format shows a date/time, a duration or neither (calamine's rule)."""
+    escaped = is_quote = ap = hms = False
+    brackets = 0
+    prev = " "
+    for s in code:
+        if escaped:
+            escaped = False
+        elif s in "_\\*":
+            escaped = True
+        elif is_quote:
+            if s == '"':
+                is_quote = False
+        elif s == '"':
+            is_quote = True
+        elif s == ";":
+            return _OTHER
+        elif s == "[":
+            brackets += 1
+        elif s == "]" and brackets == 1 and hms:
+            return _DURATION
+        elif s == "]":
+            brackets = max(brackets - 1, 0)
+        elif s in "aA" and not ap and brackets == 0:
+            ap = True
+        elif s in "pm/PM" and ap and brackets == 0:
+            return _DATETIME
+        elif s in "dmhysDMHYS" and not ap and brackets == 0:
+            return _DATETIME
+        else:
+            if not (hms and s.lower() == prev.lower()):
+                hms = prev == "[" and s in "mhsMHS"
+        prev = s
+    return _OTHER
+
+
+def _events(fh, container: str, item: str) -> Iterator:
+    """The complete `item` elements of an XML part (e.g. each <row> of <sheetData>), parsed chunk by chunk
+    by the C parser; each is detached from its `container` once handed on, so nothing accumulates."""
+    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    holder = None
+    try:
+        while chunk := fh.read(CHUNK):
+            parser.feed(chunk)
+            for event, el in parser.read_events():
+                if event == "start":
+                    if holder is None and _local(el.tag) == container:
+                        holder = el
+                    continue
+                tag = _local(el.tag)
+                if tag == item:
+                    yield el
+                    if holder is not None:
+                        holder.clear()
+                elif tag == container:
+                    return
+        parser.close()
+    except ElementTree.ParseError as e:
+        raise StreamError(f"XML: {e}") from None
+
+
+def number_formats(zf: zipfile.ZipFile) -> bytes:
+    """The kind (other / date / duration) of each cell style (cellXfs index), as one byte each."""
+    if "xl/styles.xml" not in zf.namelist():
+        return b""
+    custom: dict[str, str] = {}
+    kinds = bytearray()
+    with zf.open("xl/styles.xml") as fh:
+        try:
+            for event, el in ElementTree.iterparse(fh, events=("start", "end")):
+                tag = _local(el.tag)
+                if event == "start" and tag == "numFmt" and el.get("formatCode"):
+                    custom[el.get("numFmtId", "")] = el.get("formatCode")
+                elif event == "end" and tag == "cellXfs":
+                    for xf in el:
+                        if _local(xf.tag) != "xf":
+                            continue
+                        fmt = xf.get("numFmtId")
+                        if fmt is None:
+                            kinds.append(_OTHER)
+                        elif fmt in custom:
+                            kinds.append(custom_format_kind(custom[fmt]))
+                        else:
+                            kinds.append(_BUILTIN.get(int(fmt), _OTHER) if fmt.isdigit() else _OTHER)
+                    el.clear()
+        except ElementTree.ParseError as e:
+            raise StreamError(f"XML: {e}") from None
+    return bytes(kinds)
+
+
+class SharedStrings:
+    """The shared-string table in one UTF-8 buffer (an offset per string), not one object per string."""
+
+    def __init__(self) -> None:
+        self.blob = bytearray()
+        self.offsets = array("I", [0])  # the buffer is bounded far below 4 GB
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: int) -> str:
+        if i < 0:
+            raise IndexError(i)
+        return self.blob[self.offsets[i]:self.offsets[i + 1]].decode("utf-8")
+
+    def append(self, s: str) -> None:
+        self.blob += s.encode("utf-8")
+        self.offsets.append(len(self.blob))
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.blob) + self.offsets.itemsize * len(self.offsets)
+
+
+def _text(el) -> str | None:
+    """The text of <si> / <is>: its <t>, or the <t> of each rich-text run; phonetic runs (<rPh>) left out.
+    None when there is no <t> at all."""
+    parts = None
+    for child in el:
+        tag = _local(child.tag)
+        if tag == "t":
+            parts = parts or []
+            parts.append(child.text or "")
+        elif tag == "r":
+            for t in child:
+                if _local(t.tag) == "t":
+                    parts = parts or []
+                    parts.append(t.text or "")
+    return None if parts is None else "".join(parts)
+
+
+def shared_strings(zf: zipfile.ZipFile, max_bytes: int) -> SharedStrings:
+    """Read xl/sharedStrings.xml; StreamError once its text passes `max_bytes` (the caller refuses)."""
+    out = SharedStrings()
+    path = next((n for n in zf.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
+    if path is None:
+        return out
+    with zf.open(path) as fh:
+        for si in _events(fh, "sst", "si"):
+            value = _text(si)
+            if value is not None:  # calamine skips an <si> without text: the indexes after it shift
+                out.append(value)
+                if out.nbytes > max_bytes:
+                    raise StreamError("shared strings too large")
+    return out
+
+
+def _excel_datetime(v: float, is_1904: bool) -> dt.datetime:
+    if is_1904:
+        v += 1462
+    elif v < 60:  # Excel's 1900 counts a 29 February that never was
+        v += 1
+    days = int(v // 1)
+    ms = round((v - days) * 86_400_000)
+    return _EPOCH + dt.timedelta(days=days, milliseconds=ms)
+
+
+def _as_date(v: float, kind: int, is_1904: bool) -> Any:
+    try:
+        if kind == _DURATION:
+            return dt.timedelta(milliseconds=round(v * 86_400_000))
+        if v < 1:
+            return _excel_datetime(v, is_1904).time() if v >= 0 else v
+        moment = _excel_datetime(v, is_1904)
+        return moment.date() if v == int(v) else moment
+    except (OverflowError, ValueError):
+        return v
+
+
+def _iso_datetime(text: str) -> Any:
+    try:
+        return dt.datetime.fromisoformat(text.rstrip("Z"))
+    except ValueError:
+        try:
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+        except ValueError:
+            return text
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def iter_rows(zf: zipfile.ZipFile, path: str, strings: SharedStrings, formats: bytes,
+              is_1904: bool = False) -> Iterator[tuple[int, list[Any]]]:
+    """(0-based row index, values by column) for every row of the worksheet holding a value, in order."""
+    row_index = 0
+    last = -1
+    cur, cells = -1, None
+    with zf.open(path) as fh:
+        for row in _events(fh, "sheetData", "row"):
+            ns = row.tag[:-3]
+            c_tag = ns + "c"
+            r_attr = row.get("r")
+            if r_attr:
+                if not r_attr.isdigit():
+                    raise StreamError(f"row number {r_attr[:20]!r}")
+                row_index = int(r_attr) - 1
+            col_index = 0
+            for c in row:
+                if c.tag != c_tag:
+                    continue
+                ref = c.get("r")
+                if ref:
+                    m = _CELL_REF.match(ref)
+                    if not m:
+                        raise StreamError(f"cell reference {ref[:20]!r}")
+                    r, col_index = int(m.group(2)) - 1, _column_index(m.group(1))
+                else:
+                    r = row_index
+                value = _cell_value(c, ns, strings, formats, is_1904)
+                if value is not None:
+                    if cells is not None and r != cur:
+                        yield cur, cells
+                        last, cells = cur, None
+                    if cells is None:
+                        if r <= last:
+                            raise StreamError("rows out of order")
+                        cur, cells = r, []
+                    if col_index >= len(cells):
+                        cells.extend([None] * (col_index + 1 - len(cells)))
+                    cells[col_index] = value  # the same cell twice: the later one, as calamine
+                col_index += 1
+            row_index += 1
+    if cells is not None:
+        yield cur, cells
+
+
+def _cell_value(c, ns: str, strings: SharedStrings, formats: bytes, is_1904: bool) -> Any:
+    """One <c>'s value as python-calamine gives it; None for an empty cell. The cell's last child decides
+    (calamine's rule): <f> alone gives nothing, <is> the inline text, <v> the value of type t."""
+    last = kind_tag = None
+    for child in c:
+        tag = child.tag[len(ns):] if child.tag.startswith(ns) else None
+        if tag in ("v", "is", "f"):
+            last, kind_tag = child, tag
+    if last is None or kind_tag == "f":
+        return None
+    t = c.get("t")
+    if kind_tag == "is":
+        return _text(last)
+    if t in ("inlineStr", "is"):
+        return None
+    raw = last.text or ""
+    if t == "s":
+        if not raw:
+            return None
+        try:
+            return strings[int(raw)]
+        except (ValueError, IndexError):
+            raise StreamError("shared string index not found") from None
+    if t == "b":
+        return raw != "0"
+    if t == "e":
+        return None
+    if t == "str":
+        return raw
+    if t == "d":
+        return _iso_datetime(raw)
+    if t not in (None, "n"):
+        raise StreamError(f"cell type {t[:10]!r}")
+    if not raw:
+        return None
+    try:
+        number = float(raw)
+    except ValueError:
+        if t is None:
+            return raw
+        raise StreamError("number") from None
+    s = c.get("s")
+    if s is None:
+        return number
+    try:
+        i = int(s)
+    except ValueError:
+        i = 0
+    kind = formats[i] if 0 <= i < len(formats) else 0
+    return _as_date(number, kind, is_1904) if kind else number
