@@ -446,12 +446,12 @@ def _fake_resident_id(n: int) -> str:
     return first17 + resident_id_check_char(first17)
 
 
-def _marks(rng, month: str, until: date) -> str:
+def _marks(rng, month: str, until: date, short: bool) -> str:
+    """One person's month of codes; `short`: fewer than 15 days at the station (seed 000 resident staff days)."""
     year, mo = map(int, month.split("-"))
     from calendar import monthrange
 
     codes = []
-    short = rng.random() < 0.04  # a month under 15 days at the station (seed 000 resident staff days)
     for d in range(1, monthrange(year, mo)[1] + 1):
         day = date(year, mo, d)
         if day > until:
@@ -581,6 +581,7 @@ def load_province(bureaus: int, per_bureau: int = 20, seed: int = 1, now: dateti
     upload_submission: list[int] = []
     person = 0
     operator_no = {oid: j + 1 for _k, _b, j, oid in operator_slugs}
+    looks_back: dict[int, list[datetime]] = {}  # contract index -> moments the rules found what was corrected later
     for i, c in enumerate(contracts):
         rng = random.Random(f"{seed}:{c['number']}")
         operator_user = user_ids[f"op-p{c['number'][2:5]}-{operator_no[c['operator_id']]}"]
@@ -605,7 +606,7 @@ def load_province(bureaus: int, per_bureau: int = 20, seed: int = 1, now: dateti
                        due_at=obligation.due_at, submitted_at=submitted, submitted_by_id=operator_user)
             if obligation.spec.kind == "ledger":
                 for version, ledger_type in enumerate(obligation.spec.ledger_types, start=1):
-                    count = rng.randint(4, 16)
+                    count = rng.randint(2, 10)
                     uploads.append(dict(base, ledger_type=ledger_type, obligation_key=obligation.spec.key,
                                         period_key=obligation.period.key, filename=f"{ledger_type}-{obligation.period.key}.xlsx",
                                         size=8000 + 120 * count, sha256=f"{len(uploads):064x}", uploaded_by_id=operator_user,
@@ -657,15 +658,24 @@ def load_province(bureaus: int, per_bureau: int = 20, seed: int = 1, now: dateti
             moment = filed[1] if filed else datetime.combine(due, datetime.min.time(), _SHANGHAI) + timedelta(hours=10)
             if moment > now:
                 continue
-            marks = {str(sid): _marks(rng, month, min(local_today, ends_on)) for sid in people}
-            sheets.append(dict(base, month=month, source="form", marks=marks, submitted_at=moment,
-                               submitted_by_id=operator_user))
-            if filed:
-                submissions.append(dict(filed[0], figures={"staff": str(len(marks))},
-                                        narrative=f"考勤表第1版（在线填报），{len(marks)}人"))
-                sheet_submission.append(len(submissions) - 1)
-            else:
-                sheet_submission.append(None)
+            until = min(local_today, ends_on)
+            marks = {str(sid): _marks(rng, month, until, rng.random() < 0.04) for sid in people}
+            versions = [(moment, marks)]
+            corrected = moment + timedelta(days=3)
+            if any(m.count("R") > 12 for m in marks.values()) and rng.random() < 0.6 and corrected < now:
+                # a short month corrected by a second version: the rules found it, then no longer do
+                versions.append((corrected, {k: _marks(rng, month, until, False) for k in marks}))
+                looks_back.setdefault(i, []).append(moment + timedelta(days=1))
+            for version, (at, rows) in enumerate(versions, start=1):
+                sheets.append(dict(base, month=month, version=version, source="form", marks=rows, submitted_at=at,
+                                   submitted_by_id=operator_user))
+                if filed:
+                    submissions.append(dict(filed[0], version=version, submitted_at=at,
+                                            figures={"staff": str(len(rows))},
+                                            narrative=f"考勤表第{version}版（在线填报），{len(rows)}人"))
+                    sheet_submission.append(len(submissions) - 1)
+                else:
+                    sheet_submission.append(None)
         for e in range(2):
             held = starts_on + timedelta(days=rng.randrange(max((local_today - starts_on).days, 1)))
             events.append(dict(base, kind=rng.choice(("recruitment_fair", "live_stream", "visit", "training")),
@@ -712,8 +722,7 @@ def load_province(bureaus: int, per_bureau: int = 20, seed: int = 1, now: dateti
 
     # -- violations: what the rules find, as of now and at earlier moments -------------------------
     swept = session.exec(select(Contract).where(Contract.id.in_(contract_ids)).order_by(Contract.id)).all()
-    earlier = [now - timedelta(days=d) for d in (200, 110, 40)]
-    _store_violations(session, bulk, swept, now, earlier, seed)
+    _store_violations(session, bulk, swept, now, {contract_ids[i]: m for i, m in looks_back.items()}, seed)
     session.commit()
     lap("violations (rules on every contract)")
 
@@ -722,7 +731,7 @@ def load_province(bureaus: int, per_bureau: int = 20, seed: int = 1, now: dateti
     session.commit()
     lap("score sheets and approvals")
     # The approvals are facts of the consequences rules: what they find now is stored too.
-    _store_violations(session, bulk, [c for c in swept if c.id in approved_contracts], now, [], seed)
+    _store_violations(session, bulk, [c for c in swept if c.id in approved_contracts], now, {}, seed)
     session.commit()
     lap("violations of the approved cycles")
 
@@ -776,11 +785,11 @@ def _ledger_row(ledger_type: str, n: int, period_start: date, rng) -> dict:
             "published_on": day}
 
 
-def _store_violations(session, bulk: "_Bulk", contracts, now: datetime, earlier: list[datetime], seed: int) -> None:
+def _store_violations(session, bulk: "_Bulk", contracts, now: datetime, looks_back: dict, seed: int) -> None:
     """What rules.compliance finds in each contract's facts (portal/facts), stored as store_findings stores
-    it but in bulk: found now → open (a few acknowledged or waived), found only at an earlier moment →
-    rectified. Keys already stored are left alone (a second call adds what is new)."""
-    import copy
+    it but in bulk: found now → open (a few acknowledged or waived); found by the sweep at one of the
+    contract's `looks_back` moments (the facts as they stood then) and no longer → rectified. Keys already
+    stored are left alone (a second call adds what is new)."""
     import random
     from datetime import timedelta
 
@@ -797,9 +806,8 @@ def _store_violations(session, bulk: "_Bulk", contracts, now: datetime, earlier:
         facts = rule_facts(contract, now)
         found = {f.dedup_key: f for f in evaluate(facts)}
         gone = {}
-        for moment in earlier:
-            past = copy.deepcopy(facts)
-            past["as_of"] = moment.astimezone(timezone.utc).isoformat()
+        for moment in looks_back.get(contract.id, []):
+            past = rule_facts(contract, moment)  # attendance as it stood then
             past["submissions"] = [s for s in past["submissions"] if s["submitted_at"] <= past["as_of"]]
             for f in evaluate(past):
                 if f.dedup_key not in found and f.dedup_key not in gone:
@@ -827,7 +835,7 @@ def _store_violations(session, bulk: "_Bulk", contracts, now: datetime, earlier:
 def _assess(session, bulk: "_Bulk", contracts, user_ids: dict, now: datetime, seed: int) -> set[int]:
     """Sheets of the cycles that ended a month ago or more: most approved and frozen as approve_sheet freezes
     them (the facts only people know take the scheme's example values), some submitted, some in draft; the
-    current cycle of a few contracts already started. Returns the ids of contracts with an approval."""
+    current cycle's sheet in draft. Returns the ids of contracts with an approval."""
     import random
     from datetime import timedelta
 
@@ -847,7 +855,7 @@ def _assess(session, bulk: "_Bulk", contracts, user_ids: dict, now: datetime, se
         for cycle in cycles(contract):
             ended = cycle.end + timedelta(days=30) < local_today
             if not ended:
-                if cycle.start <= local_today and rng.random() < 0.15:
+                if cycle.start <= local_today:  # the current cycle's sheet, started by the reviewer
                     sheets.append((None, dict(contract_id=contract.id, bureau_id=contract.bureau_id,
                                               operator_id=contract.operator_id, cycle_id=cycle.id, cycle_label=cycle.label,
                                               cycle_start=cycle.start, cycle_end=cycle.end, state="draft")))

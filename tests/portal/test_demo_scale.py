@@ -1,0 +1,134 @@
+"""`flask --app portal demo --scale N` (issue #16): invented bureaus with a year of consistent data.
+
+Six bureaus of two contracts (one bureau per scheme) is enough to check what the province build writes:
+counts as asked, every scheme, submissions on the reporting calendar, a sheet for every contract, frozen
+approvals that score again to the same figures, rules that find nothing new in it, and pages that render.
+"""
+from __future__ import annotations
+
+import re
+from collections import deque
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from sqlmodel import func, select
+
+from portal.contracts.models import Contract
+from portal.demo import DEMO_PASSWORD, SCALE_SCHEMES, scale_bureau_name
+from portal.organisations.models import Bureau
+from tests.conftest import login
+
+_LINK = re.compile(r'(?:href|hx-get)="(/[^"#]*)"')
+
+
+@pytest.fixture
+def province(app, db):
+    result = app.test_cli_runner().invoke(args=["demo", "--scale", "6", "--per-bureau", "2"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _count(db, model, *where) -> int:
+    return db.exec(select(func.count()).select_from(model).where(*where)).one()
+
+
+def test_the_counts_asked_for_every_scheme_and_a_second_run_adds_nothing(app, db, province):
+    from portal.models import metadata
+
+    assert "6 bureaus, 12 contracts" in province
+    assert [b.name for b in db.exec(select(Bureau).order_by(Bureau.id))] == [scale_bureau_name(k) for k in range(1, 7)]
+    assert {c.scheme_id for c in db.exec(select(Contract))} == {s[0] for s in SCALE_SCHEMES}
+    counts = {t.name: db.exec(select(func.count()).select_from(t)).one() for t in metadata.sorted_tables}
+    again = app.test_cli_runner().invoke(args=["demo", "--scale", "6", "--per-bureau", "2"])
+    assert again.exit_code == 0 and "0 bureaus, 0 contracts" in again.output
+    assert {t.name: db.exec(select(func.count()).select_from(t)).one() for t in metadata.sorted_tables} == counts
+    for table in ("submission", "attendance_sheet", "ledger_upload", "ledger_row", "finding", "violation",
+                  "assessment_sheet", "sheet_approval", "publication", "published_result", "staff_member"):
+        assert counts[table] > 0, table
+
+
+def test_submissions_follow_the_calendar_and_ledgers_their_uploads(app, db, province):
+    from portal.ledgers.models import LedgerRow, LedgerUpload
+    from portal.ledgers.services import _restored
+    from portal.ledgers.ledger_types import get_ledger_type
+    from portal.reporting.models import Submission
+    from rules.identifiers import is_resident_id
+    from rules.reporting import build_calendar
+
+    for contract in db.exec(select(Contract)):
+        calendar = {o.key: o for o in build_calendar(contract.scheme_id, contract.starts_on, contract.ends_on)}
+        for s in db.exec(select(Submission).where(Submission.contract_id == contract.id)):
+            obligation = calendar[f"{s.obligation_key}:{s.period_key}"]
+            assert s.due_at == obligation.due_at
+            assert s.submitted_at <= obligation.due_at + timedelta(days=5)
+    for upload in db.exec(select(LedgerUpload)):
+        assert upload.state == "accepted"
+        rows = db.exec(select(LedgerRow).where(LedgerRow.upload_id == upload.id)).all()
+        assert len(rows) == upload.total_rows > 0
+        ledger_type = get_ledger_type(upload.ledger_type)
+        for row in rows:
+            assert "|".join(str(v) for v in ledger_type.row_key(_restored(row.data, ledger_type))) == row.row_key
+            if "resident_id" in row.data:
+                assert is_resident_id(row.data["resident_id"])
+
+
+def test_every_contract_has_a_sheet_and_approvals_score_again_the_same(app, db, province):
+    from portal.assessment.services import recompute
+    from portal.cycles.models import AssessmentSheet, SheetApproval
+
+    for contract in db.exec(select(Contract)):
+        assert _count(db, AssessmentSheet, AssessmentSheet.contract_id == contract.id) >= 1, contract.number
+    approvals = db.exec(select(SheetApproval)).all()
+    assert {a.scheme_id for a in approvals} == {"pingxiang-2024-lot1", "ningming-2024-lot2"}
+    with app.app_context():
+        for approval in approvals:
+            assert recompute(approval)[1] == [], approval.id
+
+
+def test_the_rules_find_nothing_new_in_it(app, db, province):
+    """The violations are what the rules find: a sweep right after the build stores nothing new and
+    changes no violation (reminders may go out)."""
+    from portal.compliance.services import sweep
+    from portal.violations.models import Violation
+
+    before = {v.id: v.model_dump() for v in db.exec(select(Violation))}
+    assert {v["status"] for v in before.values()} >= {"open"}
+    with app.app_context():
+        result = sweep()
+    assert (result.contracts, result.new, result.updated, result.rectified) == (12, 0, 0, 0)
+    db.expire_all()
+    assert {v.id: v.model_dump() for v in db.exec(select(Violation))} == before
+
+
+def _crawl(client, start: str, limit: int = 60) -> dict[str, int]:
+    """Follow same-site links, one page per URL shape (ids replaced); PDFs are left out (slow)."""
+    queue, seen, shapes, statuses = deque([start]), set(), set(), {}
+    while queue and len(statuses) < limit:
+        url = queue.popleft()
+        shape = re.sub(r"\d+", "N", url.split("?")[0])
+        if url in seen or shape in shapes or url.startswith(("/logout", "/static/", "/lang/", "/login")) \
+                or "pdf" in url:
+            continue
+        seen.add(url)
+        shapes.add(shape)
+        response = client.get(url)
+        statuses[url] = response.status_code
+        if response.mimetype == "text/html":
+            queue.extend(unescape(link) for link in _LINK.findall(response.get_data(as_text=True)))
+    return statuses
+
+
+@pytest.mark.parametrize("username", ["p003-reviewer", "p003-approver", "op-p003-1", "p001-admin"])
+def test_pages_of_a_bureau_render(app, db, province, username):
+    client = app.test_client()
+    login(client, username, DEMO_PASSWORD)
+    statuses = _crawl(client, "/")
+    assert len(statuses) > 10
+    assert {url: code for url, code in statuses.items() if code != 200} == {}
+
+
+def test_public_pages_render(app, db, province):
+    statuses = _crawl(app.test_client(), "/public/")
+    assert len(statuses) > 3
+    assert {url: code for url, code in statuses.items() if code != 200} == {}
