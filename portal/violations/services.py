@@ -37,9 +37,21 @@ def violation_values(finding) -> dict:
     )
 
 
-def store_findings(contract: Contract, findings, as_of: datetime) -> StoreResult:
+def violations_of(contract_ids: list[int]) -> dict[int, list[Violation]]:
+    """Every violation of these contracts, in one query (the sweep reads them a batch at a time)."""
+    out: dict[int, list[Violation]] = {cid: [] for cid in contract_ids}
+    for v in get_session().exec(select(Violation).where(Violation.contract_id.in_(contract_ids))):
+        out[v.contract_id].append(v)
+    return out
+
+
+def store_findings(contract: Contract, findings, as_of: datetime,
+                   existing: list[Violation] | None = None) -> StoreResult:
+    """Keep what the rules found; `existing`: the contract's violations if the caller has them loaded."""
     session = get_session()
-    existing = {v.dedup_key: v for v in session.exec(select(Violation).where(Violation.contract_id == contract.id))}
+    if existing is None:
+        existing = violations_of([contract.id])[contract.id]
+    existing = {v.dedup_key: v for v in existing}
     result, seen = StoreResult(), set()
     for finding in findings:
         seen.add(finding.dedup_key)
