@@ -39,6 +39,8 @@ def test_the_province_build_is_consistent(app, db, province):
     _submissions_follow_the_calendar_and_ledgers_their_uploads(db)
     _every_contract_has_a_sheet_and_approvals_score_again_the_same(app, db)
     _the_rules_find_nothing_new_in_it(app, db)
+    _facts_gathered_in_a_batch_are_those_of_one_contract(app, db)
+    _a_change_in_a_later_batch_is_seen(app, db)
 
 
 def _counts_as_asked_and_a_second_run_adds_nothing(app, db, province):
@@ -137,3 +139,52 @@ def test_pages_of_a_bureau_and_the_public_render(app, db, province):
         statuses = _crawl(client, "/" if username else "/public/")
         assert len(statuses) > 3, username
         assert {url: code for url, code in statuses.items() if code != 200} == {}, username
+
+
+def _facts_gathered_in_a_batch_are_those_of_one_contract(app, db):
+    from portal.db import get_session, utcnow
+    from portal.facts.services import rule_facts, rule_inputs
+
+    with app.app_context():
+        contracts = get_session().exec(select(Contract).order_by(Contract.id)).all()
+        now = utcnow()
+        batch = rule_inputs(contracts, now)
+        for contract in contracts:
+            assert rule_facts(contract, now, batch[contract.id]) == rule_facts(contract, now), contract.number
+
+
+def _a_change_in_a_later_batch_is_seen(app, db):
+    """Batches of two contracts: a report handed in late for the last contract's missing month is seen (its
+    violation changes), and nothing else is touched."""
+    import portal.compliance.services as compliance
+    from portal.auth.models import User
+    from portal.db import get_session
+    from portal.facts.services import _SUBMISSION_KINDS
+    from portal.reporting.models import Submission
+    from portal.reporting.services import entries
+    from portal.violations.models import Violation
+
+    with app.app_context():
+        session = get_session()
+        contracts = session.exec(select(Contract).order_by(Contract.id)).all()
+        contract, entry = next((c, e) for c in reversed(contracts) for e in entries(c)
+                               if e.status == "missing" and e.obligation.spec.key in _SUBMISSION_KINDS)
+        assert contracts.index(contract) >= 2, "in a later batch than the first"
+        watched = session.exec(select(Violation).where(Violation.contract_id == contract.id,
+                                                       Violation.period == entry.obligation.period.key,
+                                                       Violation.rule_id.like("deadlines.%"))).all()
+        operator = session.exec(select(User).where(User.operator_id == contract.operator_id)).first()
+        session.add(Submission(contract_id=contract.id, bureau_id=contract.bureau_id, operator_id=contract.operator_id,
+                               obligation_key=entry.obligation.spec.key, period_key=entry.obligation.period.key,
+                               due_at=entry.obligation.due_at, submitted_by_id=operator.id, narrative="补报"))
+        session.commit()
+        compliance.SWEEP_BATCH, batch = 2, compliance.SWEEP_BATCH
+        try:
+            result = compliance.sweep()
+        finally:
+            compliance.SWEEP_BATCH = batch
+    assert watched, "the missing report had a violation"
+    assert result.contracts == 12 and result.new + result.updated + result.rectified >= 1
+    db.expire_all()
+    after = {v.id: (v.status, v.rule_id) for v in db.exec(select(Violation))}
+    assert any(after.get(v.id) != (v.status, v.rule_id) for v in watched) or result.new
