@@ -147,7 +147,8 @@ def main() -> int:
 
 **Sweep** (`compliance.sweep()`: every running contract's rules as of now, the findings stored, reminders):
 
-| run | wall time | per contract | statements | UPDATE violation | new / updated / rectified / reminders | violation table |
+| run | wall time | per contract | statements | UPDATE violation | new / updated / rectified / reminders \
+| violation table |
 |---|---:|---:|---:|---:|---|---|
 """ + "\n".join(
         f"| {r['label']} | {r['seconds']:.1f} s | {1000 * r['seconds'] / max(r['result'].contracts, 1):.1f} ms | "

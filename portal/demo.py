@@ -476,7 +476,6 @@ def load_province(bureaus: int, per_bureau: int = 20, seed: int = 1, now: dateti
     from flask import current_app
 
     from portal.activities.models import ActivityEvent, AttendanceSheet, StaffMember
-    from portal.cycles.models import AssessmentSheet, SheetApproval
     from portal.db import utcnow
     from portal.findings.models import Finding, FindingEffect
     from portal.ledgers.models import LedgerRow, LedgerUpload
@@ -608,8 +607,9 @@ def load_province(bureaus: int, per_bureau: int = 20, seed: int = 1, now: dateti
                 for version, ledger_type in enumerate(obligation.spec.ledger_types, start=1):
                     count = rng.randint(2, 10)
                     uploads.append(dict(base, ledger_type=ledger_type, obligation_key=obligation.spec.key,
-                                        period_key=obligation.period.key, filename=f"{ledger_type}-{obligation.period.key}.xlsx",
-                                        size=8000 + 120 * count, sha256=f"{len(uploads):064x}", uploaded_by_id=operator_user,
+                                        period_key=obligation.period.key,
+                                        filename=f"{ledger_type}-{obligation.period.key}.xlsx", size=8000 + 120 * count,
+                                        sha256=f"{len(uploads):064x}", uploaded_by_id=operator_user,
                                         uploaded_at=submitted, queue_seen_at=submitted, state="accepted", attempts=1,
                                         progress_done=count, progress_total=count, total_rows=count,
                                         summary=f"共{count}行，全部通过检查，已接收。", finished_at=submitted + timedelta(minutes=1)))
@@ -793,17 +793,19 @@ def _store_violations(session, bulk: "_Bulk", contracts, now: datetime, looks_ba
     import random
     from datetime import timedelta
 
-    from portal.facts.services import rule_facts
+    from portal.facts.services import rule_facts, rule_inputs
     from portal.violations.models import Violation
     from portal.violations.services import violation_values
     from rules.compliance import evaluate
 
     stored = {(c, k) for c, k in session.exec(select(Violation.contract_id, Violation.dedup_key)
                                                .where(Violation.contract_id.in_([c.id for c in contracts])))}
-    rows = []
-    for contract in contracts:
+    rows, inputs = [], {}
+    for n, contract in enumerate(contracts):
+        if n % 200 == 0:  # what the rules read, loaded for 200 contracts at a time (as the sweep does)
+            inputs = rule_inputs(contracts[n:n + 200], now)
         rng = random.Random(f"{seed}:violations:{contract.id}")
-        facts = rule_facts(contract, now)
+        facts = rule_facts(contract, now, inputs[contract.id])
         found = {f.dedup_key: f for f in evaluate(facts)}
         gone = {}
         for moment in looks_back.get(contract.id, []):
@@ -842,9 +844,9 @@ def _assess(session, bulk: "_Bulk", contracts, user_ids: dict, now: datetime, se
     from portal.assessment import services as assessment
     from portal.cycles.models import AssessmentSheet, SheetApproval
     from portal.cycles.services import cycles
-    from rules.scoring import sheet_to_dict
+    from rules.scoring import score, sheet_to_dict
 
-    sheets, approvals = [], []
+    sheets = []
     local_today = now.astimezone(_SHANGHAI).date()
     for contract in contracts:
         rng = random.Random(f"{seed}:sheets:{contract.id}")
@@ -857,25 +859,23 @@ def _assess(session, bulk: "_Bulk", contracts, user_ids: dict, now: datetime, se
             if not ended:
                 if cycle.start <= local_today:  # the current cycle's sheet, started by the reviewer
                     sheets.append((None, dict(contract_id=contract.id, bureau_id=contract.bureau_id,
-                                              operator_id=contract.operator_id, cycle_id=cycle.id, cycle_label=cycle.label,
-                                              cycle_start=cycle.start, cycle_end=cycle.end, state="draft")))
+                                              operator_id=contract.operator_id, cycle_id=cycle.id,
+                                              cycle_label=cycle.label, cycle_start=cycle.start, cycle_end=cycle.end,
+                                              state="draft")))
                 break
             # The first ended cycle is approved everywhere; a later one is still in review at a third of the bureaus.
             first = cycle.id == cycles(contract)[0].id
             state = "approved" if first or bureau_fate < 0.67 else rng.choice(("approved", "submitted", "draft"))
             at = datetime.combine(cycle.end + timedelta(days=rng.randint(12, 25)), datetime.min.time(), _SHANGHAI) \
                 + timedelta(hours=10)
-            row = AssessmentSheet(contract_id=contract.id, bureau_id=contract.bureau_id, operator_id=contract.operator_id,
-                                  cycle_id=cycle.id, cycle_label=cycle.label, cycle_start=cycle.start,
-                                  cycle_end=cycle.end)
-            missing = assessment.assess(contract, cycle, row).sheet.missing_facts
+            row = None
+            projection = assessment.project(contract, cycle)
             entries = {}
-            for key in missing:
+            for key in projection.sheet.missing_facts:
                 spec = scheme.facts[key]
                 entries[key] = {"value": assessment.parse_entry(spec, assessment.example_entry(spec), "现场核查（演示数据）"),
                                 "reason": "现场核查（演示数据）", "by": f"p{k}-reviewer",
                                 "at": (at - timedelta(days=3)).isoformat(timespec="seconds")}
-            row.entries = entries
             values = dict(contract_id=contract.id, bureau_id=contract.bureau_id, operator_id=contract.operator_id,
                           cycle_id=cycle.id, cycle_label=cycle.label, cycle_start=cycle.start, cycle_end=cycle.end,
                           state=state, entries=entries, revision=len(entries) + (3 if state == "approved" else 2),
@@ -884,13 +884,18 @@ def _assess(session, bulk: "_Bulk", contracts, user_ids: dict, now: datetime, se
                 values.update(submitted_by_id=reviewer, submitted_at=at - timedelta(days=1))
             approval = None
             if state == "approved":
-                result = assessment.assess(contract, cycle, row)
+                # assessment.assess() on the projection just made: the entries laid over the data, scored
+                facts, sources = dict(projection.facts), dict(projection.sources)
+                for key, entry in entries.items():
+                    facts[key], sources[key] = entry["value"], "assessment"
+                result = assessment.Assessment(projection, row, facts, sources, score(scheme, facts))
                 if result.sheet.missing_facts:  # rank-based lines wait for the cohort: leave it submitted
                     values["state"] = "submitted"
                 else:
                     approval = dict(
-                        number=1, contract_id=contract.id, bureau_id=contract.bureau_id, operator_id=contract.operator_id,
-                        cycle_id=cycle.id, scheme_id=result.sheet.scheme_id, scheme_version=result.sheet.scheme_version,
+                        number=1, contract_id=contract.id, bureau_id=contract.bureau_id,
+                        operator_id=contract.operator_id, cycle_id=cycle.id, scheme_id=result.sheet.scheme_id,
+                        scheme_version=result.sheet.scheme_version,
                         scheme_sha256=result.sheet.scheme_sha256, facts=assessment.to_json(result.facts),
                         sources=dict(result.sources), figures=sheet_to_dict(result.sheet), total=result.sheet.total,
                         passed=result.sheet.passed, payment_ratio=result.sheet.payment_ratio, submitted_by_id=reviewer,
