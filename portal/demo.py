@@ -738,6 +738,11 @@ def load_province(bureaus: int, per_bureau: int = 20, seed: int = 1, now: dateti
     with current_app.test_request_context("/"):
         _publish_scale(session, wanted, bureau_ids, now)
     session.commit()
+    from portal.publication.models import Publication, PublishedResult
+
+    for model in (Publication, PublishedResult):  # written by publication.publish(), not in bulk
+        result.rows[model.__tablename__] = session.exec(select(sa.func.count()).select_from(model)
+                                                        .where(model.bureau_id.in_(bureau_ids))).one()
     lap("publications")
     return result
 
