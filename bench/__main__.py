@@ -47,8 +47,10 @@ def main(argv: list[str]) -> int:
         f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}. "
         "Figures are wall-clock times of one run on a shared machine: compare ratios, not absolutes.\n"
     )
-    if wanted and OUT.exists():  # a subset: its sections replace theirs (same heading), the others stay
-        sections = merge(OUT.read_text(encoding="utf-8"), sections)
+    if wanted and OUT.exists():  # a subset: its sections replace theirs (same heading), the others and the
+        document = OUT.read_text(encoding="utf-8")  # header (the date of the full run) stay
+        header = document.split("\n## ")[0].rstrip("\n") + "\n"
+        sections = merge(document, sections)
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(header + "\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
     print(f"wrote {OUT.relative_to(ROOT)}", file=sys.stderr)
