@@ -19,6 +19,7 @@ from portal.db import get_session, own_session, utcnow
 from portal.facts.services import rule_facts, rule_inputs
 from portal.notifications.models import Notification
 from portal.notifications.services import link, notify, recipients
+from portal.reporting.models import Submission
 from portal.reporting.services import calendar, versions_by_obligation
 from portal.violations.services import StoreResult, store_findings, violations_of
 from rules.compliance import evaluate
@@ -87,6 +88,36 @@ class SweepResult:
     reminders: int = 0
 
 
+def _reminder_inputs(batch: list[Contract]) -> tuple[dict[int, list[User]], set[tuple[int, str]]]:
+    """The operators' recipients and the reminders already made, for a batch of contracts."""
+    session = get_session()
+    users: dict[int, list[User]] = {c.operator_id: [] for c in batch}
+    for user in session.exec(select(User).where(User.operator_id.in_(users), User.active)):
+        users[user.operator_id].append(user)
+    sent = {(user_id, key) for user_id, key in session.exec(select(Notification.user_id, Notification.dedup_key).where(
+        Notification.contract_id.in_([c.id for c in batch]), Notification.kind == "reminder"))}
+    return users, sent
+
+
+def remind_all(at: datetime) -> int:
+    """The reminders of every running contract (the 09:00 task), a batch at a time like the sweep."""
+    session = get_session()
+    contracts = session.exec(select(Contract).where(Contract.status.in_(("active", "rectification")))
+                             .order_by(Contract.id)).all()
+    made = 0
+    for start in range(0, len(contracts), SWEEP_BATCH):
+        batch = contracts[start:start + SWEEP_BATCH]
+        submitted: dict[int, set] = {c.id: set() for c in batch}
+        for contract_id, obligation_key, period_key in session.exec(select(
+                Submission.contract_id, Submission.obligation_key, Submission.period_key).distinct()
+                .where(Submission.contract_id.in_(submitted))):
+            submitted[contract_id].add((obligation_key, period_key))
+        users, sent = _reminder_inputs(batch)
+        for contract in batch:
+            made += remind_deadlines(contract, at, submitted[contract.id], sent, users[contract.operator_id])
+    return made
+
+
 SWEEP_BATCH = 200  # contracts whose inputs are loaded together: a few queries per batch, not per contract
 
 
@@ -108,12 +139,7 @@ def sweep(at: datetime | None = None) -> SweepResult:
             ids = [c.id for c in batch]
             inputs = rule_inputs(batch, at)
             existing = violations_of(ids)
-            users: dict[int, list[User]] = {c.operator_id: [] for c in batch}
-            for user in session.exec(select(User).where(User.operator_id.in_(users), User.active)):
-                users[user.operator_id].append(user)
-            sent = {(user_id, key) for user_id, key in session.exec(select(
-                Notification.user_id, Notification.dedup_key).where(Notification.contract_id.in_(ids),
-                                                                    Notification.kind == "reminder"))}
+            users, sent = _reminder_inputs(batch)
             for contract in batch:
                 facts = rule_facts(contract, at, inputs[contract.id])
                 stored = store_findings(contract, evaluate(facts), at, existing=existing[contract.id])
