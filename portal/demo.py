@@ -9,7 +9,7 @@ each carries a history of submissions: mostly on time, some late or missing, one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
