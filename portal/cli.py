@@ -51,10 +51,23 @@ def init_app(app) -> None:
         jobs.run_consumer(app_, workers or app_.config["TASK_WORKERS"], periodic=not no_periodic)
 
     @app.cli.command("demo")
-    def demo() -> None:
-        """Load the demo bureaus, operators, stations, contracts and logins (idempotent)."""
-        from portal.demo import DEMO_PASSWORD, load_demo
+    @click.option("--scale", "scale", type=click.IntRange(min=1), default=None,
+                  help="Instead: N invented bureaus with a year of data (20 contracts each: 100 = a province's 2,000).")
+    @click.option("--per-bureau", type=click.IntRange(min=1), default=20, show_default=True,
+                  help="With --scale: contracts per bureau.")
+    @click.option("--seed", type=int, default=1, show_default=True, help="With --scale: the random seed.")
+    def demo(scale: int | None, per_bureau: int, seed: int) -> None:
+        """Load the demo bureaus, operators, stations, contracts and logins (idempotent); with --scale, a
+        province's worth of invented ones instead (bureaus already there are skipped)."""
+        from portal.demo import DEMO_PASSWORD, load_demo, load_province
 
+        if scale is not None:
+            result = load_province(scale, per_bureau, seed, progress=click.echo)
+            click.echo(f"{result.bureaus} bureaus, {result.contracts} contracts added in "
+                       f"{sum(result.seconds.values()):.1f} s; rows: "
+                       + ", ".join(f"{table} {n:,}" for table, n in sorted(result.rows.items())))
+            click.echo(f"logins p001-reviewer, p001-approver, p001-admin, op-p001-1 …; password {DEMO_PASSWORD}")
+            return
         logins = load_demo()
         click.echo("演示账号 Demo logins (password for all: %s)" % DEMO_PASSWORD)
         width = max(len(u) for u, _, _ in logins)

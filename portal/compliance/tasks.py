@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from sqlmodel import select
-
 from portal import jobs
 from portal.compliance import services
 from portal.contracts.models import Contract
@@ -48,9 +46,6 @@ def nightly_sweep() -> None:
 @jobs.periodic_task(jobs.crontab(minute="0", hour="1"), retries=3, retry_delay=600)
 def deadline_reminders() -> None:
     session = get_session()
-    made = 0
-    for contract in session.exec(select(Contract).where(Contract.status.in_(("active", "rectification")))
-                                 .order_by(Contract.id)):
-        made += services.remind_deadlines(contract, utcnow())
+    made = services.remind_all(utcnow())
     session.commit()
     log.info("deadline reminders: %s", made)

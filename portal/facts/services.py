@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from portal.activities import services as activities
-from portal.consequences import services as consequences
-from portal.consequences.models import shanghai_day
-from portal.contracts.models import Contract
-from portal.cycles.services import Cycle, cycle_overview
+from portal.activities.models import WORKING_MARKS, AttendanceSheet, StaffMember
+from portal.consequences.models import RectificationNotice, shanghai_day
+from portal.contracts.models import Contract, ContractStation
+from portal.cycles.models import AssessmentSheet, SheetApproval
+from portal.cycles.services import Cycle, cycles
 from portal.db import get_session
 from portal.findings import services as findings
 from portal.findings.models import Finding
@@ -73,38 +73,104 @@ def _grade_in_force(grades: list[CreditGrade], kind: str, day) -> str | None:
     return max(current, key=lambda g: (g.given_on, g.id)).grade if current else None
 
 
-def rule_facts(contract: Contract, as_of: datetime) -> dict:
-    """The contract's data as the compliance rules read it (rules/compliance/README.md)."""
+@dataclass
+class RuleInputs:
+    """What rule_facts() reads of one contract, as plain rows: rule_inputs() loads them for many contracts in
+    a few queries (the sweep), and for one contract the same way (after a submission)."""
+
+    grades: list = field(default_factory=list)  # the operator's credit grades
+    submissions: list = field(default_factory=list)  # every version, by id
+    findings: list = field(default_factory=list)  # recorded complaints, incidents and disputes, by id
+    station_of: dict = field(default_factory=dict)  # staff member id -> station id (former staff too)
+    sheets: dict = field(default_factory=dict)  # month -> latest attendance version saved by as_of
+    stations: list = field(default_factory=list)  # station ids, ascending
+    sheet_of_cycle: dict = field(default_factory=dict)  # cycle id -> (sheet id, state)
+    approvals: dict = field(default_factory=dict)  # sheet id -> its latest approval
+    notices: list = field(default_factory=list)  # rectification notices
+
+    @property
+    def submitted(self) -> set[tuple[str, str]]:
+        """(obligation key, period key) of every instance with at least one version."""
+        return {(s.obligation_key, s.period_key) for s in self.submissions}
+
+
+def rule_inputs(contracts: list[Contract], as_of: datetime) -> dict[int, RuleInputs]:
+    """Everything rule_facts() reads for these contracts as of `as_of`, in one query per table."""
     session = get_session()
+    ids = [c.id for c in contracts]
+    out = {c.id: RuleInputs() for c in contracts}
+    by_operator: dict[int, list] = defaultdict(list)
+    for g in session.execute(select(CreditGrade.operator_id, CreditGrade.id, CreditGrade.kind, CreditGrade.grade,
+                                    CreditGrade.given_on)
+                             .where(CreditGrade.operator_id.in_({c.operator_id for c in contracts}))
+                             .order_by(CreditGrade.id)):
+        by_operator[g.operator_id].append(g)
+    for c in contracts:
+        out[c.id].grades = by_operator[c.operator_id]
+    for s in session.execute(select(Submission.contract_id, Submission.id, Submission.obligation_key,
+                                    Submission.period_key, Submission.due_at, Submission.submitted_at,
+                                    Submission.version).where(Submission.contract_id.in_(ids)).order_by(Submission.id)):
+        out[s.contract_id].submissions.append(s)
+    for f in session.execute(select(Finding.contract_id, Finding.id, Finding.kind, Finding.found_on, Finding.verified,
+                                    Finding.serious, Finding.station_id, Finding.collective, Finding.outcome).where(
+            Finding.contract_id.in_(ids), Finding.status == "recorded",
+            Finding.kind.in_(("complaint", "incident", "dispute"))).order_by(Finding.id)):
+        out[f.contract_id].findings.append(f)
+    for staff in session.execute(select(StaffMember.contract_id, StaffMember.id, StaffMember.station_id)
+                                 .where(StaffMember.contract_id.in_(ids))):
+        out[staff.contract_id].station_of[staff.id] = staff.station_id
+    for sheet in session.execute(select(AttendanceSheet.contract_id, AttendanceSheet.id, AttendanceSheet.month,
+                                        AttendanceSheet.marks)
+                                 .where(AttendanceSheet.contract_id.in_(ids), AttendanceSheet.submitted_at <= as_of)
+                                 .order_by(AttendanceSheet.month, AttendanceSheet.version)):
+        out[sheet.contract_id].sheets[sheet.month] = sheet  # the latest version of the month wins
+    for link in session.execute(select(ContractStation.contract_id, ContractStation.station_id)
+                                .where(ContractStation.contract_id.in_(ids)).order_by(ContractStation.station_id)):
+        out[link.contract_id].stations.append(link.station_id)
+    for sheet in session.execute(select(AssessmentSheet.contract_id, AssessmentSheet.id, AssessmentSheet.cycle_id,
+                                        AssessmentSheet.state).where(AssessmentSheet.contract_id.in_(ids))
+                                 .order_by(AssessmentSheet.id)):
+        out[sheet.contract_id].sheet_of_cycle.setdefault(sheet.cycle_id, (sheet.id, sheet.state))
+    for approval in session.execute(select(SheetApproval.contract_id, SheetApproval.id, SheetApproval.sheet_id,
+                                           SheetApproval.total, SheetApproval.figures, SheetApproval.approved_at)
+                                    .where(SheetApproval.contract_id.in_(ids)).order_by(SheetApproval.number)):
+        out[approval.contract_id].approvals[approval.sheet_id] = approval  # the highest number wins
+    for notice in session.execute(select(RectificationNotice.contract_id, RectificationNotice.approval_id,
+                                         RectificationNotice.state, RectificationNotice.closed_at)
+                                  .where(RectificationNotice.contract_id.in_(ids))):
+        out[notice.contract_id].notices.append(notice)
+    return out
+
+
+def rule_facts(contract: Contract, as_of: datetime, inputs: RuleInputs | None = None) -> dict:
+    """The contract's data as the compliance rules read it (rules/compliance/README.md); `inputs` as
+    rule_inputs() loaded them for the same `as_of` (loaded here when not given)."""
+    if inputs is None:
+        inputs = rule_inputs([contract], as_of)[contract.id]
     day = as_of.astimezone(SHANGHAI).date()
-    grades = list(session.exec(select(CreditGrade).where(CreditGrade.operator_id == contract.operator_id)))
+    grades = inputs.grades
     operator: dict = {"id": str(contract.operator_id), "is_hr": True,
                       "is_dispatch": any(g.kind == "labour_dispatch" for g in grades)}
     for kind, key in (("hr_service", "credit_grade"), ("labour_dispatch", "labour_credit_grade")):
         grade = _grade_in_force(grades, kind, day)
         if grade:
             operator[key] = grade
-    submissions = session.exec(select(Submission).where(Submission.contract_id == contract.id)
-                               .order_by(Submission.id))
     return {
         "as_of": _iso(as_of),
         "contract": {"id": str(contract.id), "scheme": contract.scheme_id,
                      "starts_on": contract.starts_on.isoformat(), "ends_on": contract.ends_on.isoformat()},
         "operator": operator,
-        "submissions": [row for s in submissions for row in _compliance_rows(s)],
-        **_findings(contract),  # complaints, incidents, disputes the bureau recorded
-        **_attendance(contract, as_of),  # stations and monthly attendance days 
-        "period_scores": _period_scores(contract, as_of),  # approved sheets (seeds 002, 001)
+        "submissions": [row for s in inputs.submissions for row in _compliance_rows(s)],
+        **_findings(inputs),  # complaints, incidents, disputes the bureau recorded
+        **_attendance(inputs),  # stations and monthly attendance days
+        "period_scores": _period_scores(contract, as_of, inputs),  # approved sheets (seeds 002, 001)
     }
 
 
-def _findings(contract: Contract) -> dict:
+def _findings(inputs: RuleInputs) -> dict:
     """Complaints, incidents and disputes as rules/compliance reads them; withdrawn findings are gone."""
-    findings = get_session().exec(select(Finding).where(
-        Finding.contract_id == contract.id, Finding.status == "recorded",
-        Finding.kind.in_(("complaint", "incident", "dispute"))).order_by(Finding.id)).all()
     out: dict = {"complaints": [], "incidents": [], "disputes": []}
-    for f in findings:
+    for f in inputs.findings:
         fid = f"finding-{f.id}"
         if f.kind == "complaint":
             out["complaints"].append({"id": fid, "received_on": f.found_on.isoformat(), "verified": f.verified,
@@ -117,34 +183,40 @@ def _findings(contract: Contract) -> dict:
     return out
 
 
-def _attendance(contract: Contract, as_of: datetime) -> dict:
+def _days_worked(marks: dict, staff_id: int) -> int:
+    return sum(code in WORKING_MARKS for code in marks.get(str(staff_id), ""))
+
+
+def _attendance(inputs: RuleInputs) -> dict:
     """Stations and certified monthly days per staff member, as rules/compliance/attendance.py reads them.
 
     Only the latest version of each month saved by `as_of` counts. Staff and stations are ids, never names.
     """
-    station_of = {s.id: s.station_id for s in activities.staff_of(contract, active_only=False)}
+    station_of = inputs.station_of
     rows = []
-    for sheet in activities.latest_sheets(contract, as_of).values():
+    for sheet in inputs.sheets.values():
         for staff_id, codes in sorted(sheet.marks.items()):
             if int(staff_id) in station_of:
                 rows.append({"id": f"{sheet.id}:{staff_id}", "station": str(station_of[int(staff_id)]),
-                             "staff": staff_id, "month": sheet.month, "days": sheet.days_worked(int(staff_id))})
-    return {"stations": [{"id": str(s)} for s in activities.stations_of(contract)], "attendance": rows}
+                             "staff": staff_id, "month": sheet.month, "days": _days_worked(sheet.marks, int(staff_id))})
+    return {"stations": [{"id": str(s)} for s in inputs.stations], "attendance": rows}
 
 
 _ANNUAL_BY_YEAR = ("jindong-2021",)  # seed 001 第七条: evaluated once a year; the period is the year
 
 
-def _period_scores(contract: Contract, as_of: datetime) -> list[dict]:
+def _period_scores(contract: Contract, as_of: datetime, inputs: RuleInputs) -> list[dict]:
     """Every cycle's approval in force, as the consequences rules read it: seed 002 with the day it was
     assessed and the day a rectification of it was accepted; seed 001 by year with its veto."""
     rectified: dict[int, date] = {}
-    for notice in consequences.notices_of(contract):
+    for notice in inputs.notices:
         if notice.state == "rectified" and notice.approval_id and notice.closed_at:
             day = shanghai_day(notice.closed_at)
             rectified[notice.approval_id] = min(day, rectified.get(notice.approval_id, day))
     rows = []
-    for cycle, _sheet, approval in cycle_overview(contract):
+    for cycle in cycles(contract):
+        sheet_id, state = inputs.sheet_of_cycle.get(cycle.id, (None, None))
+        approval = inputs.approvals.get(sheet_id) if state == "approved" else None
         if approval is None or approval.approved_at > as_of:
             continue
         row = {"id": str(approval.id), "score": str(approval.total)}

@@ -25,20 +25,37 @@ class StoreResult:
     reminders: int = 0
 
 
-def store_findings(contract: Contract, findings, as_of: datetime) -> StoreResult:
+def violation_values(finding) -> dict:
+    """A rule's finding as the columns of its violation (besides owners, dedup key, status and times)."""
+    return dict(
+        rule_id=finding.rule_id, kind=finding.kind, severity=finding.severity,
+        period=str(finding.subject.get("period") or finding.subject.get("month") or ""),
+        scheme_item=finding.scheme_item, scheme_fact=finding.scheme_fact, clause=finding.clause,
+        message_zh=finding.message_zh, message_en=finding.message_en,
+        evidence=finding.to_dict()["evidence"], penalty_points=finding.penalty.points,
+        per_occurrence=finding.penalty.per_occurrence, consequence=finding.penalty.consequence or "",
+    )
+
+
+def violations_of(contract_ids: list[int]) -> dict[int, list[Violation]]:
+    """Every violation of these contracts, in one query (the sweep reads them a batch at a time)."""
+    out: dict[int, list[Violation]] = {cid: [] for cid in contract_ids}
+    for v in get_session().exec(select(Violation).where(Violation.contract_id.in_(contract_ids))):
+        out[v.contract_id].append(v)
+    return out
+
+
+def store_findings(contract: Contract, findings, as_of: datetime,
+                   existing: list[Violation] | None = None) -> StoreResult:
+    """Keep what the rules found; `existing`: the contract's violations if the caller has them loaded."""
     session = get_session()
-    existing = {v.dedup_key: v for v in session.exec(select(Violation).where(Violation.contract_id == contract.id))}
+    if existing is None:
+        existing = violations_of([contract.id])[contract.id]
+    existing = {v.dedup_key: v for v in existing}
     result, seen = StoreResult(), set()
     for finding in findings:
         seen.add(finding.dedup_key)
-        values = dict(
-            rule_id=finding.rule_id, kind=finding.kind, severity=finding.severity,
-            period=str(finding.subject.get("period") or finding.subject.get("month") or ""),
-            scheme_item=finding.scheme_item, scheme_fact=finding.scheme_fact, clause=finding.clause,
-            message_zh=finding.message_zh, message_en=finding.message_en,
-            evidence=finding.to_dict()["evidence"], penalty_points=finding.penalty.points,
-            per_occurrence=finding.penalty.per_occurrence, consequence=finding.penalty.consequence or "",
-        )
+        values = violation_values(finding)
         violation = existing.get(finding.dedup_key)
         if violation is None:
             violation = Violation(contract_id=contract.id, bureau_id=contract.bureau_id,

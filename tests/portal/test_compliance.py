@@ -191,6 +191,34 @@ def test_a_reminder_goes_out_three_days_before_a_deadline_and_only_once(app, wor
     assert _count(db, Notification, Notification.dedup_key == key) == 1  # one operator user, once
 
 
+def test_the_morning_reminders_go_a_batch_at_a_time_once_and_not_for_what_was_handed_in(app, world, db,
+                                                                                     monkeypatch):
+    """The 09:00 task (compliance.remind_all) reminds like the sweep: in batches (here of one contract), once
+    per user and deadline, and not for an instance that already has a version."""
+    import portal.compliance.services as compliance
+
+    contract = _current_contract(db, world)
+    other = add_contract(db, world, scheme_id="pingxiang-2024-lot1", starts_on=date(2026, 11, 1),
+                         ends_on=date(2027, 10, 31), number="PX-NOW-2")
+    due = datetime(2026, 12, 5, 23, 59, 59, tzinfo=SH)
+    operator = db.exec(select(User).where(User.operator_id == other.operator_id)).first()
+    db.add(Submission(contract_id=other.id, bureau_id=other.bureau_id, operator_id=other.operator_id,
+                      obligation_key="monthly_plan_summary", period_key="2026-12", due_at=due,
+                      submitted_at=due - timedelta(days=4), submitted_by_id=operator.id))
+    db.commit()
+    monkeypatch.setattr(compliance, "SWEEP_BATCH", 1)
+    with app.app_context():
+        from portal.db import get_session
+
+        made = compliance.remind_all(due - timedelta(days=2))
+        again = compliance.remind_all(due - timedelta(days=1))
+        get_session().commit()
+    key = "reminder|{}|monthly_plan_summary:2026-12"
+    assert _count(db, Notification, Notification.dedup_key == key.format(contract.id)) == 1
+    assert _count(db, Notification, Notification.dedup_key == key.format(other.id)) == 0
+    assert made >= 1 and again == 0
+
+
 # --- mail over a real SMTP server on loopback ------------------------------------------------
 
 class _Inbox:
