@@ -10,7 +10,7 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -642,3 +642,46 @@ def counts_by_status(timeliness: dict) -> dict[str, int]:
         for status in row["cells"].values():
             counts[status] += 1
     return dict(counts)
+
+
+# -- what makes a public page change: its validator (ETag, Last-Modified) -------------------------------
+
+def public_stamp(publications=None) -> tuple[str, datetime | None]:
+    """One query: what the public pages of `publications` (a SELECT of publication ids; None = every
+    publication) are built from beyond the frozen rows: how many versions there are and when the last was
+    published, and how many objections were filed and answered and when. A published snapshot never
+    changes, so this identifies its page's content; returns (a token, the latest of these times)."""
+    pub = select(sa.func.count(Publication.id), sa.func.max(Publication.id), sa.func.max(Publication.published_at))
+    obj = select(sa.func.count(Objection.id), sa.func.max(Objection.id), sa.func.max(Objection.filed_at),
+                 sa.func.max(Objection.answered_at), sa.func.count(Objection.answered_at))
+    if publications is not None:
+        pub = pub.where(Publication.id.in_(publications))
+        obj = obj.where(Objection.publication_id.in_(publications))
+    p, o = pub.subquery(), obj.subquery()
+    row = get_session().exec(select(p, o).select_from(p.join(o, sa.true()))).one()
+    times = [t for t in (row[2], row[5], row[6]) if t is not None]
+    changed = max(t if t.tzinfo else t.replace(tzinfo=timezone.utc) for t in times) if times else None
+    return "|".join(str(v) for v in row), changed
+
+
+def group_of(publication_id: int):
+    """The ids of every version of a publication's cycle (the page names the latest), as a SELECT."""
+    this = sa.orm.aliased(Publication)
+    return (select(Publication.id).join(this, sa.and_(this.bureau_id == Publication.bureau_id,
+                                                      this.scheme_id == Publication.scheme_id,
+                                                      this.cycle_id == Publication.cycle_id))
+            .where(this.id == publication_id))
+
+
+def result_group(result_id: int):
+    """The versions of a published result's cycle, as a SELECT."""
+    this = sa.orm.aliased(Publication)
+    return (select(Publication.id)
+            .join(this, sa.and_(this.bureau_id == Publication.bureau_id, this.scheme_id == Publication.scheme_id,
+                                this.cycle_id == Publication.cycle_id))
+            .join(PublishedResult, PublishedResult.publication_id == this.id)
+            .where(PublishedResult.id == result_id))
+
+
+def bureau_publications(bureau_id: int):
+    return select(Publication.id).where(Publication.bureau_id == bureau_id)
