@@ -39,25 +39,37 @@ def index():
     from portal.home.queues import queues_for
 
     queues = queues_for(current_user, utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date())
+    running = [c for c in contracts if c.accepts_submissions][:12]
     return render("home/index.html", contracts=contracts, stations=stations, names=names, counts=counts,
                   by_status=by_status, status_labels=CONTRACT_STATUSES, queues=queues,
-                  workspace=[_workspace(c) for c in [c for c in contracts if c.accepts_submissions][:12]])
+                  workspace=_workspaces(running))
 
 
-def _workspace(contract: Contract) -> dict:
-    """Per running contract: the next things due and the open violations with the points at stake."""
+def _workspaces(contracts: list[Contract]) -> list[dict]:
+    """Per running contract: the next things due and the open violations with the points at stake (two
+    queries for all of them: their reports' versions and their open violations)."""
+    from portal.reporting.services import entries, versions_by_contract
     from portal.violations.models import Violation
-    from portal.reporting.services import entries
 
-    due = [e for e in entries(contract) if e.status in ("returned", "due_soon", "upcoming")]
-    due.sort(key=lambda e: (e.status != "returned", e.obligation.due_at))
-    open_violations = get_session().exec(scoped(Violation).where(
-        Violation.contract_id == contract.id, Violation.status.in_(("open", "acknowledged")))).all()
-    # Every open violation with the points at stake, the largest first (issue #5: what wins them back).
-    open_violations = sorted(open_violations, key=lambda v: (-(v.penalty_points or 0), v.first_found_at, v.id))
-    return {"contract": contract, "due": due[:3], "violations": open_violations,
-            "open_violations": len(open_violations),
-            "points": sum((v.penalty_points for v in open_violations if v.penalty_points is not None), Decimal(0))}
+    ids = [c.id for c in contracts]
+    versions = versions_by_contract(ids)
+    violations: dict[int, list[Violation]] = {i: [] for i in ids}
+    if ids:
+        for v in get_session().exec(scoped(Violation).where(Violation.contract_id.in_(ids),
+                                                            Violation.status.in_(("open", "acknowledged")))):
+            violations[v.contract_id].append(v)
+    out = []
+    for contract in contracts:
+        due = [e for e in entries(contract, index=versions[contract.id])
+               if e.status in ("returned", "due_soon", "upcoming")]
+        due.sort(key=lambda e: (e.status != "returned", e.obligation.due_at))
+        # Every open violation with the points at stake, the largest first (issue #5: what wins them back).
+        open_violations = sorted(violations[contract.id], key=lambda v: (-(v.penalty_points or 0), v.first_found_at, v.id))
+        out.append({"contract": contract, "due": due[:3], "violations": open_violations,
+                    "open_violations": len(open_violations),
+                    "points": sum((v.penalty_points for v in open_violations if v.penalty_points is not None),
+                                  Decimal(0))})
+    return out
 
 
 @bp.get("/healthz")
