@@ -23,7 +23,7 @@ from portal.ledgers.cells import neutral
 from portal.activities import services as activities
 from portal.assessment import services as assessment
 from portal.cycles import services as cycle_services
-from portal.cycles.models import SheetApproval
+from portal.cycles.models import AssessmentSheet, SheetApproval
 from portal.audit import services as audit
 from portal.contracts.models import Contract
 from portal.contracts.services import stations_of
@@ -86,31 +86,53 @@ class CycleGroup:
 
 
 def candidates(bureau_id: int, scheme_id: str, cycle_id: str) -> list[Candidate]:
+    return _candidates(bureau_id, scheme_id).get((scheme_id, cycle_id), [])
+
+
+def _candidates(bureau_id: int, scheme_id: str | None = None) -> dict[tuple[str, str], list[Candidate]]:
+    """The candidates of every scheme+cycle of the bureau's contracts (of one scheme if given), in four
+    queries whatever the number of contracts: the contracts, their sheets, the approvals in force, the
+    operators."""
     session = get_session()
-    out = []
-    for contract in session.exec(select(Contract).where(Contract.bureau_id == bureau_id, Contract.scheme_id == scheme_id)
-                                 .order_by(Contract.id)):
-        cycle = cycle_services.find_cycle(contract, cycle_id)
-        if cycle is None:
-            continue
-        sheet = cycle_services.sheet_of(contract, cycle)
-        out.append(Candidate(contract, session.get(Operator, contract.operator_id), cycle,
-                             cycle_services.current_approval(sheet), sheet.state if sheet else None))
+    query = select(Contract).where(Contract.bureau_id == bureau_id).order_by(Contract.id)
+    if scheme_id is not None:
+        query = query.where(Contract.scheme_id == scheme_id)
+    contracts = session.exec(query).all()
+    out: dict[tuple[str, str], list[Candidate]] = {}
+    if not contracts:
+        return out
+    ids = [c.id for c in contracts]
+    sheets = {(s.contract_id, s.cycle_id): s for s in session.exec(
+        select(AssessmentSheet).where(AssessmentSheet.contract_id.in_(ids)))}
+    approved = [s.id for s in sheets.values() if s.state == "approved"]
+    approvals: dict[int, SheetApproval] = {}
+    if approved:
+        for a in session.exec(select(SheetApproval).where(SheetApproval.sheet_id.in_(approved))
+                              .order_by(SheetApproval.number)):
+            approvals[a.sheet_id] = a  # the highest number wins: the approval in force
+    operators = {o.id: o for o in session.exec(select(Operator).where(
+        Operator.id.in_({c.operator_id for c in contracts})))}
+    for contract in contracts:
+        for cycle in cycle_services.cycles(contract):
+            sheet = sheets.get((contract.id, cycle.id))
+            out.setdefault((contract.scheme_id, cycle.id), []).append(Candidate(
+                contract, operators[contract.operator_id], cycle, approvals.get(sheet.id) if sheet else None,
+                sheet.state if sheet else None))
     return out
 
 
 def cycle_groups(bureau_id: int) -> list[CycleGroup]:
-    """Every scheme+cycle of the bureau's contracts, with how many are approved and the latest publication."""
+    """Every scheme+cycle of the bureau's contracts, with how many are approved and the latest publication
+    (five queries whatever the number of contracts and cycles)."""
     groups: dict[tuple[str, str], CycleGroup] = {}
-    session = get_session()
-    for contract in session.exec(select(Contract).where(Contract.bureau_id == bureau_id).order_by(Contract.id)):
-        for cycle in cycle_services.cycles(contract):
-            key = (contract.scheme_id, cycle.id)
-            if key not in groups:
-                groups[key] = CycleGroup(contract.scheme_id, cycle.id, cycle.label)
-    for group in groups.values():
-        group.candidates = candidates(bureau_id, group.scheme_id, group.cycle_id)
-        group.latest = latest_version(bureau_id, group.scheme_id, group.cycle_id)
+    for (scheme_id, cycle_id), found in _candidates(bureau_id).items():
+        groups[(scheme_id, cycle_id)] = CycleGroup(scheme_id, cycle_id, found[0].cycle.label, found)
+    latest: dict[tuple[str, str], Publication] = {}
+    for p in get_session().exec(select(Publication).where(Publication.bureau_id == bureau_id)
+                                .order_by(Publication.version)):
+        latest[(p.scheme_id, p.cycle_id)] = p
+    for key, group in groups.items():
+        group.latest = latest.get(key)
     return list(groups.values())
 
 
