@@ -16,32 +16,38 @@ from portal.organisations.models import Bureau, Operator
 
 bp = Blueprint("home", __name__)
 
+HOME_ROWS = 20  # contracts and stations listed at home; the rest are on their own (paged) lists
+WORKSPACES = 12  # running contracts with their next reports and open violations
+
 
 @bp.get("/")
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     db = get_session()
-    contracts = db.exec(scoped(Contract).order_by(Contract.starts_on.desc(), Contract.id)).all()
-    stations = db.exec(scoped(Station).order_by(Station.id)).all()
+    order = (Contract.starts_on.desc(), Contract.id)
+    # The first rows of each list (the whole list is a page away, searchable and paged); counts in SQL.
+    contracts = db.exec(scoped(Contract).order_by(*order).limit(HOME_ROWS)).all()
+    stations = db.exec(scoped(Station).order_by(Station.id).limit(HOME_ROWS)).all()
     names = owner_names()
     counts = {}
     if current_user.role == "admin":
         for label, model in (("bureaus", Bureau), ("operators", Operator), ("stations", Station),
                              ("contracts", Contract), ("users", User)):
             counts[label] = db.exec(scoped(model).with_only_columns(func.count()).order_by(None)).one()
-    by_status: dict[str, int] = {}
-    for c in contracts:
-        by_status[c.status] = by_status.get(c.status, 0) + 1
+    by_status = dict(db.execute(
+        scoped(Contract).with_only_columns(Contract.status, func.count()).group_by(Contract.status).order_by(None)).all())
+    by_status = {status: by_status[status] for status in CONTRACT_STATUSES if status in by_status}
+    running = db.exec(scoped(Contract).where(Contract.status.in_(("active", "rectification")))
+                      .order_by(*order).limit(WORKSPACES)).all()
     from zoneinfo import ZoneInfo
 
     from portal.db import utcnow
     from portal.home.queues import queues_for
 
     queues = queues_for(current_user, utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date())
-    running = [c for c in contracts if c.accepts_submissions][:12]
     return render("home/index.html", contracts=contracts, stations=stations, names=names, counts=counts,
-                  by_status=by_status, status_labels=CONTRACT_STATUSES, queues=queues,
+                  by_status=by_status, status_labels=CONTRACT_STATUSES, queues=queues, home_rows=HOME_ROWS,
                   workspace=_workspaces(running))
 
 

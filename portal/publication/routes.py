@@ -21,6 +21,7 @@ from portal.scoping import get_or_404, roles_required, scoped
 from portal.db import get_session, utcnow
 from portal.forms import AlreadySubmitted, already_done, claim_once, was_submitted
 from portal.htmx import is_htmx, render
+from portal.paging import page_of
 from portal.organisations.models import Bureau
 from portal.publication import services
 from portal.publication.forms import AnswerForm, ObjectionEvidenceForm, ObjectionForm, PublishForm
@@ -36,10 +37,9 @@ BUREAU_ROLES = ("reviewer", "approver", "admin")
 @bp.get("/publications")
 @login_required
 def list_publications():
-    session = get_session()
-    publications = session.exec(scoped(Publication).order_by(Publication.published_at.desc(), Publication.id.desc())).all()
+    page = page_of(scoped(Publication).order_by(Publication.published_at.desc(), Publication.id.desc()))
     groups = services.cycle_groups(current_user.bureau_id) if current_user.is_bureau_user else []
-    return render("publication/publications.html", publications=publications, groups=groups)
+    return render("publication/publications.html", publications=page.items, page=page, groups=groups)
 
 
 def _publish_context():
