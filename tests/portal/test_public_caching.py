@@ -94,3 +94,12 @@ def test_logged_in_the_public_pages_and_the_portal_stay_private(app, world):
         assert "ETag" not in response.headers, path
     for path in ("/", "/contracts"):
         assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_a_missing_public_page_sets_no_cookie_either(app, world):
+    client = app.test_client()
+    for path in ("/public/publications/987654", "/public/results/987654", "/public/nothing-here"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "Set-Cookie" not in response.headers and "csrf_token" not in response.get_data(as_text=True), path
+        assert response.headers["Cache-Control"] == "no-store", path
