@@ -19,6 +19,10 @@ _CSP = (
 def select_locale() -> str:
     from flask import current_app
 
+    if request.path.startswith("/public"):  # a public page's language is in its URL (cacheable per URL)
+        asked = request.args.get("lang")
+        if asked in current_app.config["LANGUAGES"]:
+            return asked
     wanted = session.get("lang")
     if wanted in current_app.config["LANGUAGES"]:
         return wanted

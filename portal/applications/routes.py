@@ -32,6 +32,7 @@ from portal.contracts.models import Station
 from portal.db import get_session
 from portal.forms import AlreadySubmitted, already_done, claim_once, form_data
 from portal.htmx import render
+from portal.paging import page_of
 from portal.organisations.models import Bureau, Operator
 from rules.identifiers import mask_name, mask_resident_id
 
@@ -58,11 +59,12 @@ def list_applications():
     query = scoped(StationApplication)
     if state in APPLICATION_STATES:
         query = query.where(StationApplication.state == state)
-    applications = get_session().exec(query.order_by(StationApplication.id.desc())).all()
+    page = page_of(query.order_by(StationApplication.id.desc()))
+    applications = page.items
     counts = dict(get_session().execute(scoped(StationApplication).with_only_columns(
         StationApplication.state, func.count()).group_by(StationApplication.state)).all())
     return render("applications/applications.html", fragment="applications/_table.html", applications=applications,
-                  state=state, counts=counts, states=APPLICATION_STATES,
+                  state=state, counts=counts, states=APPLICATION_STATES, page=page,
                   bureaus=_names(Bureau, (a.bureau_id for a in applications)),
                   operators=_names(Operator, (a.operator_id for a in applications)))
 
@@ -278,9 +280,10 @@ def _by_station(model, station_ids) -> dict[int, list]:
 @bp.get("/station-qualifications")
 @login_required
 def list_station_qualifications():
-    stations = get_session().exec(scoped(Station).order_by(Station.id)).all()
+    page = page_of(scoped(Station).order_by(Station.id))
+    stations = page.items
     ids = [s.id for s in stations]
-    return render("applications/stations.html", stations=stations, subsidies=_by_station(StationSubsidy, ids),
+    return render("applications/stations.html", stations=stations, page=page, subsidies=_by_station(StationSubsidy, ids),
                   cancellations=_by_station(QualificationCancellation, ids))
 
 

@@ -90,10 +90,10 @@ class Projection:
                     if not line.missing and line.max is not None and line.points < line.max), Decimal(0))
 
 
-def project(contract: Contract, cycle: Cycle) -> Projection:
-    """The cycle's sheet as the data stands (portal/facts gathers what it reads)."""
+def project(contract: Contract, cycle: Cycle, rows=None) -> Projection:
+    """The cycle's sheet as the data stands (portal/facts gathers what it reads, or was given its `rows`)."""
     scheme = load_scheme(contract.scheme_id)
-    gathered = sheet_facts(contract, cycle)
+    gathered = sheet_facts(contract, cycle, rows)
     facts = gathered.facts
     sheet = score(scheme, facts)
     meanings = {key: spec.meaning.split(" / ")[0] for key, spec in scheme.facts.items()}
@@ -147,8 +147,8 @@ class Assessment:
         return self.sheet_row.entries if self.sheet_row else {}
 
 
-def assess(contract: Contract, cycle: Cycle, sheet_row: AssessmentSheet | None = None) -> Assessment:
-    projection = project(contract, cycle)
+def assess(contract: Contract, cycle: Cycle, sheet_row: AssessmentSheet | None = None, rows=None) -> Assessment:
+    projection = project(contract, cycle, rows)
     scheme = load_scheme(contract.scheme_id)
     facts, sources, overridden = dict(projection.facts), dict(projection.sources), {}
     for key, entry in (sheet_row.entries if sheet_row else {}).items():

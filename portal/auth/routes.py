@@ -17,6 +17,7 @@ from portal.db import get_session
 from portal.extensions import limiter
 from portal.forms import form_data
 from portal.htmx import render
+from portal.paging import page_of, search_terms
 
 bp = Blueprint("auth", __name__)
 
@@ -133,8 +134,12 @@ def _binding(form: UserForm) -> dict:
 @bp.get("/users")
 @roles_required("admin")
 def list_users():
-    users = get_session().exec(scoped(User).order_by(User.id)).all()
-    return render("auth/users.html", users=users)
+    """The accounts, a page at a time, searched by username or name (in the URL)."""
+    query = scoped(User)
+    if q := search_terms():
+        query = query.where(User.username.contains(q, autoescape=True) | User.display_name.contains(q, autoescape=True))
+    page = page_of(query.order_by(User.id))
+    return render("auth/users.html", users=page.items, page=page, q=q)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -306,7 +306,7 @@ def ranking(bureau_id: int, scheme_id: str, cycle_key: str) -> Ranking:
     rank-based points, the overall rank (ties share the better rank, DOMAIN.md §6.4) and grades by the
     scheme's quotas (seed 004: A ≤10%, B ≤20%, C ≤30%, the rest D/E; DOMAIN.md §6.5). Only approved sheets
     take part; the others are listed as awaiting approval."""
-    from portal.cycles.services import current_approval, cycles
+    from portal.cycles.services import cycles
     from rules.schemes import load_scheme
     from rules.scoring import FactsError, score_cohort
 
@@ -316,14 +316,20 @@ def ranking(bureau_id: int, scheme_id: str, cycle_key: str) -> Ranking:
                              .order_by(Contract.number, Contract.id)).all()
     result = Ranking(scheme, cycle_key, "")
     approved: dict[str, tuple[Contract, SheetApproval]] = {}
-    for contract in contracts:
-        cycle = next((c for c in cycles(contract) if _cycle_key(c) == cycle_key), None)
-        if cycle is None:
-            continue
+    in_cycle = [(contract, cycle) for contract in contracts
+                for cycle in [next((c for c in cycles(contract) if _cycle_key(c) == cycle_key), None)] if cycle]
+    # every sheet and approval in force in two queries, whatever the number of contracts
+    sheets = {(s.contract_id, s.cycle_id): s for s in session.exec(select(AssessmentSheet).where(
+        AssessmentSheet.contract_id.in_([c.id for c, _cycle in in_cycle])))} if in_cycle else {}
+    approvals: dict[int, SheetApproval] = {}
+    if approved_ids := [s.id for s in sheets.values() if s.state == "approved"]:
+        for a in session.exec(select(SheetApproval).where(SheetApproval.sheet_id.in_(approved_ids))
+                              .order_by(SheetApproval.number)):
+            approvals[a.sheet_id] = a  # the highest number: the approval in force (cycles.current_approval)
+    for contract, cycle in in_cycle:
         result.cycle_label = f"{cycle.label}（{cycle.end.year}）"
-        sheet = session.exec(select(AssessmentSheet).where(AssessmentSheet.contract_id == contract.id,
-                                                           AssessmentSheet.cycle_id == cycle.id)).first()
-        approval = current_approval(sheet)
+        sheet = sheets.get((contract.id, cycle.id))
+        approval = approvals.get(sheet.id) if sheet is not None and sheet.state == "approved" else None
         if approval is None:
             result.awaiting.append((contract, cycle, sheet))
             continue

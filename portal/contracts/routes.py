@@ -1,15 +1,16 @@
 """Contracts and stations: everyone sees their own; admins create and edit them."""
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.scoping import get_or_404, roles_required, scoped
 from portal.contracts import services
 from portal.contracts.forms import ContractForm, StationForm, format_payment_plan
-from portal.contracts.models import Contract, Station
+from portal.contracts.models import CONTRACT_STATUSES, Contract, Station
 from portal.db import get_session
 from portal.forms import form_data
 from portal.htmx import render
+from portal.paging import page_of, search_terms
 from portal.organisations.models import Bureau, Operator
 
 bp = Blueprint("contracts", __name__)
@@ -28,8 +29,15 @@ def _owner_choices(form) -> None:
 @bp.get("/contracts")
 @login_required
 def list_contracts():
-    contracts = get_session().exec(scoped(Contract).order_by(Contract.starts_on.desc(), Contract.id)).all()
-    return render("contracts/contracts.html", contracts=contracts, names=services.owner_names())
+    """The contracts, a page at a time, searched by number or title and filtered by status (all in the URL)."""
+    query, status = scoped(Contract), request.args.get("status", "")
+    if q := search_terms():
+        query = query.where(Contract.number.contains(q, autoescape=True) | Contract.title.contains(q, autoescape=True))
+    if status in CONTRACT_STATUSES:
+        query = query.where(Contract.status == status)
+    page = page_of(query.order_by(Contract.starts_on.desc(), Contract.id))
+    return render("contracts/contracts.html", contracts=page.items, page=page, q=q, status_filter=status,
+                  statuses=CONTRACT_STATUSES, names=services.owner_names())
 
 
 @bp.get("/contracts/<int:contract_id>")
@@ -130,8 +138,12 @@ def edit_contract(contract_id: int):
 @bp.get("/stations")
 @login_required
 def list_stations():
-    stations = get_session().exec(scoped(Station).order_by(Station.id)).all()
-    return render("contracts/stations.html", stations=stations)
+    """The stations, a page at a time, searched by name or address (in the URL)."""
+    query = scoped(Station)
+    if q := search_terms():
+        query = query.where(Station.name.contains(q, autoescape=True) | Station.address.contains(q, autoescape=True))
+    page = page_of(query.order_by(Station.id))
+    return render("contracts/stations.html", stations=page.items, page=page, q=q)
 
 
 @bp.get("/stations/<int:station_id>")

@@ -244,8 +244,41 @@ class SheetFacts:
     findings_by_fact: dict = field(default_factory=dict)  # fact key -> [Finding]
 
 
-def sheet_facts(contract: Contract, cycle: Cycle) -> SheetFacts:
-    """What the data says for the cycle's sheet (the bureau's entries are added by portal/assessment)."""
+@dataclass
+class ContractRows:
+    """What `sheet_facts` reads of one contract, when a page reads it for several contracts at once."""
+    submissions: list = field(default_factory=list)  # not returned, by version
+    violations: list = field(default_factory=list)  # by id
+    findings: list = field(default_factory=list)  # standing (finding, effect) pairs, by date
+    grades: list = field(default_factory=list)  # the operator's credit grades, by date
+
+
+def rows_of(contracts: list[Contract]) -> dict[int, ContractRows]:
+    """`sheet_facts`' rows of several contracts in four queries, whatever their number."""
+    session = get_session()
+    ids = [c.id for c in contracts]
+    out = {i: ContractRows() for i in ids}
+    if not ids:
+        return out
+    for s in session.exec(select(Submission).where(Submission.contract_id.in_(ids), Submission.state != "returned")
+                          .order_by(Submission.version)):
+        out[s.contract_id].submissions.append(s)
+    for v in session.exec(select(Violation).where(Violation.contract_id.in_(ids)).order_by(Violation.id)):
+        out[v.contract_id].violations.append(v)
+    for contract_id, pairs in findings.standing_effects(ids).items():
+        out[contract_id].findings = pairs
+    grades: dict[int, list] = defaultdict(list)
+    for g in session.exec(select(CreditGrade).where(CreditGrade.operator_id.in_({c.operator_id for c in contracts}))
+                          .order_by(CreditGrade.given_on, CreditGrade.id)):
+        grades[g.operator_id].append(g)
+    for c in contracts:
+        out[c.id].grades = grades[c.operator_id]
+    return out
+
+
+def sheet_facts(contract: Contract, cycle: Cycle, rows: ContractRows | None = None) -> SheetFacts:
+    """What the data says for the cycle's sheet (the bureau's entries are added by portal/assessment);
+    `rows` = the contract's rows if already read (`rows_of`)."""
     session = get_session()
     scheme = load_scheme(contract.scheme_id)
     facts: dict = {}
@@ -254,8 +287,9 @@ def sheet_facts(contract: Contract, cycle: Cycle) -> SheetFacts:
     # Reports: the latest version not returned for changes, of every instance due by the cycle's end.
     due_by_end = {o.key for o in reporting.calendar(contract) if o.period.end <= cycle.end}
     latest: dict[tuple[str, str], Submission] = {}
-    for s in session.exec(select(Submission).where(Submission.contract_id == contract.id,
-                                                   Submission.state != "returned").order_by(Submission.version)):
+    for s in (rows.submissions if rows else session.exec(
+            select(Submission).where(Submission.contract_id == contract.id, Submission.state != "returned")
+            .order_by(Submission.version))):
         if f"{s.obligation_key}:{s.period_key}" in due_by_end:
             latest[(s.obligation_key, s.period_key)] = s
     totals: dict[str, Decimal] = defaultdict(Decimal)
@@ -268,7 +302,8 @@ def sheet_facts(contract: Contract, cycle: Cycle) -> SheetFacts:
 
     # Violations within the cycle, counted per fact they feed (waived and rectified ones do not count).
     by_fact: dict[str, list[Violation]] = defaultdict(list)
-    for v in session.exec(select(Violation).where(Violation.contract_id == contract.id).order_by(Violation.id)):
+    for v in (rows.violations if rows else
+              session.exec(select(Violation).where(Violation.contract_id == contract.id).order_by(Violation.id))):
         if not v.counts_against_score or not cycle.start <= v.falls_on <= cycle.end:
             continue
         if v.rule_id in _INVERTED_FLAGS:
@@ -284,15 +319,18 @@ def sheet_facts(contract: Contract, cycle: Cycle) -> SheetFacts:
 
     # The bureau's findings in the cycle (spot checks, complaints, incidents, surveys): what people saw
     # wins over reports and violations for the same fact, and the source says what it replaced.
-    from_findings = findings.facts_for_cycle(contract, cycle.start, cycle.end)
+    from_findings = findings.facts_for_cycle(contract, cycle.start, cycle.end, rows=rows.findings if rows else None)
     for key, value in from_findings.facts.items():
         replaced = sources.get(key)
         facts[key], sources[key] = value, f"findings over {replaced}" if replaced else "findings"
 
     # Credit grades in force at the cycle's end (seed 004 负面影响).
-    grades = session.exec(select(CreditGrade).where(CreditGrade.operator_id == contract.operator_id,
-                                                    CreditGrade.given_on <= cycle.end)
-                          .order_by(CreditGrade.given_on, CreditGrade.id)).all()
+    if rows:
+        grades = [g for g in rows.grades if g.given_on <= cycle.end]
+    else:
+        grades = session.exec(select(CreditGrade).where(CreditGrade.operator_id == contract.operator_id,
+                                                        CreditGrade.given_on <= cycle.end)
+                              .order_by(CreditGrade.given_on, CreditGrade.id)).all()
     for kind, key in (("hr_service", "hr_credit_grade"), ("labour_dispatch", "labour_credit_grade")):
         current = [g for g in grades if g.kind == kind]
         if current and key in scheme.facts:

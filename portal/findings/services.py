@@ -62,9 +62,27 @@ def _fold(scheme: Scheme, rows, extra: list[FindingEffect] = ()) -> FindingFacts
     return out
 
 
-def facts_for_cycle(contract: Contract, start: date, end: date) -> FindingFacts:
-    """The scheme facts the contract's standing findings dated start..end (inclusive) establish."""
-    return _fold(load_scheme(contract.scheme_id), _counting(contract.id, start, end))
+def facts_for_cycle(contract: Contract, start: date, end: date, *, rows=None) -> FindingFacts:
+    """The scheme facts the contract's standing findings dated start..end (inclusive) establish; `rows` are
+    its (finding, effect) pairs if already read (`standing_effects`), in date order."""
+    if rows is None:
+        rows = _counting(contract.id, start, end)
+    else:
+        rows = [(f, e) for f, e in rows if start <= f.found_on <= end]
+    return _fold(load_scheme(contract.scheme_id), rows)
+
+
+def standing_effects(contract_ids: list[int]) -> dict[int, list]:
+    """Every standing finding's effects of several contracts in one query, in date order (a page that
+    projects several sheets reads them once)."""
+    out: dict[int, list] = {i: [] for i in contract_ids}
+    if contract_ids:
+        for finding, effect in get_session().exec(
+                select(Finding, FindingEffect).join(FindingEffect, FindingEffect.finding_id == Finding.id)
+                .where(Finding.contract_id.in_(contract_ids), Finding.status == "recorded")
+                .order_by(Finding.found_on, Finding.id)):
+            out[finding.contract_id].append((finding, effect))
+    return out
 
 
 # --- what a fact costs under the scheme, shown where the fact is chosen ---------------------------

@@ -71,6 +71,7 @@ def sheets_to_fill(today: date) -> Queue:
     """Cycles that have ended without a sheet sent for approval: the reviewer's to assess."""
     from portal.assessment.services import assess
     from portal.cycles.services import cycles
+    from portal.facts.services import rows_of
 
     session = get_session()
     contracts = session.exec(scoped(Contract).where(Contract.status.in_(("active", "rectification", "expired")))
@@ -84,11 +85,12 @@ def sheets_to_fill(today: date) -> Queue:
         return Queue("sheets", _l("待评分的考核表"), 0)
     drafts = {(s.contract_id, s.cycle_id): s for s in session.exec(scoped(AssessmentSheet).where(
         AssessmentSheet.state == "draft", AssessmentSheet.contract_id.in_([c.id for _, c, _ in waiting[:LIMIT]])))}
+    rows = rows_of(list({c.id: c for _, c, _ in waiting[:SHEETS_SCORED]}.values()))  # four queries for all
     items = []
     for n, (_, contract, cycle) in enumerate(waiting[:LIMIT]):
         detail = ""
         if n < SHEETS_SCORED:
-            missing = len(assess(contract, cycle, drafts.get((contract.id, cycle.id))).sheet.missing_facts)
+            missing = len(assess(contract, cycle, drafts.get((contract.id, cycle.id)), rows[contract.id]).sheet.missing_facts)
             detail = str(_l("%(n)s项待录入", n=missing)) if missing else str(_l("可提交审批"))
         items.append(Item(f"{contract.number} · {cycle.label}（{cycle.start.isoformat()}–{cycle.end.isoformat()}）",
                           url_for("assessment.show_sheet", contract_id=contract.id, cycle_id=cycle.id), detail))

@@ -16,23 +16,30 @@ from portal.organisations.models import Bureau, Operator
 
 bp = Blueprint("home", __name__)
 
+HOME_ROWS = 20  # contracts and stations listed at home; the rest are on their own (paged) lists
+WORKSPACES = 12  # running contracts with their next reports and open violations
+
 
 @bp.get("/")
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     db = get_session()
-    contracts = db.exec(scoped(Contract).order_by(Contract.starts_on.desc(), Contract.id)).all()
-    stations = db.exec(scoped(Station).order_by(Station.id)).all()
+    order = (Contract.starts_on.desc(), Contract.id)
+    # The first rows of each list (the whole list is a page away, searchable and paged); counts in SQL.
+    contracts = db.exec(scoped(Contract).order_by(*order).limit(HOME_ROWS)).all()
+    stations = db.exec(scoped(Station).order_by(Station.id).limit(HOME_ROWS)).all()
     names = owner_names()
     counts = {}
     if current_user.role == "admin":
         for label, model in (("bureaus", Bureau), ("operators", Operator), ("stations", Station),
                              ("contracts", Contract), ("users", User)):
             counts[label] = db.exec(scoped(model).with_only_columns(func.count()).order_by(None)).one()
-    by_status: dict[str, int] = {}
-    for c in contracts:
-        by_status[c.status] = by_status.get(c.status, 0) + 1
+    by_status = dict(db.execute(
+        scoped(Contract).with_only_columns(Contract.status, func.count()).group_by(Contract.status).order_by(None)).all())
+    by_status = {status: by_status[status] for status in CONTRACT_STATUSES if status in by_status}
+    running = db.exec(scoped(Contract).where(Contract.status.in_(("active", "rectification")))
+                      .order_by(*order).limit(WORKSPACES)).all()
     from zoneinfo import ZoneInfo
 
     from portal.db import utcnow
@@ -40,24 +47,35 @@ def index():
 
     queues = queues_for(current_user, utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date())
     return render("home/index.html", contracts=contracts, stations=stations, names=names, counts=counts,
-                  by_status=by_status, status_labels=CONTRACT_STATUSES, queues=queues,
-                  workspace=[_workspace(c) for c in [c for c in contracts if c.accepts_submissions][:12]])
+                  by_status=by_status, status_labels=CONTRACT_STATUSES, queues=queues, home_rows=HOME_ROWS,
+                  workspace=_workspaces(running))
 
 
-def _workspace(contract: Contract) -> dict:
-    """Per running contract: the next things due and the open violations with the points at stake."""
+def _workspaces(contracts: list[Contract]) -> list[dict]:
+    """Per running contract: the next things due and the open violations with the points at stake (two
+    queries for all of them: their reports' versions and their open violations)."""
+    from portal.reporting.services import entries, versions_by_contract
     from portal.violations.models import Violation
-    from portal.reporting.services import entries
 
-    due = [e for e in entries(contract) if e.status in ("returned", "due_soon", "upcoming")]
-    due.sort(key=lambda e: (e.status != "returned", e.obligation.due_at))
-    open_violations = get_session().exec(scoped(Violation).where(
-        Violation.contract_id == contract.id, Violation.status.in_(("open", "acknowledged")))).all()
-    # Every open violation with the points at stake, the largest first (issue #5: what wins them back).
-    open_violations = sorted(open_violations, key=lambda v: (-(v.penalty_points or 0), v.first_found_at, v.id))
-    return {"contract": contract, "due": due[:3], "violations": open_violations,
-            "open_violations": len(open_violations),
-            "points": sum((v.penalty_points for v in open_violations if v.penalty_points is not None), Decimal(0))}
+    ids = [c.id for c in contracts]
+    versions = versions_by_contract(ids)
+    violations: dict[int, list[Violation]] = {i: [] for i in ids}
+    if ids:
+        for v in get_session().exec(scoped(Violation).where(Violation.contract_id.in_(ids),
+                                                            Violation.status.in_(("open", "acknowledged")))):
+            violations[v.contract_id].append(v)
+    out = []
+    for contract in contracts:
+        due = [e for e in entries(contract, index=versions[contract.id])
+               if e.status in ("returned", "due_soon", "upcoming")]
+        due.sort(key=lambda e: (e.status != "returned", e.obligation.due_at))
+        # Every open violation with the points at stake, the largest first (issue #5: what wins them back).
+        open_violations = sorted(violations[contract.id], key=lambda v: (-(v.penalty_points or 0), v.first_found_at, v.id))
+        out.append({"contract": contract, "due": due[:3], "violations": open_violations,
+                    "open_violations": len(open_violations),
+                    "points": sum((v.penalty_points for v in open_violations if v.penalty_points is not None),
+                                  Decimal(0))})
+    return out
 
 
 @bp.get("/healthz")

@@ -1,5 +1,5 @@
 """Ledgers of a contract: templates, uploads checked in the background, errors, accepted rows."""
-from flask import Blueprint, Response, abort, redirect, url_for
+from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import func
@@ -8,6 +8,7 @@ from portal.scoping import get_or_404, roles_required, scoped
 from portal.contracts.models import Contract
 from portal.db import get_session
 from portal.htmx import is_htmx, render
+from portal.paging import page_of
 from portal.ledgers import services, tasks
 from portal.ledgers.forms import UploadForm
 from portal.ledgers.ledger_types import LEDGER_TYPES, get_ledger_type
@@ -31,13 +32,15 @@ def _form(contract: Contract) -> UploadForm:
 
 def _page(contract: Contract, form: UploadForm, status: int = 200):
     session = get_session()
-    uploads = session.exec(scoped(LedgerUpload).where(LedgerUpload.contract_id == contract.id)
-                           .order_by(LedgerUpload.id.desc()).limit(50)).all()
+    query = scoped(LedgerUpload).where(LedgerUpload.contract_id == contract.id)
+    if (ledger_type := request.args.get("type", "")) and ledger_type in {t.key for t in services.ledger_types_for(contract)}:
+        query = query.where(LedgerUpload.ledger_type == ledger_type)
+    page = page_of(query.order_by(LedgerUpload.id.desc()))  # every upload, a page at a time (filter in the URL)
     counts = dict(session.execute(scoped(LedgerRow).where(LedgerRow.contract_id == contract.id)
                                   .with_only_columns(LedgerRow.ledger_type, func.count())
                                   .group_by(LedgerRow.ledger_type)).all())
-    return render("ledgers/ledgers.html", status=status, contract=contract, form=form, uploads=uploads,
-                  counts=counts, types=services.ledger_types_for(contract))
+    return render("ledgers/ledgers.html", status=status, contract=contract, form=form, uploads=page.items,
+                  page=page, ledger_type=ledger_type, counts=counts, types=services.ledger_types_for(contract))
 
 
 @bp.get("/contracts/<int:contract_id>/ledgers")

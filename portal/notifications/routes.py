@@ -9,6 +9,7 @@ from sqlmodel import func, select
 from portal.scoping import get_or_404, roles_required, scoped, visible
 from portal.db import get_session, utcnow
 from portal.htmx import render
+from portal.paging import page_of
 from portal.notifications import services
 from portal.notifications.models import MAIL_STATES, Notification, OutboxMail
 
@@ -18,9 +19,9 @@ bp = Blueprint("notifications", __name__)
 @bp.get("/notifications")
 @login_required
 def list_notifications():
-    notes = get_session().exec(scoped(Notification).where(Notification.user_id == current_user.id)
-                               .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(200)).all()
-    return render("notifications/notifications.html", notifications=notes)
+    page = page_of(scoped(Notification).where(Notification.user_id == current_user.id)
+                   .order_by(Notification.created_at.desc(), Notification.id.desc()))
+    return render("notifications/notifications.html", notifications=page.items, page=page)
 
 
 @bp.post("/notifications/<int:notification_id>/read")
@@ -43,8 +44,8 @@ def list_outbox():
     query = scoped(OutboxMail)
     if state in MAIL_STATES:
         query = query.where(OutboxMail.state_sql() == state)
-    mails = get_session().exec(query.order_by(OutboxMail.id.desc()).limit(200)).all()
-    return render("notifications/outbox.html", mails=mails, state=state, states=MAIL_STATES,
+    page = page_of(query.order_by(OutboxMail.id.desc()))
+    return render("notifications/outbox.html", mails=page.items, page=page, state=state, states=MAIL_STATES,
                   describe=services.describe_error,
                   counts=services.outbox_counts(visible(OutboxMail)))
 

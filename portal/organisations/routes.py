@@ -8,6 +8,7 @@ from portal.scoping import get_or_404, roles_required, scoped
 from portal.db import get_session
 from portal.forms import form_data
 from portal.htmx import render
+from portal.paging import page_of, search_terms
 from portal.organisations import services
 from portal.organisations.forms import BureauForm, CreditGradeForm, OperatorForm
 from portal.organisations.models import CREDIT_KINDS, Bureau, Operator
@@ -25,8 +26,8 @@ def _require_platform_admin():
 @bp.get("/bureaus")
 @login_required
 def list_bureaus():
-    bureaus = get_session().exec(scoped(Bureau).order_by(Bureau.id)).all()
-    return render("organisations/bureaus.html", bureaus=bureaus)
+    page = page_of(scoped(Bureau).order_by(Bureau.id))
+    return render("organisations/bureaus.html", bureaus=page.items, page=page)
 
 
 @bp.get("/bureaus/<int:bureau_id>")
@@ -63,8 +64,12 @@ def edit_bureau(bureau_id: int):
 @bp.get("/operators")
 @login_required
 def list_operators():
-    operators = get_session().exec(scoped(Operator).order_by(Operator.id)).all()
-    return render("organisations/operators.html", operators=operators)
+    """The operators, a page at a time, searched by name or credit code (in the URL)."""
+    query = scoped(Operator)
+    if q := search_terms():
+        query = query.where(Operator.name.contains(q, autoescape=True) | Operator.credit_code.contains(q, autoescape=True))
+    page = page_of(query.order_by(Operator.id))
+    return render("organisations/operators.html", operators=page.items, page=page, q=q)
 
 
 @bp.get("/operators/<int:operator_id>")

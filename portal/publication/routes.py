@@ -1,19 +1,27 @@
 """Publishing results, objections (logged in, scoped as usual) and the public pages under /public (no login)."""
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
+from datetime import datetime, time, timezone
+from pathlib import Path
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, has_request_context, make_response, redirect,
+                   render_template, request, url_for)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from werkzeug.http import is_resource_modified
 
 from portal.activities import services as activities
 from portal.activities.evidence import MB
 from portal.scoping import get_or_404, roles_required, scoped
 from portal.db import get_session, utcnow
 from portal.forms import AlreadySubmitted, already_done, claim_once, was_submitted
-from portal.htmx import render
+from portal.htmx import is_htmx, render
+from portal.paging import page_of
 from portal.organisations.models import Bureau
 from portal.publication import services
 from portal.publication.forms import AnswerForm, ObjectionEvidenceForm, ObjectionForm, PublishForm
@@ -29,10 +37,9 @@ BUREAU_ROLES = ("reviewer", "approver", "admin")
 @bp.get("/publications")
 @login_required
 def list_publications():
-    session = get_session()
-    publications = session.exec(scoped(Publication).order_by(Publication.published_at.desc(), Publication.id.desc())).all()
+    page = page_of(scoped(Publication).order_by(Publication.published_at.desc(), Publication.id.desc()))
     groups = services.cycle_groups(current_user.bureau_id) if current_user.is_bureau_user else []
-    return render("publication/publications.html", publications=publications, groups=groups)
+    return render("publication/publications.html", publications=page.items, page=page, groups=groups)
 
 
 def _publish_context():
@@ -220,6 +227,81 @@ def answer_objection(objection_id: int):
 # Published rows are public by design (公示), whoever asks: they are read by id without tenant scoping,
 # and nothing here reads a live contract, sheet or submission.
 
+PUBLIC_MAX_AGE = 300  # seconds a browser or proxy may reuse a public page before asking again (then: 304)
+
+
+@functools.cache
+def _release() -> str:
+    """The templates and catalogs this process renders with: a new release changes every ETag."""
+    digest = hashlib.sha256()
+    for folder in (Path(current_app.root_path, current_app.template_folder), Path(current_app.root_path, "translations")):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in (".html", ".svg", ".mo"):
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cacheable(scope):
+    """A public page (or file) that browsers and proxies may keep. `scope(**view_args)` names the publications
+    it is built from (a SELECT of their ids; None for every one). Their validator is read in one query
+    (`services.public_stamp`) before anything is rendered: the ETag hashes it with the URL, the language, the
+    Shanghai day (the notice period's state changes at midnight) and the release; Last-Modified is the
+    latest publication or objection time (not before today's midnight). A matching If-None-Match (or
+    If-Modified-Since) answers 304 without rendering. Anonymous only: a logged-in user's page stays
+    `private, no-store` like every page behind a login; nothing here writes the session, so an anonymous
+    visitor is sent no cookie."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(**view_args):
+            if current_user.is_authenticated:
+                response = make_response(view(**view_args))
+                response.headers["Cache-Control"] = "private, no-store"
+                return response
+            token, changed = services.public_stamp(scope(**view_args))
+            today = services.local_day(utcnow())
+            last_modified = datetime.combine(today, time(), services.SHANGHAI).astimezone(timezone.utc)
+            if changed is not None and changed > last_modified:
+                last_modified = changed
+            etag = hashlib.sha256("|".join((request.full_path, str(get_locale()), str(is_htmx()), today.isoformat(),
+                                            token, _release())).encode()).hexdigest()[:32]
+            if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
+                response = make_response(view(**view_args))
+            else:
+                response = Response(status=304)
+            response.set_etag(etag)
+            response.last_modified = last_modified
+            response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+            response.vary.update(("Accept-Language", "Cookie", "HX-Request"))
+            return response
+        return wrapped
+    return decorate
+
+
+def _everything(**_view_args):
+    return None
+
+
+@bp.url_defaults
+def _keep_language(endpoint: str, values: dict) -> None:
+    """A language chosen on a public page (`?lang=en`) stays in the links between public pages."""
+    if (endpoint.startswith("publication.public") and "lang" not in values and has_request_context()
+            and (lang := public_language()) is not None):
+        values["lang"] = lang
+
+
+def public_language() -> str | None:
+    lang = request.args.get("lang") if request.path.startswith("/public") else None
+    return lang if lang in current_app.config["LANGUAGES"] else None
+
+
+@bp.context_processor
+def _language_links():
+    def language_url(code: str) -> str:
+        """This page in another language: a plain link (no form, no token, nothing stored)."""
+        return url_for(request.endpoint, **{**request.view_args, **request.args.to_dict(), "lang": code})
+    return {"language_url": language_url}
+
+
 def _published(model, pk: int):
     obj = get_session().get(model, pk)
     if obj is None:
@@ -228,11 +310,13 @@ def _published(model, pk: int):
 
 
 @bp.get("/public/")
+@cacheable(_everything)
 def public_index():
     return render("publication/public_index.html", bureaus=services.published_bureaus())
 
 
 @bp.get("/public/bureaus/<int:bureau_id>")
+@cacheable(lambda bureau_id: services.bureau_publications(bureau_id))
 def public_bureau(bureau_id: int):
     cycles = services.published_versions(bureau_id)
     if not cycles:
@@ -243,6 +327,7 @@ def public_bureau(bureau_id: int):
 
 
 @bp.get("/public/publications/<int:publication_id>")
+@cacheable(lambda publication_id: services.group_of(publication_id))
 def public_publication(publication_id: int):
     publication = _published(Publication, publication_id)
     rows = services.results_of(publication)
@@ -256,12 +341,14 @@ def public_publication(publication_id: int):
 
 
 @bp.get("/public/publications/<int:publication_id>.json")
+@cacheable(lambda publication_id: services.group_of(publication_id))
 def public_publication_json(publication_id: int):
     data = services.publication_dict(_published(Publication, publication_id))
     return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json")
 
 
 @bp.get("/public/publications/<int:publication_id>.csv")
+@cacheable(lambda publication_id: services.group_of(publication_id))
 def public_publication_csv(publication_id: int):
     publication = _published(Publication, publication_id)
     results = services.results_of(publication)
@@ -280,6 +367,7 @@ def _svg(template: str, **context) -> Response:
 
 
 @bp.get("/public/publications/<int:publication_id>/histogram.svg")
+@cacheable(lambda publication_id: services.group_of(publication_id))
 def public_histogram(publication_id: int):
     publication = _published(Publication, publication_id)
     return _svg("publication/_histogram.svg", publication=publication,
@@ -287,6 +375,7 @@ def public_histogram(publication_id: int):
 
 
 @bp.get("/public/results/<int:result_id>")
+@cacheable(lambda result_id: services.result_group(result_id))
 def public_result(result_id: int):
     row = _published(PublishedResult, result_id)
     publication = _published(Publication, row.publication_id)
@@ -298,6 +387,7 @@ def public_result(result_id: int):
 
 
 @bp.get("/public/results/<int:result_id>/timeliness.svg")
+@cacheable(lambda result_id: services.result_group(result_id))
 def public_timeliness(result_id: int):
     row = _published(PublishedResult, result_id)
     return _svg("publication/_heatmap.svg", row=row, colours=services.HEAT_COLOURS, symbols=services.HEAT_SYMBOLS)
@@ -323,6 +413,7 @@ def _history_rows(history) -> list[dict]:
 
 
 @bp.get("/public/operators/<int:operator_id>")
+@cacheable(_everything)
 def public_operator(operator_id: int):
     history = _history_or_404(operator_id)
     return render("publication/public_operator.html", operator_id=operator_id,
@@ -331,6 +422,7 @@ def public_operator(operator_id: int):
 
 
 @bp.get("/public/operators/<int:operator_id>.json")
+@cacheable(_everything)
 def public_operator_json(operator_id: int):
     history = _history_or_404(operator_id)
     data = {"operator": history[-1][1].operator_name, "results": _history_rows(history)}
@@ -338,17 +430,20 @@ def public_operator_json(operator_id: int):
 
 
 @bp.get("/public/operators/<int:operator_id>.csv")
+@cacheable(_everything)
 def public_operator_csv(operator_id: int):
     history = _history_or_404(operator_id)
     return _csv(services.to_csv(_history_rows(history)), f"operator-{operator_id}.csv")
 
 
 @bp.get("/public/operators/<int:operator_id>/totals.svg")
+@cacheable(_everything)
 def public_operator_chart(operator_id: int):
     return _svg("publication/_totals.svg", history=_history_or_404(operator_id))
 
 
 @bp.get("/public/search")
+@cacheable(_everything)
 def public_search():
     query = request.args.get("q", "").strip()[:100]
     return render("publication/public_search.html", fragment="publication/_search_results.html", query=query,

@@ -10,7 +10,7 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ from portal.ledgers.cells import neutral
 from portal.activities import services as activities
 from portal.assessment import services as assessment
 from portal.cycles import services as cycle_services
-from portal.cycles.models import SheetApproval
+from portal.cycles.models import AssessmentSheet, SheetApproval
 from portal.audit import services as audit
 from portal.contracts.models import Contract
 from portal.contracts.services import stations_of
@@ -86,31 +86,53 @@ class CycleGroup:
 
 
 def candidates(bureau_id: int, scheme_id: str, cycle_id: str) -> list[Candidate]:
+    return _candidates(bureau_id, scheme_id).get((scheme_id, cycle_id), [])
+
+
+def _candidates(bureau_id: int, scheme_id: str | None = None) -> dict[tuple[str, str], list[Candidate]]:
+    """The candidates of every scheme+cycle of the bureau's contracts (of one scheme if given), in four
+    queries whatever the number of contracts: the contracts, their sheets, the approvals in force, the
+    operators."""
     session = get_session()
-    out = []
-    for contract in session.exec(select(Contract).where(Contract.bureau_id == bureau_id, Contract.scheme_id == scheme_id)
-                                 .order_by(Contract.id)):
-        cycle = cycle_services.find_cycle(contract, cycle_id)
-        if cycle is None:
-            continue
-        sheet = cycle_services.sheet_of(contract, cycle)
-        out.append(Candidate(contract, session.get(Operator, contract.operator_id), cycle,
-                             cycle_services.current_approval(sheet), sheet.state if sheet else None))
+    query = select(Contract).where(Contract.bureau_id == bureau_id).order_by(Contract.id)
+    if scheme_id is not None:
+        query = query.where(Contract.scheme_id == scheme_id)
+    contracts = session.exec(query).all()
+    out: dict[tuple[str, str], list[Candidate]] = {}
+    if not contracts:
+        return out
+    ids = [c.id for c in contracts]
+    sheets = {(s.contract_id, s.cycle_id): s for s in session.exec(
+        select(AssessmentSheet).where(AssessmentSheet.contract_id.in_(ids)))}
+    approved = [s.id for s in sheets.values() if s.state == "approved"]
+    approvals: dict[int, SheetApproval] = {}
+    if approved:
+        for a in session.exec(select(SheetApproval).where(SheetApproval.sheet_id.in_(approved))
+                              .order_by(SheetApproval.number)):
+            approvals[a.sheet_id] = a  # the highest number wins: the approval in force
+    operators = {o.id: o for o in session.exec(select(Operator).where(
+        Operator.id.in_({c.operator_id for c in contracts})))}
+    for contract in contracts:
+        for cycle in cycle_services.cycles(contract):
+            sheet = sheets.get((contract.id, cycle.id))
+            out.setdefault((contract.scheme_id, cycle.id), []).append(Candidate(
+                contract, operators[contract.operator_id], cycle, approvals.get(sheet.id) if sheet else None,
+                sheet.state if sheet else None))
     return out
 
 
 def cycle_groups(bureau_id: int) -> list[CycleGroup]:
-    """Every scheme+cycle of the bureau's contracts, with how many are approved and the latest publication."""
+    """Every scheme+cycle of the bureau's contracts, with how many are approved and the latest publication
+    (five queries whatever the number of contracts and cycles)."""
     groups: dict[tuple[str, str], CycleGroup] = {}
-    session = get_session()
-    for contract in session.exec(select(Contract).where(Contract.bureau_id == bureau_id).order_by(Contract.id)):
-        for cycle in cycle_services.cycles(contract):
-            key = (contract.scheme_id, cycle.id)
-            if key not in groups:
-                groups[key] = CycleGroup(contract.scheme_id, cycle.id, cycle.label)
-    for group in groups.values():
-        group.candidates = candidates(bureau_id, group.scheme_id, group.cycle_id)
-        group.latest = latest_version(bureau_id, group.scheme_id, group.cycle_id)
+    for (scheme_id, cycle_id), found in _candidates(bureau_id).items():
+        groups[(scheme_id, cycle_id)] = CycleGroup(scheme_id, cycle_id, found[0].cycle.label, found)
+    latest: dict[tuple[str, str], Publication] = {}
+    for p in get_session().exec(select(Publication).where(Publication.bureau_id == bureau_id)
+                                .order_by(Publication.version)):
+        latest[(p.scheme_id, p.cycle_id)] = p
+    for key, group in groups.items():
+        group.latest = latest.get(key)
     return list(groups.values())
 
 
@@ -511,9 +533,11 @@ def publication_state(states) -> str:
 # -- what the public reads ---------------------------------------------------------------------------
 
 def published_bureaus() -> list[tuple[Bureau, int]]:
-    session = get_session()
-    ids = sorted(set(session.exec(select(Publication.bureau_id))))
-    return [(session.get(Bureau, i), len(current_publications(i))) for i in ids]
+    """Every bureau with published results and how many cycles it published, in one query."""
+    cycles = select(Publication.bureau_id, Publication.scheme_id, Publication.cycle_id).distinct().subquery()
+    per_bureau = (select(cycles.c.bureau_id, sa.func.count().label("n")).group_by(cycles.c.bureau_id).subquery())
+    return [(bureau, n) for bureau, n in get_session().exec(
+        select(Bureau, per_bureau.c.n).join(per_bureau, per_bureau.c.bureau_id == Bureau.id).order_by(Bureau.id))]
 
 
 def current_publications(bureau_id: int) -> list[Publication]:
@@ -642,3 +666,46 @@ def counts_by_status(timeliness: dict) -> dict[str, int]:
         for status in row["cells"].values():
             counts[status] += 1
     return dict(counts)
+
+
+# -- what makes a public page change: its validator (ETag, Last-Modified) -------------------------------
+
+def public_stamp(publications=None) -> tuple[str, datetime | None]:
+    """One query: what the public pages of `publications` (a SELECT of publication ids; None = every
+    publication) are built from beyond the frozen rows: how many versions there are and when the last was
+    published, and how many objections were filed and answered and when. A published snapshot never
+    changes, so this identifies its page's content; returns (a token, the latest of these times)."""
+    pub = select(sa.func.count(Publication.id), sa.func.max(Publication.id), sa.func.max(Publication.published_at))
+    obj = select(sa.func.count(Objection.id), sa.func.max(Objection.id), sa.func.max(Objection.filed_at),
+                 sa.func.max(Objection.answered_at), sa.func.count(Objection.answered_at))
+    if publications is not None:
+        pub = pub.where(Publication.id.in_(publications))
+        obj = obj.where(Objection.publication_id.in_(publications))
+    p, o = pub.subquery(), obj.subquery()
+    row = get_session().exec(select(p, o).select_from(p.join(o, sa.true()))).one()
+    times = [t for t in (row[2], row[5], row[6]) if t is not None]
+    changed = max(t if t.tzinfo else t.replace(tzinfo=timezone.utc) for t in times) if times else None
+    return "|".join(str(v) for v in row), changed
+
+
+def group_of(publication_id: int):
+    """The ids of every version of a publication's cycle (the page names the latest), as a SELECT."""
+    this = sa.orm.aliased(Publication)
+    return (select(Publication.id).join(this, sa.and_(this.bureau_id == Publication.bureau_id,
+                                                      this.scheme_id == Publication.scheme_id,
+                                                      this.cycle_id == Publication.cycle_id))
+            .where(this.id == publication_id))
+
+
+def result_group(result_id: int):
+    """The versions of a published result's cycle, as a SELECT."""
+    this = sa.orm.aliased(Publication)
+    return (select(Publication.id)
+            .join(this, sa.and_(this.bureau_id == Publication.bureau_id, this.scheme_id == Publication.scheme_id,
+                                this.cycle_id == Publication.cycle_id))
+            .join(PublishedResult, PublishedResult.publication_id == this.id)
+            .where(PublishedResult.id == result_id))
+
+
+def bureau_publications(bureau_id: int):
+    return select(Publication.id).where(Publication.bureau_id == bureau_id)

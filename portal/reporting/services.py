@@ -55,9 +55,21 @@ def versions_by_obligation(contract_id: int) -> dict[tuple[str, str], list[Submi
     return index
 
 
-def entries(contract: Contract, now: datetime | None = None) -> list[CalendarEntry]:
+def versions_by_contract(contract_ids: list[int]) -> dict[int, dict[tuple[str, str], list[Submission]]]:
+    """`versions_by_obligation` of several contracts in one query (a page showing several calendars)."""
+    out: dict[int, dict[tuple[str, str], list[Submission]]] = {i: defaultdict(list) for i in contract_ids}
+    if contract_ids:
+        for row in get_session().exec(select(Submission).where(Submission.contract_id.in_(contract_ids))
+                                      .order_by(Submission.obligation_key, Submission.period_key, Submission.version)):
+            out[row.contract_id][(row.obligation_key, row.period_key)].append(row)
+    return out
+
+
+def entries(contract: Contract, now: datetime | None = None, *,
+            index: dict[tuple[str, str], list[Submission]] | None = None) -> list[CalendarEntry]:
+    """The contract's calendar with each obligation's status; `index` = its versions if already read."""
     now = now or utcnow()
-    index = versions_by_obligation(contract.id)
+    index = versions_by_obligation(contract.id) if index is None else index
     out = []
     for obligation in calendar(contract):
         versions = index.get((obligation.spec.key, obligation.period.key), [])

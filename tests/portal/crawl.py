@@ -94,7 +94,7 @@ def crawl_role(client, login_name: str, crawl: Crawl, *, per_shape: int = 2, sta
     shapes: dict[str, int] = {}
     while queue:
         url = queue.popleft()
-        if url in seen or url.startswith(_SKIP):
+        if url in seen or url.startswith(_SKIP) or "lang=" in url:  # a public page's language switch
             continue
         shape = _shape(url)
         if shapes.get(shape, 0) >= per_shape:

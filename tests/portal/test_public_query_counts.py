@@ -81,3 +81,22 @@ def test_public_pages_read_as_many_queries_at_20_rows_as_at_1(app, db, world, pu
     assert len(db.exec(select(PublishedResult).where(PublishedResult.publication_id == published.id)).all()) >= 20
     twenty = _queries(app, paths)
     assert twenty == once, {p: (once[p], twenty[p]) for p in paths if once[p] != twenty[p]}
+
+
+def test_the_public_index_reads_as_many_queries_with_20_bureaus_as_with_2(app, db, world):
+    """The index lists every bureau with published results and how many cycles each published."""
+    from portal.organisations.models import Bureau
+
+    once = _queries(app, ["/public/"])
+    template = world[1]["publication"]
+    for n in range(18):
+        bureau = Bureau(name=f"另一局{n}", short_name=f"另{n}", region="广西", service_centre=f"中心{n}")
+        db.add(bureau)
+        db.flush()
+        for cycle in ("stage_1", "stage_2"):
+            db.add(Publication(cycle_id=cycle, version=1, **{**{k: getattr(template, k) for k in _PUBLICATION},
+                                                               "bureau_id": bureau.id, "bureau_name": bureau.name}))
+    db.commit()
+    html = app.test_client().get("/public/").get_data(as_text=True)
+    assert "另一局17" in html and "2期公示" in html
+    assert _queries(app, ["/public/"]) == once

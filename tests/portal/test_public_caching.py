@@ -1,0 +1,105 @@
+"""Issue #16: the public pages (公示) are cacheable. An anonymous GET of /public/… sets no cookie and carries no
+CSRF token; it is sent `Cache-Control: public`, an ETag and Last-Modified taken from the publications and
+objections it is built from, and a repeated GET with If-None-Match answers 304 after one query. The language
+is part of the URL (`?lang=en`, a plain link). Logged in, the same pages stay `private, no-store`."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from portal.publication.models import Objection
+from tests.conftest import login
+from tests.portal.test_public_query_counts import _counting
+
+
+def _paths(world) -> list[str]:
+    side = world[1]
+    p, r, op = side["publication"].id, side["result"].id, side["operator"].id
+    return ["/public/", f"/public/bureaus/{side['bureau'].id}", f"/public/publications/{p}",
+            f"/public/publications/{p}.json", f"/public/publications/{p}.csv", f"/public/publications/{p}/histogram.svg",
+            f"/public/results/{r}", f"/public/results/{r}/timeliness.svg", f"/public/operators/{op}",
+            f"/public/operators/{op}.json", f"/public/operators/{op}.csv", f"/public/operators/{op}/totals.svg",
+            "/public/search?q=测试"]
+
+
+def test_anonymous_public_pages_are_public_with_validators_and_no_cookie_or_token(app, world):
+    client = app.test_client()
+    for path in _paths(world):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, path
+        body = response.get_data(as_text=True)
+        assert "csrf_token" not in body and "X-CSRFToken" not in body, path
+        assert response.headers["Cache-Control"].startswith("public, max-age="), path
+        assert response.headers.get("ETag") and response.headers.get("Last-Modified"), path
+        assert {"Accept-Language", "Cookie"} <= set(response.vary), path
+    assert client.get_cookie("session") is None
+
+
+def test_a_repeated_get_answers_304_after_one_query_without_rendering(app, world):
+    client = app.test_client()
+    for path in _paths(world):
+        first = client.get(path)
+        with _counting(app) as statements:
+            again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304, path
+        assert again.get_data() == b"" and again.headers["ETag"] == first.headers["ETag"], path
+        assert len(statements) == 1, (path, statements)
+        since = client.get(path, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+        assert since.status_code == 304, path
+
+
+def test_the_etag_changes_when_an_objection_is_answered_and_with_the_language(app, db, world):
+    client = app.test_client()
+    path = f"/public/publications/{world[1]['publication'].id}"
+    before = client.get(path)
+    objection = db.get(Objection, world[1]["objection"].id)
+    objection.state, objection.answer = "dismissed", "核实无误"
+    objection.answered_by_id, objection.answered_at = world[1]["users"]["approver"].id, datetime.now(timezone.utc)
+    db.add(objection)
+    db.commit()
+    after = client.get(path, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    assert "核实无误" in client.get(f"/public/results/{world[1]['result'].id}").get_data(as_text=True)
+    english = client.get(path + "?lang=en", headers={"If-None-Match": after.headers["ETag"]})
+    assert english.status_code == 200 and english.headers["ETag"] != after.headers["ETag"]
+    # another bureau's publication does not change this one's validator
+    other = client.get(f"/public/publications/{world[2]['publication'].id}")
+    objection2 = db.get(Objection, world[1]["objection"].id)
+    assert objection2.state == "dismissed"
+    assert client.get(f"/public/publications/{world[2]['publication'].id}",
+                      headers={"If-None-Match": other.headers["ETag"]}).status_code == 304
+
+
+def test_the_language_switch_is_a_link_that_stays_in_the_public_links(app, world):
+    client = app.test_client()
+    path = f"/public/publications/{world[1]['publication'].id}"
+    html = client.get(path).get_data(as_text=True)
+    assert f'href="{path}?lang=en"' in html and "/lang/" not in html
+    english = client.get(path + "?lang=en")
+    text = english.get_data(as_text=True)
+    assert 'lang="en"' in text and "Set-Cookie" not in english.headers
+    assert f'href="/public/results/{world[1]["result"].id}?lang=en"' in text
+    assert 'href="/public/?lang=en"' in text and f'href="{path}?lang=zh"' in text
+    assert 'name="lang" value="en"' in client.get("/public/?lang=en").get_data(as_text=True)  # the search form
+    assert client.get(path + "?lang=xx").status_code == 200  # an unknown language is ignored
+
+
+def test_logged_in_the_public_pages_and_the_portal_stay_private(app, world):
+    client = app.test_client()
+    login(client, "t1-reviewer")
+    for path in _paths(world)[:3]:
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "private, no-store", path
+        assert "ETag" not in response.headers, path
+    for path in ("/", "/contracts"):
+        assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_a_missing_public_page_sets_no_cookie_either(app, world):
+    client = app.test_client()
+    for path in ("/public/publications/987654", "/public/results/987654", "/public/nothing-here"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "Set-Cookie" not in response.headers and "csrf_token" not in response.get_data(as_text=True), path
+        assert response.headers["Cache-Control"] == "no-store", path
