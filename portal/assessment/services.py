@@ -504,6 +504,7 @@ def _fact_keys(scheme, key: str, seen=None) -> list[str]:
 
 def sections(result: Assessment) -> list[Section]:
     """Every fact of the scheme under the first category that reads it; vetoes and unread facts last."""
+    from portal.explain import fact_label
     from rules.scoring.engine import _condition_keys, _method_keys
 
     contract = result.projection.contract
@@ -532,7 +533,7 @@ def sections(result: Assessment) -> list[Section]:
     projection, entries = result.projection, result.entries
     for key, spec in scheme.facts.items():
         fields[placed.get(key, "_other")].append(FactField(
-            key=key, spec=spec, label=projection.fact_meanings.get(key, key), entry=entries.get(key),
+            key=key, spec=spec, label=fact_label(key, contract.scheme_id), entry=entries.get(key),
             data_value=projection.facts.get(key), source=result.sources.get(key, ""),
             missing=key in missing and key not in entries,
             violations=projection.violations_by_fact.get(key, []),
