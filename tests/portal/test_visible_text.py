@@ -154,7 +154,7 @@ def _data_strings(db) -> list[str]:
         # a fact is shown by its label (the meaning before its choices), its choices by their words, with its unit
         for spec in scheme.facts.values():
             zh = spec.meaning.partition(" / ")[0]
-            parts += [re.split(r"[：（]", zh)[0], spec.unit, *(label for _c, label in choice_labels(spec) if label in zh)]
+            parts += [re.split(r"[：（]", zh)[0], spec.unit, *(label for _c, label in choice_labels(spec) if label in spec.meaning)]
         parts += [d.unit for d in scheme.derived.values()]
         for node in scheme.nodes():
             parts += [node.title, node.clause]
