@@ -30,6 +30,17 @@ from rules.schemes import load_scheme
 DEMO_PASSWORD = "kaohe-demo-2026"
 
 
+def _period_zh(key: str) -> str:
+    """A period as the operator types it in a report (2026年第49周, 2026年3月); demo text is Chinese."""
+    import re
+
+    if m := re.fullmatch(r"(\d{4})W(\d{1,2})", key):
+        return f"{m[1]}年第{int(m[2])}周"
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", key):
+        return f"{m[1]}年{int(m[2])}月"
+    return key
+
+
 def _code(body17: str) -> str:
     return body17 + credit_code_check_char(body17)
 
@@ -337,7 +348,7 @@ def _demo_submissions(session, contract: Contract) -> None:
         first = Submission(contract_id=contract.id, bureau_id=contract.bureau_id, operator_id=contract.operator_id,
                            obligation_key=obligation.spec.key, period_key=obligation.period.key,
                            due_at=obligation.due_at, submitted_at=submitted, submitted_by_id=operator_user.id,
-                           figures=figures, narrative=f"{obligation.spec.label}（{obligation.period.key}）：按计划完成。")
+                           figures=figures, narrative=f"{obligation.spec.label}（{_period_zh(obligation.period.key)}）：按计划完成。")
         session.add(first)
         if not returned_one and not late and obligation.spec.kind == "report" and rng.random() < 0.3:
             returned_one = True

@@ -35,6 +35,11 @@ def _half(text: str) -> str:
     return en.strip() if sep and _english() and en.strip() else zh.strip()
 
 
+def reader_half(text: str) -> str:
+    """The reader's half of a bilingual scheme string "中文 / English" (the Chinese one if there is no other)."""
+    return _half(text)
+
+
 def fact_label(key: str, scheme_id: str | None) -> str:
     """A fact by its label in the scheme (never its key)."""
     scheme = _scheme(scheme_id)

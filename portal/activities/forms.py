@@ -34,7 +34,7 @@ def checked_files(form, field, required: bool) -> None:
 
 
 class EventForm(FlaskForm):
-    event_kind = SelectField(_l("活动类型"), choices=list(EVENT_KINDS.items()), validators=[DataRequired()])
+    event_kind = SelectField(_l("活动类型"), choices=[(k, _l(v)) for k, v in EVENT_KINDS.items()], validators=[DataRequired()])
     held_on = DateField(_l("举办日期"), validators=[DataRequired(message=_l("请填写日期，如 2024-06-01"))])
     place = StringField(_l("地点"), validators=[DataRequired(message=_l("请填写举办地点")), Length(max=200)],
                         filters=[strip])

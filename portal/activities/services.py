@@ -27,6 +27,7 @@ from portal.activities.models import (ATTENDANCE_MARKS, ActivityEvent, Attachmen
 from portal.audit import services as audit
 from portal.contracts.models import Contract, ContractStation
 from portal.db import committed_state, get_session
+from portal.i18n import N_
 from portal.reporting.models import Submission
 from rules.identifiers import mask_name
 
@@ -283,11 +284,11 @@ def attendance_ledger_type(contract: Contract, month: str, staff: list[StaffMemb
                choices=tuple(_UPLOAD_MARKS), choice_aliases=_MARK_ALIASES, width=5)
         for d in range(1, 32))
     return LedgerType(
-        key="attendance", title="考勤表",
+        key="attendance", title=N_("考勤表"),
         columns=(Column("name", "姓名", required=True, aliases=("人员姓名", "驻站人员", "员工姓名"), max_length=50,
                         width=10),
                  Column("post", "岗位", aliases=("职务",), max_length=50, width=10)) + day_columns,
-        identity=("name",), description=f"{month} 考勤：每人一行，每天一格",
+        identity=("name",), description=N_("考勤：每人一行，每天一格"),
         checks=(on_the_list, within_month))
 
 
@@ -319,7 +320,9 @@ def read_attendance_upload(contract: Contract, month: str, data: bytes, filename
 def attendance_template(contract: Contract, month: str, staff: list[StaffMember]) -> bytes:
     from portal.ledgers.template import build_template
 
-    return build_template(attendance_ledger_type(contract, month, staff))
+    from flask_babel import gettext
+
+    return build_template(attendance_ledger_type(contract, month, staff), _=gettext)
 
 
 # --- events -------------------------------------------------------------------------------------

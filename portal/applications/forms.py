@@ -29,7 +29,7 @@ APPLICATION_FIELDS = ("station_name", "kind", "cooperation_region", "applicant_h
 class ApplicationForm(FlaskForm):
     bureau_id = SelectField(_l("申请的人社局"), coerce=int)
     station_name = StringField(_l("工作站名称"), validators=[DataRequired(), Length(max=100)], filters=[strip])
-    kind = SelectField(_l("站点类型"), choices=list(STATION_KINDS.items()), default="labour_cooperation")
+    kind = SelectField(_l("站点类型"), choices=[(k, _l(v)) for k, v in STATION_KINDS.items()], default="labour_cooperation")
     cooperation_region = StringField(_l("省外劳务协作地区（省市县）"), validators=[DataRequired(), Length(max=100)],
                                      filters=[strip])
     applicant_head = StringField(_l("申请机构负责人"), validators=[DataRequired(), Length(max=30)], filters=[strip])
@@ -47,7 +47,7 @@ class ApplicationForm(FlaskForm):
                               validators=[DataRequired(), Length(max=500)], filters=[strip])
     term_until = DateField(_l("申请经营期限：自申请之日起至"), validators=[DataRequired()])
     introduction = TextAreaField(_l("劳务协作工作站简介"), validators=[Optional(), Length(max=4000)], filters=[strip])
-    materials = CheckboxesField(_l("已提供的申请材料（第四条）"), choices=list(MATERIALS.items()),
+    materials = CheckboxesField(_l("已提供的申请材料（第四条）"), choices=[(k, _l(v)) for k, v in MATERIALS.items()],
                                 validate_choice=True)
     materials_note = TextAreaField(_l("材料说明"), validators=[Optional(), Length(max=1000)], filters=[strip])
     commitment = BooleanField(_l("本单位保证本表所填信息和提供的所有材料真实、有效、合法。"))
@@ -95,7 +95,7 @@ class DecisionForm(OnceForm):
 
 
 class CancellationForm(FlaskForm):
-    ground = SelectField(_l("取消资格的情形（第八条）"), choices=list(CANCELLATION_GROUNDS.items()))
+    ground = SelectField(_l("取消资格的情形（第八条）"), choices=[(k, _l(v)) for k, v in CANCELLATION_GROUNDS.items()])
     cancelled_on = DateField(_l("取消日期"), validators=[DataRequired()])
     reason = TextAreaField(_l("理由"), validators=[DataRequired(message=_l("取消资格必须写明理由")), Length(max=2000)],
                            filters=[strip])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from portal.i18n import N_
 from portal.ledgers.excel import LedgerResult, read_ledger
 from portal.ledgers.ledger_types import Column, ColumnType, LedgerType
 from rules.identifiers import InvalidIdentifier, parse_resident_id
@@ -58,17 +59,17 @@ def _delivered_worker(row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 
 ROSTER = LedgerType(
     key="delivered_roster",
-    title="累计输送劳动力名册",
+    title=N_("累计输送劳动力名册"),
     aliases=("输送劳动力清单", "输送劳动力名册"),
-    description="seed 001 附件2：申请设立劳务协作工作站需已为区内企业累计输送省外劳动力50人以上，每人一行。",
+    description=N_("《金东区省外劳务协作工作站设立与管理办法（试行）》附件2：申请设立劳务协作工作站需已为区内企业累计输送省外劳动力50人以上，每人一行。"),
     columns=(
         Column("seq", "序号", ColumnType.INT, min_value=1, max_value=1_000_000, width=6),
         Column("name", "姓名", required=True, aliases=("人员姓名", "劳动者姓名"), max_length=50, width=10),
         Column("resident_id", "身份证号", ColumnType.RESIDENT_ID, required=True,
                aliases=("身份证号码", "公民身份号码", "身份证"), width=22,
-               note="请先将本列设为“文本”格式再录入，否则Excel会把后几位变成0"),
+               note=N_("请先将本列设为“文本”格式再录入，否则Excel会把后几位变成0")),
         Column("household_registration", "户籍", required=True, aliases=("户籍地", "户籍所在地", "户口所在地"),
-               width=22, note="填到县（市、区），如 贵州省黔西市"),
+               width=22, note=N_("填到县（市、区），如 贵州省黔西市")),
         Column("employer", "入职企业", required=True,
                aliases=("用工单位", "用人单位", "就业单位", "入职单位"), width=28),
         Column("hire_date", "入职时间", ColumnType.DATE, required=True, aliases=("入职日期",), width=12),

@@ -201,7 +201,7 @@ def download_roster_template():
 
     from portal.ledgers.template import build_template, template_filename
 
-    return Response(build_template(ROSTER), mimetype=XLSX, headers={
+    return Response(build_template(ROSTER, _=_), mimetype=XLSX, headers={
         "Content-Disposition": f"attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{quote(template_filename(ROSTER))}"})
 
 

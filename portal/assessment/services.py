@@ -17,6 +17,7 @@ from portal.contracts.models import Contract
 from portal.cycles.models import AssessmentSheet, IllegalSheetChange, SheetApproval
 from portal.cycles.services import Cycle, approvals_of, sheet_of
 from portal.db import get_session, utcnow
+from portal.i18n import N_
 from portal.facts.services import sheet_facts
 from rules.schemes import load_scheme
 from rules.scoring import FactsError, Judgement, ScoreSheet, score, sheet_to_dict, validate_facts
@@ -406,8 +407,17 @@ def example_entry(spec) -> str:
 
 # -- the sheet as a data-entry form: the scheme's categories are its sections (STYLE.md, DHIS2) -----------
 
-_CHOICE_FALLBACK = {"not_applicable": "不适用", "not_due": "本周期未到期", "none": "无", "first": "第一名",
-                    "second": "第二名", "other": "其他", "A": "A级", "B": "B级", "C": "C级", "D": "D级"}
+_CHOICE_FALLBACK = {"not_applicable": N_("不适用"), "not_due": N_("本周期未到期"), "none": N_("无"), "first": N_("第一名"),
+                    "second": N_("第二名"), "other": N_("其他"), "A": N_("A级"), "B": N_("B级"), "C": N_("C级"),
+                    "D": N_("D级")}
+
+
+def _translated(text: str) -> str:
+    """Through the catalog inside a request (a page), as written outside one (the CLI, a task)."""
+    from flask import has_request_context
+    from flask_babel import gettext
+
+    return gettext(text) if has_request_context() else text
 
 
 def choice_labels(spec) -> list[tuple[str, str]]:
@@ -418,7 +428,10 @@ def choice_labels(spec) -> list[tuple[str, str]]:
     for choice in spec.choices:
         found = re.search(rf"(?<![A-Za-z_]){re.escape(choice)}(?![A-Za-z_])\s*=?\s*([^；;，,/（）()A-Za-z_]+)",
                           spec.meaning)
-        label = found.group(1).strip() if found and found.group(1).strip() else _CHOICE_FALLBACK.get(choice, choice)
+        if found and found.group(1).strip():
+            label = found.group(1).strip()  # the scheme's own words
+        else:
+            label = _translated(_CHOICE_FALLBACK[choice]) if choice in _CHOICE_FALLBACK else choice
         out.append((choice, label))
     return out
 
@@ -504,6 +517,7 @@ def _fact_keys(scheme, key: str, seen=None) -> list[str]:
 
 def sections(result: Assessment) -> list[Section]:
     """Every fact of the scheme under the first category that reads it; vetoes and unread facts last."""
+    from portal.explain import fact_label
     from rules.scoring.engine import _condition_keys, _method_keys
 
     contract = result.projection.contract
@@ -532,7 +546,7 @@ def sections(result: Assessment) -> list[Section]:
     projection, entries = result.projection, result.entries
     for key, spec in scheme.facts.items():
         fields[placed.get(key, "_other")].append(FactField(
-            key=key, spec=spec, label=projection.fact_meanings.get(key, key), entry=entries.get(key),
+            key=key, spec=spec, label=fact_label(key, contract.scheme_id), entry=entries.get(key),
             data_value=projection.facts.get(key), source=result.sources.get(key, ""),
             missing=key in missing and key not in entries,
             violations=projection.violations_by_fact.get(key, []),

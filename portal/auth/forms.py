@@ -27,7 +27,7 @@ class UserForm(FlaskForm):
     display_name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=60)], filters=[strip])
     email = EmailField(_l("电子邮箱"), validators=[Optional(), Email(check_deliverability=False), Length(max=200)],
                        filters=[strip])
-    role = SelectField(_l("角色"), choices=list(ROLES.items()))
+    role = SelectField(_l("角色"), choices=[(k, _l(v)) for k, v in ROLES.items()])
     bureau_id = SelectField(_l("所属人社局"), coerce=int, validate_choice=True)
     operator_id = SelectField(_l("所属运营单位"), coerce=int, validate_choice=True)
     password = PasswordField(_l("初始密码"), validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)])

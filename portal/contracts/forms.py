@@ -13,7 +13,7 @@ class StationForm(FlaskForm):
     bureau_id = SelectField(_l("人社局"), coerce=int)
     operator_id = SelectField(_l("运营单位"), coerce=int)
     name = StringField(_l("站点名称"), validators=[DataRequired(), Length(max=100)], filters=[strip])
-    kind = SelectField(_l("站点类型"), choices=list(STATION_KINDS.items()))
+    kind = SelectField(_l("站点类型"), choices=[(k, _l(v)) for k, v in STATION_KINDS.items()])
     address = StringField(_l("地址"), validators=[DataRequired(), Length(max=200)], filters=[strip])
     required_staff = IntegerField(_l("应配工作人员数"), validators=[InputRequired(), NumberRange(min=0, max=500)])
     opening_hours = StringField(_l("开放时间"), validators=[Optional(), Length(max=200)], filters=[strip])

@@ -60,7 +60,7 @@ def _contract_form(contract: Contract | None) -> ContractForm:
     _owner_choices(form)
     form.scheme_id.choices = services.scheme_choices()
     form.station_ids.choices = [
-        (s.id, f"{s.name}（{s.kind_label}）") for s in get_session().exec(scoped(Station).order_by(Station.id))]
+        (s.id, f"{s.name}（{_(s.kind_label)}）") for s in get_session().exec(scoped(Station).order_by(Station.id))]
     if contract is not None and not form.is_submitted():
         form.station_ids.data = services.station_ids_of(contract.id)
         form.payment_plan.data = format_payment_plan(contract.payment_plan)

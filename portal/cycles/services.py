@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from flask import has_request_context
 from sqlmodel import select
 
 from portal.cycles.models import AssessmentSheet, SheetApproval
@@ -88,6 +89,14 @@ def lock_reason(contract_id: int, day: date) -> str | None:
     if sheet is None:
         return None
     approval = current_approval(sheet)
+    if has_request_context():  # a page or an export: the reader's language, dates as people write them
+        from flask_babel import gettext
+
+        from portal.filters import day
+
+        return gettext("%(cycle)s（%(start)s至%(end)s）的考核已于%(when)s审批通过，该周期数据已锁定，不能再修改；"
+                       "如需更正，请联系局方审批人重新开启考核。", cycle=sheet.cycle_label, start=day(sheet.cycle_start),
+                       end=day(sheet.cycle_end), when=day(approval.approved_at) if approval else "")
     when = approval.approved_at.astimezone(_SHANGHAI).strftime("%Y-%m-%d") if approval else ""
     return (f"{sheet.cycle_label}（{sheet.cycle_start}至{sheet.cycle_end}）的考核已于{when}审批通过，该周期数据已锁定，"
             f"不能再修改；如需更正，请联系局方审批人重新开启考核。 / The assessment of this cycle "

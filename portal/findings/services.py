@@ -109,7 +109,7 @@ class FactRule:
 
     @property
     def meaning(self) -> str:
-        return self.spec.meaning.split(" / ")[0]
+        return explain.reader_half(self.spec.meaning)
 
     @property
     def cost(self) -> str:

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 from sqlmodel import func
 
 from portal.contracts.models import Contract
 from portal.cycles.models import AssessmentSheet
 from portal.db import get_session
+from portal.filters import day, period
 from portal.scoping import scoped
 
 LIMIT = 8
@@ -59,12 +60,14 @@ def submissions_to_review() -> Queue:
 
     def title(s) -> str:
         obligation = find_obligation(contracts[s.contract_id], s.obligation_key, s.period_key)
-        return obligation.spec.label if obligation else s.obligation_key
+        if obligation is None:
+            return s.obligation_key
+        return obligation.spec.label_en if str(get_locale()).startswith("en") else obligation.spec.label
 
     return Queue("submissions", _l("待审核的报送"), _count(query), [
-        Item(f"{contracts[s.contract_id].number} · {title(s)} {s.period_key}",
+        Item(f"{contracts[s.contract_id].number} · {title(s)} {period(s.period_key)}",
              url_for("reporting.submit_report", contract_id=s.contract_id, obligation_key=s.obligation_key,
-                     period_key=s.period_key), s.submitted_at.date().isoformat()) for s in rows])
+                     period_key=s.period_key), day(s.submitted_at)) for s in rows])
 
 
 def sheets_to_fill(today: date) -> Queue:
@@ -92,7 +95,7 @@ def sheets_to_fill(today: date) -> Queue:
         if n < SHEETS_SCORED:
             missing = len(assess(contract, cycle, drafts.get((contract.id, cycle.id)), rows[contract.id]).sheet.missing_facts)
             detail = str(_l("%(n)s项待录入", n=missing)) if missing else str(_l("可提交审批"))
-        items.append(Item(f"{contract.number} · {cycle.label}（{cycle.start.isoformat()}–{cycle.end.isoformat()}）",
+        items.append(Item(f"{contract.number} · {cycle.label}（{day(cycle.start)} – {day(cycle.end)}）",
                           url_for("assessment.show_sheet", contract_id=contract.id, cycle_id=cycle.id), detail))
     return Queue("sheets", _l("待评分的考核表"), len(waiting), items)
 
@@ -107,7 +110,7 @@ def objections_to_answer() -> Queue:
     return Queue("objections", _l("待答复的异议"), _count(query), [
         Item(f"{numbers.get(o.contract_id, '')} · {o.target_title or whole}",
              url_for("publication.show_publication", publication_id=o.publication_id) + f"#objection-{o.id}",
-             o.filed_at.date().isoformat()) for o in rows])
+             day(o.filed_at)) for o in rows])
 
 
 def operators_overdue() -> Queue:
@@ -135,7 +138,7 @@ def sheets_to_approve() -> Queue:
     return Queue("approve", _l("待审批的考核表"), _count(query), [
         Item(f"{numbers.get(s.contract_id, '')} · {s.cycle_label}",
              url_for("assessment.show_sheet", contract_id=s.contract_id, cycle_id=s.cycle_id),
-             s.submitted_at.date().isoformat() if s.submitted_at else "") for s in rows])
+             day(s.submitted_at) if s.submitted_at else "") for s in rows])
 
 
 def waivers_to_confirm() -> Queue:

@@ -16,6 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 
+
+def N_(text: str) -> str:
+    """The catalog's marker (as portal.i18n.N_; this module imports nothing of the portal): the template
+    translates these strings where it writes them."""
+    return text
+
+
 class ColumnType(str, enum.Enum):
     TEXT = "text"
     RESIDENT_ID = "resident_id"  # 身份证号, GB 11643
@@ -31,16 +38,16 @@ class ColumnType(str, enum.Enum):
 
 # What the clerk is told about each kind of value (template instructions and error messages).
 TYPE_HINTS: dict[ColumnType, str] = {
-    ColumnType.TEXT: "文字",
-    ColumnType.RESIDENT_ID: "18位身份证号（文本格式，末位可为X）",
-    ColumnType.CREDIT_CODE: "18位统一社会信用代码（文本格式）",
-    ColumnType.DATE: "日期，如 2024-03-05",
-    ColumnType.MONTH: "年月，如 2024-03",
-    ColumnType.INT: "整数",
-    ColumnType.DECIMAL: "数字，可带小数",
-    ColumnType.ENUM: "从下拉列表中选择",
-    ColumnType.PHONE: "11位手机号，或带区号的固定电话如 0571-88886666",
-    ColumnType.BOOL: "填“是”或“否”",
+    ColumnType.TEXT: N_("文字"),
+    ColumnType.RESIDENT_ID: N_("18位身份证号（文本格式，末位可为X）"),
+    ColumnType.CREDIT_CODE: N_("18位统一社会信用代码（文本格式）"),
+    ColumnType.DATE: N_("日期，如 2024-03-05"),
+    ColumnType.MONTH: N_("年月，如 2024-03"),
+    ColumnType.INT: N_("整数"),
+    ColumnType.DECIMAL: N_("数字，可带小数"),
+    ColumnType.ENUM: N_("从下拉列表中选择"),
+    ColumnType.PHONE: N_("11位手机号，或带区号的固定电话如 0571-88886666"),
+    ColumnType.BOOL: N_("填“是”或“否”"),
 }
 
 
@@ -172,7 +179,7 @@ def _name(required: bool = True) -> Column:
 def _resident_id() -> Column:
     return Column("resident_id", "身份证号", ColumnType.RESIDENT_ID, required=True,
                   aliases=("身份证号码", "公民身份号码", "身份证", "证件号码"), width=22,
-                  note="请先将本列设为“文本”格式再录入，否则Excel会把后几位变成0")
+                  note=N_("请先将本列设为“文本”格式再录入，否则Excel会把后几位变成0"))
 
 
 def _phone(header: str = "手机号", required: bool = False, key: str = "phone") -> Column:
@@ -219,16 +226,16 @@ def _at_most(low: tuple[str, str], high: tuple[str, str]) -> RowCheck:
 # for ≥2 consecutive months and not dispatched (seed 001 附件3), hence those columns.
 DELIVERED_WORKERS = LedgerType(
     key="delivered_workers",
-    title="输送劳动力台账",
+    title=N_("输送劳动力台账"),
     aliases=("外出务工人员台账", "送工花名册", "输送人员花名册"),
-    description="输送到用工单位就业的劳动力（外出务工人员）花名册，每人一行。",
+    description=N_("输送到用工单位就业的劳动力（外出务工人员）花名册，每人一行。"),
     columns=(
         _name(),
         _resident_id(),
         Column("sex", "性别", **_SEX),
         _phone(),
         Column("household_registration", "户籍地", aliases=("户籍所在地", "户籍", "户口所在地"),
-               width=22, note="填到县（市、区），如 贵州省黔西市"),
+               width=22, note=N_("填到县（市、区），如 贵州省黔西市")),
         Column("employer", "用工单位", required=True,
                aliases=("用人单位", "就业单位", "务工单位", "单位名称"), width=28),
         Column("employer_credit_code", "用工单位统一社会信用代码", ColumnType.CREDIT_CODE,
@@ -238,7 +245,7 @@ DELIVERED_WORKERS = LedgerType(
                aliases=("入职时间", "就业日期", "就业时间", "上岗日期", "到岗日期"), width=12),
         Column("contract_signed", "是否签订劳动合同", ColumnType.BOOL, required=True,
                aliases=("签订劳动合同", "是否签订合同", "劳动合同"), width=10,
-               note="《金东区省外劳务协作工作站设立与管理办法（试行）》附件3：未签订劳动合同的每人扣1分"),
+               note=N_("《金东区省外劳务协作工作站设立与管理办法（试行）》附件3：未签订劳动合同的每人扣1分")),
         Column("social_insurance_start", "社保起缴月份", ColumnType.MONTH,
                aliases=("社保起缴时间", "参保月份", "参保时间", "社保缴纳起始月份"), width=12),
         Column("dispatched", "是否劳务派遣", ColumnType.BOOL, required=True,
@@ -253,9 +260,9 @@ DELIVERED_WORKERS = LedgerType(
 
 JOB_POSTINGS = LedgerType(
     key="job_postings",
-    title="岗位信息台账",
+    title=N_("岗位信息台账"),
     aliases=("岗位需求台账", "用工需求台账"),
-    description="收集并发布的企业岗位信息，每个岗位每次发布一行。",
+    description=N_("收集并发布的企业岗位信息，每个岗位每次发布一行。"),
     columns=(
         Column("enterprise_name", "企业名称", required=True, aliases=("用工单位", "招聘单位", "单位名称"),
                width=28),
@@ -288,9 +295,9 @@ JOB_POSTINGS = LedgerType(
 
 ENTERPRISES = LedgerType(
     key="enterprises",
-    title="企业信息台账",
+    title=N_("企业信息台账"),
     aliases=("合作企业台账", "企业信息登记表"),
-    description="服务或签订合作协议的企业，每家企业一行。",
+    description=N_("服务或签订合作协议的企业，每家企业一行。"),
     columns=(
         Column("enterprise_name", "企业名称", required=True, aliases=("单位名称", "企业（单位）名称"),
                width=28),
@@ -305,7 +312,7 @@ ENTERPRISES = LedgerType(
         Column("demand", "用工需求人数", ColumnType.INT, aliases=("需求人数", "缺工人数"),
                min_value=0, max_value=1000000, width=12),
         Column("agreement_signed", "是否签订合作协议", ColumnType.BOOL, aliases=("签订合作协议", "合作协议"),
-               width=10, note="《黔西市驻浙江省、福建省劳务协作工作站开展就业服务工作的考核实施细则》：签订合作协议的企业每家1分，最高10分"),
+               width=10, note=N_("《黔西市驻浙江省、福建省劳务协作工作站开展就业服务工作的考核实施细则》：签订合作协议的企业每家1分，最高10分")),
         Column("agreement_date", "协议签订日期", ColumnType.DATE, aliases=("签约日期", "协议日期"), width=12),
         Column("last_visit", "最近走访日期", ColumnType.DATE, aliases=("走访日期", "走访时间"), width=12),
         Column("remarks", "备注", max_length=500, width=20),
@@ -315,9 +322,9 @@ ENTERPRISES = LedgerType(
 
 ENTREPRENEURS = LedgerType(
     key="entrepreneurs",
-    title="创业人员台账",
+    title=N_("创业人员台账"),
     aliases=("返乡创业人员台账", "创业人员花名册"),
-    description="服务的创业人员，每人一行。",
+    description=N_("服务的创业人员，每人一行。"),
     columns=(
         _name(),
         _resident_id(),
@@ -348,9 +355,9 @@ ENTREPRENEURS = LedgerType(
 # way (1 policy briefing, 1 guidance, 3 job recommendations, 1 training or internship).
 ASSISTANCE = LedgerType(
     key="assistance",
-    title="就业帮扶台账",
+    title=N_("就业帮扶台账"),
     aliases=("251服务台账", "1131服务台账", "就业服务台账"),
-    description="“251”/“1131”就业帮扶：每位服务对象一行，填写截至本期的累计服务次数。",
+    description=N_("“251”/“1131”就业帮扶：每位服务对象一行，填写截至本期的累计服务次数。"),
     columns=(
         _name(),
         _resident_id(),

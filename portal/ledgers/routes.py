@@ -1,6 +1,6 @@
 """Ledgers of a contract: templates, uploads checked in the background, errors, accepted rows."""
 from flask import Blueprint, Response, abort, redirect, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import func
 
@@ -24,9 +24,13 @@ def _form(contract: Contract) -> UploadForm:
     from portal.reporting.services import calendar
 
     form = UploadForm()
-    form.ledger_type.choices = [(t.key, t.title) for t in services.ledger_types_for(contract)]
+    from portal.filters import period
+
+    english = str(get_locale()).startswith("en")
+    form.ledger_type.choices = [(t.key, _(t.title)) for t in services.ledger_types_for(contract)]
     form.obligation.choices = [("", _("不对应报送事项（补充台账）"))] + [
-        (o.key, f"{o.spec.label} {o.period.key}") for o in calendar(contract) if o.spec.ledger_types]
+        (o.key, f"{o.spec.label_en if english else o.spec.label} {period(o.period.key)}")
+        for o in calendar(contract) if o.spec.ledger_types]
     return form
 
 
@@ -137,7 +141,7 @@ def download_template(ledger_type: str):
     from urllib.parse import quote
 
     name = template_filename(ledger_type)
-    return Response(build_template(ledger_type), mimetype=XLSX, headers={
+    return Response(build_template(ledger_type, _=_), mimetype=XLSX, headers={
         "Content-Disposition": f"attachment; filename=\"{ledger_type}.xlsx\"; filename*=UTF-8''{quote(name)}"})
 
 

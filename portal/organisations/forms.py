@@ -26,7 +26,7 @@ class OperatorForm(FlaskForm):
 
 
 class CreditGradeForm(FlaskForm):
-    kind = SelectField(_l("评级类别"), choices=list(CREDIT_KINDS.items()))
+    kind = SelectField(_l("评级类别"), choices=[(k, _l(v)) for k, v in CREDIT_KINDS.items()])
     grade = SelectField(_l("等级"), choices=[(g, g) for g in CREDIT_GRADES])
     given_on = DateField(_l("评定日期"), validators=[DataRequired()])
     given_by = StringField(_l("评定机关"), validators=[DataRequired(), Length(max=100)], filters=[strip])

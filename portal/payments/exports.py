@@ -264,7 +264,7 @@ def settlement_xlsx(schedule: Schedule, operator: Operator, bureau: Bureau, gene
     ws.freeze_panes(row + 1, 0)
     for line in schedule.lines:
         row += 1
-        book.cell(ws, row, 0, line.label)
+        book.cell(ws, row, 0, _(line.label) if line.translatable else line.label)
         book.cell(ws, row, 1, line.share, book.share)
         book.cell(ws, row, 2, basis(line))
         book.cell(ws, row, 3, explain(line.steps, contract.scheme_id, line.explanation) or line.problem)
@@ -278,7 +278,8 @@ def settlement_xlsx(schedule: Schedule, operator: Operator, bureau: Bureau, gene
     book.cell(ws, row, 6, schedule.total_outstanding, book.money)
     if schedule.awaiting:
         row += 2
-        book.cell(ws, row, 0, _("尚待考核审批的款项不计入合计：%(lines)s", lines="、".join(l.label for l in schedule.awaiting)))
+        book.cell(ws, row, 0, _("尚待考核审批的款项不计入合计：%(lines)s", lines="、".join(
+            _(l.label) if l.translatable else l.label for l in schedule.awaiting)))
     for col, width in enumerate((40, 8, 36, 60, 16, 16, 16)):
         ws.set_column(col, col, width)
 

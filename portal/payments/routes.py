@@ -31,7 +31,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _payment_form(schedule: services.Schedule, formdata=True) -> PaymentForm:
     form = PaymentForm() if formdata else PaymentForm(formdata=None)
     form.line.choices = [("", "—")] + [
-        (line.key, f"{line.label}（{_('未付')} ¥{line.outstanding:,.2f}）")
+        (line.key, f"{_(line.label) if line.translatable else line.label}（{_('未付')} ¥{line.outstanding:,.2f}）")
         for line in schedule.lines if line.outstanding is not None and line.outstanding > 0]
     if not formdata:
         form.paid_on.data = services.today()

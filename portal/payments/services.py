@@ -18,6 +18,7 @@ from portal.cycles.services import Cycle, current_approval, find_cycle, sheet_of
 from portal.audit import services as audit
 from portal.contracts.models import Contract
 from portal.db import get_session, lock_row
+from portal.i18n import N_
 from portal.payments.models import Payment
 from rules.schemes import load_scheme
 from rules.scoring import FactsError, Scheme, ScoreSheet, score
@@ -53,6 +54,12 @@ class ScheduleLine:
     @property
     def awaiting(self) -> bool:
         return self.due is None
+
+    @property
+    def translatable(self) -> bool:
+        """The advance and the annual award are named in the product's words (shown through the catalog);
+        a stage is named by the scheme, a station grant by its station."""
+        return self.key == "advance" or (self.key.startswith("subsidy:") and self.kind == "subsidy")
 
     @property
     def paid(self) -> Decimal:
@@ -126,7 +133,7 @@ def _rebuilt(line: ScheduleLine) -> ScoreSheet | None:
 
 def _advance_line(contract: Contract, scheme: Scheme) -> ScheduleLine:
     payment = scheme.payment
-    line = ScheduleLine("advance", "advance", "预付款（合同签订后支付，不依考核结果）", payment.clause,
+    line = ScheduleLine("advance", "advance", N_("预付款（合同签订后支付，不依考核结果）"), payment.clause,
                         share=payment.advance_share)
     # The advance depends on no score (seed 002: 签订之日起30个工作日内…拨付…40%作为预付款); the engine
     # computes it from the scheme alone, so an empty set of facts is enough.
@@ -168,7 +175,7 @@ def subsidy_lines(contract: Contract, scheme: Scheme) -> list[ScheduleLine]:
     if scheme.subsidy is not None:
         cycle = find_cycle(contract, scheme.cycles[-1].id)
         sheet, approval = _approval_of(contract, cycle)
-        line = ScheduleLine(f"subsidy:{scheme.cycles[-1].id}", "subsidy", f"年度绩效奖励（{scheme.cycles[-1].label}）",
+        line = ScheduleLine(f"subsidy:{scheme.cycles[-1].id}", "subsidy", N_("年度绩效奖励"),
                             scheme.subsidy.clause, cycle=cycle, sheet=sheet, approval=approval)
         if approval is not None and (rebuilt := _rebuilt(line)) is not None:
             line.due, line.explanation = rebuilt.subsidy_total()

@@ -15,6 +15,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -634,7 +635,7 @@ def to_csv(rows: list[dict]) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for r in rows:
-        row = {**r, "stations": "；".join(r["stations"]), "passed": {True: "合格", False: "不合格", None: ""}[r["passed"]]}
+        row = {**r, "stations": "；".join(r["stations"]), "passed": {True: _("合格"), False: _("不合格"), None: ""}[r["passed"]]}
         writer.writerow({key: neutral(value) for key, value in row.items()})
     return "\ufeff" + out.getvalue()
 

@@ -58,6 +58,7 @@ def test_confirming_a_termination_states_the_date_and_who_is_told_first(world, d
     page = client.get(f"/terminations/{proposal.id}").get_data(as_text=True)
     assert 'data-testid="confirm-termination-step"' in page and 'data-testid="confirm-termination"' not in page
     body = client.get(f"/terminations/{proposal.id}/confirm", headers=HX).get_data(as_text=True)
-    assert proposal.effective_on.isoformat() in body and "不能撤销" in body and "operator1" in body
+    d = proposal.effective_on
+    assert f"{d.year}年{d.month}月{d.day}日" in body and "不能撤销" in body and "operator1" in body
     assert 'data-testid="confirm-termination"' in body
     assert reviewer.get(f"/terminations/{proposal.id}/confirm").status_code == 403

@@ -223,11 +223,10 @@ def test_the_lock_reason_names_the_cycle_and_the_day_of_approval(app, db, world)
     contract_id = world[1]["contract"].id
     with app.test_request_context():
         reason = lock_reason(contract_id, date(2024, 3, 1))
+        y, m, d = (int(x) for x in day.split("-"))  # inside a request: the reader's language, days in words
         assert reason == (
-            f"第一阶段验收（合同签订5个月后）（2024-03-01至2024-07-31）的考核已于{day}审批通过，该周期数据已锁定，不能再修改；"
-            f"如需更正，请联系局方审批人重新开启考核。 / The assessment of this cycle (2024-03-01 to 2024-07-31) "
-            f"was approved on {day}; its data is locked. Ask the bureau's approver to reopen the assessment to "
-            f"correct it.")
+            f"第一阶段验收（合同签订5个月后）（2024年3月1日至2024年7月31日）的考核已于{y}年{m}月{d}日审批通过，"
+            f"该周期数据已锁定，不能再修改；如需更正，请联系局方审批人重新开启考核。")
         assert lock_reason(contract_id, date(2024, 7, 31)) == reason
         assert lock_reason(contract_id, date(2024, 2, 29)) is None
         assert lock_reason(contract_id, date(2024, 8, 1)) is None
