@@ -86,65 +86,6 @@ def _events(fh, container: str, item: str) -> Iterator:
     """The complete `item` elements of an XML part (e.g. each <row> of <sheetData>), parsed chunk by chunk
     by the C parser; each is detached from its `container` once handed on, so nothing accumulates."""
     parser = ElementTree.XMLPullParser(events=("start", "end"))
-    holder = item_tag = container_tag = None
-    try:
-        while chunk := fh.read(CHUNK):
-            parser.feed(chunk)
-            for event, el in parser.read_events():
-                if event == "end":
-                    if el.tag == item_tag:
-                        yield el
-                        holder.clear()
-                    elif el.tag == container_tag:
-                        return
-                elif holder is None and _local(el.tag) == container:
-                    holder, container_tag = el, el.tag
-                    item_tag = el.tag[:len(el.tag) - len(container)] + item
-        parser.close()
-    except ElementTree.ParseError as e:
-        raise StreamError(f"XML: {e}") from None
-
-
-def custom_format_kind(code: str) -> int:
-    """Whether a custom number format shows a date/time, a duration or neither (calamine's rule)."""
-    escaped = is_quote = ap = hms = False
-    brackets = 0
-    prev = " "
-    for s in code:
-        if escaped:
-            escaped = False
-        elif s in "_\\*":
-            escaped = True
-        elif is_quote:
-            if s == '"':
-                is_quote = False
-        elif s == '"':
-            is_quote = True
-        elif s == ";":
-            return _OTHER
-        elif s == "[":
-            brackets += 1
-        elif s == "]" and brackets == 1 and hms:
-            return _DURATION
-        elif s == "]":
-            brackets = max(brackets - 1, 0)
-        elif s in "aA" and not ap and brackets == 0:
-            ap = True
-        elif s in "pm/PM" and ap and brackets == 0:
-            return _DATETIME
-        elif s in "dmhysDMHYS" and not ap and brackets == 0:
-            return _DATETIME
-        else:
-            if not (hms and s.lower() == prev.lower()):
-                hms = prev == "[" and s in "mhsMHS"
-        prev = s
-    return _OTHER
-
-
-def _events(fh, container: str, item: str) -> Iterator:
-    """The complete `item` elements of an XML part (e.g. each <row> of <sheetData>), parsed chunk by chunk
-    by the C parser; each is detached from its `container` once handed on, so nothing accumulates."""
-    parser = ElementTree.XMLPullParser(events=("start", "end"))
     holder = None
     try:
         while chunk := fh.read(CHUNK):
