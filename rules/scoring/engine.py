@@ -207,48 +207,23 @@ def _remember(table: dict, key: Decimal, text: str) -> None:
     table[key] = text
 
 
-def _fp(value: Decimal) -> str:
-    """fmt_pts(value), remembered."""
-    if value.__class__ is not Decimal:
-        return fmt_pts(value)
-    text = _PTS_TEXT.get(value)
-    if text is None:
-        text = fmt_pts(value)
-        _remember(_PTS_TEXT, value, text)
-    return text
+def _remembered(table: dict, render) -> "Callable[[Decimal], str]":
+    """render(value), remembered in `table` by the value (equal Decimals render alike: the texts normalise)."""
+    def text_of(value: Decimal) -> str:
+        if value.__class__ is not Decimal:
+            return render(value)
+        text = table.get(value)
+        if text is None:
+            text = render(value)
+            _remember(table, value, text)
+        return text
+    return text_of
 
 
-def _fps(value: Decimal) -> str:
-    """fmt_pts(value, signed=True), remembered."""
-    if value.__class__ is not Decimal:
-        return fmt_pts(value, signed=True)
-    text = _SIGNED_PTS_TEXT.get(value)
-    if text is None:
-        text = fmt_pts(value, signed=True)
-        _remember(_SIGNED_PTS_TEXT, value, text)
-    return text
-
-
-def _fn(value: Decimal) -> str:
-    """fmt_num(value), remembered."""
-    if value.__class__ is not Decimal:
-        return fmt_num(value)
-    text = _NUM_TEXT.get(value)
-    if text is None:
-        text = fmt_num(value)
-        _remember(_NUM_TEXT, value, text)
-    return text
-
-
-def _ft(value: Decimal) -> str:
-    """fmt_num(_tidy(value)), remembered."""
-    if value.__class__ is not Decimal:
-        return fmt_num(_tidy(value))
-    text = _TIDY_TEXT.get(value)
-    if text is None:
-        text = fmt_num(_tidy(value))
-        _remember(_TIDY_TEXT, value, text)
-    return text
+_fp = _remembered(_PTS_TEXT, fmt_pts)
+_fps = _remembered(_SIGNED_PTS_TEXT, lambda value: fmt_pts(value, signed=True))
+_fn = _remembered(_NUM_TEXT, fmt_num)
+_ft = _remembered(_TIDY_TEXT, lambda value: fmt_num(_tidy(value)))
 
 
 # -- steps: the explanation as data ------------------------------------------------------------------
