@@ -26,6 +26,7 @@ from portal.cycles.services import Cycle, cycles
 from portal.db import get_session
 from portal.findings import services as findings
 from portal.findings.models import Finding
+from portal.ledgers.models import LedgerUpload
 from portal.organisations.models import CreditGrade
 from portal.reporting import services as reporting
 from portal.reporting.models import Submission
@@ -45,6 +46,22 @@ _SUBMISSION_KINDS = {
     "monthly_job_info": lambda period: [("job_information", period)],  # seed 000 岗位信息
     "monthly_report": lambda period: [("work_report", period)],  # seed 000 每月1次书面汇报
 }
+
+
+# seed 000 3（3）台账建立, 每季度末集中报送: an accepted upload of a quarterly ledger is that ledger handed in for
+# the quarter. The rules know the three ledgers that carry points in 附件2 (岗位信息台账 3分, 外出务工人员信息台账 5分,
+# 黔西籍创业成功人士台账 2分); the portal's ledger types that are those ledgers. The enterprises ledger carries no
+# points of its own in 附件2, so no rule reads it.
+_QUARTERLY_LEDGERS = {"quarterly_ledgers": {"job_postings": "jobs", "delivered_workers": "migrant_workers",
+                                            "entrepreneurs": "entrepreneurs"}}
+
+
+def _ledger_rows(upload) -> list[dict]:
+    ledger = _QUARTERLY_LEDGERS.get(upload.obligation_key, {}).get(upload.ledger_type)
+    if not ledger:
+        return []
+    return [{"id": f"ledger-upload-{upload.id}", "kind": "quarterly_ledger", "period": upload.period_key,
+             "ledger": ledger, "submitted_at": _iso(upload.uploaded_at)}]
 
 
 def _previous_month(period: str) -> str:
@@ -80,6 +97,7 @@ class RuleInputs:
 
     grades: list = field(default_factory=list)  # the operator's credit grades
     submissions: list = field(default_factory=list)  # every version, by id
+    ledgers: list = field(default_factory=list)  # accepted ledger uploads handed in for an obligation, by id
     findings: list = field(default_factory=list)  # recorded complaints, incidents and disputes, by id
     station_of: dict = field(default_factory=dict)  # staff member id -> station id (former staff too)
     sheets: dict = field(default_factory=dict)  # month -> latest attendance version saved by as_of
@@ -111,6 +129,12 @@ def rule_inputs(contracts: list[Contract], as_of: datetime) -> dict[int, RuleInp
                                     Submission.period_key, Submission.due_at, Submission.submitted_at,
                                     Submission.version).where(Submission.contract_id.in_(ids)).order_by(Submission.id)):
         out[s.contract_id].submissions.append(s)
+    for u in session.execute(select(LedgerUpload.contract_id, LedgerUpload.id, LedgerUpload.obligation_key,
+                                    LedgerUpload.period_key, LedgerUpload.ledger_type, LedgerUpload.uploaded_at)
+                             .where(LedgerUpload.contract_id.in_(ids), LedgerUpload.state == "accepted",
+                                    LedgerUpload.obligation_key.in_(tuple(_QUARTERLY_LEDGERS)))
+                             .order_by(LedgerUpload.id)):
+        out[u.contract_id].ledgers.append(u)
     for f in session.execute(select(Finding.contract_id, Finding.id, Finding.kind, Finding.found_on, Finding.verified,
                                     Finding.serious, Finding.station_id, Finding.collective, Finding.outcome).where(
             Finding.contract_id.in_(ids), Finding.status == "recorded",
@@ -160,7 +184,8 @@ def rule_facts(contract: Contract, as_of: datetime, inputs: RuleInputs | None = 
         "contract": {"id": str(contract.id), "scheme": contract.scheme_id,
                      "starts_on": contract.starts_on.isoformat(), "ends_on": contract.ends_on.isoformat()},
         "operator": operator,
-        "submissions": [row for s in inputs.submissions for row in _compliance_rows(s)],
+        "submissions": [row for s in inputs.submissions for row in _compliance_rows(s)]
+        + [row for u in inputs.ledgers for row in _ledger_rows(u)],
         **_findings(inputs),  # complaints, incidents, disputes the bureau recorded
         **_attendance(inputs),  # stations and monthly attendance days
         "period_scores": _period_scores(contract, as_of, inputs),  # approved sheets (seeds 002, 001)

@@ -97,3 +97,36 @@ def test_only_operators_upload_and_a_missing_file_is_an_error_next_to_the_field(
     response = operator.post(f"/contracts/{contract.id}/ledgers", headers={"X-CSRFToken": token},
                              data={"ledger_type": "delivered_workers", "obligation": ""})
     assert response.status_code == 422 and 'id="file-error"' in response.get_data(as_text=True)
+
+
+def test_an_accepted_quarterly_ledger_is_that_ledger_handed_in_for_the_rules(app, world, db):
+    """seed 000 3（3）台账建立, 每季度末集中报送; 附件2 台账建立: 外出务工人员信息台账 5分, 岗位信息台账 3分,
+    黔西籍创业成功人士台账 2分. The delivered-workers ledger uploaded for the quarter, on time, is the 外出务工人员
+    信息台账 handed in: after the quarter's end only the two ledgers not uploaded are found missing."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from portal.compliance.services import run_rules
+    from portal.violations.models import Violation
+
+    today = date.today()
+    quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    contract = add_contract(db, world, scheme_id="qianxi-2022", starts_on=date(today.year, 1, 1),
+                            ends_on=date(today.year + 1, 12, 31), number="QX-L")
+    client = app.test_client()
+    token = login(client, "t1-operator")
+    response = _upload(client, token, contract.id, xlsx([good_row()]), "输送劳动力.xlsx",
+                       obligation=f"quarterly_ledgers:{quarter}")
+    assert 'data-state="accepted"' in client.get(response.headers["Location"]).get_data(as_text=True)
+
+    first_month_after = (date(today.year, 3 * ((today.month - 1) // 3 + 1), 28) + timedelta(days=10)).replace(day=5)
+    with app.app_context():
+        from portal.contracts.models import Contract
+        from portal.db import get_session
+
+        run_rules(get_session().get(Contract, contract.id),
+                  datetime(first_month_after.year, first_month_after.month, 5, tzinfo=timezone.utc))
+        get_session().commit()
+    missing = {v.dedup_key.rsplit("ledger=", 1)[1] for v in db.exec(select(Violation).where(
+        Violation.contract_id == contract.id, Violation.rule_id == "deadlines.quarterly_ledger_missing",
+        Violation.period == quarter))}
+    assert missing == {"jobs", "entrepreneurs"}, "the uploaded 外出务工人员信息台账 is not missing; the other two are"
