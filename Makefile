@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint-layers install test-deps system-deps translations migrate demo test-sqlite test-postgres test-faults faults bench security clean
+.PHONY: run test lint-layers install test-deps system-deps translations migrate demo test-both test-sqlite test-postgres test-faults faults bench security clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,7 +71,19 @@ test-faults: test-deps
 	@echo "=== fault scenarios (real gunicorn, PostgreSQL stopped and started) ==="
 	env -u DATABASE_URL $(PY) -m pytest -q -m faults tests/faults
 
-test: lint-layers test-sqlite test-postgres test-faults
+# The two runs side by side (CI has 2 cores; each run is mostly one Python process): the PostgreSQL run prints as
+# it goes, the SQLite run's output follows it; either failing fails the target.
+test-both: test-deps
+	@echo "=== test suite on PostgreSQL (the SQLite run goes on beside it; its output follows) ==="
+	@sqlite_log=$$(mktemp /tmp/kaohe-sqlite-run.XXXXXX); \
+	env -u DATABASE_URL $(PY) -m pytest -q -p no:cacheprovider >"$$sqlite_log" 2>&1 & sqlite_pid=$$!; \
+	PYTHON=$(PY) .ci/with-postgres $(PY) -m pytest -q -p no:cacheprovider; pg=$$?; \
+	wait $$sqlite_pid; lite=$$?; \
+	echo "=== test suite on SQLite ==="; cat "$$sqlite_log"; rm -f "$$sqlite_log"; \
+	echo "=== SQLite run: $$([ $$lite = 0 ] && echo passed || echo FAILED); PostgreSQL run: $$([ $$pg = 0 ] && echo passed || echo FAILED) ==="; \
+	[ $$lite = 0 ] && [ $$pg = 0 ]
+
+test: lint-layers test-both test-faults
 
 # Runs every fault scenario and writes docs/reliability.md (a few minutes).
 faults: test-deps
