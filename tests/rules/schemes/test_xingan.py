@@ -67,7 +67,8 @@ def test_one_hundred_points_less_fourteen_indicators(scheme):
     indicators = scheme.node("indicators")
     assert [n.id for n in indicators.children] == INDICATORS
     assert all(n.kind == "penalty" and n.max is None for n in indicators.children)  # no per-indicator points or cap
-    assert [c.id for c in scheme.cycles] == ["daily", "annual"]
+    # 3.1 “日常考核+年度考核”相结合, 总分100分: one sheet per service year (DOMAIN conventions; note 9)
+    assert [(c.id, c.months) for c in scheme.cycles] == [("annual", 12)]
     bonuses = [n for n in scheme.leaves() if n.kind == "bonus"]
     assert [b.id for b in bonuses] == ["city_ranking", "media_reports"]
 
