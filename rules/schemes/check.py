@@ -640,6 +640,10 @@ class _Checker:
         return {"fact", "tiers", "otherwise"}
 
     def m_levels(self, data, p, maximum, kind):
+        if "weight" in data or "grades" in data:
+            if "points" in data:  # points per level, or a weight and grades: not both
+                self.add(p + ("points",), "unknown_key", key="points", allowed=["fact", "weight", "grades"])
+            return self.graded(data, p, maximum)
         fact = self.fact_ref(data.get("fact"), p + ("fact",), ("choice",))
         points = data.get("points")
         if not isinstance(points, dict):
@@ -658,7 +662,8 @@ class _Checker:
                 self.add(p + ("points", c), "exceeds_max", key=c, value=value, max=maximum)
         return {"fact", "points"}
 
-    def m_graded(self, data, p, maximum, kind):
+    def graded(self, data, p, maximum):
+        """levels with a weight and grades (a factor graded from stated criteria): points = weight × value."""
         fact = self.fact_ref(data.get("fact"), p + ("fact",), ("choice",))
         weight = self.number(data, "weight", p)
         raw = self.array(data, "grades", p)
@@ -689,7 +694,7 @@ class _Checker:
                 and weight * max(values) != maximum:
             self.add(p + ("max",), "graded_max", max=maximum, weight=weight, top=max(values),
                      product=weight * max(values))
-        return {"fact", "weight", "grades"}
+        return {"fact", "weight", "grades", "points"}
 
     def m_base_steps(self, data, p, maximum, kind):
         self.fact_ref(data.get("fact"), p + ("fact",), _NUMERIC)

@@ -835,13 +835,15 @@ def _m_tiers(node, ctx):
 
 def _m_levels(node, ctx):
     p = node.params
+    if "weight" in p:
+        return _m_graded(node, ctx)
     value = ctx.get(p["fact"])
     ctx.steps.append({"step": "level", "fact": p["fact"], "value": _v(value), "points": _v(p["points"][value])})
     return p["points"][value], f"{p['fact']} = {value} → {_fp(p['points'][value])}"
 
 
 def _m_graded(node, ctx):
-    # a factor graded from stated criteria (e.g. DB12/T 3009—2024 表B.1: 要素得分Pi = F × Wi): weight × grade's value
+    # levels with a weight: a factor graded from stated criteria (e.g. DB12/T 3009—2024 表B.1: 要素得分Pi = F × Wi)
     p = node.params
     grade = ctx.get(p["fact"])
     level = next(g for g in p["grades"] if g.grade == grade)
@@ -994,7 +996,6 @@ _METHODS = {
     "per_unit": _m_per_unit,
     "tiers": _m_tiers,
     "levels": _m_levels,
-    "graded": _m_graded,
     "base_steps": _m_base_steps,
     "deductions": _m_deductions,
     "judgement": _m_judgement,

@@ -495,6 +495,10 @@ class _Builder:
         return {"fact": fact, "tiers": tuple(tiers), "otherwise": otherwise}, {"fact", "tiers", "otherwise"}
 
     def m_levels(self, data, where, maximum, kind):
+        if "weight" in data or "grades" in data:
+            if "points" in data:
+                self.fail(f"{where}.points", "points per level, or a weight and grades: not both")
+            return self.graded(data, where, maximum)
         fact = self.fact_ref(data.get("fact"), f"{where}.fact", kinds=("choice",))
         points = self.table(data.get("points"), f"{where}.points")
         choices = self.facts[fact].choices
@@ -509,8 +513,8 @@ class _Builder:
                 self.fail(f"{where}.points.{c}", f"{fmt_num(v)} exceeds max {fmt_num(maximum)}")
         return {"fact": fact, "points": levels}, {"fact", "points"}
 
-    def m_graded(self, data, where, maximum, kind):
-        """A factor graded from stated criteria: points = weight × the value of the grade given."""
+    def graded(self, data, where, maximum):
+        """A factor graded from stated criteria (levels with a weight): points = weight × the grade's value."""
         fact = self.fact_ref(data.get("fact"), f"{where}.fact", kinds=("choice",))
         weight = self.number(data, "weight", where, min_=ZERO)
         levels = []
@@ -533,7 +537,7 @@ class _Builder:
         if maximum is not None and weight * top != maximum:
             self.fail(f"{where}.max", f"max {fmt_num(maximum)} is not weight {fmt_num(weight)} × the highest grade's "
                                       f"value {fmt_num(top)} = {fmt_num(weight * top)}")
-        return {"fact": fact, "weight": weight, "grades": tuple(levels)}, {"fact", "weight", "grades"}
+        return {"fact": fact, "weight": weight, "grades": tuple(levels)}, {"fact", "weight", "grades", "points"}
 
     def m_base_steps(self, data, where, maximum, kind):
         params = {

@@ -36,8 +36,7 @@ class FactsError(ValueError):
 
 FACT_KINDS = ("count", "number", "percent", "bool", "choice", "count_list", "judgement", "judgement_list")
 DERIVED_OPS = ("sum", "difference", "product", "min", "max", "ratio", "percent")
-METHODS = ("fixed", "checklist", "per_unit", "tiers", "levels", "graded", "base_steps", "deductions", "judgement",
-           "rank")
+METHODS = ("fixed", "checklist", "per_unit", "tiers", "levels", "base_steps", "deductions", "judgement", "rank")
 LEAF_KINDS = ("regular", "bonus", "penalty")
 VETO_EFFECTS = ("fail", "disqualify", "terminate")
 
