@@ -67,6 +67,12 @@ MESSAGES = {
     "shares_sum": N_("预付比例与各期付款比例合计%(sum)s，应为1"),
     "bonus_uncapped": N_("加分项须写明上限（cap或max）；文件未规定上限的，写uncapped = true"),
     "unknown_veto_effect": N_("未知的否决后果“%(effect)s”（可用：%(allowed)s）"),
+    "graded_max": N_("本项分值%(max)s应等于权重%(weight)s × 最高等级的值%(top)s = %(product)s"),
+    "grades_mixed": N_("按分数段评定等级（bands）与按名次比例评定等级（quotas、rest）只能二选一，请删去“%(key)s”"),
+    "grade_bands_cover": N_("总分%(at)s不在任何等级分数段内（最近的一段是%(band)s）：各等级分数段须覆盖全部可能的总分"),
+    "payment_grades_mixed": N_("付款档次要么全部按等级（grade），要么全部按分数段（min、max），不能混用"),
+    "grade_band_bounds": N_("按等级“%(grade)s”付款的档次不写min、max：分数段由[grades]中该等级决定"),
+    "unknown_grade": N_("未知的等级“%(grade)s”（[grades]中按分数段定义的等级：%(allowed)s）"),
     "invalid": N_("方案文件有误：%(detail)s"),
 }
 POINTS_SUM = {
@@ -111,7 +117,8 @@ CASES = {
 }
 WHAT = {
     "total": N_("总分"), "passed": N_("是否合格"), "complete": N_("是否完整"), "band": N_("档次"),
-    "payment_ratio": N_("付款比例"), "subsidy": N_("补贴"), "missing": N_("缺少的数据"), "vetoes": N_("一票否决"),
+    "payment_ratio": N_("付款比例"), "grade": N_("等级"), "subsidy": N_("补贴"), "missing": N_("缺少的数据"),
+    "vetoes": N_("一票否决"),
 }
 
 

@@ -13,6 +13,7 @@ A cases file is TOML (or JSON with the same shape)::
     passed = true
     complete = true                # an incomplete sheet has no total: expect complete = false and missing
     band = "16分（含）以上全额支付"   # the payment (or subsidy) band's label
+    grade = "良好"                  # the letter grade (schemes with [grades] bands)
     payment_ratio = "1.00"
     missing = []                   # facts the sheet still needs
     vetoes = []                    # ids of the vetoes that apply
@@ -34,7 +35,8 @@ from rules.scoring.engine import score
 from rules.scoring.model import FactsError, Scheme
 from rules.scoring.summary import points, sheet_summary
 
-EXPECT_KEYS = ("total", "passed", "complete", "band", "payment_ratio", "subsidy", "missing", "vetoes", "lines")
+EXPECT_KEYS = ("total", "passed", "complete", "band", "grade", "payment_ratio", "subsidy", "missing", "vetoes",
+               "lines")
 
 
 class CasesError(ValueError):
@@ -48,7 +50,7 @@ class CasesError(ValueError):
 
 @dataclass(frozen=True)
 class Mismatch:
-    what: str  # total | passed | complete | band | payment_ratio | subsidy | missing | vetoes | line
+    what: str  # total | passed | complete | band | grade | payment_ratio | subsidy | missing | vetoes | line
     expected: str
     actual: str
     path: str = ""  # for a line
@@ -133,7 +135,7 @@ def run_case(scheme: Scheme, case: dict[str, Any], number: int) -> CaseResult:
         elif key == "payment_ratio":
             if got[key] is None or Decimal(str(want)) != Decimal(got[key]):
                 out.append(Mismatch(key, str(want), _json(got[key])))
-        elif key in ("passed", "complete", "band"):
+        elif key in ("passed", "complete", "band", "grade"):
             if want != got[key]:
                 out.append(Mismatch(key, _json(want), _json(got[key])))
         elif key in ("missing", "vetoes"):

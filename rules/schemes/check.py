@@ -5,7 +5,7 @@
     result.problems    # [Problem(line, column, key, params, path)], in file order
 
 A problem is data, not words: ``key`` names the kind of problem (``unknown_method``, ``points_sum`` …,
-every key is in ``PROBLEM_KEYS``) and ``params`` its details as JSON-able values (numbers as strings);
+every key is in ``ALL_PROBLEM_KEYS``) and ``params`` its details as JSON-able values (numbers as strings);
 the portal renders them through its message catalog (Chinese by default, English on request), like the
 engine's steps. The checks collect as many problems as they can in one pass; the loader
 (rules/scoring/loader.py) then builds the scheme and stays the last word: anything it refuses that the
@@ -39,6 +39,13 @@ PROBLEM_KEYS = (
     "band_out_of_range", "levels_choices", "weight_out_of_range", "shares_sum", "bonus_uncapped",
     "unknown_veto_effect", "invalid",
 )
+# the problems of graded factors and letter grades by score band (methods beyond the six schemes' own); every
+# key of ALL_PROBLEM_KEYS has a bad file in the tests (tests/rules/schemes/test_check.py for PROBLEM_KEYS,
+# tests/rules/scoring/test_graded_check.py for these)
+GRADE_PROBLEM_KEYS = (
+    "graded_max", "grades_mixed", "grade_bands_cover", "payment_grades_mixed", "grade_band_bounds", "unknown_grade",
+)
+ALL_PROBLEM_KEYS = PROBLEM_KEYS + GRADE_PROBLEM_KEYS
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _SCHEME_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -284,12 +291,13 @@ class _Checker:
             self.veto(veto, ("vetoes", i))
         self.unique([(v.get("id"), ("vetoes", i, "id")) for i, v in enumerate(self.array(d, "vetoes", ()))
                      if isinstance(v, dict)], "vetoes")
+        self.grade_names: list[str] | None = None  # letter grades by score band, for payment by grade
+        if "grades" in d and (grades := self.table(d["grades"], ("grades",))) is not None:
+            self.grades(grades)
         if "payment" in d and (payment := self.table(d["payment"], ("payment",))) is not None:
             self.payment(payment)
         if "subsidy" in d and (subsidy := self.table(d["subsidy"], ("subsidy",))) is not None:
             self.subsidy(subsidy)
-        if "grades" in d and (grades := self.table(d["grades"], ("grades",))) is not None:
-            self.grades(grades)
         for key, value in (d.get("extra") or {}).items() if isinstance(d.get("extra"), dict) else ():
             self.table(value, ("extra", key))
 
@@ -632,6 +640,10 @@ class _Checker:
         return {"fact", "tiers", "otherwise"}
 
     def m_levels(self, data, p, maximum, kind):
+        if "weight" in data or "grades" in data:
+            if "points" in data:  # points per level, or a weight and grades: not both
+                self.add(p + ("points",), "unknown_key", key="points", allowed=["fact", "weight", "grades"])
+            return self.graded(data, p, maximum)
         fact = self.fact_ref(data.get("fact"), p + ("fact",), ("choice",))
         points = data.get("points")
         if not isinstance(points, dict):
@@ -649,6 +661,40 @@ class _Checker:
             if value is not None and maximum is not None and value > maximum:
                 self.add(p + ("points", c), "exceeds_max", key=c, value=value, max=maximum)
         return {"fact", "points"}
+
+    def graded(self, data, p, maximum):
+        """levels with a weight and grades (a factor graded from stated criteria): points = weight × value."""
+        fact = self.fact_ref(data.get("fact"), p + ("fact",), ("choice",))
+        weight = self.number(data, "weight", p)
+        raw = self.array(data, "grades", p)
+        if not raw:
+            self.add(p + ("grades",) if "grades" in data else p, "empty_list", key="grades")
+        names, values = [], []
+        for i, g in enumerate(raw):
+            gp = p + ("grades", i)
+            if (g := self.table(g, gp)) is None:
+                continue
+            self.unknown(g, {"grade", "value", "criteria"}, gp)
+            name = self.text(g, "grade", gp)
+            value = self.number(g, "value", gp)
+            self.text(g, "criteria", gp, required=False)
+            if name is not None:
+                names.append((name, gp + ("grade",)))
+            if value is not None:
+                values.append(value)
+        self.unique(names, f"{self.show(p)}.grades")
+        choices = self.facts[fact].get("choices") if fact else None
+        if names and isinstance(choices, list) and choices and len(set(map(str, choices))) == len(choices):
+            given = [name for name, _ in names]
+            missing = [c for c in choices if c not in given]
+            extra = [name for name in given if name not in choices]
+            if missing or extra:
+                self.add(p + ("grades",), "levels_choices", fact=fact, missing=missing, extra=extra)
+        if weight is not None and values and len(values) == len(raw) and maximum is not None \
+                and weight * max(values) != maximum:
+            self.add(p + ("max",), "graded_max", max=maximum, weight=weight, top=max(values),
+                     product=weight * max(values))
+        return {"fact", "weight", "grades", "points"}
 
     def m_base_steps(self, data, p, maximum, kind):
         self.fact_ref(data.get("fact"), p + ("fact",), _NUMERIC)
@@ -731,20 +777,25 @@ class _Checker:
 
     # -- bands -----------------------------------------------------------------------------------
 
-    def bands(self, raw: list, path: tuple, value_key: str, maximum: Decimal | None = None,
+    def bands(self, raw: list, path: tuple, value_key: str | None, maximum: Decimal | None = None,
               limit: Decimal | None = None) -> list[tuple[int, Band]]:
+        """Bands of a value; value_key None: letter-grade bands (a ``grade`` each, no value)."""
         out = []
-        extra = {"consequence", "rectify_within_months"} if value_key == "ratio" else set()
+        extra = {"consequence", "rectify_within_months", "grade"} if value_key == "ratio" else set()
+        if value_key is None:
+            extra = {"grade", "consequence"}
         for i, b in enumerate(raw):
             bp = path + (i,)
             if (b := self.table(b, bp)) is None:
                 continue
-            self.unknown(b, {"min", "max", "min_inclusive", "max_inclusive", value_key, "label", *extra}, bp)
+            self.unknown(b, {"min", "max", "min_inclusive", "max_inclusive", "label", *extra}
+                         | ({value_key} if value_key else set()), bp)
             lo = self.number(b, "min", bp, required=False, signed=True)
             hi = self.number(b, "max", bp, required=False, signed=True)
             self.boolean(b, "min_inclusive", bp)
             self.boolean(b, "max_inclusive", bp)
-            value = self.number(b, value_key, bp)
+            grade = self.text(b, "grade", bp, required=value_key is None)
+            value = self.number(b, value_key, bp) if value_key else None
             if value is not None and maximum is not None and value > maximum:
                 self.add(bp + (value_key,), "exceeds_max", key=value_key, value=value, max=maximum)
             if value is not None and limit is not None and value > limit:
@@ -755,7 +806,7 @@ class _Checker:
             if ("min" in b and lo is None) or ("max" in b and hi is None):
                 continue
             out.append((i, Band(min=lo, max=hi, min_inclusive=b.get("min_inclusive", True) is True,
-                                max_inclusive=b.get("max_inclusive", False) is True)))
+                                max_inclusive=b.get("max_inclusive", False) is True, grade=grade or "")))
         return out
 
     def band_range(self, bands: list[tuple[int, Band]], path: tuple, lo: Decimal | None, hi: Decimal | None) -> None:
@@ -859,9 +910,30 @@ class _Checker:
                     "payment.stages")
         if total != 1:
             self.add(p + ("advance_share",) if "advance_share" in data else p, "shares_sum", sum=total)
-        bands = self.bands(self.array(data, "bands", p), p + ("bands",), "ratio", limit=Decimal(1))
-        self.total_bands(bands, p + ("bands",))
+        raw = self.array(data, "bands", p)
+        bands = self.bands(raw, p + ("bands",), "ratio", limit=Decimal(1))
+        if any(isinstance(b, dict) and "grade" in b for b in raw):
+            self.payment_by_grade(raw, p + ("bands",))
+        else:
+            self.total_bands(bands, p + ("bands",))
         self.text(data, "clause", p)
+
+    def payment_by_grade(self, raw: list, path: tuple) -> None:
+        """Payment bands that name a letter grade: no min or max, every band a grade of [grades] bands, once."""
+        for i, b in enumerate(raw):
+            if not isinstance(b, dict):
+                continue
+            bp = path + (i,)
+            if "grade" not in b:
+                self.add(bp, "payment_grades_mixed")
+                continue
+            for key in ("min", "max"):
+                if key in b:
+                    self.add(bp + (key,), "grade_band_bounds", grade=b["grade"])
+            if isinstance(b["grade"], str) and b["grade"] not in (self.grade_names or []):
+                self.add(bp + ("grade",), "unknown_grade", grade=b["grade"], allowed=self.grade_names or [])
+        self.unique([(b.get("grade"), path + (i, "grade")) for i, b in enumerate(raw)
+                     if isinstance(b, dict) and isinstance(b.get("grade"), str)], "payment.bands")
 
     def total_bands(self, bands, path: tuple) -> None:
         lo, hi = self.total_bounds()
@@ -888,7 +960,10 @@ class _Checker:
 
     def grades(self, data: dict) -> None:
         p = ("grades",)
-        self.unknown(data, {"quotas", "rest", "failed", "clause"}, p)
+        self.unknown(data, {"quotas", "rest", "failed", "clause", "bands"}, p)
+        if "bands" in data:
+            self.grade_bands(data)
+            return
         names = []
         for i, q in enumerate(self.array(data, "quotas", p)):
             qp = p + ("quotas", i)
@@ -902,6 +977,37 @@ class _Checker:
         names += [(self.text(data, "rest", p), p + ("rest",)), (self.text(data, "failed", p), p + ("failed",))]
         self.unique(names, "grades")
         self.text(data, "clause", p)
+
+    def grade_bands(self, data: dict) -> None:
+        """Letter grades by score band: every total from total_floor to max_total in exactly one band."""
+        p = ("grades",)
+        for key in ("quotas", "rest"):
+            if key in data:
+                self.add(p + (key,), "grades_mixed", key=key)
+        raw = self.array(data, "bands", p)
+        if not raw:
+            self.add(p + ("bands",), "empty_list", key="bands")
+        bands = self.bands(raw, p + ("bands",), None)
+        names = [(b.get("grade"), p + ("bands", i, "grade")) for i, b in enumerate(raw)
+                 if isinstance(b, dict) and isinstance(b.get("grade"), str)]
+        self.unique(names, "grades")
+        failed = self.text(data, "failed", p, required=False)
+        self.text(data, "clause", p)
+        self.grade_names = [name for name, _ in names] + ([failed] if failed and failed not in
+                                                            [name for name, _ in names] else [])
+        lo, hi = self.total_bounds()
+        self.band_range(bands, p + ("bands",), lo, hi)
+        before = len(self.problems)
+        self.band_order(bands, p + ("bands",), Decimal("0.01"))
+        if not bands or len(self.problems) > before:
+            return
+        ordered = sorted(bands, key=lambda ib: (ib[1].min is not None, ib[1].min or 0))
+        (i_low, low), (i_high, high) = ordered[0], ordered[-1]
+        if lo is not None and low.min is not None and low.min >= lo and not low.contains(lo):
+            self.add(p + ("bands", i_low, "min"), "grade_bands_cover", at=lo, band=low.describe())
+        top = self.max_total
+        if top is not None and high.max is not None and high.max <= top and not high.contains(top):
+            self.add(p + ("bands", i_high, "max"), "grade_bands_cover", at=top, band=high.describe())
 
 
 def _overlap(a: Band, b: Band) -> str | None:

@@ -835,9 +835,24 @@ def _m_tiers(node, ctx):
 
 def _m_levels(node, ctx):
     p = node.params
+    if "weight" in p:
+        return _m_graded(node, ctx)
     value = ctx.get(p["fact"])
     ctx.steps.append({"step": "level", "fact": p["fact"], "value": _v(value), "points": _v(p["points"][value])})
     return p["points"][value], f"{p['fact']} = {value} → {_fp(p['points'][value])}"
+
+
+def _m_graded(node, ctx):
+    # levels with a weight: a factor graded from stated criteria (e.g. DB12/T 3009—2024 表B.1: 要素得分Pi = F × Wi)
+    p = node.params
+    grade = ctx.get(p["fact"])
+    level = next(g for g in p["grades"] if g.grade == grade)
+    points = p["weight"] * level.value
+    ctx.steps.append({"step": "level", "fact": p["fact"], "value": grade, "points": _v(points),
+                      "weight": _v(p["weight"]), "grade_value": _v(level.value), "criteria": level.criteria})
+    ctx.steps.append({"step": "times", "units": _v(level.value), "each": _v(p["weight"]), "points": _v(points)})
+    return points, (f"{p['fact']} = {grade}: grade value {_fn(level.value)} × weight {_fn(p['weight'])} "
+                    f"= {_fp(points)}")
 
 
 def _m_base_steps(node, ctx):
@@ -1317,8 +1332,9 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
                               needs_cohort, hits)
             plan.remember_conclusion(key, known)
         figures = known.copy()
-        for name in ("missing_facts", "total_steps", "result_steps", "payment_steps", "subsidy_steps"):
-            figures[name] = list(figures[name])
+        for name in ("missing_facts", "total_steps", "result_steps", "payment_steps", "subsidy_steps", "grade_steps"):
+            if name in figures:
+                figures[name] = list(figures[name])
     return ScoreSheet(scheme_id=scheme.id, scheme_version=plan.version, participant=participant, lines=lines,
                       scheme_sha256=scheme.sha256, vetoes=hits, derivations=dict(ctx.derivations), _scheme=scheme,
                       **figures)
@@ -1432,9 +1448,10 @@ def _conclude(scheme: Scheme, regular: Decimal, bonus_raw: Decimal, penalty: Dec
         else:
             result_text = f"{_fp(total)} is not {cmp} {_fp(scheme.pass_mark)}: failed ({scheme.pass_clause})"
 
-    ratio, pay_text, band = _payment_ratio(scheme, total, complete, hits)
+    grade, grade_text, grade_steps = _band_grade(scheme, total, complete, passed)
+    ratio, pay_text, band = _payment_ratio(scheme, total, complete, hits, grade)
     subsidy, subsidy_text = _subsidy(scheme, total, complete, passed)
-    payment_steps = _band_steps(scheme.payment, total, complete, bool(hits), "payment_band")
+    payment_steps = _band_steps(scheme.payment, total, complete, bool(hits), "payment_band", grade)
     subsidy_steps = ([] if scheme.subsidy is None else
                      [{"step": "not_passed_no_subsidy"}] if complete and scheme.subsidy.requires_pass and not passed
                      else _band_steps(scheme.subsidy, total, complete, False, "subsidy_band"))
@@ -1445,31 +1462,55 @@ def _conclude(scheme: Scheme, regular: Decimal, bonus_raw: Decimal, penalty: Dec
         payment_ratio=ratio, payment_explanation=pay_text, payment_band=band, subsidy=subsidy,
         subsidy_explanation=subsidy_text, total_steps=total_steps, result_steps=result_steps,
         payment_steps=payment_steps, subsidy_steps=subsidy_steps,
+        **({} if grade_steps is None else
+           {"grade": grade, "grade_explanation": grade_text, "grade_steps": grade_steps}),
     )
 
 
-def _band_steps(table, total: Decimal, complete: bool, vetoed: bool, kind: str) -> list[dict[str, Any]]:
+def _band_grade(scheme: Scheme, total: Decimal, complete: bool, passed: bool | None):
+    """Letter grades by score band: (grade, explanation, steps); (None, "", None) for a scheme without them."""
+    grades = scheme.grades
+    if grades is None or not grades.by_band:
+        return None, "", None
+    if not complete:
+        return None, "incomplete: no grade", [{"step": "grade_incomplete"}]
+    if not passed and grades.failed:
+        return grades.failed, f"failed → {grades.failed}", [{"step": "grade_failed", "grade": grades.failed}]
+    for band in grades.bands:
+        if band.contains(total):
+            return band.grade, f"{_fp(total)} is in {band.describe()} → {band.grade}" + (
+                f" ({band.label})" if band.label else ""), [
+                {"step": "grade_band", "total": _v(total), "band": band_step(band), "grade": band.grade,
+                 "label": band.label, "consequence": band.consequence}]
+    return None, f"{_fp(total)} is in no grade band", [{"step": "no_grade_band", "total": _v(total)}]
+
+
+def _band_steps(table, total: Decimal, complete: bool, vetoed: bool, kind: str,
+                grade: str | None = None) -> list[dict[str, Any]]:
     """The payment or subsidy band the total falls in, as a step (the same lookup as _payment_ratio/_subsidy)."""
     if table is None:
         return []
     if not complete:
         return [{"step": "incomplete_no_" + kind.split("_")[0]}]
     for band in table.bands:
-        if band.contains(total):
-            return [{"step": kind, "total": _v(total), "band": band_step(band), "label": band.label,
-                     "value": _v(band.value * HUNDRED if kind == "payment_band" else band.value),
-                     "consequence": band.consequence, "vetoed": vetoed}]
+        if band.matches(total, grade):
+            step = {"step": kind, "total": _v(total), "band": band_step(band), "label": band.label,
+                    "value": _v(band.value * HUNDRED if kind == "payment_band" else band.value),
+                    "consequence": band.consequence, "vetoed": vetoed}
+            if band.grade:
+                step["grade"] = band.grade
+            return [step]
     return [{"step": "no_" + kind, "total": _v(total), "vetoed": vetoed}]
 
 
-def _payment_ratio(scheme: Scheme, total: Decimal, complete: bool, hits: list[VetoHit]):
+def _payment_ratio(scheme: Scheme, total: Decimal, complete: bool, hits: list[VetoHit], grade: str | None = None):
     payment = scheme.payment
     if payment is None:
         return None, "", None
     if not complete:
         return None, "incomplete: no payment ratio until every fact is in", None
     for band in payment.bands:
-        if band.contains(total):
+        if band.matches(total, grade):
             text = f"{_fp(total)} is in {band.describe()} ({band.label}) → {_fn(band.value * HUNDRED)}%"
             if band.consequence:
                 text += f"; {band.consequence}"
@@ -1579,8 +1620,8 @@ def score_cohort(scheme: Scheme, facts_by_participant: dict[str, dict[str, Any]]
 
 def _assign_grades(scheme: Scheme, sheets: dict[str, ScoreSheet]) -> None:
     grades = scheme.grades
-    if grades is None:
-        return
+    if grades is None or grades.by_band:
+        return  # letter grades by score band are each sheet's own (score())
     n = len(sheets)
     # DOMAIN.md §6.5: at most floor(share × n) per grade, in rank order; failed → E; the rest D
     limits = [(q.grade, floor_int(q.share * n), q.share) for q in grades.quotas]

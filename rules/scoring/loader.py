@@ -23,6 +23,7 @@ from rules.scoring.model import (
     DeductionEntry,
     Derived,
     FactSpec,
+    GradeLevel,
     GradeQuota,
     Grades,
     Node,
@@ -189,6 +190,12 @@ class _Builder:
         self.unique([v.id for v in vetoes], "vetoes")
 
         extra = self.table(data.get("extra", {}), "[extra]")
+        total_floor = self.number(result, "total_floor", "[result]", required=False, default=ZERO)
+        # grades before payment: payment bands may be by grade
+        self.grade_names: list[str] | None = None
+        grades = self.grades(data["grades"], total_floor, max_total) if "grades" in data else None
+        if grades is not None and grades.by_band:
+            self.grade_names = grades.names()
         return Scheme(
             id=scheme_id,
             title=self.text(head, "title", p),
@@ -201,7 +208,7 @@ class _Builder:
             pass_mark=self.number(result, "pass_mark", "[result]", min_=ZERO),
             pass_inclusive=self.boolean(result, "pass_inclusive", "[result]", True),
             pass_clause=self.text(result, "clause", "[result]"),
-            total_floor=self.number(result, "total_floor", "[result]", required=False, default=ZERO),
+            total_floor=total_floor,
             bonus_cap=self.number(result, "bonus_cap", "[result]", required=False, min_=ZERO),
             cycles=cycles,
             facts=dict(self.facts),
@@ -210,7 +217,7 @@ class _Builder:
             vetoes=vetoes,
             payment=self.payment(data["payment"]) if "payment" in data else None,
             subsidy=self.subsidy(data["subsidy"]) if "subsidy" in data else None,
-            grades=self.grades(data["grades"]) if "grades" in data else None,
+            grades=grades,
             extra=extra,
             note=self.text(head, "note", p, required=False),
             file=self.file,
@@ -405,10 +412,14 @@ class _Builder:
             self.fail(f"{where}.cap", f"cap {fmt_num(cap)} exceeds the leaf's max {fmt_num(maximum)}")
         return cap
 
-    def band(self, data: Any, path: str, value_key: str) -> Band:
+    def band(self, data: Any, path: str, value_key: str | None) -> Band:
+        """A band of a value; value_key None: a letter-grade band (a ``grade``, no value)."""
         data = self.table(data, path)
-        extra = {"consequence", "rectify_within_months"} if value_key == "ratio" else set()
-        self.no_unknown(data, {"min", "max", "min_inclusive", "max_inclusive", value_key, "label", *extra}, path)
+        extra = {"consequence", "rectify_within_months", "grade"} if value_key == "ratio" else set()
+        if value_key is None:
+            extra = {"grade", "consequence"}
+        self.no_unknown(data, {"min", "max", "min_inclusive", "max_inclusive", "label", *extra}
+                        | ({value_key} if value_key else set()), path)
         months = data.get("rectify_within_months")
         if months is not None and (isinstance(months, bool) or not isinstance(months, int) or months < 1):
             self.fail(f"{path}.rectify_within_months", f"expected a positive whole number of months, got {months!r}")
@@ -418,10 +429,11 @@ class _Builder:
             self.fail(path, f"min {fmt_num(lo)} is above max {fmt_num(hi)}")
         return Band(min=lo, max=hi, min_inclusive=self.boolean(data, "min_inclusive", path, True),
                     max_inclusive=self.boolean(data, "max_inclusive", path, False),
-                    value=self.number(data, value_key, path, min_=ZERO),
+                    value=self.number(data, value_key, path, min_=ZERO) if value_key else ZERO,
                     label=self.text(data, "label", path, required=False),
                     consequence=self.text(data, "consequence", path, required=False),
-                    rectify_within_months=months)
+                    rectify_within_months=months,
+                    grade=self.text(data, "grade", path, required=value_key is None))
 
     def check_bands_disjoint(self, bands: list[Band], path: str):
         probes = set()
@@ -483,6 +495,10 @@ class _Builder:
         return {"fact": fact, "tiers": tuple(tiers), "otherwise": otherwise}, {"fact", "tiers", "otherwise"}
 
     def m_levels(self, data, where, maximum, kind):
+        if "weight" in data or "grades" in data:
+            if "points" in data:
+                self.fail(f"{where}.points", "points per level, or a weight and grades: not both")
+            return self.graded(data, where, maximum)
         fact = self.fact_ref(data.get("fact"), f"{where}.fact", kinds=("choice",))
         points = self.table(data.get("points"), f"{where}.points")
         choices = self.facts[fact].choices
@@ -496,6 +512,32 @@ class _Builder:
             if maximum is not None and v > maximum:
                 self.fail(f"{where}.points.{c}", f"{fmt_num(v)} exceeds max {fmt_num(maximum)}")
         return {"fact": fact, "points": levels}, {"fact", "points"}
+
+    def graded(self, data, where, maximum):
+        """A factor graded from stated criteria (levels with a weight): points = weight × the grade's value."""
+        fact = self.fact_ref(data.get("fact"), f"{where}.fact", kinds=("choice",))
+        weight = self.number(data, "weight", where, min_=ZERO)
+        levels = []
+        for i, g in enumerate(self.array(data, "grades", where)):
+            gp = f"{where}.grades[{i}]"
+            g = self.table(g, gp)
+            self.no_unknown(g, {"grade", "value", "criteria"}, gp)
+            levels.append(GradeLevel(grade=self.text(g, "grade", gp), value=self.number(g, "value", gp, min_=ZERO),
+                                     criteria=self.text(g, "criteria", gp, required=False)))
+        if not levels:
+            self.fail(where, "grades is empty")
+        self.unique([g.grade for g in levels], f"{where}.grades")
+        choices = self.facts[fact].choices
+        missing = [c for c in choices if c not in {g.grade for g in levels}]
+        extra = [g.grade for g in levels if g.grade not in choices]
+        if missing or extra:
+            self.fail(f"{where}.grades", f"must list exactly the choices of {fact!r} {list(choices)}"
+                      + (f"; missing {missing}" if missing else "") + (f"; not a choice {extra}" if extra else ""))
+        top = max(g.value for g in levels)
+        if maximum is not None and weight * top != maximum:
+            self.fail(f"{where}.max", f"max {fmt_num(maximum)} is not weight {fmt_num(weight)} × the highest grade's "
+                                      f"value {fmt_num(top)} = {fmt_num(weight * top)}")
+        return {"fact": fact, "weight": weight, "grades": tuple(levels)}, {"fact", "weight", "grades", "points"}
 
     def m_base_steps(self, data, where, maximum, kind):
         params = {
@@ -629,9 +671,26 @@ class _Builder:
         for i, b in enumerate(bands):
             if b.value > ONE:
                 self.fail(f"payment.bands[{i}].ratio", "a payment ratio cannot exceed 1")
-        self.check_bands_disjoint(bands, "payment.bands")
+        if any(b.grade for b in bands):
+            self.payment_by_grade(bands)
+        else:
+            self.check_bands_disjoint(bands, "payment.bands")
         return Payment(advance_share=advance, stages=tuple(stages), bands=tuple(bands),
                        clause=self.text(data, "clause", p))
+
+    def payment_by_grade(self, bands: list[Band]):
+        """Payment bands that name a letter grade (no min or max): one per grade, every grade a [grades] band's."""
+        for i, b in enumerate(bands):
+            path = f"payment.bands[{i}]"
+            if not b.grade:
+                self.fail(path, "either every payment band names a grade or none does")
+            if b.min is not None or b.max is not None:
+                self.fail(path, "a payment band by grade has no min or max: the grade's band decides")
+            if self.grade_names is None:
+                self.fail(f"{path}.grade", "payment by grade needs letter grades by score band ([grades] bands)")
+            if b.grade not in self.grade_names:
+                self.fail(f"{path}.grade", f"unknown grade {b.grade!r}; one of {', '.join(self.grade_names)}")
+        self.unique([b.grade for b in bands], "payment.bands")
 
     def subsidy(self, data: Any) -> Subsidy:
         p = "[subsidy]"
@@ -649,10 +708,12 @@ class _Builder:
         return Subsidy(bands=tuple(bands), one_off=tuple(one_off),
                        requires_pass=self.boolean(data, "requires_pass", p, True), clause=self.text(data, "clause", p))
 
-    def grades(self, data: Any) -> Grades:
+    def grades(self, data: Any, total_floor: Decimal, max_total: Decimal) -> Grades:
         p = "[grades]"
         data = self.table(data, p)
-        self.no_unknown(data, {"quotas", "rest", "failed", "clause"}, p)
+        self.no_unknown(data, {"quotas", "rest", "failed", "clause", "bands"}, p)
+        if "bands" in data:
+            return self.grade_bands(data, total_floor, max_total)
         quotas = []
         for i, q in enumerate(self.array(data, "quotas", p)):
             qp = f"grades.quotas[{i}]"
@@ -666,3 +727,48 @@ class _Builder:
                         clause=self.text(data, "clause", p))
         self.unique([q.grade for q in quotas] + [grades.rest, grades.failed], "grades")
         return grades
+
+    def grade_bands(self, data: dict, total_floor: Decimal, max_total: Decimal) -> Grades:
+        """Letter grades by score band: every total from total_floor to max_total in exactly one band (on the
+        grain of a total, 0.01)."""
+        p = "[grades]"
+        for key in ("quotas", "rest"):
+            if key in data:
+                self.fail(f"grades.{key}", "letter grades by score band (bands) or quotas in rank order, not both")
+        bands = [self.band(b, f"grades.bands[{i}]", None) for i, b in enumerate(self.array(data, "bands", p))]
+        if not bands:
+            self.fail("grades.bands", "bands is empty")
+        self.unique([b.grade for b in bands], "grades.bands")
+        self.check_bands_disjoint(bands, "grades.bands")
+        ordered = sorted(bands, key=lambda b: (b.min is not None, b.min if b.min is not None else ZERO))
+        low, high = ordered[0], ordered[-1]
+        if low.min is not None and not low.contains(total_floor) and low.min >= total_floor:
+            self.fail("grades.bands", f"a total of {fmt_num(total_floor)} is in no band: the lowest band starts at "
+                                      f"{low.describe()}")
+        if high.max is not None and not high.contains(max_total) and high.max <= max_total:
+            self.fail("grades.bands", f"a total of {fmt_num(max_total)} is in no band: the highest band is "
+                                      f"{high.describe()}")
+        for a, b in zip(ordered, ordered[1:]):
+            hole = _first_hole(a, b)
+            if hole is not None:
+                self.fail("grades.bands", f"a total of {fmt_num(hole)} is between {a.describe()} and {b.describe()}, "
+                                          f"in no band")
+        failed = self.text(data, "failed", p, required=False)
+        return Grades(quotas=(), rest="", failed=failed, clause=self.text(data, "clause", p), bands=tuple(bands))
+
+
+_CENT = Decimal("0.01")
+
+
+def _first_hole(a: Band, b: Band) -> Decimal | None:
+    """A total (a multiple of 0.01) between band a and the next band up b that neither contains, or None."""
+    if a.max is None or b.min is None:
+        return None
+    x = (a.max / _CENT).to_integral_value(rounding="ROUND_FLOOR") * _CENT
+    while x <= b.min:
+        if x >= a.max and not a.contains(x) and not b.contains(x):
+            return x
+        x += _CENT
+        if x > a.max + _CENT and x < b.min:  # a wide hole: the first total in it is enough
+            return x
+    return None

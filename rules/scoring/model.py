@@ -121,6 +121,13 @@ class Band:
     label: str = ""
     consequence: str = ""  # payment bands: what else follows (e.g. seed 002 <50: 限一个月内整改)
     rectify_within_months: int | None = None
+    grade: str = ""  # letter-grade bands: the grade; payment bands by grade: the grade they pay for (no min/max)
+
+    def matches(self, x: Decimal, grade: str | None) -> bool:
+        """A band by grade holds for that grade only; any other band holds for the values it contains."""
+        if self.grade and self.min is None and self.max is None:
+            return grade == self.grade
+        return self.contains(x)
 
     def contains(self, x: Decimal) -> bool:
         if self.min is not None:
@@ -135,7 +142,7 @@ class Band:
         from rules.scoring.numbers import fmt_num
 
         if self.min is None and self.max is None:
-            return "any value"
+            return f"grade {self.grade}" if self.grade else "any value"
         if self.min is None:
             return f"{'≤' if self.max_inclusive else '<'} {fmt_num(self.max)}"
         if self.max is None:
@@ -235,11 +242,36 @@ class GradeQuota:
 
 
 @dataclass(frozen=True)
+class GradeLevel:
+    """One grade of a graded factor: its name, its value (a share of the factor, or a score the weight multiplies)
+    and the document's criteria for it."""
+
+    grade: str
+    value: Decimal
+    criteria: str = ""
+
+
+@dataclass(frozen=True)
 class Grades:
+    """Either quotas in rank order (a cohort, DOMAIN.md §6.5) or letter grades by score band (``bands``, each a
+    Band whose ``grade`` names it). With bands, ``failed`` (optional) is the grade of a sheet that did not pass."""
+
     quotas: tuple[GradeQuota, ...]
     rest: str
     failed: str
     clause: str = ""
+    bands: tuple[Band, ...] = ()
+
+    @property
+    def by_band(self) -> bool:
+        return bool(self.bands)
+
+    def names(self) -> list[str]:
+        """Every grade a sheet can be given, in the file's order."""
+        out = [b.grade for b in self.bands] if self.bands else [q.grade for q in self.quotas] + [self.rest]
+        if self.failed and self.failed not in out:
+            out.append(self.failed)
+        return out
 
 
 @dataclass(frozen=True)

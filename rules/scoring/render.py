@@ -69,7 +69,8 @@ def sheet_to_dict(sheet: ScoreSheet) -> dict[str, Any]:
         "payment_band": None if sheet.payment_band is None else {
             "label": sheet.payment_band.label, "ratio": str(sheet.payment_band.value),
             "consequence": sheet.payment_band.consequence,
-            "rectify_within_months": sheet.payment_band.rectify_within_months},
+            "rectify_within_months": sheet.payment_band.rectify_within_months,
+            **({"grade": sheet.payment_band.grade} if sheet.payment_band.grade else {})},
         "subsidy": _dec(sheet.subsidy),
         "subsidy_explanation": sheet.subsidy_explanation,
         "rank": sheet.rank,
