@@ -294,6 +294,14 @@ def step_text(step: dict[str, Any], scheme_id: str | None) -> str:
         return _("%(total)s 未达到 %(cmp)s %(mark)s：不合格", total=p("total"), cmp=cmp, mark=p("mark"))
     if kind in ("incomplete_no_payment", "incomplete_no_subsidy"):
         return _("评分尚未完成，暂不能计算付款比例") if kind == "incomplete_no_payment" else _("评分尚未完成，暂不能计算补贴")
+    if kind == "payment_band" and step.get("grade"):
+        text = _("等次为%(grade)s（%(label)s）→ 支付 %(value)s%%", grade=step["grade"], label=step.get("label", ""),
+                 value=n("value"))
+        if step.get("consequence"):
+            text += f"；{step['consequence']}"
+        if step.get("vetoed"):
+            text = _("一票否决：不支付考核费用；") + text
+        return text
     if kind == "payment_band":
         text = _("%(total)s 在 %(band)s 档（%(label)s）→ 支付 %(value)s%%", total=p("total"), band=_band(step["band"]),
                  label=step.get("label", ""), value=n("value"))
@@ -331,6 +339,16 @@ def step_text(step: dict[str, Any], scheme_id: str | None) -> str:
         return _("评分尚未完成，暂不评定等次")
     if kind == "grade_failed":
         return _("考核不合格 → %(grade)s", grade=step["grade"])
+    if kind == "grade_band":
+        text = _("%(total)s 在 %(band)s 档 → 等次：%(grade)s", total=p("total"), band=_band(step["band"]),
+                 grade=step["grade"])
+        if step.get("label"):
+            text += f"（{step['label']}）"
+        if step.get("consequence"):
+            text += f"；{step['consequence']}"
+        return text
+    if kind == "no_grade_band":
+        return _("%(total)s 不在任何等次档次，不评定等次", total=p("total"))
     if kind == "grade_quota":
         text = _("第%(rank)s名（共%(of)s家）：%(grade)s等次名额 %(share)s%% × %(of)s 取整 = %(limit)s，已用%(used)s",
                  rank=step["rank"], of=step["of"], grade=step["grade"], share=n("share"), limit=n("limit"),
