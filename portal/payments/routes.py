@@ -143,7 +143,7 @@ def _export_approval(approval_id: int, fmt: str):
                  reason=f"{export.contract.number} {export.sheet_row.cycle_label} {fmt}")
     get_session().commit()
     if fmt == "pdf":
-        return _render_later("score_sheet", approval.id, export.contract, name)
+        return _render_later("score_sheet", approval.id, export.contract, name, export=export)
     return _download(exports.sheet_xlsx(export), XLSX, name)
 
 
@@ -178,14 +178,21 @@ def _export_settlement(contract_id: int, fmt: str):
     return _download(exports.settlement_xlsx(schedule, operator, bureau, generated), XLSX, name)
 
 
-def _render_later(kind: str, object_id: int, contract: Contract, name: str, requested_at=None):
-    """A PDF is rendered by the task consumer; the page waits for it (done at once when tasks run inline)."""
+def _render_later(kind: str, object_id: int, contract: Contract, name: str, requested_at=None,
+                  export: exports.SheetExport | None = None):
+    """A PDF is rendered by the task consumer; the page waits for it (done at once when tasks run inline).
+    A PDF drawn before for the same HTML (an unchanged frozen sheet, the same reader) is sent at once from the
+    export cache: nothing queued, nothing laid out again (issue #16)."""
     from flask_babel import get_locale
 
+    requested_at = requested_at or utcnow()
+    data = exports.cached_pdf(exports.export_html(kind, object_id, requested_at, export))
+    if data is not None:
+        return _download(data, "application/pdf", name)
     session = get_session()
     export = ExportFile(kind=kind, object_id=object_id, contract_id=contract.id, bureau_id=contract.bureau_id,
                         operator_id=contract.operator_id, filename=name, locale=str(get_locale() or "zh"),
-                        requested_by_id=current_user.id, requested_at=requested_at or utcnow())
+                        requested_by_id=current_user.id, requested_at=requested_at)
     session.add(export)
     session.commit()
     from portal.payments import tasks
