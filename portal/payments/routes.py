@@ -17,6 +17,7 @@ from portal.filters import moment
 from portal.db import get_session, utcnow
 from portal.htmx import is_htmx, render
 from portal.organisations.models import Bureau, Operator
+from portal.paging import page_in
 from portal.payments import exports, services
 from portal.payments.forms import PaymentForm, ReverseForm
 from portal.payments.models import ExportFile, Payment
@@ -43,8 +44,9 @@ def _show(contract: Contract, schedule: services.Schedule, form: PaymentForm | N
     if may_record and form is None:
         form = _payment_form(schedule, formdata=False)
     reversed_ids = {p.reverses_id for p in schedule.payments if p.is_reversal}
+    # the totals need every payment (read once by schedule_of); the record shows them a page at a time
     return render("payments/schedule.html", status=status, contract=contract, schedule=schedule,
-                  plan=services.plan_rows(contract), form=form if may_record else None,
+                  page=page_in(schedule.payments), plan=services.plan_rows(contract), form=form if may_record else None,
                   reverse_form=ReverseForm(formdata=None) if may_record else None, reversed_ids=reversed_ids)
 
 
