@@ -139,7 +139,9 @@ def _export_approval(approval_id: int, fmt: str):
     approval = get_or_404(SheetApproval, approval_id)
     get_or_404(Contract, approval.contract_id)
     export = exports.sheet_export(approval)
-    name = _filename("考核评分表", export.contract.number, approval.cycle_id, f"第{approval.number}次审批") + f".{fmt}"
+    # the cycle by its name in the document (never its key), as the file is saved and the export page shows it
+    name = _filename("考核评分表", export.contract.number, export.sheet_row.cycle_label,
+                     f"第{approval.number}次审批") + f".{fmt}"
     audit.record("export_score_sheet", approval, after={"format": fmt, "file": name, "approval_id": approval.id,
                                                         "total": str(approval.total)},
                  reason=f"{export.contract.number} {export.sheet_row.cycle_label} {fmt}")

@@ -136,6 +136,7 @@ def test_an_unchanged_pdf_is_sent_from_the_cache_without_queueing_or_laying_out(
     for name in ("Content-Type", "Content-Disposition", "Cache-Control"):
         assert again.headers[name] == first.headers[name]
     assert again.headers["Cache-Control"] == "no-store"  # every download passes the audit, none a browser cache
+    assert again.headers["Content-Type"] == "application/pdf" and "stage_1" not in again.headers["Content-Disposition"]
     assert len(db.exec(select(AuditEvent).where(AuditEvent.action == "export_score_sheet")).all()) == 2
 
 
