@@ -4,6 +4,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlmodel import func
 from werkzeug.datastructures import MultiDict
 
 from portal.activities import evidence, services
@@ -14,6 +15,7 @@ from portal.scoping import get_or_404, roles_required, scoped
 from portal.contracts.models import Contract, Station
 from portal.db import get_session
 from portal.htmx import render
+from portal.paging import page_of
 
 bp = Blueprint("activities", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,9 +37,9 @@ def _staff_form(contract: Contract) -> StaffForm:
 
 def _staff_page(contract: Contract, form: StaffForm, status: int = 200):
     stations = dict(form.station_id.choices)
-    return render("activities/staff.html", status=status, contract=contract, form=form,
-                  staff=services.staff_of(contract), stations=stations, shown_name=services.shown_name,
-                  refusal=_refusal(contract))
+    page = page_of(services.staff_query(contract))
+    return render("activities/staff.html", status=status, contract=contract, form=form, staff=page.items, page=page,
+                  stations=stations, shown_name=services.shown_name, refusal=_refusal(contract))
 
 
 def _refusal(contract: Contract) -> str | None:
@@ -218,14 +220,15 @@ def _event_form(contract: Contract) -> EventForm:
 
 
 def _events_page(contract: Contract, form: EventForm, status: int = 200):
-    events = get_session().exec(scoped(ActivityEvent).where(ActivityEvent.contract_id == contract.id)
-                                .order_by(ActivityEvent.held_on.desc(), ActivityEvent.id.desc())).all()
-    counts = {}
-    for attachment in get_session().exec(scoped(Attachment).where(Attachment.contract_id == contract.id,
-                                                                  Attachment.owner_type == "activity_event")):
-        counts[attachment.owner_id] = counts.get(attachment.owner_id, 0) + 1
-    return render("activities/events.html", status=status, contract=contract, form=form, events=events,
-                  counts=counts, refusal=_refusal(contract), checked=CHECKED_EVENT_FIELDS)
+    page = page_of(scoped(ActivityEvent).where(ActivityEvent.contract_id == contract.id)
+                   .order_by(ActivityEvent.held_on.desc(), ActivityEvent.id.desc()))
+    # the evidence files of this page's events, counted by the database
+    counts = dict(get_session().execute(
+        scoped(Attachment).where(Attachment.contract_id == contract.id, Attachment.owner_type == "activity_event",
+                                 Attachment.owner_id.in_([e.id for e in page.items]))
+        .with_only_columns(Attachment.owner_id, func.count()).group_by(Attachment.owner_id)).all())
+    return render("activities/events.html", status=status, contract=contract, form=form, events=page.items,
+                  page=page, counts=counts, refusal=_refusal(contract), checked=CHECKED_EVENT_FIELDS)
 
 
 @bp.get("/contracts/<int:contract_id>/events")

@@ -92,11 +92,16 @@ def stations_of(contract: Contract) -> list[int]:
         ContractStation.contract_id == contract.id).order_by(ContractStation.station_id)))
 
 
-def staff_of(contract: Contract, *, active_only: bool = True) -> list[StaffMember]:
+def staff_query(contract: Contract, *, active_only: bool = True):
+    """The contract's staff, by station: a query (the staff page reads it a page at a time)."""
     query = select(StaffMember).where(StaffMember.contract_id == contract.id)
     if active_only:
         query = query.where(StaffMember.active)
-    return list(get_session().exec(query.order_by(StaffMember.station_id, StaffMember.id)))
+    return query.order_by(StaffMember.station_id, StaffMember.id)
+
+
+def staff_of(contract: Contract, *, active_only: bool = True) -> list[StaffMember]:
+    return list(get_session().exec(staff_query(contract, active_only=active_only)))
 
 
 def add_staff_member(contract: Contract, *, name: str, post: str, station_id: int, user) -> StaffMember:

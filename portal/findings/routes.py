@@ -10,6 +10,7 @@ from portal.findings import services
 from portal.findings.forms import EFFECT_ROWS, EditFindingForm, FindingForm, WithdrawFindingForm
 from portal.findings.models import FINDING_KINDS, Finding, FindingEffect, IllegalFindingChange
 from portal.htmx import render
+from portal.paging import page_of
 from rules.schemes import load_scheme
 from rules.scoring import FactsError
 
@@ -66,9 +67,9 @@ def list_findings(contract_id: int):
     query = scoped(Finding).where(Finding.contract_id == contract.id)
     if kind:
         query = query.where(Finding.kind == kind)
-    findings = get_session().exec(query.order_by(Finding.found_on.desc(), Finding.id.desc())).all()
-    return render("findings/findings.html", "findings/_table.html", contract=contract, findings=findings, kind=kind,
-                  kinds=FINDING_KINDS, effects=services.effects_of([f.id for f in findings]),
+    page = page_of(query.order_by(Finding.found_on.desc(), Finding.id.desc()))  # the kind filter kept in the URL
+    return render("findings/findings.html", "findings/_table.html", contract=contract, findings=page.items,
+                  page=page, kind=kind, kinds=FINDING_KINDS, effects=services.effects_of([f.id for f in page.items]),
                   may_record=_may_record(contract))
 
 

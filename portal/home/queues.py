@@ -143,6 +143,7 @@ def sheets_to_approve() -> Queue:
 
 def waivers_to_confirm() -> Queue:
     from portal.violations.models import Violation
+    from portal.violations.services import violation_url
 
     query = scoped(Violation).where(Violation.waiver_proposed_by_id.is_not(None),
                                     Violation.status.in_(("open", "acknowledged")))
@@ -150,7 +151,7 @@ def waivers_to_confirm() -> Queue:
     numbers = _numbers(v.contract_id for v in rows)
     return Queue("waivers", _l("待确认的豁免"), _count(query), [
         Item(f"{numbers.get(v.contract_id, '')} · {v.message_zh}",
-             url_for("violations.list_violations", contract_id=v.contract_id) + f"#violation-{v.id}",
+             violation_url(v),
              v.waiver_reason) for v in rows])
 
 

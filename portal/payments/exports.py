@@ -315,16 +315,37 @@ def _no_fetch(url: str, *args, **kwargs):
     raise ValueError(f"exports fetch no resources ({url[:60]})")
 
 
-def render_pdf(template: str, **context) -> bytes:
-    """The PDF of `template`. What WeasyPrint draws depends only on the HTML and the stylesheet, so a PDF is
-    kept under the sha256 of both (EXPORT_CACHE_DIR) and a second download of the same frozen sheet by the
-    same user is read back, not laid out again (issue #16); any change to what it shows is a new file."""
+def _cache_key(html: str) -> tuple[str, Path, bytes]:
     import weasyprint
 
-    html = render_template(template, basis=basis, **context)
     css_path = Path(current_app.static_folder) / "css" / "print.css"
     css = css_path.read_bytes()
     key = hashlib.sha256(b"\0".join((weasyprint.__version__.encode(), css, html.encode("utf-8")))).hexdigest()
+    return key, css_path, css
+
+
+def cached_pdf(html: str) -> bytes | None:
+    """The PDF of `html` if it was drawn before (EXPORT_CACHE_DIR), else None."""
+    key, _path, _css = _cache_key(html)
+    try:
+        return (Path(current_app.config["EXPORT_CACHE_DIR"]) / f"{key}.pdf").read_bytes()
+    except OSError:
+        return None
+
+
+def render_pdf(template: str, **context) -> bytes:
+    """The PDF of `template` (see pdf_of)."""
+    return pdf_of(render_template(template, basis=basis, **context))
+
+
+def pdf_of(html: str) -> bytes:
+    """The PDF of `html` (a template of templates/exports/, e.g. from `export_html`). What WeasyPrint draws
+    depends only on the HTML and the stylesheet, so a PDF is kept under the sha256 of both (EXPORT_CACHE_DIR)
+    and a second download of the same frozen sheet by the same user is read back, not laid out again (issue
+    #16); any change to what it shows is a new file."""
+    import weasyprint
+
+    key, css_path, css = _cache_key(html)
     cache = Path(current_app.config["EXPORT_CACHE_DIR"])
     cached = cache / f"{key}.pdf"
     try:
@@ -343,17 +364,24 @@ def render_pdf(template: str, **context) -> bytes:
     return data
 
 
-def render_export_file(export) -> bytes:
-    """The PDF an ExportFile asks for, as the request would have rendered it (run by payments/tasks.py)."""
-    from zoneinfo import ZoneInfo
-
+def export_html(kind: str, object_id: int, requested_at, export: SheetExport | None = None) -> str:
+    """The HTML of a PDF export (`kind` score_sheet: a sheet approval; settlement: a contract), in the
+    current language, naming the current user: the same whether the request or the task consumer asks, so
+    the request can find an unchanged PDF in the cache without queueing anything. `export`: the score
+    sheet's SheetExport when the caller has it already."""
     from portal.payments import services
 
     session = get_session()
-    if export.kind == "score_sheet":
-        return render_pdf("exports/score_sheet.html", export=sheet_export(session.get(SheetApproval, export.object_id)))
-    contract = session.get(Contract, export.object_id)
-    generated = export.requested_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
-    return render_pdf("exports/settlement.html", schedule=services.schedule_of(contract), contract=contract,
-                      operator=session.get(Operator, contract.operator_id),
-                      bureau=session.get(Bureau, contract.bureau_id), generated=generated, name_of=user_name)
+    if kind == "score_sheet":
+        export = export or sheet_export(session.get(SheetApproval, object_id))
+        return render_template("exports/score_sheet.html", basis=basis, export=export)
+    contract = session.get(Contract, object_id)
+    return render_template("exports/settlement.html", basis=basis, schedule=services.schedule_of(contract),
+                           contract=contract, operator=session.get(Operator, contract.operator_id),
+                           bureau=session.get(Bureau, contract.bureau_id), generated=moment(requested_at),
+                           name_of=user_name)
+
+
+def render_export_file(export) -> bytes:
+    """The PDF an ExportFile asks for, as the request would have rendered it (run by payments/tasks.py)."""
+    return pdf_of(export_html(export.kind, export.object_id, export.requested_at))

@@ -17,6 +17,7 @@ from portal.filters import moment
 from portal.db import get_session, utcnow
 from portal.htmx import is_htmx, render
 from portal.organisations.models import Bureau, Operator
+from portal.paging import page_in
 from portal.payments import exports, services
 from portal.payments.forms import PaymentForm, ReverseForm
 from portal.payments.models import ExportFile, Payment
@@ -43,8 +44,9 @@ def _show(contract: Contract, schedule: services.Schedule, form: PaymentForm | N
     if may_record and form is None:
         form = _payment_form(schedule, formdata=False)
     reversed_ids = {p.reverses_id for p in schedule.payments if p.is_reversal}
+    # the totals need every payment (read once by schedule_of); the record shows them a page at a time
     return render("payments/schedule.html", status=status, contract=contract, schedule=schedule,
-                  plan=services.plan_rows(contract), form=form if may_record else None,
+                  page=page_in(schedule.payments), plan=services.plan_rows(contract), form=form if may_record else None,
                   reverse_form=ReverseForm(formdata=None) if may_record else None, reversed_ids=reversed_ids)
 
 
@@ -137,13 +139,15 @@ def _export_approval(approval_id: int, fmt: str):
     approval = get_or_404(SheetApproval, approval_id)
     get_or_404(Contract, approval.contract_id)
     export = exports.sheet_export(approval)
-    name = _filename("考核评分表", export.contract.number, approval.cycle_id, f"第{approval.number}次审批") + f".{fmt}"
+    # the cycle by its name in the document (never its key), as the file is saved and the export page shows it
+    name = _filename("考核评分表", export.contract.number, export.sheet_row.cycle_label,
+                     f"第{approval.number}次审批") + f".{fmt}"
     audit.record("export_score_sheet", approval, after={"format": fmt, "file": name, "approval_id": approval.id,
                                                         "total": str(approval.total)},
                  reason=f"{export.contract.number} {export.sheet_row.cycle_label} {fmt}")
     get_session().commit()
     if fmt == "pdf":
-        return _render_later("score_sheet", approval.id, export.contract, name)
+        return _render_later("score_sheet", approval.id, export.contract, name, export=export)
     return _download(exports.sheet_xlsx(export), XLSX, name)
 
 
@@ -178,14 +182,21 @@ def _export_settlement(contract_id: int, fmt: str):
     return _download(exports.settlement_xlsx(schedule, operator, bureau, generated), XLSX, name)
 
 
-def _render_later(kind: str, object_id: int, contract: Contract, name: str, requested_at=None):
-    """A PDF is rendered by the task consumer; the page waits for it (done at once when tasks run inline)."""
+def _render_later(kind: str, object_id: int, contract: Contract, name: str, requested_at=None,
+                  export: exports.SheetExport | None = None):
+    """A PDF is rendered by the task consumer; the page waits for it (done at once when tasks run inline).
+    A PDF drawn before for the same HTML (an unchanged frozen sheet, the same reader) is sent at once from the
+    export cache: nothing queued, nothing laid out again (issue #16)."""
     from flask_babel import get_locale
 
+    requested_at = requested_at or utcnow()
+    data = exports.cached_pdf(exports.export_html(kind, object_id, requested_at, export))
+    if data is not None:
+        return _download(data, "application/pdf", name)
     session = get_session()
     export = ExportFile(kind=kind, object_id=object_id, contract_id=contract.id, bureau_id=contract.bureau_id,
                         operator_id=contract.operator_id, filename=name, locale=str(get_locale() or "zh"),
-                        requested_by_id=current_user.id, requested_at=requested_at or utcnow())
+                        requested_by_id=current_user.id, requested_at=requested_at)
     session.add(export)
     session.commit()
     from portal.payments import tasks

@@ -10,6 +10,7 @@ from portal.violations.models import IllegalViolationChange, Violation
 from portal.contracts.models import Contract
 from portal.db import get_session
 from portal.htmx import render
+from portal.paging import page_of
 
 bp = Blueprint("violations", __name__)
 
@@ -17,10 +18,13 @@ bp = Blueprint("violations", __name__)
 @bp.get("/contracts/<int:contract_id>/violations")
 @login_required
 def list_violations(contract_id: int):
+    """The contract's violations a page at a time; `?item=<id>` (services.violation_url) opens the page holding
+    that violation."""
     contract = get_or_404(Contract, contract_id)
-    violations = get_session().exec(scoped(Violation).where(Violation.contract_id == contract.id)
-                                    .order_by(Violation.status, Violation.first_found_at.desc(), Violation.id)).all()
-    return render("violations/violations.html", contract=contract, violations=violations, waive_form=WaiveForm())
+    page = page_of(scoped(Violation).where(Violation.contract_id == contract.id)
+                   .order_by(Violation.status, Violation.first_found_at.desc(), Violation.id))
+    return render("violations/violations.html", contract=contract, violations=page.items, page=page,
+                  waive_form=WaiveForm())
 
 
 def _change(violation_id: int, action: str, reason: str | None = None, then=None, done: str = "") -> object:
@@ -37,7 +41,7 @@ def _change(violation_id: int, action: str, reason: str | None = None, then=None
     else:
         get_session().commit()
         flash(done or _("已保存"), "success")
-    return redirect(url_for(".list_violations", contract_id=violation.contract_id))
+    return redirect(services.violation_url(violation))
 
 
 def _form_refused(violation_id: int, form: WaiveForm):
@@ -45,7 +49,7 @@ def _form_refused(violation_id: int, form: WaiveForm):
     violation = get_or_404(Violation, violation_id)
     for error in form.reason.errors:
         flash(error, "error")
-    return redirect(url_for(".list_violations", contract_id=violation.contract_id))
+    return redirect(services.violation_url(violation))
 
 
 @bp.post("/violations/<int:violation_id>/acknowledge")
@@ -94,4 +98,4 @@ def _remedies():
         remedy = remedies.get(rule_id)
         return "" if remedy is None else (remedy.en if english else remedy.zh)
 
-    return {"remedy_text": remedy_text}
+    return {"remedy_text": remedy_text, "violation_url": services.violation_url}

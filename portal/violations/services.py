@@ -14,6 +14,7 @@ from portal.contracts.models import Contract
 from portal.cycles.services import lock_reason
 from portal.db import get_session
 from portal.notifications.services import link, notify, recipients
+from portal.paging import ITEM, item_url
 from portal.violations.models import IllegalViolationChange, Violation
 
 
@@ -90,7 +91,8 @@ def notify_violation(contract: Contract, violation: Violation) -> None:
            subject=f"【考核】{contract.number}：{violation.message_zh}"[:300],
            body=(f"{violation.message_zh}\n{violation.message_en}\n依据 / clause: {violation.clause}\n"
                  f"影响 / effect: {penalty or '—'}"),
-           link=link("violations.list_violations", contract_id=contract.id))
+           link=link("violations.list_violations", contract_id=contract.id, **{ITEM: violation.id},
+                     _anchor=f"violation-{violation.id}"))
 
 
 def _same(key: str, stored, found) -> bool:
@@ -138,4 +140,12 @@ def notify_waiver_proposed(violation: Violation) -> int:
                   dedup_key=f"waiver-proposed|{violation.id}|{violation.waiver_proposed_at.isoformat()}",
                   subject=f"【考核】{contract.number}：豁免待确认：{violation.message_zh}"[:300],
                   body=f"审核人提出豁免，理由：{violation.waiver_reason}。请确认或不予确认。",
-                  link=link("violations.list_violations", contract_id=contract.id) + f"#violation-{violation.id}")
+                  link=link("violations.list_violations", contract_id=contract.id, **{ITEM: violation.id},
+                            _anchor=f"violation-{violation.id}"))
+
+
+def violation_url(violation: Violation) -> str:
+    """The contract's violations (a paged list) at the page holding this one, scrolled to it: every link to
+    one violation (score lines, the projection, homes, queues) is made here."""
+    return item_url("violations.list_violations", violation.id, f"violation-{violation.id}",
+                    contract_id=violation.contract_id)

@@ -3,6 +3,7 @@ with Chinese text, each deduction with its reason; every export is an audit even
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -114,6 +115,47 @@ def test_a_frozen_sheets_pdf_is_laid_out_once_and_read_back_after(app, world, db
     assert len(exported) == 3
 
 
+def test_an_unchanged_pdf_is_sent_from_the_cache_without_queueing_or_laying_out(app, world, db, approved,  # noqa: F811
+                                                                                 approver, monkeypatch):
+    """Issue #16: the second download of the same frozen sheet is answered by the request from the export
+    cache (no export row queued, no layout) with the same bytes and the same headers; every download is still
+    audited."""
+    import weasyprint
+
+    from portal.payments.models import ExportFile
+
+    drawn = []
+    real = weasyprint.HTML.write_pdf
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", lambda self, *a, **k: drawn.append(1) or real(self, *a, **k))
+    a, _t = approver
+    first = a.get(f"/approvals/{approved.id}/score-sheet.pdf")
+    assert first.status_code == 200 and len(drawn) == 1 and len(db.exec(select(ExportFile)).all()) == 1
+    again = a.get(f"/approvals/{approved.id}/score-sheet.pdf")
+    assert again.status_code == 200 and again.data == first.data and len(drawn) == 1
+    assert len(db.exec(select(ExportFile)).all()) == 1, "nothing queued for a PDF already drawn"
+    for name in ("Content-Type", "Content-Disposition", "Cache-Control"):
+        assert again.headers[name] == first.headers[name]
+    assert again.headers["Cache-Control"] == "no-store"  # every download passes the audit, none a browser cache
+    assert again.headers["Content-Type"] == "application/pdf" and "stage_1" not in again.headers["Content-Disposition"]
+    assert len(db.exec(select(AuditEvent).where(AuditEvent.action == "export_score_sheet")).all()) == 2
+
+
+def test_the_pdf_shows_every_line_its_points_and_clause_and_the_approval(app, world, db, approved,  # noqa: F811
+                                                                          approver):
+    """Fixed table layout (issue #16) draws every line of the frozen sheet: its title, maximum, points and
+    clause, the approval's number and approver, and the facts."""
+    a, _t = approver
+    text = _pdf_text(a.get(f"/approvals/{approved.id}/score-sheet.pdf").data)
+    flat = "".join(text.split())
+    for item in approved.figures["items"]:
+        assert "".join(item["title"].split()) in flat, item["title"]
+        assert str(item["points"]) in text and (item["max"] is None or str(item["max"]) in text)
+        if item.get("clause"):
+            assert "".join(item["clause"].split())[:40] in flat, item["clause"]
+    assert f"第{approved.number}次审批" in flat and "approver1（t1-approver）" in flat
+    assert "抽查发现设备不正常使用" in flat and str(approved.total) in text
+
+
 def test_the_approval_page_offers_both_exports(app, world, approved, approver):  # noqa: F811
     a, _t = approver
     page = a.get(f"/approvals/{approved.id}").get_data(as_text=True)
@@ -157,6 +199,8 @@ def test_the_settlement_statement_as_xlsx_and_pdf(app, world, db, approved, appr
 
     text = _pdf_text(a.get(f"/contracts/{world[1]['contract'].id}/settlement.pdf").data)
     assert "付款计划与结算单" in text and f"¥{schedule.total_due:,.2f}" in text and "待考核审批" in text
+    assert "HX-STAGE1" in text and f"¥{stage.due:,.2f}" in text
+    assert "北京时间" in text and not re.search(r"\d{4}-\d{2}-\d{2}", text), "generated: a date as people read it"
     events = db.exec(select(AuditEvent).where(AuditEvent.action == "export_settlement")).all()
     assert [e.after["format"] for e in events] == ["xlsx", "pdf"]
     assert events[0].after["total_due"] == str(schedule.total_due)
