@@ -111,11 +111,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=40, help="measured seconds per mix (the floor: a third)")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--mix", action="append", choices=MIXES, help="only these mixes (default: all)")
+    parser.add_argument("--reuse", default="", help="a database URL already holding the province data (no build)")
     args = parser.parse_args()
     say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
 
     load_at_start = load()
-    province = build_province(args.bureaus, args.per_bureau, args.seed, say=say)
+    province = build_province(args.bureaus, args.per_bureau, args.seed, say=say, reuse=args.reuse)
     servers = []
     try:
         province.version = _pg(province)

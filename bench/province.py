@@ -46,15 +46,16 @@ def percentile(values: list[float], p: float) -> float:
 class Province:
     """The throwaway cluster with the province data built into it, and the app that built it."""
 
-    cluster: Cluster
+    cluster: Cluster | None
     workdir: Path
     app: object
     built: object
     build_seconds: float
+    reused: str = ""  # the URL of a database built before (--reuse), left as it is
 
     @property
     def url(self) -> str:
-        return self.cluster.url
+        return self.reused or self.cluster.url
 
     def portal(self, name: str = "portal", workers: int = 2, env: dict | None = None) -> Gunicorn:
         folder = self.workdir / name
@@ -73,17 +74,30 @@ class Province:
         return server
 
     def close(self) -> None:
-        self.cluster.destroy()
+        if self.cluster is not None:
+            self.cluster.destroy()
 
 
-def build_province(bureaus: int, per_bureau: int, seed: int, say=print) -> Province:
-    """A new cluster, migrated, with `flask --app portal demo --scale bureaus --per-bureau per_bureau` in it."""
+def build_province(bureaus: int, per_bureau: int, seed: int, say=print, reuse: str = "") -> Province:
+    """A new cluster, migrated, with `flask --app portal demo --scale bureaus --per-bureau per_bureau` in it;
+    with `reuse` (a database URL that already holds that data, for working on a bench) nothing is built."""
     from portal import create_app
     from portal.cli import upgrade_database
     from portal.db import get_session
-    from portal.demo import load_province
+    from portal.demo import ScaleResult, load_province
 
     workdir = Path(tempfile.mkdtemp(prefix="kaohe-bench."))
+    if reuse:
+        app = create_app({"SECRET_KEY": SECRET_KEY, "DATABASE_URL": reuse, "TASKS_IMMEDIATE": True,
+                          "EVIDENCE_DIR": str(workdir / "evidence"), "EXPORT_CACHE_DIR": str(workdir / "exports")})
+        import sqlalchemy as sa
+
+        with app.extensions["kaohe_engine"].connect() as conn:
+            built = ScaleResult(bureaus=conn.execute(sa.text("SELECT count(*) FROM bureau")).scalar(),
+                                contracts=conn.execute(sa.text("SELECT count(*) FROM contract")).scalar())
+            for table in ("submission", "ledger_row", "violation", "attendance_sheet", "publication"):
+                built.rows[table] = conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+        return Province(None, workdir, app, built, 0.0, reused=reuse)
     cluster = Cluster().create()
     try:
         upgrade_database(cluster.url)
@@ -183,7 +197,7 @@ def run_locust(server: Gunicorn, plan: dict, seconds: int, users: int = 50) -> R
     cpu = _cpu(server)
     time.sleep(seconds)
     run.cpu_seconds = _cpu(server) - cpu
-    os.killpg(process.pid, 2)  # SIGINT: locust stops its users and writes the samples
+    os.killpg(process.pid, 15)  # SIGTERM: locust stops its users and writes the samples
     process.wait(timeout=60)
     data = json.loads(out.read_text(encoding="utf-8"))
     started = float(mark.read_text())

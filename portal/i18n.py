@@ -1,5 +1,7 @@
 """`N_` marks a string for extraction into the catalogs without translating it where it is defined:
 labels kept in model dictionaries are translated where they are shown, with `_(label)`."""
+from flask import g
+from flask_babel import get_translations
 
 
 def N_(text: str) -> str:
@@ -12,16 +14,13 @@ def _translations():
     Flask-Babel's own template callables look the domain, the locale and the catalog cache up again on every
     string (≈ 18 µs each, and a page shows hundreds); force_locale() and refresh() replace or drop the locale
     object, so keying on it follows them."""
-    from flask import g
-    from flask_babel import get_translations
-
-    ctx = g.get("_flask_babel")
-    locale = getattr(ctx, "babel_locale", None)
-    cached = g.get("_kaohe_translations")
+    here = g._get_current_object().__dict__  # one context lookup, then plain dictionaries
+    locale = getattr(here.get("_flask_babel"), "babel_locale", None)
+    cached = here.get("_kaohe_translations")
     if cached is not None and locale is not None and cached[0] is locale:
         return cached[1]
     translations = get_translations()
-    g._kaohe_translations = (getattr(g.get("_flask_babel"), "babel_locale", None), translations)
+    here["_kaohe_translations"] = (getattr(here.get("_flask_babel"), "babel_locale", None), translations)
     return translations
 
 
