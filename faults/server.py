@@ -72,17 +72,20 @@ def seed(url: str, contracts: int) -> list[int]:
 class Gunicorn:
     """`gunicorn --preload -w 2 'portal:create_app()'` on a free loopback port, as the README deploys it."""
 
-    def __init__(self, database_url: str, workdir: Path, *, workers: int = 2, evidence_dir: Path | None = None):
+    def __init__(self, database_url: str, workdir: Path, *, workers: int = 2, evidence_dir: Path | None = None,
+                 app: str = "portal:create_app()", env: dict | None = None, access_log: bool = True):
         self.port = free_port()
         self.log = workdir / "gunicorn.log"
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY,
                "EVIDENCE_DIR": str(evidence_dir or workdir / "evidence"),
-               "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute", "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute"}
+               "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute", "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
+               **(env or {})}
+        log = ["--access-logfile", "-", "--access-logformat", '%(t)s pid=%(p)s %(m)s %(U)s %(s)s %(M)sms'] \
+            if access_log else []  # a benchmark leaves it out: the log lines cost the workers time
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(
             [str(gunicorn), "--preload", "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "30",
-             "--graceful-timeout", "5", "--access-logfile", "-",
-             "--access-logformat", '%(t)s pid=%(p)s %(m)s %(U)s %(s)s %(M)sms', "portal:create_app()"],
+             "--graceful-timeout", "5", *log, app],
             cwd=ROOT, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_ready(self, timeout: float = 60) -> None:

@@ -61,6 +61,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx_extension.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    from portal.i18n import install_template_gettext
+
+    install_template_gettext(app)  # the same catalogs, looked up once per request (issue #16)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("请先登录。")

@@ -4,11 +4,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from datetime import datetime, time, timezone
 from pathlib import Path
 
 from flask import (Blueprint, Response, abort, current_app, flash, has_request_context, make_response, redirect,
                    render_template, request, url_for)
+from flask import session as cookie_session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -265,7 +268,7 @@ def cacheable(scope):
             etag = hashlib.sha256("|".join((request.full_path, str(get_locale()), str(is_htmx()), today.isoformat(),
                                             token, _release())).encode()).hexdigest()[:32]
             if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
-                response = make_response(view(**view_args))
+                response = _rendered(etag, view, view_args)
             else:
                 response = Response(status=304)
             response.set_etag(etag)
@@ -275,6 +278,66 @@ def cacheable(scope):
             return response
         return wrapped
     return decorate
+
+
+class _Rendered:
+    """Public answers kept by their ETag in this process (issue #16): the ETag already names everything the
+    answer is built from (the URL, the language, the day, the publications' stamp, the release), so the same
+    ETag is the same bytes, and a visitor without a cache of its own is answered without rendering again.
+    Least recently used first out, within a byte budget."""
+
+    def __init__(self, budget: int, largest: int):
+        self.budget, self.largest, self.used = budget, largest, 0
+        self.entries: OrderedDict[str, tuple[int, list, bytes]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, etag: str) -> tuple[int, list, bytes] | None:
+        with self.lock:
+            entry = self.entries.get(etag)
+            if entry is not None:
+                self.entries.move_to_end(etag)
+            return entry
+
+    def put(self, etag: str, entry: tuple[int, list, bytes]) -> None:
+        size = len(entry[2])
+        if size > self.largest:
+            return
+        with self.lock:
+            if etag in self.entries:
+                return
+            self.entries[etag] = entry
+            self.used += size
+            while self.used > self.budget:
+                _key, (_s, _h, body) = self.entries.popitem(last=False)
+                self.used -= len(body)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.used = 0
+
+
+def rendered_cache() -> _Rendered:
+    """This application's cache of public answers (one per app: a test's app never sees another's)."""
+    return current_app.extensions.setdefault("kaohe_public_rendered",
+                                             _Rendered(budget=32 * 1024 * 1024, largest=4 * 1024 * 1024))
+
+
+def _rendered(etag: str, view, view_args: dict) -> Response:
+    """The view's answer, from rendered_cache() when this ETag was rendered before. Only a visitor with no session
+    (no session cookie: the page cannot depend on it) is served or stored, and only a whole 200 answer that
+    sets no cookie."""
+    plain = current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+    cache = rendered_cache()
+    if plain and (entry := cache.get(etag)) is not None:
+        status, headers, body = entry
+        return Response(body, status=status, headers=headers)
+    response = make_response(view(**view_args))
+    if plain and response.status_code == 200 and not response.is_streamed and "Set-Cookie" not in response.headers \
+            and not cookie_session.modified:
+        cache.put(etag, (response.status_code, [(k, v) for k, v in response.headers.items()
+                                                   if k.lower() != "content-length"], response.get_data()))
+    return response
 
 
 def _everything(**_view_args):

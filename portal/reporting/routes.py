@@ -42,7 +42,6 @@ def submit_report(contract_id: int, obligation_key: str, period_key: str):
     obligation = services.find_obligation(contract, obligation_key, period_key)
     if obligation is None:
         abort(404)
-    versions = services.versions_by_obligation(contract.id).get((obligation_key, period_key), [])
     form = report_form(_fact_specs(contract, obligation))
     refusal = services.refusal_reason(contract, obligation.period.end)
     if form.is_submitted():
@@ -62,8 +61,10 @@ def submit_report(contract_id: int, obligation_key: str, period_key: str):
             # From the URL, not the object: after the commit the answer must not need the database (issue #17).
             return redirect(url_for(".submit_report", contract_id=contract_id, obligation_key=obligation_key,
                                     period_key=period_key))
-    elif versions:  # a correction starts from the latest version (a form shown anew has a new one-time token)
-        latest = versions[-1]
+    # Read after a post was handled: a post that is stored answers with a redirect and needs no list (issue #16).
+    versions = services.versions_of(contract.id, obligation_key, period_key)
+    if not form.is_submitted() and versions:  # a correction starts from the latest version (a form shown anew
+        latest = versions[-1]  # has a new one-time token)
         form.narrative.data = latest.narrative
         for key in form.fact_keys:
             if key in latest.figures:

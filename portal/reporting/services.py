@@ -1,6 +1,7 @@
 """The calendar of a contract and its submissions: derive statuses, submit versions, review them."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,7 +39,14 @@ class CalendarEntry:
 
 
 def calendar(contract: Contract) -> list[Obligation]:
-    return build_calendar(contract.scheme_id, contract.starts_on, contract.ends_on)
+    return list(_calendar(contract.scheme_id, contract.starts_on, contract.ends_on))
+
+
+@functools.lru_cache(maxsize=4096)
+def _calendar(scheme_id: str, starts_on, ends_on) -> tuple[Obligation, ...]:
+    """build_calendar is a pure function of the scheme and the term, and its obligations are frozen: a page
+    listing many contracts of a few terms builds each calendar once per process (issue #16)."""
+    return tuple(build_calendar(scheme_id, starts_on, ends_on))
 
 
 def find_obligation(contract: Contract, obligation_key: str, period_key: str) -> Obligation | None:
@@ -55,12 +63,24 @@ def versions_by_obligation(contract_id: int) -> dict[tuple[str, str], list[Submi
     return index
 
 
-def versions_by_contract(contract_ids: list[int]) -> dict[int, dict[tuple[str, str], list[Submission]]]:
-    """`versions_by_obligation` of several contracts in one query (a page showing several calendars)."""
-    out: dict[int, dict[tuple[str, str], list[Submission]]] = {i: defaultdict(list) for i in contract_ids}
+def versions_of(contract_id: int, obligation_key: str, period_key: str) -> list[Submission]:
+    """One obligation's versions, oldest first (the report page: not every version of the contract)."""
+    return list(get_session().exec(select(Submission).where(
+        Submission.contract_id == contract_id, Submission.obligation_key == obligation_key,
+        Submission.period_key == period_key).order_by(Submission.version)))
+
+
+def versions_by_contract(contract_ids: list[int]) -> dict[int, dict[tuple[str, str], list]]:
+    """`versions_by_obligation` of several contracts in one query (a page showing several calendars' statuses):
+    each version as a row of the columns a status is derived from (version, submitted_at, state), not the
+    whole submission with its figures and narrative (issue #16: a home page reads hundreds of them)."""
+    out: dict[int, dict[tuple[str, str], list]] = {i: defaultdict(list) for i in contract_ids}
     if contract_ids:
-        for row in get_session().exec(select(Submission).where(Submission.contract_id.in_(contract_ids))
-                                      .order_by(Submission.obligation_key, Submission.period_key, Submission.version)):
+        for row in get_session().exec(
+                select(Submission.contract_id, Submission.obligation_key, Submission.period_key, Submission.version,
+                       Submission.submitted_at, Submission.state)
+                .where(Submission.contract_id.in_(contract_ids))
+                .order_by(Submission.obligation_key, Submission.period_key, Submission.version)):
             out[row.contract_id][(row.obligation_key, row.period_key)].append(row)
     return out
 

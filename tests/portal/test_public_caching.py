@@ -103,3 +103,33 @@ def test_a_missing_public_page_sets_no_cookie_either(app, world):
         assert response.status_code == 404, path
         assert "Set-Cookie" not in response.headers and "csrf_token" not in response.get_data(as_text=True), path
         assert response.headers["Cache-Control"] == "no-store", path
+
+
+def test_a_visitor_without_a_cache_of_its_own_is_answered_the_same_bytes_after_one_query(app, db, world):
+    """The process keeps each anonymous answer by its ETag (bench/bench_pages.py: public pages under load):
+    the second plain GET reads only the stamp and answers the same bytes and headers; a change the ETag sees
+    (an objection answered) is rendered anew; a visitor with a session is never served from it."""
+    client = app.test_client()
+    for path in _paths(world):
+        first = client.get(path)
+        with _counting(app) as statements:
+            again = client.get(path)
+        assert again.status_code == 200 and again.get_data() == first.get_data(), path
+        assert len(statements) == 1, (path, statements)
+        for header in ("ETag", "Content-Type", "Content-Disposition", "Cache-Control", "Last-Modified"):
+            assert again.headers.get(header) == first.headers.get(header), (path, header)
+    path = f"/public/results/{world[1]['result'].id}"
+    before = client.get(path).get_data(as_text=True)
+    objection = db.get(Objection, world[1]["objection"].id)
+    objection.state, objection.answer = "dismissed", "核实无误（缓存测试）"
+    objection.answered_by_id, objection.answered_at = world[1]["users"]["approver"].id, datetime.now(timezone.utc)
+    db.add(objection)
+    db.commit()
+    after = client.get(path).get_data(as_text=True)
+    assert "核实无误（缓存测试）" not in before and "核实无误（缓存测试）" in after
+    # a visitor who carries a session cookie (e.g. a flashed message waiting) is rendered for, not served
+    visitor = app.test_client()
+    visitor.set_cookie("session", "anything")
+    with _counting(app) as statements:
+        assert visitor.get(path).status_code == 200
+    assert len(statements) > 1
