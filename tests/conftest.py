@@ -50,6 +50,9 @@ def _empty_postgres(url: str) -> None:
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
         if tables:
             conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        from portal.schemes.services import install_shipped
+
+        install_shipped(conn)  # as after a migration: the shipped schemes' first versions
     engine.dispose()
 
 
