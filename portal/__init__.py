@@ -96,6 +96,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     filters.init_app(app)
     explain.init_app(app)
+    from portal.schemes import services as scheme_services
+
+    scheme_services.init_app(app)
     cli.init_app(app)
 
     @app.after_request

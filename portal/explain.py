@@ -59,8 +59,13 @@ def fact_label(key: str, scheme_id: str | None) -> str:
 
 
 def _scheme(scheme_id):
+    """The scheme to word a fact or an item by: the version itself when the caller has it (the one that
+    scored the sheet), else the shipped file of that id (this module sits below portal/schemes and only
+    needs titles and labels, which a caller wanting a newer version's words passes in)."""
     if not scheme_id:
         return None
+    if hasattr(scheme_id, "facts") and hasattr(scheme_id, "categories"):
+        return scheme_id
     from rules.schemes import load_scheme
 
     try:

@@ -156,3 +156,40 @@ def install_shipped(connection) -> int:
     if rows:
         connection.execute(table.insert(), rows)
     return len(rows)
+
+
+def owners() -> dict[str, int | None]:
+    """scheme id -> the bureau whose document it is (None: platform-wide), from its versions."""
+    return dict(get_session().exec(select(SchemeVersion.scheme_id, sa.func.max(SchemeVersion.bureau_id))
+                                   .group_by(SchemeVersion.scheme_id)).all())
+
+
+def offered_schemes(bureau_id: int | None, on: date | None = None) -> list[Scheme]:
+    """The schemes a bureau's contract may use (platform-wide and the bureau's own; None: every one), each
+    as the version in force on `on` (today)."""
+    on = on or date.today()
+    index = _index()
+    return [scheme_for(sid, on) for sid, owner in sorted(owners().items())
+            if sid in index and (bureau_id is None or owner is None or owner == bureau_id)]
+
+
+def citation_of(value: str) -> str | None:
+    """The citation of a stored scheme from its id or a stored version text "<id> (<number>, effective
+    <date>)" (what contracts and approvals keep): the version of that date, else the one in force today."""
+    import re
+
+    scheme_id = value.split(" ")[0]
+    if not scheme_id or not has_app_context():
+        return None
+    m = re.search(r"effective (\d{4}-\d{2}-\d{2})\)$", value)
+    try:
+        return scheme_for(scheme_id, date.fromisoformat(m.group(1)) if m else date.today()).citation
+    except (SchemeError, ValueError):
+        return None
+
+
+def init_app(app) -> None:
+    from portal import filters
+
+    if citation_of not in filters.SCHEME_CITATIONS:
+        filters.SCHEME_CITATIONS.append(citation_of)
