@@ -269,3 +269,20 @@ def confirm_decision(contract_id: int, cycle_id: str, decision: str):
     return render("assessment/confirm.html", "assessment/_confirm.html", contract=contract, cycle=cycle,
                   decision=decision, result=result, sheet=result.sheet, consequences=consequences, form=form,
                   refused=refused)
+
+
+@bp.get("/schemes/versions/<int:version_id>/dry-run")
+@roles_required("admin", "reviewer", "approver")
+def show_dry_run(version_id: int):
+    """The bureau's approved sheets whose cycles would fall under this version, scored again from their frozen
+    facts: what would change (total, band, payment). Nothing is written; the approvals stay as they are."""
+    from portal.schemes import services as scheme_services
+    from portal.schemes.models import SchemeVersion
+    from portal.scoping import scoped
+
+    version = get_or_404(SchemeVersion, version_id)
+    scheme = scheme_services.version_scheme(version)
+    rows = services.dry_run(version, scheme, scoped(Contract))
+    return render("assessment/dry_run.html", version=version, scheme=scheme, rows=rows,
+                  until=scheme_services.next_version_day(version),
+                  changed=[r for r in rows if r.changed])

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from sqlmodel import select
+
 from portal.audit import services as audit
 from portal.contracts.models import Contract
 from portal.cycles.models import AssessmentSheet, IllegalSheetChange, SheetApproval
@@ -555,3 +557,74 @@ def sections(result: Assessment) -> list[Section]:
             violations=projection.violations_by_fact.get(key, []),
             findings=projection.findings_by_fact.get(key, [])))
     return [Section(gid, title, fields[gid]) for gid, title in groups if fields[gid]]
+
+
+# -- a dry run: the approved sheets recomputed under another version of their scheme, nothing written --------
+
+@dataclass
+class DryRunRow:
+    contract: Contract
+    sheet: AssessmentSheet
+    approval: SheetApproval
+    before: dict  # total, passed, band, payment_ratio, amount (of the stage the cycle pays), as the approval froze them
+    after: dict  # the same under the version tried; "missing": facts the new version needs that were never given
+    error: str = ""  # the fact the version tried refuses in the frozen facts
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.error) or any(self.before.get(k) != self.after.get(k) for k in DRY_RUN_FIGURES)
+
+
+DRY_RUN_FIGURES = ("total", "passed", "band", "payment_ratio", "amount")
+
+
+def _figures(scheme, sheet: ScoreSheet, contract: Contract, cycle_id: str) -> dict:
+    from rules.scoring.summary import band_label
+
+    amount = None
+    if scheme.payment is not None and sheet.complete:
+        stages = [s.id for s in scheme.payment.stages if (s.cycle or scheme.cycles[-1].id) == cycle_id]
+        amount = sum((sheet.payment_due(contract.value, s) for s in stages), Decimal(0)) if stages else None
+    return {"total": sheet.total.quantize(Decimal("0.01")) if sheet.complete else None, "passed": sheet.passed,
+            "band": band_label(scheme, sheet), "payment_ratio": sheet.payment_ratio if sheet.complete else None,
+            "amount": amount, "missing": list(sheet.missing_facts)}
+
+
+def dry_run(version, scheme, contracts_query) -> list[DryRunRow]:
+    """Every approved sheet (its approval in force) of the contracts `contracts_query` selects under the
+    version's scheme id whose cycle would fall under `version` (it starts on or after the version's day and
+    before the next published version's), scored again from its frozen facts with `scheme`: what the total,
+    band, payment ratio and stage amount would become. Reads only; a few queries whatever the number."""
+    from portal.schemes.services import next_version_day
+
+    session = get_session()
+    contracts = {c.id: c for c in session.exec(contracts_query.where(Contract.scheme_id == version.scheme_id))}
+    if not contracts:
+        return []
+    until = next_version_day(version)
+    query = select(AssessmentSheet).where(AssessmentSheet.contract_id.in_(list(contracts)),
+                                          AssessmentSheet.state == "approved",
+                                          AssessmentSheet.cycle_start >= version.effective_from)
+    if until is not None:
+        query = query.where(AssessmentSheet.cycle_start < until)
+    sheets = {s.id: s for s in session.exec(query.order_by(AssessmentSheet.cycle_start, AssessmentSheet.id))}
+    approvals: dict[int, SheetApproval] = {}
+    if sheets:
+        for a in session.exec(select(SheetApproval).where(SheetApproval.sheet_id.in_(list(sheets)))
+                              .order_by(SheetApproval.number)):
+            approvals[a.sheet_id] = a  # the highest number: the approval in force
+    rows = []
+    for sheet_id, sheet in sheets.items():
+        approval = approvals.get(sheet_id)
+        if approval is None:
+            continue
+        contract = contracts[sheet.contract_id]
+        frozen = approval_scheme(approval)
+        before = _figures(frozen, score(frozen, dict(approval.facts)), contract, sheet.cycle_id)
+        try:
+            after = _figures(scheme, score(scheme, dict(approval.facts)), contract, sheet.cycle_id)
+            error = ""
+        except FactsError as exc:  # the frozen facts do not fit the version tried: the fact it names
+            after, error = {}, exc.key or "—"
+        rows.append(DryRunRow(contract, sheet, approval, before, after, error))
+    return rows

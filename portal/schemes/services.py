@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from dataclasses import dataclass, field
 import tomllib
 from bisect import bisect_right
 from datetime import date
@@ -23,6 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
+from flask_babel import gettext as _
 from sqlmodel import select
 
 from portal.db import get_session, utcnow
@@ -193,3 +195,173 @@ def init_app(app) -> None:
 
     if citation_of not in filters.SCHEME_CITATIONS:
         filters.SCHEME_CITATIONS.append(citation_of)
+
+
+# -- upload, check, test, publish -----------------------------------------------------------------------
+
+class UploadRefused(Exception):
+    """The upload cannot be stored; the message says why in the reader's words."""
+
+
+@dataclass
+class Upload:
+    """What an upload came to: the stored draft, or why nothing was stored (the file's problems, each with
+    its line; the cases file's error; a refusal)."""
+
+    version: SchemeVersion | None = None
+    problems: list = field(default_factory=list)  # rules.schemes.check.Problem
+    cases_error: Any = None  # rules.schemes.cases.CasesError
+    refusal: str = ""
+
+
+def may_manage(user, owner: int | None) -> bool:
+    """A platform admin manages every scheme; a bureau admin its own bureau's (never a platform-wide one)."""
+    if user.is_platform_admin:
+        return True
+    return user.role == "admin" and user.is_bureau_user and owner is not None and owner == user.bureau_id
+
+
+def versions_of(scheme_id: str) -> list[SchemeVersion]:
+    return list(get_session().exec(select(SchemeVersion).where(SchemeVersion.scheme_id == scheme_id)
+                                   .order_by(SchemeVersion.effective_from, SchemeVersion.id)))
+
+
+def previous_version(version: SchemeVersion) -> SchemeVersion | None:
+    """The published version of the same scheme this one follows: the latest in force on its first day
+    (else the latest published), never itself."""
+    published = [v for v in versions_of(version.scheme_id) if v.published and v.id != version.id]
+    before = [v for v in published if v.effective_from <= version.effective_from]
+    return (before or published or [None])[-1]
+
+
+def next_version_day(version: SchemeVersion) -> date | None:
+    """The first day of the next published version after this one (its own days end the day before)."""
+    later = [v.effective_from for v in versions_of(version.scheme_id)
+             if v.published and v.id != version.id and v.effective_from > version.effective_from]
+    return min(later, default=None)
+
+
+def version_scheme(version: SchemeVersion) -> Scheme:
+    return compile_text(version.text, version.file_name, version.scheme_id)
+
+
+def run_version_cases(version: SchemeVersion) -> list:
+    """Its test cases' results (rules.schemes.cases.CaseResult), run again: pure, a few milliseconds."""
+    from rules.schemes.cases import run_cases
+
+    if not version.cases_text:
+        return []
+    return run_cases(version_scheme(version), version.cases_text,
+                     json_format=version.cases_file_name.lower().endswith(".json"))
+
+
+def upload(user, scheme_file: bytes, scheme_name: str, cases_file: bytes, cases_name: str,
+           bureau_id: int | None) -> Upload:
+    """Check a scheme file and its cases; store it as a draft only when the file has no problem and the
+    cases file can be read (a draft whose cases fail is kept to be looked at, and can never be published or
+    used). `bureau_id`: the owner of a new scheme id (a bureau admin's own bureau, whatever is asked)."""
+    from rules.schemes.cases import CasesError, run_cases
+    from rules.schemes.check import check_scheme_text
+
+    from portal.audit import services as audit
+
+    checked = check_scheme_text(scheme_file, file_name=scheme_name)
+    if checked.problems:
+        return Upload(problems=checked.problems)
+    scheme = checked.scheme
+    try:
+        results = run_cases(scheme, cases_file, json_format=cases_name.lower().endswith(".json"))
+    except CasesError as exc:
+        return Upload(cases_error=exc)
+    if not user.is_platform_admin:
+        bureau_id = user.bureau_id
+    existing = versions_of(scheme.id)
+    owner = existing[0].bureau_id if existing else bureau_id
+    if not may_manage(user, owner):
+        return Upload(refusal=_("方案“%(id)s”属于其他单位，本账号不能上传它的新版本", id=scheme.id))
+    session = get_session()
+    for v in existing:
+        if v.sha256 == scheme.sha256 and v.published:
+            return Upload(refusal=_("同样的文件已发布为第%(n)s版，无需再上传", n=v.version))
+        if v.published and v.effective_from == scheme.effective_date:
+            return Upload(refusal=_("第%(n)s版已于同一天（%(day)s）生效：新版本须写明另一个生效日期（effective_date）",
+                                    n=v.version, day=scheme.effective_date.isoformat()))
+    for v in existing:  # the same text uploaded again (e.g. with corrected cases): the newer draft replaces it
+        if v.sha256 == scheme.sha256:
+            audit.record("discard_scheme_version", v, after=_summary(v), reason="replaced by a new upload")
+            session.delete(v)
+            session.flush()
+    numbers = [int(v.version) for v in versions_of(scheme.id) if v.version.isdigit()]
+    row = SchemeVersion(
+        scheme_id=scheme.id, version=str(max(numbers, default=0) + 1), effective_from=scheme.effective_date,
+        title=scheme.title[:300], document=scheme.citation[:400], file_name=scheme_name[-200:],
+        sha256=scheme.sha256, text=scheme_file.decode("utf-8"), cases_text=cases_file.decode("utf-8-sig"),
+        cases_file_name=cases_name[-200:], cases_passed=all(r.passed for r in results), bureau_id=owner,
+        state="draft", uploaded_by_id=user.id)
+    session.add(row)
+    session.flush()
+    audit.record("upload_scheme_version", row, after=_summary(row))
+    session.commit()
+    return Upload(version=row)
+
+
+def _summary(row: SchemeVersion) -> dict:
+    return {"scheme_id": row.scheme_id, "version": row.version, "effective_from": row.effective_from.isoformat(),
+            "sha256": row.sha256, "file_name": row.file_name, "state": row.state,
+            "cases_passed": row.cases_passed, "bureau_id": row.bureau_id}
+
+
+def publication_refusal(version: SchemeVersion, user) -> str | None:
+    """Why this draft cannot be published (None: it can)."""
+    if not may_manage(user, version.bureau_id):
+        return _("本账号不能发布该方案的版本")
+    if not version.cases_text:
+        return _("没有测试用例：请连同用例文件一起上传")
+    results = run_version_cases(version)
+    if not results or not all(r.passed for r in results):
+        return _("测试用例未全部通过，不能发布：请修改方案文件或用例后重新上传")
+    for v in versions_of(version.scheme_id):
+        if v.published and v.id != version.id and v.effective_from == version.effective_from:
+            return _("第%(n)s版已于同一天生效", n=v.version)
+    return None
+
+
+def publish(version_id: int, user) -> SchemeVersion:
+    """Publish a draft (idempotent: a version already published stays as it is). From then on it scores
+    every cycle starting on or after its effective day (until a later version's). The change is one
+    conditional UPDATE (… WHERE state = 'draft'), so two publications at once publish it once."""
+    from portal.audit import services as audit
+
+    session = get_session()
+    version = session.get(SchemeVersion, version_id)
+    if version.published:
+        return version
+    if refusal := publication_refusal(version, user):
+        raise UploadRefused(refusal)
+    table = SchemeVersion.__table__
+    done = session.execute(sa.update(table).where(table.c.id == version_id, table.c.state == "draft").values(
+        state="published", published_by_id=user.id, published_at=utcnow())).rowcount
+    session.expire(version)
+    if done:
+        audit.record("publish_scheme_version", version, after=_summary(version))
+    session.commit()
+    forget_index()
+    return version
+
+
+def discard(version_id: int, user) -> None:
+    """Delete a draft (a published version is never deleted)."""
+    from portal.audit import services as audit
+
+    session = get_session()
+    version = session.get(SchemeVersion, version_id)
+    if version.published:
+        raise UploadRefused(_("已发布的版本不能删除"))
+    if not may_manage(user, version.bureau_id):
+        raise UploadRefused(_("本账号不能删除该方案的版本"))
+    summary = _summary(version)
+    table = SchemeVersion.__table__
+    session.expunge(version)
+    if session.execute(sa.delete(table).where(table.c.id == version_id, table.c.state == "draft")).rowcount:
+        audit.record("discard_scheme_version", None, after=summary, bureau_id=summary["bureau_id"])
+    session.commit()

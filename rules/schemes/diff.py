@@ -10,6 +10,7 @@ the document writes them). The portal words them; nothing here knows Flask or th
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
@@ -45,11 +46,27 @@ def text(value: Any) -> str:
         return str(value)
     if isinstance(value, (list, tuple)):
         return "、".join(text(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}={text(v)}" for k, v in sorted(value.items()))
+    if isinstance(value, dict):  # an item's rule: its figures and labels, not the file's key names
+        return "；".join(f"{k} {text(v)}" if _is_choice(k) else text(v) for k, v in value.items()
+                        if k not in _PLUMBING and text(v))
     if isinstance(value, Condition):
         return condition_text(value)
+    if isinstance(value, Band):
+        return band_text(value)
+    if dataclasses.is_dataclass(value):  # a deduction or checklist entry: its label and figures
+        parts = [text(getattr(value, f.name)) for f in dataclasses.fields(value)
+                 if f.name not in _PLUMBING and isinstance(getattr(value, f.name), (Decimal, int, str, tuple))
+                 and not isinstance(getattr(value, f.name), bool)]
+        return " ".join(p for p in parts if p)
     return str(value)
+
+
+_PLUMBING = ("fact", "kind", "per_entry_cap", "whole_units", "min_inclusive", "max_inclusive")
+
+
+def _is_choice(key: str) -> bool:
+    """A level's key is the choice people read (A, B, 优秀), shown beside its points."""
+    return not key.isidentifier() or key.isupper() or not key.isascii()
 
 
 def condition_text(c: Condition) -> str:
