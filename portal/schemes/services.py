@@ -284,8 +284,8 @@ def upload(user, scheme_file: bytes, scheme_name: str, cases_file: bytes, cases_
         if v.sha256 == scheme.sha256 and v.published:
             return Upload(refusal=_("同样的文件已发布为第%(n)s版，无需再上传", n=v.version))
         if v.published and v.effective_from == scheme.effective_date:
-            return Upload(refusal=_("第%(n)s版已于同一天（%(day)s）生效：新版本须写明另一个生效日期（effective_date）",
-                                    n=v.version, day=scheme.effective_date.isoformat()))
+            return Upload(refusal=_("第%(n)s版已于同一天（%(day)s）生效：新版本须在文件中写明另一个生效日期",
+                                    n=v.version, day=_day(scheme.effective_date)))
     for v in existing:  # the same text uploaded again (e.g. with corrected cases): the newer draft replaces it
         if v.sha256 == scheme.sha256:
             audit.record("discard_scheme_version", v, after=_summary(v), reason="replaced by a new upload")
@@ -303,6 +303,12 @@ def upload(user, scheme_file: bytes, scheme_name: str, cases_file: bytes, cases_
     audit.record("upload_scheme_version", row, after=_summary(row))
     session.commit()
     return Upload(version=row)
+
+
+def _day(value: date) -> str:
+    from portal.filters import day
+
+    return day(value)
 
 
 def _summary(row: SchemeVersion) -> dict:
