@@ -175,26 +175,38 @@ def offered_schemes(bureau_id: int | None, on: date | None = None) -> list[Schem
             if sid in index and (bureau_id is None or owner is None or owner == bureau_id)]
 
 
-def citation_of(value: str) -> str | None:
-    """The citation of a stored scheme from its id or a stored version text "<id> (<number>, effective
-    <date>)" (what contracts and approvals keep): the version of that date, else the one in force today."""
+def scheme_of_text(value: str) -> Scheme | None:
+    """A stored scheme from its id or a stored version text "<id> (<number>, effective <date>)" (what
+    contracts and approvals keep): the version of that date, else the one in force today; None outside
+    the app or for an id the portal does not keep."""
     import re
 
     scheme_id = value.split(" ")[0]
-    if not scheme_id or not has_app_context():
+    if not scheme_id or not has_app_context() or g.get("kaohe_scheme_lookup_failed"):
         return None
     m = re.search(r"effective (\d{4}-\d{2}-\d{2})\)$", value)
     try:
-        return scheme_for(scheme_id, date.fromisoformat(m.group(1)) if m else date.today()).citation
+        return scheme_for(scheme_id, date.fromisoformat(m.group(1)) if m else date.today())
     except (SchemeError, ValueError):
+        return None
+    except sa.exc.SQLAlchemyError:  # a database without versions (the CLI on a file): the shipped files answer
+        get_session().rollback()
+        g.kaohe_scheme_lookup_failed = True
         return None
 
 
+def citation_of(value: str) -> str | None:
+    scheme = scheme_of_text(value)
+    return scheme.citation if scheme is not None else None
+
+
 def init_app(app) -> None:
-    from portal import filters
+    from portal import explain, filters
 
     if citation_of not in filters.SCHEME_CITATIONS:
         filters.SCHEME_CITATIONS.append(citation_of)
+    if scheme_of_text not in explain.SCHEME_LOOKUPS:
+        explain.SCHEME_LOOKUPS.append(scheme_of_text)
 
 
 # -- upload, check, test, publish -----------------------------------------------------------------------

@@ -287,6 +287,13 @@ def test_a_bureaus_scheme_is_its_own(app, db, world):
     assert version.state == "published"
     assert "example-2024-own" in one.get("/schemes").get_data(as_text=True)
     assert "example-2024-own" in one.get("/contracts/new").get_data(as_text=True)
+    with app.test_request_context():  # worded by its stored version, though no file ships it
+        from portal.explain import fact_label, item_title
+        from portal.filters import scheme_cite
+
+        assert fact_label("referrals", "example-2024-own") == "推荐人数"
+        assert item_title("work/referrals", "example-2024-own") == "推荐就业"
+        assert scheme_cite("example-2024-own") == "示人社〔2024〕1号《示例考核细则》"
     platform, token = _client(app, "t-platform")
     form = {"csrf_token": token, "bureau_id": world[2]["bureau"].id, "operator_id": world[2]["operator"].id,
             "number": "X-2", "title": "跨局", "scheme_id": "example-2024-own", "starts_on": "2024-01-01",
