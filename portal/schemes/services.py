@@ -377,9 +377,9 @@ def discard(version_id: int, user) -> None:
         raise UploadRefused(_("已发布的版本不能删除"))
     if not may_manage(user, version.bureau_id):
         raise UploadRefused(_("本账号不能删除该方案的版本"))
-    summary = _summary(version)
     table = SchemeVersion.__table__
+    event = audit.record("discard_scheme_version", version, after=_summary(version))
     session.expunge(version)
-    if session.execute(sa.delete(table).where(table.c.id == version_id, table.c.state == "draft")).rowcount:
-        audit.record("discard_scheme_version", None, after=summary, bureau_id=summary["bureau_id"])
+    if not session.execute(sa.delete(table).where(table.c.id == version_id, table.c.state == "draft")).rowcount:
+        session.expunge(event)  # published meanwhile: nothing was deleted, nothing to record
     session.commit()

@@ -326,3 +326,23 @@ def test_the_dry_run_reads_as_many_queries_for_twenty_sheets_as_for_one(app, db,
     twenty = count()
     assert (once[1], twenty[1]) == (1, 20)
     assert once[0] == twenty[0]
+
+
+def test_a_draft_is_discarded_and_a_published_version_never(app, db, world):
+    text, cases = example_scheme_files("example-2024-gone")
+    one, token = _client(app, "t1-admin")
+    assert _upload(one, token, text, cases, name="example-2024-gone.toml", cases_name="c.toml").status_code == 302
+    vid = db.exec(select(SchemeVersion.id).where(SchemeVersion.scheme_id == "example-2024-gone")).one()
+    assert one.post(f"/schemes/versions/{vid}/discard",
+                    data={"csrf_token": token, "once": "d-1"}).status_code == 302
+    db.expire_all()
+    assert db.get(SchemeVersion, vid) is None
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "discard_scheme_version")).one()
+    assert (event.object_type, event.object_id, event.bureau_id) == ("scheme_version", vid,
+                                                                     world[1]["bureau"].id)
+    published = db.exec(select(SchemeVersion).where(SchemeVersion.scheme_id == PX)).one()
+    platform, token = _client(app, "t-platform")
+    assert platform.post(f"/schemes/versions/{published.id}/discard",
+                         data={"csrf_token": token, "once": "d-2"}).status_code == 302
+    db.expire_all()
+    assert db.get(SchemeVersion, published.id).state == "published"

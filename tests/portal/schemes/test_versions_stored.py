@@ -56,3 +56,23 @@ def test_scheme_id_and_version_are_unique(db):
     with pytest.raises(sa.exc.IntegrityError):
         db.commit()
     db.rollback()
+
+
+def test_a_draft_changes_only_by_being_published(app, db, world):
+    version = world[1]["scheme_version"]
+    engine = app.extensions["kaohe_engine"]
+    for statement in ("UPDATE scheme_version SET text = text || ' ' WHERE id = :id",
+                      "UPDATE scheme_version SET effective_from = '2025-01-01' WHERE id = :id",
+                      "UPDATE scheme_version SET bureau_id = NULL WHERE id = :id"):
+        with pytest.raises(sa.exc.DatabaseError, match="frozen"):
+            with engine.begin() as conn:
+                conn.execute(sa.text(statement), {"id": version.id})
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE scheme_version SET state = 'published', published_at = CURRENT_TIMESTAMP "
+                             "WHERE id = :id"), {"id": version.id})
+    db.expire_all()
+    assert db.get(SchemeVersion, version.id).state == "published"
+    db.get(SchemeVersion, version.id).cases_text = "changed"
+    with pytest.raises(FrozenSchemeVersion):
+        db.commit()
+    db.rollback()
