@@ -89,9 +89,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.publication.routes import bp as publication_bp
     from portal.payments.routes import bp as payments_bp
     from portal.reporting.routes import bp as reporting_bp
+    from portal.schemes.routes import bp as schemes_bp
 
     for bp in (home_bp, auth_bp, organisations_bp, contracts_bp, reporting_bp, violations_bp, notifications_bp, assessment_bp, ledgers_bp, audit_bp,
-               applications_bp, findings_bp, activities_bp, payments_bp, consequences_bp, publication_bp):
+               applications_bp, findings_bp, activities_bp, payments_bp, consequences_bp, publication_bp, schemes_bp):
         app.register_blueprint(bp)
 
     from portal import cli, errors, explain, filters, tenancy  # noqa: F401 (importing tenancy registers every model's rule)
@@ -99,6 +100,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     filters.init_app(app)
     explain.init_app(app)
+    from portal.schemes import services as scheme_services
+
+    scheme_services.init_app(app)
     cli.init_app(app)
 
     @app.after_request

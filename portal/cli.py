@@ -22,6 +22,17 @@ def upgrade_database(url: str, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
+    if revision == "head":  # the shipped schemes as their first published versions (idempotent)
+        import sqlalchemy as sa
+
+        from portal.schemes.services import install_shipped
+
+        engine = sa.create_engine(url)
+        try:
+            with engine.begin() as conn:
+                install_shipped(conn)
+        finally:
+            engine.dispose()
 
 
 def init_app(app) -> None:

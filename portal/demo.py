@@ -25,7 +25,7 @@ from portal.db import get_session
 from portal.organisations.models import Bureau, CreditGrade, Operator
 from portal.reporting.models import Submission
 from rules.identifiers import credit_code_check_char, resident_id_check_char
-from rules.schemes import load_scheme
+from portal.schemes.services import scheme_for
 
 DEMO_PASSWORD = "kaohe-demo-2026"
 
@@ -195,7 +195,7 @@ def load_demo() -> list[tuple[str, str, str]]:
         contract = session.exec(select(Contract).where(Contract.number == number)).first()
         if contract is None:
             contract = Contract(number=number, bureau_id=bureaus[bu].id, operator_id=operators[op].id, title=title,
-                                scheme_id=scheme, scheme_version=scheme_version(scheme), starts_on=start,
+                                scheme_id=scheme, scheme_version=scheme_version(scheme, start), starts_on=start,
                                 ends_on=end, value=value, payment_plan=plan)
             session.add(contract)
             session.flush()
@@ -248,7 +248,6 @@ def _demo_publications() -> None:
     from portal.assessment import services as assessment
     from portal.cycles import services as cycle_services
     from portal.publication import services as publication
-    from rules.schemes import load_scheme
 
     session = get_session()
     with current_app.test_request_context("/"):
@@ -258,8 +257,8 @@ def _demo_publications() -> None:
                 continue
             users = {u.role: u for u in session.exec(select(User).where(User.bureau_id == contract.bureau_id))}
             operator_user = session.exec(select(User).where(User.operator_id == contract.operator_id)).first()
-            scheme = load_scheme(contract.scheme_id)
             cycle = cycle_services.find_cycle(contract, "stage_1")
+            scheme = cycle_services.cycle_scheme(contract, cycle)
             sheet = assessment.open_sheet(contract, cycle)
             _as(users["reviewer"])
             for key in assessment.assess(contract, cycle, sheet).sheet.missing_facts:
@@ -323,14 +322,13 @@ def _demo_submissions(session, contract: Contract) -> None:
     from datetime import datetime, timedelta, timezone
 
     from portal.reporting.services import calendar
-    from rules.schemes import load_scheme
 
     rng = random.Random(contract.number)
     now = datetime.now(timezone.utc)
     operator_user = session.exec(select(User).where(User.operator_id == contract.operator_id)).first()
     reviewer = session.exec(select(User).where(User.bureau_id == contract.bureau_id,
                                                User.role == "reviewer")).first()
-    scheme = load_scheme(contract.scheme_id)
+    scheme = scheme_for(contract.scheme_id, contract.starts_on)
     returned_one = False
     for obligation in calendar(contract):
         if obligation.spec.kind == "ledger" or obligation.due_at > now + timedelta(days=25):
@@ -557,7 +555,7 @@ def load_province(bureaus: int, per_bureau: int = 20, seed: int = 1, now: dateti
             _k, _b, j, operator_id = ops[n // per_operator]
             contracts.append(dict(number=f"SC{k:03d}-{starts_on.year}-{n + 1:02d}", bureau_id=bureau_id,
                                   operator_id=operator_id, title=f"演示{k:03d}县{STATION_KINDS_ZH[kind]}运营服务（{n + 1}）",
-                                  scheme_id=scheme_id, scheme_version=scheme_version(scheme_id), starts_on=starts_on,
+                                  scheme_id=scheme_id, scheme_version=scheme_version(scheme_id, starts_on), starts_on=starts_on,
                                   ends_on=ends_on, value=Decimal(rng.randrange(20, 200) * 10000), payment_plan=plan))
             for s in range(rng.choice((1, 1, 2, 3))):
                 stations.append((len(contracts) - 1, dict(
@@ -597,7 +595,7 @@ def load_province(bureaus: int, per_bureau: int = 20, seed: int = 1, now: dateti
         operator_user = user_ids[f"op-p{c['number'][2:5]}-{operator_no[c['operator_id']]}"]
         reviewer = user_ids[f"p{c['number'][2:5]}-reviewer"]
         approver = user_ids[f"p{c['number'][2:5]}-approver"]
-        scheme = load_scheme(c["scheme_id"])
+        scheme = scheme_for(c["scheme_id"], c["starts_on"])
         base = dict(contract_id=contract_ids[i], bureau_id=c["bureau_id"], operator_id=c["operator_id"])
         monthly_attendance = {}
         returned_one = False
@@ -868,7 +866,7 @@ def _assess(session, bulk: "_Bulk", contracts, user_ids: dict, now: datetime, se
         rng = random.Random(f"{seed}:sheets:{contract.id}")
         k = contract.number[2:5]
         reviewer, approver = user_ids[f"p{k}-reviewer"], user_ids[f"p{k}-approver"]
-        scheme = load_scheme(contract.scheme_id)
+        scheme = scheme_for(contract.scheme_id, contract.starts_on)
         bureau_fate = random.Random(f"{seed}:bureau:{contract.bureau_id}").random()
         for cycle in cycles(contract):
             ended = cycle.end + timedelta(days=30) < local_today

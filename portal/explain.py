@@ -58,9 +58,22 @@ def fact_label(key: str, scheme_id: str | None) -> str:
     return _("该项数据")
 
 
+# Lookups of a scheme from its id or stored version text, registered by portal/schemes (which sits above this
+# module): a bureau's own scheme, which no file ships, is worded by its stored version.
+SCHEME_LOOKUPS: list = []
+
+
 def _scheme(scheme_id):
+    """The scheme to word a fact or an item by: the version itself when the caller has it (the one that
+    scored the sheet), else the shipped file of that id (this module sits below portal/schemes and only
+    needs titles and labels, which a caller wanting a newer version's words passes in)."""
     if not scheme_id:
         return None
+    if hasattr(scheme_id, "facts") and hasattr(scheme_id, "categories"):
+        return scheme_id
+    for lookup in SCHEME_LOOKUPS:  # the portal's stored versions (registered by portal/schemes)
+        if (found := lookup(str(scheme_id))) is not None:
+            return found
     from rules.schemes import load_scheme
 
     try:

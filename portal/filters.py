@@ -119,11 +119,19 @@ def period(key) -> str:
     return text
 
 
+# Lookups of a scheme's citation from its id or stored version text, registered by portal/schemes (which sits
+# above this module); without one, the shipped files answer.
+SCHEME_CITATIONS: list = []
+
+
 def scheme_cite(value) -> str:
     """A scheme as its document is cited: 吴人社就〔2022〕15号《…考核细则》, from its id or a stored version
     ("<id> (<number>, effective <date>)", which old contracts and approvals keep)."""
     from rules.schemes import load_scheme
 
+    for cite in SCHEME_CITATIONS:  # the portal's stored versions (portal/schemes registers the lookup)
+        if found := cite(str(value or "")):
+            return found
     scheme_id = str(value or "").split(" ")[0]
     try:
         scheme = load_scheme(scheme_id)

@@ -16,6 +16,7 @@ from portal.organisations.models import Bureau, CreditGrade, Operator  # noqa: F
 from portal.payments.models import Payment  # noqa: F401
 from portal.publication.models import Objection, Publication, PublishedResult  # noqa: F401
 from portal.reporting.models import Submission  # noqa: F401
+from portal.schemes.models import SchemeVersion  # noqa: F401
 from sqlmodel import SQLModel
 
 metadata = SQLModel.metadata

@@ -30,6 +30,7 @@ from portal.organisations.models import Bureau, CreditGrade, Operator
 from portal.payments.models import ExportFile, Payment
 from portal.publication.models import Objection, Publication, PublishedResult
 from portal.reporting.models import Submission
+from portal.schemes.models import SchemeVersion
 
 from portal.scoping import NOTHING as _NOTHING, register_rules
 
@@ -133,6 +134,14 @@ def _audit_event(user):
     return _NOTHING
 
 
+def _scheme_version(user):
+    # A bureau's staff see the platform-wide versions (the shipped schemes) and their own bureau's, drafts
+    # included; operators read schemes only through their contracts' pages, never this table.
+    if user.is_bureau_user:
+        return sa.or_(SchemeVersion.bureau_id.is_(None), SchemeVersion.bureau_id == user.bureau_id)
+    return _NOTHING
+
+
 # Every tenant-owned model must appear here; tests/portal/test_tenancy.py checks that none is missing.
 RULES: dict[type, Callable] = {
     Bureau: _bureau,
@@ -171,6 +180,7 @@ RULES: dict[type, Callable] = {
     Publication: _publication,
     PublishedResult: _by_owner(PublishedResult),
     Objection: _by_owner(Objection),
+    SchemeVersion: _scheme_version,
 }
 
 register_rules(RULES)

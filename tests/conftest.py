@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import shutil
+from pathlib import Path
 from datetime import date
 from decimal import Decimal
 
@@ -50,6 +51,9 @@ def _empty_postgres(url: str) -> None:
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
         if tables:
             conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        from portal.schemes.services import install_shipped
+
+        install_shipped(conn)  # as after a migration: the shipped schemes' first versions
     engine.dispose()
 
 
@@ -328,11 +332,38 @@ def build_world(session) -> dict:
         session.add(objection)
         session.flush()
         world[n].update(publication=publication, result=result, objection=objection)
+        world[n]["scheme_version"] = bureau_scheme_draft(session, bureau.id, f"example-2024-t{n}",
+                                                         users["admin"].id)
     platform = User(username="t-platform", display_name="平台", role="admin", password_hash=hashed)
     session.add(platform)
     session.commit()
     world["platform"] = platform
     return world
+
+
+EXAMPLE_SCHEME = Path(__file__).parent / "rules" / "schemes" / "checker" / "example-2024.toml"
+
+
+def example_scheme_files(scheme_id: str = "example-2024") -> tuple[bytes, bytes]:
+    """The checker's small valid scheme (renamed to `scheme_id`) and its test cases, all passing."""
+    text = EXAMPLE_SCHEME.read_text(encoding="utf-8").replace('id = "example-2024"', f'id = "{scheme_id}"')
+    cases = EXAMPLE_SCHEME.with_name("example-2024.cases.toml").read_bytes()
+    return text.encode("utf-8"), cases
+
+
+def bureau_scheme_draft(session, bureau_id: int, scheme_id: str, uploaded_by_id: int):
+    """A bureau's own scheme uploaded as a draft (its cases pass), as portal.schemes.services.upload stores it."""
+    from portal.schemes.models import SchemeVersion
+
+    text, cases = example_scheme_files(scheme_id)
+    version = SchemeVersion(scheme_id=scheme_id, version="1", effective_from=date(2024, 1, 1), title="示例考核细则",
+                            document="示人社〔2024〕1号《示例考核细则》", file_name=f"{scheme_id}.toml",
+                            sha256=hashlib.sha256(text).hexdigest(), text=text.decode("utf-8"),
+                            cases_text=cases.decode("utf-8"), cases_file_name=f"{scheme_id}.cases.toml",
+                            cases_passed=True, bureau_id=bureau_id, state="draft", uploaded_by_id=uploaded_by_id)
+    session.add(version)
+    session.flush()
+    return version
 
 
 # A real 1x1 PNG: the world's evidence attachments are this file, written where EVIDENCE_DIR points.

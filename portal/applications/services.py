@@ -28,7 +28,7 @@ from portal.notifications.models import Notification, OutboxMail
 from portal.contracts.models import Station
 from portal.db import CENT, get_session, lock_row, utcnow
 from rules.scoring.jindong import reapplication_allowed_from
-from rules.schemes import load_scheme
+from portal.schemes.services import scheme_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ROSTER_ERRORS_KEPT = 5000  # every error the check reports (read_ledger stops at 5,000): all downloadable
@@ -71,8 +71,9 @@ def _snapshot(application: StationApplication) -> dict:
 # --- the scheme's figures -------------------------------------------------------------------------
 
 def scheme_of(application_or_id) -> object:
+    # an application is decided under the version in force today (it belongs to no cycle)
     scheme_id = getattr(application_or_id, "scheme_id", application_or_id)
-    return load_scheme(scheme_id)
+    return scheme_for(scheme_id, today())
 
 
 def minimum_roster(scheme) -> int:
@@ -313,7 +314,7 @@ def cancel_qualification(station: Station, *, ground: str, reason: str, cancelle
     cancellation = QualificationCancellation(
         station_id=station.id, bureau_id=station.bureau_id, operator_id=station.operator_id, ground=ground,
         reason=reason.strip(), cancelled_on=cancelled_on,
-        may_apply_from=reapplication_allowed_from(load_scheme(scheme_id), cancelled_on), decided_by_id=user.id)
+        may_apply_from=reapplication_allowed_from(scheme_for(scheme_id, cancelled_on), cancelled_on), decided_by_id=user.id)
     before = audit.snapshot(station)
     station.status = "closed"
     session.add_all([station, cancellation])
@@ -335,7 +336,7 @@ def select_excellent(station: Station, *, year: int, reason: str, user, scheme_i
     station = lock_row(Station, station.id)
     if station.status != "active":
         raise ApplicationRefused("站点已关闭，不能评为优秀站点 / a closed station cannot be selected")
-    scheme = load_scheme(scheme_id)
+    scheme = scheme_for(scheme_id, on)
     min_years = int(excellent_conditions(scheme)["min_years"])
     if station.established_on is not None and station.established_on.year + min_years > year:
         raise ApplicationRefused(f"站点设立于{station.established_on.isoformat()}，到{year}年底承担劳务协作工作不满"

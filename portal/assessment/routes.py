@@ -55,11 +55,9 @@ def _contract_cycle(contract_id: int, cycle_id: str):
     return contract, cycle
 
 
-def _entry_form(contract, sheet_row) -> EntryForm:
-    from rules.schemes import load_scheme
-
+def _entry_form(contract, cycle, sheet_row) -> EntryForm:
     form = EntryForm()
-    scheme = load_scheme(contract.scheme_id)
+    scheme = cycle_services.cycle_scheme(contract, cycle)
     form.fact.choices = [("", "—")] + [(key, f"{spec.meaning.split(' / ')[0]}（{key}）")
                                         for key, spec in scheme.facts.items()]
     if sheet_row is not None and form.revision.data is None:
@@ -68,8 +66,6 @@ def _entry_form(contract, sheet_row) -> EntryForm:
 
 
 def _show_sheet(contract, cycle, status: int = 200, entry_form=None, conflict: str = ""):
-    from rules.schemes import load_scheme
-
     session = get_session()
     sheet_row = cycle_services.sheet_of(contract, cycle)
     result = services.assess(contract, cycle, sheet_row)
@@ -77,13 +73,13 @@ def _show_sheet(contract, cycle, status: int = 200, entry_form=None, conflict: s
     forms = {name: cls(formdata=None, revision=revision) for name, cls in
              (("submit", SubmitForm), ("approve", ApproveForm), ("return", ReasonForm), ("reopen", ReasonForm),
               ("remove", RemoveEntryForm))}
-    entry_form = entry_form or _entry_form(contract, sheet_row)
+    entry_form = entry_form or _entry_form(contract, cycle, sheet_row)
     entry_form.revision.data = revision
     approvals = cycle_services.approvals_of(sheet_row) if sheet_row else []
     session.commit()
     return render("assessment/sheet.html", status=status, contract=contract,
                   cycles=cycle_services.cycles(contract), cycle=cycle, sheet_row=sheet_row, result=result,
-                  sheet=result.sheet, projection=result.projection, scheme=load_scheme(contract.scheme_id),
+                  sheet=result.sheet, projection=result.projection, scheme=result.projection.scheme,
                   forms=forms, entry_form=entry_form, approvals=approvals, conflict=conflict,
                   sections=services.sections(result), revision=revision, editable=_editable(sheet_row))
 
@@ -111,7 +107,7 @@ def _act(contract_id: int, cycle_id: str, form_class, action, done: str = ""):
     """Run one change on the sheet: a stale revision is a conflict, an illegal move an error; all or nothing."""
     contract, cycle = _contract_cycle(contract_id, cycle_id)
     session = get_session()
-    form = form_class() if form_class is not EntryForm else _entry_form(contract, None)
+    form = form_class() if form_class is not EntryForm else _entry_form(contract, cycle, None)
     created = cycle_services.sheet_of(contract, cycle) is None
     sheet_row = services.open_sheet(contract, cycle)
     if not form.validate_on_submit():
@@ -201,13 +197,11 @@ def show_approval(approval_id: int):
 @roles_required("reviewer")
 def save_fact(contract_id: int, cycle_id: str, key: str):
     """Save one fact of the form; answer with the fact's component and the sheet's summary (out of band)."""
-    from rules.schemes import load_scheme
-
     from portal.assessment.forms import fact_input
     from portal.htmx import is_htmx
 
     contract, cycle = _contract_cycle(contract_id, cycle_id)
-    spec = load_scheme(contract.scheme_id).facts.get(key)
+    spec = cycle_services.cycle_scheme(contract, cycle).facts.get(key)
     if spec is None:
         abort(404)
     session = get_session()
@@ -275,3 +269,20 @@ def confirm_decision(contract_id: int, cycle_id: str, decision: str):
     return render("assessment/confirm.html", "assessment/_confirm.html", contract=contract, cycle=cycle,
                   decision=decision, result=result, sheet=result.sheet, consequences=consequences, form=form,
                   refused=refused)
+
+
+@bp.get("/schemes/versions/<int:version_id>/dry-run")
+@roles_required("admin", "reviewer", "approver")
+def show_dry_run(version_id: int):
+    """The bureau's approved sheets whose cycles would fall under this version, scored again from their frozen
+    facts: what would change (total, band, payment). Nothing is written; the approvals stay as they are."""
+    from portal.schemes import services as scheme_services
+    from portal.schemes.models import SchemeVersion
+    from portal.scoping import scoped
+
+    version = get_or_404(SchemeVersion, version_id)
+    scheme = scheme_services.version_scheme(version)
+    rows = services.dry_run(version, scheme, scoped(Contract))
+    return render("assessment/dry_run.html", version=version, scheme=scheme, rows=rows,
+                  until=scheme_services.next_version_day(version),
+                  changed=[r for r in rows if r.changed])

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from sqlmodel import select
+
 from portal.audit import services as audit
 from portal.contracts.models import Contract
 from portal.cycles.models import AssessmentSheet, IllegalSheetChange, SheetApproval
@@ -19,7 +21,9 @@ from portal.cycles.services import Cycle, approvals_of, sheet_of
 from portal.db import get_session, utcnow
 from portal.i18n import N_
 from portal.facts.services import sheet_facts
-from rules.schemes import load_scheme
+from portal.cycles.services import cycle_scheme
+from portal.schemes.services import approval_scheme, scheme_for
+from rules.scoring.model import Scheme
 from rules.scoring import FactsError, Judgement, ScoreSheet, score, sheet_to_dict, validate_facts
 from rules.scoring.facts import check_fact_value
 
@@ -36,6 +40,7 @@ class Projection:
     violations_by_fact: dict = field(default_factory=dict)  # fact key -> [Violation]
     fact_meanings: dict = field(default_factory=dict)  # fact key -> the scheme's wording (Chinese part)
     findings_by_fact: dict = field(default_factory=dict)  # fact key -> [Finding] (portal/findings)
+    scheme: Scheme | None = None  # the version that scores the cycle (in force on its first day)
 
     @property
     def leaf_lines(self) -> list:
@@ -56,7 +61,7 @@ class Projection:
     def best_case(self) -> Decimal:
         """The total if every fact still missing comes out in the operator's favour: each waiting line at its
         maximum (a waiting penalty at nothing), the bonus within the scheme's cap."""
-        scheme = load_scheme(self.contract.scheme_id)
+        scheme = self.scheme or cycle_scheme(self.contract, self.cycle)
         regular = sum((line.points if line.complete else (line.max or Decimal(0))
                        for line in self.leaf_lines if line.kind == "regular"), Decimal(0))
         bonus = sum((line.points if line.complete else (line.max or Decimal(0))
@@ -93,13 +98,13 @@ class Projection:
 
 def project(contract: Contract, cycle: Cycle, rows=None) -> Projection:
     """The cycle's sheet as the data stands (portal/facts gathers what it reads, or was given its `rows`)."""
-    scheme = load_scheme(contract.scheme_id)
+    scheme = cycle_scheme(contract, cycle)
     gathered = sheet_facts(contract, cycle, rows)
     facts = gathered.facts
     sheet = score(scheme, facts)
     meanings = {key: spec.meaning.split(" / ")[0] for key, spec in scheme.facts.items()}
     return Projection(contract, cycle, sheet, facts, gathered.sources, gathered.violations_by_fact, meanings,
-                      findings_by_fact=gathered.findings_by_fact)
+                      findings_by_fact=gathered.findings_by_fact, scheme=scheme)
 
 
 # -- the bureau's assessment of a cycle: entries, sign-off, freezing, locking ------------------------
@@ -150,7 +155,7 @@ class Assessment:
 
 def assess(contract: Contract, cycle: Cycle, sheet_row: AssessmentSheet | None = None, rows=None) -> Assessment:
     projection = project(contract, cycle, rows)
-    scheme = load_scheme(contract.scheme_id)
+    scheme = projection.scheme
     facts, sources, overridden = dict(projection.facts), dict(projection.sources), {}
     for key, entry in (sheet_row.entries if sheet_row else {}).items():
         if key not in scheme.facts:
@@ -222,7 +227,7 @@ def _guard(sheet: AssessmentSheet, seen_revision, *states: str) -> None:
 
 def save_entry(contract: Contract, sheet: AssessmentSheet, key: str, raw: str, reason: str, user,
                seen_revision) -> None:
-    scheme = load_scheme(contract.scheme_id)
+    scheme = scheme_for(contract.scheme_id, sheet.cycle_start)  # the version scoring the sheet's cycle
     if key not in scheme.facts:
         raise ValueError(f"unknown fact {key}")
     _guard(sheet, seen_revision, "draft")
@@ -362,8 +367,9 @@ def reopen_sheet(sheet: AssessmentSheet, user, reason: str, seen_revision) -> No
 
 
 def recompute(approval: SheetApproval) -> tuple[dict, list[str]]:
-    """Score the frozen inputs again under the scheme; return the figures and what differs (nothing, normally)."""
-    scheme = load_scheme(approval.scheme_id)
+    """Score the frozen inputs again under the exact version the approval froze (found by its sha256); return
+    the figures and what differs (nothing, ever: the version is immutable)."""
+    scheme = approval_scheme(approval)
     differences = []
     if scheme.sha256 != approval.scheme_sha256:
         differences.append(f"scheme file changed since approval ({approval.scheme_sha256[:12]} → {scheme.sha256[:12]})")
@@ -520,8 +526,7 @@ def sections(result: Assessment) -> list[Section]:
     from portal.explain import fact_label
     from rules.scoring.engine import _condition_keys, _method_keys
 
-    contract = result.projection.contract
-    scheme = load_scheme(contract.scheme_id)
+    scheme = result.projection.scheme
     missing = set(result.sheet.missing_facts)
     placed: dict[str, str] = {}
     groups: list[tuple[str, str]] = []
@@ -546,9 +551,80 @@ def sections(result: Assessment) -> list[Section]:
     projection, entries = result.projection, result.entries
     for key, spec in scheme.facts.items():
         fields[placed.get(key, "_other")].append(FactField(
-            key=key, spec=spec, label=fact_label(key, contract.scheme_id), entry=entries.get(key),
+            key=key, spec=spec, label=fact_label(key, scheme), entry=entries.get(key),
             data_value=projection.facts.get(key), source=result.sources.get(key, ""),
             missing=key in missing and key not in entries,
             violations=projection.violations_by_fact.get(key, []),
             findings=projection.findings_by_fact.get(key, [])))
     return [Section(gid, title, fields[gid]) for gid, title in groups if fields[gid]]
+
+
+# -- a dry run: the approved sheets recomputed under another version of their scheme, nothing written --------
+
+@dataclass
+class DryRunRow:
+    contract: Contract
+    sheet: AssessmentSheet
+    approval: SheetApproval
+    before: dict  # total, passed, band, payment_ratio, amount (of the stage the cycle pays), as the approval froze them
+    after: dict  # the same under the version tried; "missing": facts the new version needs that were never given
+    error: str = ""  # the fact the version tried refuses in the frozen facts
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.error) or any(self.before.get(k) != self.after.get(k) for k in DRY_RUN_FIGURES)
+
+
+DRY_RUN_FIGURES = ("total", "passed", "band", "payment_ratio", "amount")
+
+
+def _figures(scheme, sheet: ScoreSheet, contract: Contract, cycle_id: str) -> dict:
+    from rules.scoring.summary import band_label
+
+    amount = None
+    if scheme.payment is not None and sheet.complete:
+        stages = [s.id for s in scheme.payment.stages if (s.cycle or scheme.cycles[-1].id) == cycle_id]
+        amount = sum((sheet.payment_due(contract.value, s) for s in stages), Decimal(0)) if stages else None
+    return {"total": sheet.total.quantize(Decimal("0.01")) if sheet.complete else None, "passed": sheet.passed,
+            "band": band_label(scheme, sheet), "payment_ratio": sheet.payment_ratio if sheet.complete else None,
+            "amount": amount, "missing": list(sheet.missing_facts)}
+
+
+def dry_run(version, scheme, contracts_query) -> list[DryRunRow]:
+    """Every approved sheet (its approval in force) of the contracts `contracts_query` selects under the
+    version's scheme id whose cycle would fall under `version` (it starts on or after the version's day and
+    before the next published version's), scored again from its frozen facts with `scheme`: what the total,
+    band, payment ratio and stage amount would become. Reads only; a few queries whatever the number."""
+    from portal.schemes.services import next_version_day
+
+    session = get_session()
+    contracts = {c.id: c for c in session.exec(contracts_query.where(Contract.scheme_id == version.scheme_id))}
+    if not contracts:
+        return []
+    until = next_version_day(version)
+    query = select(AssessmentSheet).where(AssessmentSheet.contract_id.in_(list(contracts)),
+                                          AssessmentSheet.state == "approved",
+                                          AssessmentSheet.cycle_start >= version.effective_from)
+    if until is not None:
+        query = query.where(AssessmentSheet.cycle_start < until)
+    sheets = {s.id: s for s in session.exec(query.order_by(AssessmentSheet.cycle_start, AssessmentSheet.id))}
+    approvals: dict[int, SheetApproval] = {}
+    if sheets:
+        for a in session.exec(select(SheetApproval).where(SheetApproval.sheet_id.in_(list(sheets)))
+                              .order_by(SheetApproval.number)):
+            approvals[a.sheet_id] = a  # the highest number: the approval in force
+    rows = []
+    for sheet_id, sheet in sheets.items():
+        approval = approvals.get(sheet_id)
+        if approval is None:
+            continue
+        contract = contracts[sheet.contract_id]
+        frozen = approval_scheme(approval)
+        before = _figures(frozen, score(frozen, dict(approval.facts)), contract, sheet.cycle_id)
+        try:
+            after = _figures(scheme, score(scheme, dict(approval.facts)), contract, sheet.cycle_id)
+            error = ""
+        except FactsError as exc:  # the frozen facts do not fit the version tried: the fact it names
+            after, error = {}, exc.key or "—"
+        rows.append(DryRunRow(contract, sheet, approval, before, after, error))
+    return rows

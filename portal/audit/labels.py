@@ -32,6 +32,8 @@ ACTIONS = {
     "confirm_waiver": N_("确认豁免违规"), "decline_waiver": N_("驳回豁免提议"),
     "acknowledge_violation": N_("确认知悉违规"), "pass_first_review": N_("站点申请初审通过"),
     "return_station_application": N_("退回站点申请"), "reject_station_application": N_("站点申请初审不通过"),
+    "upload_scheme_version": N_("上传考核方案版本"), "publish_scheme_version": N_("发布考核方案版本"),
+    "discard_scheme_version": N_("删除考核方案草稿"),
 }
 
 OBJECTS = {
@@ -45,6 +47,7 @@ OBJECTS = {
     "contract_station": N_("合同站点"), "contract": N_("合同"), "bureau": N_("人社局"), "operator": N_("运营单位"),
     "credit_grade": N_("信用等级"), "station_application": N_("站点申请"), "application_worker": N_("申请花名册人员"),
     "station_subsidy": N_("站点补助"), "qualification_cancellation": N_("资格取消"),
+    "scheme_version": N_("考核方案版本"),
 }
 
 

@@ -286,7 +286,7 @@ def _cycle_key(cycle) -> str:
 def ranking_choices(bureau_id: int) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """(scheme id, scheme title, [(cycle key, label)]) for the schemes the bureau's contracts use."""
     from portal.cycles.services import cycles
-    from rules.schemes import load_scheme
+    from portal.schemes.services import scheme_for
 
     contracts = get_session().exec(select(Contract).where(Contract.bureau_id == bureau_id)
                                    .order_by(Contract.scheme_id, Contract.id)).all()
@@ -298,7 +298,7 @@ def ranking_choices(bureau_id: int) -> list[tuple[str, str, list[tuple[str, str]
             continue  # a contract under a scheme this deployment no longer has
         for cycle in found:
             out.setdefault(contract.scheme_id, {})[_cycle_key(cycle)] = f"{cycle.label}（{cycle.end.year}）"
-    return [(sid, load_scheme(sid).title, sorted(keys.items())) for sid, keys in out.items()]
+    return [(sid, scheme_for(sid, today()).title, sorted(keys.items())) for sid, keys in out.items()]
 
 
 def ranking(bureau_id: int, scheme_id: str, cycle_key: str) -> Ranking:
@@ -307,17 +307,18 @@ def ranking(bureau_id: int, scheme_id: str, cycle_key: str) -> Ranking:
     scheme's quotas (seed 004: A ≤10%, B ≤20%, C ≤30%, the rest D/E; DOMAIN.md §6.5). Only approved sheets
     take part; the others are listed as awaiting approval."""
     from portal.cycles.services import cycles
-    from rules.schemes import load_scheme
+    from portal.schemes.services import scheme_for
     from rules.scoring import FactsError, score_cohort
 
-    scheme = load_scheme(scheme_id)
     session = get_session()
     contracts = session.exec(select(Contract).where(Contract.bureau_id == bureau_id, Contract.scheme_id == scheme_id)
                              .order_by(Contract.number, Contract.id)).all()
-    result = Ranking(scheme, cycle_key, "")
     approved: dict[str, tuple[Contract, SheetApproval]] = {}
     in_cycle = [(contract, cycle) for contract in contracts
                 for cycle in [next((c for c in cycles(contract) if _cycle_key(c) == cycle_key), None)] if cycle]
+    # ranked together under one version: the one in force when the cohort's cycle starts
+    scheme = scheme_for(scheme_id, min((cycle.start for _c, cycle in in_cycle), default=today()))
+    result = Ranking(scheme, cycle_key, "")
     # every sheet and approval in force in two queries, whatever the number of contracts
     sheets = {(s.contract_id, s.cycle_id): s for s in session.exec(select(AssessmentSheet).where(
         AssessmentSheet.contract_id.in_([c.id for c, _cycle in in_cycle])))} if in_cycle else {}

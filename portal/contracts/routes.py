@@ -51,14 +51,14 @@ def show_contract(contract_id: int):
                   bureau=session.get(Bureau, contract.bureau_id),
                   operator=session.get(Operator, contract.operator_id),
                   stations=services.stations_of(contract.id),
-                  scheme=services.scheme_summary(contract.scheme_id),
+                  scheme=services.scheme_summary(contract.scheme_id, contract.starts_on),
                   assessments=cycle_services.cycle_overview(contract))
 
 
 def _contract_form(contract: Contract | None) -> ContractForm:
     form = ContractForm(obj=contract)
     _owner_choices(form)
-    form.scheme_id.choices = services.scheme_choices()
+    form.scheme_id.choices = services.scheme_choices(current_user.bureau_id)
     form.station_ids.choices = [
         (s.id, f"{s.name}（{_(s.kind_label)}）") for s in get_session().exec(scoped(Station).order_by(Station.id))]
     if contract is not None and not form.is_submitted():
@@ -94,6 +94,10 @@ def _contract_valid(form: ContractForm, contract: Contract | None = None) -> boo
                 getattr(form, name).errors.append(_("%(cycle)s的考核已审批，合同金额和期限不能再修改；请先由审批人重新开启考核",
                                                     cycle=approved.cycle_label))
             return False
+    # A bureau's own scheme serves only its own contracts (the platform-wide ones serve every bureau).
+    if form.scheme_id.data not in dict(services.scheme_choices(form.bureau_id.data)):
+        form.scheme_id.errors.append(_("该考核方案属于其他人社局，不能用于本合同"))
+        return False
     # Stations must be the chosen operator's and sit under the chosen bureau.
     chosen = get_session().exec(scoped(Station).where(Station.id.in_(form.station_ids.data or [-1]))).all()
     if any(s.operator_id != form.operator_id.data or s.bureau_id != form.bureau_id.data for s in chosen):
@@ -107,7 +111,7 @@ _CONTRACT_FIELDS = ("bureau_id", "operator_id", "number", "title", "scheme_id", 
 
 def _contract_data(form: ContractForm) -> dict:
     data = form_data(form, *_CONTRACT_FIELDS)
-    data["scheme_version"] = services.scheme_version(form.scheme_id.data)
+    data["scheme_version"] = services.scheme_version(form.scheme_id.data, form.starts_on.data)
     data["payment_plan"] = form.parsed_payment_plan
     return data
 

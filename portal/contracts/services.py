@@ -1,6 +1,8 @@
 """Writing stations and contracts; each write leaves an audit line."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import delete, select
 
 from portal.audit import services as audit
@@ -71,23 +73,26 @@ def stations_of(contract_id: int) -> list[Station]:
         .where(ContractStation.contract_id == contract_id).order_by(Station.id)))
 
 
-def scheme_choices() -> list[tuple[str, str]]:
-    from rules.schemes import all_schemes
+def scheme_choices(bureau_id: int | None) -> list[tuple[str, str]]:
+    """The schemes a contract of the bureau may use: the platform-wide ones and its own (None: all)."""
+    from portal.schemes.services import offered_schemes
 
-    return [(s.id, f"{s.title}（{s.id}）") for s in all_schemes()]
-
-
-def scheme_version(scheme_id: str) -> str:
-    """The version a contract is signed under (DOMAIN.md §6.8): id, document number, effective date."""
-    from rules.schemes import load_scheme
-
-    return load_scheme(scheme_id).version
+    return [(s.id, f"{s.title}（{s.id}）") for s in offered_schemes(bureau_id)]
 
 
-def scheme_summary(scheme_id: str):
-    from rules.schemes import SchemeError, load_scheme
+def scheme_version(scheme_id: str, on: date | None = None) -> str:
+    """The version a contract is signed under (DOMAIN.md §6.8): id, document number, effective date — of the
+    version in force on its first day (today when the day is not given yet)."""
+    from portal.schemes.services import scheme_for
+
+    return scheme_for(scheme_id, on or date.today()).version
+
+
+def scheme_summary(scheme_id: str, on: date | None = None):
+    from portal.schemes.services import scheme_for
+    from rules.schemes import SchemeError
 
     try:
-        return load_scheme(scheme_id)
+        return scheme_for(scheme_id, on or date.today())
     except (SchemeError, KeyError, FileNotFoundError):
         return None

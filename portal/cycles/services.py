@@ -18,7 +18,8 @@ from sqlmodel import select
 
 from portal.cycles.models import AssessmentSheet, SheetApproval
 from portal.db import get_session
-from rules.schemes import load_scheme
+from portal.schemes.services import contract_scheme, scheme_for
+from rules.scoring.model import Scheme
 
 if TYPE_CHECKING:  # a contract is the aggregate that has cycles: this package sits below it
     from portal.contracts.models import Contract
@@ -41,8 +42,10 @@ def _add_months(day: date, months: int) -> date:
 
 
 def cycles(contract: Contract) -> list[Cycle]:
-    """The scheme's cycles laid on the contract's term, one after another (the last ends with the term)."""
-    scheme = load_scheme(contract.scheme_id)
+    """The scheme's cycles laid on the contract's term, one after another (the last ends with the term).
+    The calendar is the one of the version in force on the contract's first day (the contract was signed
+    under it; a later version's calendar would move cycles already assessed)."""
+    scheme = contract_scheme(contract)
     out, start = [], contract.starts_on
     for n, cycle in enumerate(scheme.cycles):
         last = n == len(scheme.cycles) - 1
@@ -50,6 +53,11 @@ def cycles(contract: Contract) -> list[Cycle]:
         out.append(Cycle(cycle.id, cycle.label, start, min(end, contract.ends_on)))
         start = end + timedelta(days=1)
     return out
+
+
+def cycle_scheme(contract: Contract, cycle: Cycle) -> Scheme:
+    """The version that scores a cycle: the published version in force on the cycle's first day."""
+    return scheme_for(contract.scheme_id, cycle.start)
 
 
 def current_cycle(contract: Contract, today: date) -> Cycle:

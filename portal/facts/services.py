@@ -31,7 +31,7 @@ from portal.organisations.models import CreditGrade
 from portal.reporting import services as reporting
 from portal.reporting.models import Submission
 from portal.violations.models import Violation
-from rules.schemes import load_scheme
+from portal.cycles.services import cycle_scheme
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -305,7 +305,7 @@ def sheet_facts(contract: Contract, cycle: Cycle, rows: ContractRows | None = No
     """What the data says for the cycle's sheet (the bureau's entries are added by portal/assessment);
     `rows` = the contract's rows if already read (`rows_of`)."""
     session = get_session()
-    scheme = load_scheme(contract.scheme_id)
+    scheme = cycle_scheme(contract, cycle)
     facts: dict = {}
     sources: dict = {}
 

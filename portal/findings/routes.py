@@ -1,4 +1,6 @@
 """A contract's findings: the bureau records, edits and withdraws them; the operator reads them."""
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -11,7 +13,7 @@ from portal.findings.forms import EFFECT_ROWS, EditFindingForm, FindingForm, Wit
 from portal.findings.models import FINDING_KINDS, Finding, FindingEffect, IllegalFindingChange
 from portal.htmx import render
 from portal.paging import page_of
-from rules.schemes import load_scheme
+from portal.schemes.services import scheme_for
 from rules.scoring import FactsError
 
 bp = Blueprint("findings", __name__)
@@ -24,7 +26,8 @@ def _may_record(contract: Contract) -> bool:
 
 
 def _form(form_class, contract: Contract, **kwargs):
-    rules = services.fact_rules(load_scheme(contract.scheme_id))
+    # a finding is recorded now: the facts of the version in force today
+    rules = services.fact_rules(scheme_for(contract.scheme_id, date.today()))
     return form_class(**kwargs).setup(contract, rules, services.stations_of(contract))
 
 
@@ -95,7 +98,7 @@ def show_fact_rule(contract_id: int):
     """What a chosen fact costs under the scheme (the form asks for it when a fact is chosen)."""
     contract = get_or_404(Contract, contract_id)
     key = next((v for k, v in request.args.items() if k.endswith("fact_key")), "")
-    rule = services.fact_rules(load_scheme(contract.scheme_id)).get(key)
+    rule = services.fact_rules(scheme_for(contract.scheme_id, date.today())).get(key)
     return render("findings/_fact_rule.html", rule=rule)
 
 
@@ -105,7 +108,7 @@ def show_finding(finding_id: int):
     finding = get_or_404(Finding, finding_id)
     session = get_session()
     contract = session.get(Contract, finding.contract_id)
-    rules = services.fact_rules(load_scheme(contract.scheme_id))
+    rules = services.fact_rules(scheme_for(contract.scheme_id, finding.found_on))  # the version of its day
     station = next((s for s in services.stations_of(contract) if s.id == finding.station_id), None)
     return render("findings/finding.html", finding=finding, contract=contract, station=station, rules=rules,
                   effects=services.effects_of([finding.id])[finding.id], may_record=_may_record(contract),

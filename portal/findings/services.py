@@ -20,7 +20,7 @@ from portal.contracts.models import Contract, ContractStation, Station
 from portal import explain
 from portal.db import get_session, utcnow
 from portal.findings.models import EFFECT_KINDS, Finding, FindingEffect, IllegalFindingChange, fact_value
-from rules.schemes import load_scheme
+from portal.schemes.services import scheme_for
 from rules.scoring.model import Condition, FactSpec, Scheme
 
 
@@ -69,7 +69,7 @@ def facts_for_cycle(contract: Contract, start: date, end: date, *, rows=None) ->
         rows = _counting(contract.id, start, end)
     else:
         rows = [(f, e) for f, e in rows if start <= f.found_on <= end]
-    return _fold(load_scheme(contract.scheme_id), rows)
+    return _fold(scheme_for(contract.scheme_id, start), rows)  # the version scoring a cycle starting then
 
 
 def standing_effects(contract_ids: list[int]) -> dict[int, list]:
@@ -193,10 +193,10 @@ def check_cycle_totals(contract: Contract, found_on: date, effects: list[Finding
     one figure never above another); raises rules.scoring.FactsError naming the fact."""
     from portal.cycles.services import cycles
 
-    scheme = load_scheme(contract.scheme_id)
     cycle = next((c for c in cycles(contract) if c.start <= found_on <= c.end), None)
     if cycle is None:
         return
+    scheme = scheme_for(contract.scheme_id, cycle.start)
     folded = _fold(scheme, _counting(contract.id, cycle.start, cycle.end, exclude), effects)
     scheme.validate_facts(folded.facts)
 

@@ -20,7 +20,7 @@ from portal.contracts.models import Contract
 from portal.db import get_session, lock_row
 from portal.i18n import N_
 from portal.payments.models import Payment
-from rules.schemes import load_scheme
+from portal.schemes.services import approval_scheme, contract_scheme
 from rules.scoring import FactsError, Scheme, ScoreSheet, score
 
 ZERO = Decimal("0.00")
@@ -106,8 +106,8 @@ class Schedule:
 
 
 def approved_sheet(approval: SheetApproval) -> ScoreSheet:
-    """The ScoreSheet an approval froze, rebuilt from its stored inputs under its scheme."""
-    return score(load_scheme(approval.scheme_id), dict(approval.facts))
+    """The ScoreSheet an approval froze, rebuilt from its stored inputs under the exact version it froze."""
+    return score(approval_scheme(approval), dict(approval.facts))
 
 
 def _approval_of(contract: Contract, cycle: Cycle | None) -> tuple[AssessmentSheet | None, SheetApproval | None]:
@@ -221,7 +221,9 @@ def payments_of(contract: Contract) -> list[Payment]:
 
 
 def schedule_of(contract: Contract) -> Schedule:
-    scheme = load_scheme(contract.scheme_id)
+    # The payment plan (advance, stage shares, subsidies) is a term of the contract: the version in force on
+    # its first day; each stage's band comes from its approved sheet, scored by its own cycle's version.
+    scheme = contract_scheme(contract)
     lines: list[ScheduleLine] = []
     if scheme.payment is not None:
         lines.append(_advance_line(contract, scheme))

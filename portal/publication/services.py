@@ -32,7 +32,7 @@ from portal.db import get_session, lock_row, utcnow
 from portal.i18n import N_
 from portal.organisations.models import Bureau, Operator
 from portal.publication.models import IllegalObjection, Objection, Publication, PublishedResult
-from rules.schemes import load_scheme
+from portal.schemes.services import approval_scheme
 from rules.scoring import competition_ranks, score_cohort
 from rules.workdays import add_working_days
 
@@ -231,7 +231,7 @@ def publish(bureau: Bureau, scheme_id: str, cycle_id: str, user, *, notice_days:
     note = _public_text(change_note, "更正说明", bureau.id)
     if previous is not None and not note:
         raise PublishRefused("该周期已公示；更正须写明理由 / already published: a correction needs its reason")
-    scheme = load_scheme(scheme_id)
+    scheme = approval_scheme(included[0].approval)  # the version the approvals froze
     cycle = included[0].cycle
     published_on = local_day(now)
     publication = Publication(

@@ -29,10 +29,11 @@ def show_calendar(contract_id: int):
 
 
 def _fact_specs(contract: Contract, obligation) -> list:
-    from rules.schemes import load_scheme
+    from portal.schemes.services import scheme_for
 
-    scheme = load_scheme(contract.scheme_id)
-    return [scheme.facts[key] for key in obligation.spec.fields]
+    # the version in force when the report's period starts (the cycle it falls in is scored by it)
+    scheme = scheme_for(contract.scheme_id, obligation.period.start)
+    return [scheme.facts[key] for key in obligation.spec.fields if key in scheme.facts]
 
 
 @bp.route("/contracts/<int:contract_id>/reports/<obligation_key>/<period_key>", methods=["GET", "POST"])

@@ -15,6 +15,7 @@ import json
 import os
 import sys
 from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -85,12 +86,18 @@ def _check_file(path: str, lang: str):
 
 def _scheme(scheme: str, lang: str):
     """A shipped scheme by id, or a scheme file by its path (checked first)."""
+    import sqlalchemy as sa
+
+    from portal.schemes.services import scheme_for
     from rules.schemes import SchemeError, load_scheme
 
     if scheme.endswith(".toml") or "/" in scheme:
         return _check_file(scheme, lang)
-    try:
-        return load_scheme(scheme)
+    try:  # the portal's published version in force today; the shipped file when the portal has no such id
+        try:
+            return scheme_for(scheme, date.today())
+        except (SchemeError, sa.exc.SQLAlchemyError):
+            return load_scheme(scheme)
     except SchemeError as exc:
         raise click.ClickException(str(exc)) from None
 

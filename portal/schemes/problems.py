@@ -181,3 +181,46 @@ def mismatch_text(m: Any, titles: dict[str, str] | None = None) -> str:
         return _("评分项%(path)s：预期 %(expected)s，实际 %(actual)s", path=where, expected=m.expected, actual=actual)
     return _("%(what)s：预期 %(expected)s，实际 %(actual)s", what=_(WHAT[m.what]) if m.what in WHAT else m.what,
              expected=m.expected, actual=m.actual)
+
+
+# -- a scheme version's page: methods, item kinds and what changed, in words ------------------------------
+
+METHOD_NAMES = {
+    "fixed": N_("固定分值"), "checklist": N_("逐项检查"), "per_unit": N_("按数量计分"), "tiers": N_("分档计分"),
+    "levels": N_("按等级计分"), "base_steps": N_("基础分加减"), "deductions": N_("逐项扣分"),
+    "judgement": N_("评审打分"), "rank": N_("按排名计分"),
+}
+KIND_NAMES = {"regular": N_("常规项"), "bonus": N_("加分项"), "penalty": N_("扣分项")}
+SECTION_NAMES = {
+    "scheme": N_("方案"), "result": N_("合格与总分"), "cycle": N_("考核周期"), "item": N_("评分项"),
+    "fact": N_("数据"), "veto": N_("一票否决"), "payment": N_("付款"), "stage": N_("付款阶段"),
+    "payment_band": N_("付款档次"), "subsidy_band": N_("补贴档次"), "one_off": N_("一次性补助"),
+    "grades": N_("等级比例"),
+}
+CHANGE_NAMES = {"added": N_("新增"), "removed": N_("删除"), "changed": N_("修改")}
+FIELD_NAMES = {
+    "title": N_("名称"), "max": N_("分值"), "kind": N_("性质"), "method": N_("计分方法"), "params": N_("计分规则"),
+    "requires": N_("前提条件"), "clause": N_("条款"), "label": N_("名称"), "months": N_("月数"), "share": N_("比例"),
+    "cycle": N_("对应考核周期"), "advance_share": N_("预付比例"), "effective_date": N_("生效日期"),
+    "document_number": N_("文号"), "bureau": N_("发文单位"), "max_total": N_("满分"), "pass_mark": N_("合格分"),
+    "pass_inclusive": N_("合格分是否含本数"), "total_floor": N_("总分下限"), "bonus_cap": N_("加分上限"),
+    "unit": N_("单位"), "min": N_("下限"), "choices": N_("选项"), "effect": N_("后果"), "when": N_("条件"),
+    "amount": N_("金额"), "quotas": N_("等级比例"),
+}
+
+
+def method_name(method: str | None) -> str:
+    return _(METHOD_NAMES[method]) if method in METHOD_NAMES else _("其他计分方法")
+
+
+def kind_name(kind: str) -> str:
+    return _(KIND_NAMES[kind]) if kind in KIND_NAMES else _("其他")
+
+
+def change_words(change: Any) -> dict[str, str]:
+    """A rules.schemes.diff.Change as the columns of the page's table: where, what happened, the field."""
+    return {
+        "section": _(SECTION_NAMES[change.section]) if change.section in SECTION_NAMES else _("其他"),
+        "change": _(CHANGE_NAMES[change.change]) if change.change in CHANGE_NAMES else change.change,
+        "field": (_(FIELD_NAMES[change.field]) if change.field in FIELD_NAMES else _("其他")) if change.field else "",
+    }

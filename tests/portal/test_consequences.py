@@ -58,11 +58,25 @@ def _below_50() -> dict:
     return facts
 
 
+_APP: list = []
+
+
+@pytest.fixture(autouse=True)
+def _the_app(app):
+    _APP[:] = [app]
+
+
+def _cycles(contract):
+    """The contract's cycles: laid by the version of its scheme in force, which the database keeps."""
+    with _APP[0].app_context():
+        return cycles(contract)
+
+
 def _approve_directly(db, world, contract, cycle_id: str, facts: dict, approved_at=None, n: int = 1) -> SheetApproval:
     """An approved sheet as the sign-off (tests/portal/test_assessment_signoff.py) leaves it: frozen facts and
     the figures the scoring engine computes from them."""
     scheme = load_scheme(contract.scheme_id)
-    cycle = next(c for c in cycles(contract) if c.id == cycle_id)
+    cycle = next(c for c in _cycles(contract) if c.id == cycle_id)
     scored = score(scheme, facts)
     sheet = AssessmentSheet(contract_id=contract.id, bureau_id=contract.bureau_id, operator_id=contract.operator_id,
                             cycle_id=cycle.id, cycle_label=cycle.label, cycle_start=cycle.start, cycle_end=cycle.end,
@@ -189,7 +203,7 @@ def test_a_terminated_contract_keeps_its_effective_date_and_cannot_come_back(wor
 def test_an_approved_score_below_50_is_noticed_with_one_month_to_rectify_and_closed_when_rectified(app, world, db):
     """seed 002: 考核得分低于50分…限服务方一个月内整改完毕 — from the approved sheet to a closed notice."""
     contract = _running(db, world)
-    cycle = cycles(contract)[0]
+    cycle = _cycles(contract)[0]
     approval = _approve_directly(db, world, contract, cycle.id, _below_50())
     assert approval.total < 50 and approval.figures["payment_band"]["rectify_within_months"] == 1
     approver, at = _client(app, "t1-approver")

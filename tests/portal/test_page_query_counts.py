@@ -63,6 +63,9 @@ PAGES = {
     "consequences.show_notice": "/notices/{notice}",
     "consequences.show_proposal": "/terminations/{termination}",
     "ledgers.show_upload": "/uploads/{upload}",
+    "schemes.list_schemes": "/schemes",
+    "schemes.show_version": "/schemes/versions/{version}",
+    "assessment.show_dry_run": "/schemes/versions/{version}/dry-run",
 }
 
 NOT_COUNTED = {
@@ -77,7 +80,7 @@ NOT_COUNTED = {
     "publication.show_publish_form": "form (one bureau's cycle)",
     "publication.confirm_publish_step": "confirmation step",
     "payments.confirm_payment_step": "confirmation step", "consequences.confirm_termination_step": "confirmation step",
-    "assessment.confirm_decision": "confirmation step",
+    "assessment.confirm_decision": "confirmation step", "schemes.upload_scheme": "form",
     # one object
     "payments.show_export": "one export (a file being rendered)",
     # files
@@ -169,6 +172,10 @@ def _grow(db, world, times: int) -> None:
         db.flush()
         _clone(db, side["credit_grade"], operator_id=operator.id)
         _clone(db, side["bureau"], name=f"更多人社局{k}")
+        # more scheme versions of the bureau's own
+        from tests.conftest import bureau_scheme_draft
+
+        bureau_scheme_draft(db, side["bureau"].id, f"example-2024-g{k}", side["users"]["admin"].id)
     for k in range(times + 1):
         db.add(AuditEvent(actor_id=side["users"]["approver"].id, actor_name="approver1", action="edit_contract",
                           object_type="contract", object_id=contract.id, bureau_id=side["bureau"].id,
@@ -181,7 +188,8 @@ def _paths(world) -> dict[str, str]:
     ids = {"publication": side["publication"].id, "contract": side["contract"].id, "station": side["station"].id,
            "operator": side["operator"].id, "bureau": side["bureau"].id, "approval": side["approval"].id,
            "application": side["application"].id, "event": side["event"].id, "finding": side["finding"].id,
-           "notice": side["notice"].id, "termination": side["termination"].id, "upload": side["upload"].id}
+           "notice": side["notice"].id, "termination": side["termination"].id, "upload": side["upload"].id,
+           "version": side["scheme_version"].id}
     return {endpoint: path.format(**ids) for endpoint, path in PAGES.items()}
 
 

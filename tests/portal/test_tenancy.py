@@ -75,6 +75,7 @@ def _target(world, tenant: int, param: str):
         "objection_id": side["objection"],
         "mail_id": side["mail"],
         "export_id": side["export"],
+        "version_id": side["scheme_version"],
     }[param]
 
 
