@@ -25,6 +25,7 @@ import datetime as dt
 import re
 import zipfile
 from array import array
+from itertools import accumulate
 from typing import Any, Iterator
 from xml.etree import ElementTree
 
@@ -183,12 +184,24 @@ def _text(el) -> str | None:
     return None if parts is None else "".join(parts)
 
 
+_SI = re.compile(rb'<si><t(?: xml:space="preserve")?>([^<&\r]*)</t></si>')
+_SST = re.compile(rb'<sst(?:[ \t\r\n]+[A-Za-z_][\w.:-]*="[^"<>&]*")*[ \t\r\n]*(/?)>')
+
+
 def shared_strings(zf: zipfile.ZipFile, max_bytes: int) -> SharedStrings:
-    """Read xl/sharedStrings.xml; StreamError once its text passes `max_bytes` (the caller refuses)."""
-    out = SharedStrings()
+    """Read xl/sharedStrings.xml; StreamError once its text passes `max_bytes` (the caller refuses).
+
+    The plain shape every writer uses for a plain string (<si><t>text</t></si>, no entity) is read by a
+    regular expression, its UTF-8 bytes kept as they are; a table with anything else (rich text, phonetic
+    runs, entities, a DTD) is read again by the XML parser."""
     path = next((n for n in zf.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
     if path is None:
+        return SharedStrings()
+    with zf.open(path) as fh:
+        out = _plain_shared_strings(fh, max_bytes)
+    if out is not None:
         return out
+    out = SharedStrings()
     with zf.open(path) as fh:
         for si in _events(fh, "sst", "si"):
             value = _text(si)
@@ -197,6 +210,68 @@ def shared_strings(zf: zipfile.ZipFile, max_bytes: int) -> SharedStrings:
                 if out.nbytes > max_bytes:
                     raise StreamError("shared strings too large")
     return out
+
+
+def _plain_shared_strings(fh, max_bytes: int) -> SharedStrings | None:
+    """The table if every <si> of it is in the plain shape (each "<" of the part inside one found), else None."""
+    out = SharedStrings()
+    buf = b""
+    while True:
+        chunk = fh.read(CHUNK)
+        buf += chunk
+        m = _SST.search(buf)
+        if m or not chunk or len(buf) > _MAX_PROLOG:
+            break
+    prolog = buf[:m.end()].lower() if m else b""
+    if not m or b"<!" in prolog or b"encoding" in prolog and not (
+            b'encoding="utf-8"' in prolog or b"encoding='utf-8'" in prolog):
+        return None
+    try:
+        parser = ElementTree.XMLPullParser()
+        parser.feed(buf[:m.end()] + (b"" if m.group(1) else b"</sst>"))
+        parser.close()
+    except ElementTree.ParseError as e:
+        raise StreamError(f"XML: {e}") from None
+    if m.group(1):
+        return out
+    tail = buf[m.end():]
+    eof = False
+    while True:
+        end = tail.find(b"</sst>")
+        if end >= 0:
+            stretch = tail[:end]
+        else:
+            if eof:
+                return None
+            cut = tail.rfind(b"<si>")
+            if cut <= 0:
+                if len(tail) > _MAX_PROLOG:
+                    return None
+                chunk = fh.read(CHUNK)
+                eof = not chunk
+                tail += chunk
+                continue
+            stretch, tail = tail[:cut], tail[cut:]
+        found = _SI.findall(stretch)
+        if b"&" in stretch or 4 * len(found) != stretch.count(b"<"):
+            return None
+        try:
+            stretch.decode()  # the XML parser refuses bytes that are not UTF-8: so does this
+        except UnicodeDecodeError as e:
+            raise StreamError(f"XML: {e}") from None
+        base = len(out.blob)
+        out.blob += b"".join(found)
+        ends = accumulate(map(len, found), initial=base)
+        next(ends)
+        out.offsets.extend(ends)
+        if out.nbytes > max_bytes:
+            raise StreamError("shared strings too large")
+        if end >= 0:
+            return out
+        if not eof:
+            chunk = fh.read(CHUNK)
+            eof = not chunk
+            tail += chunk
 
 
 def _excel_datetime(v: float, is_1904: bool) -> dt.datetime:
