@@ -395,6 +395,7 @@ def iter_rows(zf: zipfile.ZipFile, path: str, strings: SharedStrings, formats: b
                 saved = row_next, last, cur, cells and cells[:]
                 done: list[tuple[int, list[Any]]] = []  # handed on once the stretch is known to be read whole
                 covered = closed = 0  # the "<" of the tokens found, the rows with an end tag
+                row_digits = b""
                 for (row_tag, row_r, empty, letters, digits, style, t, v, inline) in tokens:
                     if row_tag:
                         if not empty:
@@ -408,10 +409,11 @@ def iter_rows(zf: zipfile.ZipFile, path: str, strings: SharedStrings, formats: b
                         else:
                             row_index = row_next
                         row_next = row_index + 1
+                        row_digits = row_r
                         col_index = 0
                         continue
                     if letters:
-                        r = int(digits) - 1
+                        r = row_index if digits == row_digits else int(digits) - 1
                         col_index = columns.get(letters)
                         if col_index is None:
                             col_index = columns[letters] = _column_index(letters.decode())
