@@ -39,6 +39,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import operator
 import re
 import struct
 import unicodedata
@@ -380,7 +381,8 @@ _FORMULA_HINT = re.compile(rb"f[\s>/]")
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 # A cell that holds something: <c r="B7" t="s"><v>3</v></c>. A self-closing <c r="A1048576" s="3"/> is a format
 # only (Excel writes whole formatted rows so): calamine skips it, and so does the extent.
-_VALUE_REF = re.compile(rb" r=\"([A-Z]{1,3})([0-9]{1,7})\"([^>]*)>")
+_VALUE_ROW = re.compile(rb" r=\"[A-Z]{1,3}([0-9]{1,7})\"(?:[^>]*[^>/ \t\r\n])?[ \t\r\n]*>")
+_VALUE_LETTERS = re.compile(rb" r=\"([A-Z]{1,3})[0-9]{1,7}\"(?:[^>]*[^>/ \t\r\n])?[ \t\r\n]*>")
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
 _MERGE = re.compile(rb"mergeCell\s+ref=\"([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?\"")
 
@@ -423,16 +425,17 @@ def _scan_xlsx(data: bytes) -> dict[str, _SheetScan]:
                         c0, r0 = _column_index(m.group(1).decode()), int(m.group(2)) - 1
                         c1, r1 = (_column_index(m.group(3).decode()), int(m.group(4)) - 1) if m.group(3) else (c0, r0)
                         scan.merged.append(((min(r0, r1), min(c0, c1)), (max(r0, r1), max(c0, c1))))
-                found = _VALUE_REF.findall(piece)
-                refs += len(found)
-                values = [(letters, row) for letters, row, rest in found if not rest.rstrip().endswith(b"/")]
-                if values:
-                    scan.value_cells += len(values)
-                    scan.rows = max(scan.rows, max(int(row) for _letters, row in values))
-                    for letters in {letters for letters, _row in values}:
+                refs += piece.count(b'<c r="')  # a cell with r elsewhere is placed by the exact scan below
+                # two searches giving bytes, not one giving a tuple a cell: a million tuples cost more than the search
+                rows_found = _VALUE_ROW.findall(piece)
+                if rows_found:
+                    letters_found = _VALUE_LETTERS.findall(piece)
+                    scan.value_cells += len(rows_found)
+                    scan.rows = max(scan.rows, max(map(int, rows_found)))
+                    for letters in set(letters_found):
                         index = _column_index(letters.decode()) + 1
                         if index > widest[0]:
-                            widest = (index, letters, next(r for lt, r in values if lt == letters))
+                            widest = (index, letters, rows_found[letters_found.index(letters)])
         scan.cols = widest[0]
         scan.widest = (widest[1] + widest[2]).decode()
         if cell_tags > refs:  # cells without their r="…" (allowed): placed by position, counted exactly
@@ -672,7 +675,9 @@ def _to_text(col: Column) -> Callable[[Any], str]:
 
     def conv(v: Any) -> str:
         if isinstance(v, str):
-            s = " ".join(_clean(v).split()) if "\n" in v or "  " in v else _clean(v)
+            s = v.strip() if v.isascii() or not _INVISIBLE_RE.search(v) else _clean(v)
+            if "\n" in v or "  " in v:
+                s = " ".join(s.split())
         elif isinstance(v, bool):
             s = "是" if v else "否"
         else:
@@ -1451,6 +1456,9 @@ def _check_rows(table: _Table, ledger: LedgerType, result: LedgerResult, existin
     columns = sorted(head.columns.items())
     plan = [(c, col, converter(col), column_letter(c), head.written[c]) for c, col in columns]
     indexes = [c for c, _col in columns]
+    n_columns, widest = len(indexes), max(indexes, default=0)
+    invisible = _INVISIBLE_RE.search
+    take = operator.itemgetter(*indexes) if n_columns > 1 else lambda row: (row[indexes[0]],)  # a row wide enough
     all_keys = [col.key for col in ledger.columns]
     identity_set = set(ledger.identity)
     first_identity = ledger.column(ledger.identity[0])
@@ -1488,19 +1496,18 @@ def _check_rows(table: _Table, ledger: LedgerType, result: LedgerResult, existin
             for c0, c, area in merge_errors.pop(i, ()):
                 merge_error(i, c0, c, area, raw_row[c0] if c0 < width else "")
             excel_row = i + 1
-            values = [raw_row[c] if c < width else None for c in indexes]
             # clean strings once; converters get them stripped of spaces and zero-width characters
-            values = [_clean(v) if type(v) is str else v for v in values]
-            blanks = [v is None or v == "" for v in values]
-            if all(blanks):
+            values = [(v.strip() if v.isascii() or not invisible(v) else _clean(v)) if type(v) is str else v for v in
+                      (take(raw_row) if width > widest else [raw_row[c] if c < width else None for c in indexes])]
+            if values.count(None) + values.count("") == n_columns:
                 continue
             result.total_rows += 1
             out = dict.fromkeys(all_keys)  # columns in the ledger's order; absent ones stay None
             bad: set[str] = set()
-            for v, blank, (c, col, conv, letter, written) in zip(values, blanks, plan):
+            for v, (c, col, conv, letter, written) in zip(values, plan):
                 if reported and (i, c) in reported:
                     continue
-                if blank:
+                if v is None or v == "":
                     out[col.key] = None
                     if col.required and (i, c) not in in_merge:
                         bad.add(col.key)

@@ -39,7 +39,27 @@ WORKBOOKS = {
         '</rPh></is></c></row>', '<row><c><v>7</v></c></row>',
         '<row r="5"><c r="C5" t="d"><v>2024-03-05T10:00:00</v></c><c t="inlineStr"><is><t>&amp;&lt;x&#x4e00;</t>'
         '</is></c></row>']),
+    "plain rows, then rows in other shapes": lambda: _mixed_shapes(),
+    "shared strings the XML parser reads": lambda: hostile.workbook(
+        ['<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>'],
+        shared_strings=["姓名", "A&amp;B &lt;x&gt;", "中 间 空格"]),
 }
+
+_PLAIN_ROWS = 3000  # ~1.5 MB of sheet XML: several chunks read by the regular expression before the others
+
+
+def _mixed_shapes() -> bytes:
+    """Rows in the writers' plain shape, then rows only the XML parser reads (t before r, an entity, a
+    comment, an empty <c></c>, an empty <v></v>, a cell without r), then plain rows again."""
+    def plain(r: int) -> str:
+        return (f'<row r="{r}" spans="1:4"><c r="A{r}" t="inlineStr"><is><t>名{r}</t></is></c><c r="B{r}"><v>{r}.5'
+                f'</v></c><c r="C{r}" s="0"/><c r="D{r}" t="b"><v>{r % 2}</v></c></row>')
+    r = _PLAIN_ROWS
+    other = [f'<row r="{r + 1}"><c t="inlineStr" r="A{r + 1}"><is><t>t在前</t></is></c></row>',
+             f'<row r="{r + 2}"><c r="A{r + 2}" t="inlineStr"><is><t>A&amp;B</t></is></c></row>',
+             f'<!-- 注释 --><row r="{r + 3}"><c r="A{r + 3}"></c><c r="B{r + 3}" t="str"><v></v></c>'
+             f'<c><v>7</v></c></row>']
+    return hostile.workbook([plain(i) for i in range(1, r + 1)] + other + [plain(r + 11), plain(r + 12)])
 
 
 def _calamine(data: bytes, sheet: str) -> list[list]:
@@ -229,3 +249,48 @@ def test_an_xls_past_its_cell_bound_is_refused_with_a_save_as_xlsx_and_the_templ
     import openpyxl
     sheet = openpyxl.load_workbook(io.BytesIO(build_template("delivered_workers")))["填写说明"]
     assert sheet["A4"].value == upload_limits() and "200,000行" in upload_limits() and "30万个单元格" in upload_limits()
+
+
+def test_the_plain_shape_is_read_without_the_xml_parser_and_the_rest_with_it(monkeypatch):
+    """The regular expression reads the plain rows; the XML parser takes over at the first stretch in another
+    shape and reads on to the end (the values of both: test_an_xlsx_sheet_streams_as_python_calamine_reads_it_whole)."""
+    parsed: list[int] = []
+    real = xlsx_stream._pull
+
+    def pull(*args, **kwargs):
+        for row in real(*args, **kwargs):
+            parsed.append(int(row.get("r")))
+            yield row
+    monkeypatch.setattr(xlsx_stream, "_pull", pull)
+    zf = zipfile.ZipFile(io.BytesIO(_mixed_shapes()))
+    rows = dict(xlsx_stream.iter_rows(zf, "xl/worksheets/sheet1.xml", xlsx_stream.SharedStrings(), b""))
+    assert rows[1][:2] == ["名2", 2.5] and rows[_PLAIN_ROWS + 1] == ["A&B"] and rows[_PLAIN_ROWS + 2][1:] == ["", 7.0]
+    assert parsed and parsed[0] > 1000, "the first rows came from the regular expression"
+    assert parsed[-1] == _PLAIN_ROWS + 12 and _PLAIN_ROWS + 1 in parsed
+
+    parsed.clear()
+    plain = hostile.legitimate(300, shared=True)
+    zf = zipfile.ZipFile(io.BytesIO(plain))
+    strings = xlsx_stream.shared_strings(zf, 1 << 30)
+    assert len(list(xlsx_stream.iter_rows(zf, "xl/worksheets/sheet1.xml", strings, b""))) == 301 and not parsed
+
+
+def test_a_sheet_damaged_below_its_plain_rows_is_refused():
+    good = _mixed_shapes()
+    zf = zipfile.ZipFile(io.BytesIO(good))
+    xml = zf.read("xl/worksheets/sheet1.xml")
+    for damage in (b'<row r="2000" spans="1:4"><c r="A2000" t="inlineStr"><is><t>x</t></is>',  # <c> not closed
+                   b'<row r="2000"><c r="A2000" t="s"><v>99</v></c></row>'):  # no such shared string
+        cut = xml.index(b'<row r="2000"')
+        broken = xml[:cut] + damage + xml[xml.index(b'<row r="2001"'):]
+        with pytest.raises(xlsx_stream.StreamError):
+            list(xlsx_stream.iter_rows(_replaced(good, "xl/worksheets/sheet1.xml", broken),
+                                       "xl/worksheets/sheet1.xml", xlsx_stream.SharedStrings(), b""))
+
+
+def _replaced(data: bytes, part: str, xml: bytes) -> zipfile.ZipFile:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, xml if info.filename == part else src.read(info))
+    return zipfile.ZipFile(io.BytesIO(out.getvalue()))
