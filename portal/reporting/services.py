@@ -13,7 +13,7 @@ from portal.audit import services as audit
 from portal.contracts.models import Contract
 from portal.db import get_session, utcnow
 from portal.reporting.models import Submission
-from rules.reporting import STATUSES, Obligation, build_calendar, obligation_status
+from rules.reporting import STATUSES, Obligation, build_calendar, calendar_scheme_ids, obligation_status
 
 # The worst status of the instances in a grid cell decides its colour.
 _SEVERITY = ["missing", "returned", "late", "due_soon", "upcoming", "submitted_on_time"]
@@ -46,6 +46,10 @@ def calendar(contract: Contract) -> list[Obligation]:
 def _calendar(scheme_id: str, starts_on, ends_on) -> tuple[Obligation, ...]:
     """build_calendar is a pure function of the scheme and the term, and its obligations are frozen: a page
     listing many contracts of a few terms builds each calendar once per process (issue #16)."""
+    if scheme_id not in calendar_scheme_ids():
+        # A scheme uploaded through the portal (issue #15) brings no reporting calendar: the calendars are still
+        # files of rules/reporting, shipped with the six schemes. Nothing is due under it until one is written.
+        return ()
     return tuple(build_calendar(scheme_id, starts_on, ends_on))
 
 
