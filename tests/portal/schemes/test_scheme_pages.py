@@ -346,3 +346,24 @@ def test_a_draft_is_discarded_and_a_published_version_never(app, db, world):
                          data={"csrf_token": token, "once": "d-2"}).status_code == 302
     db.expire_all()
     assert db.get(SchemeVersion, published.id).state == "published"
+
+
+def test_every_kind_of_bad_file_of_the_checker_is_refused_by_the_upload_at_its_line_and_nothing_is_stored(app, db,
+                                                                                                          world):
+    """Issue #15: bad scheme files (≥ 15 kinds) refused with their line numbers, nothing stored — every bad file of
+    tests/rules/schemes/test_check.py (one per problem kind at least) uploaded through the page."""
+    from tests.rules.schemes.test_check import CASES, _bad_file, _expected_line
+
+    admin, token = _client(app, "t-platform")
+    stored = _stored(db)
+    kinds = set()
+    for case in CASES:
+        text = _bad_file(*case[1:3])
+        response = _upload(admin, token, text.encode("utf-8"), b'{"cases": []}', name="example-2024.toml")
+        assert response.status_code == 422, case
+        page = response.get_data(as_text=True)
+        shown = {int(n) for n in re.findall(r'<li data-line="(\d+)">第\1行：', page)}
+        assert "未保存" in page and _expected_line(text, case) in shown, (case, sorted(shown))
+        kinds.add(case[0])
+    assert len(kinds) >= 15
+    assert _stored(db) == stored
