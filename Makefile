@@ -77,6 +77,7 @@ test-both: test-deps
 	@echo "=== test suite on PostgreSQL (the SQLite run goes on beside it; its output follows) ==="
 	@sqlite_log=$$(mktemp /tmp/kaohe-sqlite-run.XXXXXX); \
 	env -u DATABASE_URL $(PY) -m pytest -q -p no:cacheprovider >"$$sqlite_log" 2>&1 & sqlite_pid=$$!; \
+	trap 'kill $$sqlite_pid 2>/dev/null; rm -f "$$sqlite_log"; exit 130' INT TERM; \
 	PYTHON=$(PY) .ci/with-postgres $(PY) -m pytest -q -p no:cacheprovider; pg=$$?; \
 	wait $$sqlite_pid; lite=$$?; \
 	echo "=== test suite on SQLite ==="; cat "$$sqlite_log"; rm -f "$$sqlite_log"; \
