@@ -230,12 +230,15 @@ def save_entry(contract: Contract, sheet: AssessmentSheet, key: str, raw: str, r
     scheme = scheme_for(contract.scheme_id, sheet.cycle_start)  # the version scoring the sheet's cycle
     if key not in scheme.facts:
         raise ValueError(f"unknown fact {key}")
-    _guard(sheet, seen_revision, "draft")
     value = parse_entry(scheme.facts[key], raw, reason)
     if not (reason or "").strip():
         reason = NO_DEDUCTION
     entries = dict(sheet.entries)
     before = entries.get(key)
+    if (sheet.state == "draft" and before is not None and before.get("value") == value
+            and before.get("reason") == reason.strip()):
+        return  # the same entry again (Enter after a change, a double click): nothing changes, no new revision
+    _guard(sheet, seen_revision, "draft")
     entries[key] = {"value": value, "reason": reason.strip(), "by": user.username,
                     "at": utcnow().isoformat(timespec="seconds")}
     validate_facts(scheme, {k: e["value"] for k, e in entries.items() if k in scheme.facts})

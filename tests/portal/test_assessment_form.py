@@ -101,6 +101,23 @@ def test_a_stale_revision_is_a_conflict_never_an_overwrite(world, db, reviewer, 
     assert _entries(db, world)["schedule_progress_pct"]["value"] == "50"
 
 
+def test_the_same_entry_saved_again_changes_nothing_and_is_no_conflict(world, db, reviewer):
+    """Enter in the reason field fires change and submit: two saves of one entry. The second is no new revision
+    (else the confirmation step read between them carries a stale one and the submit is refused as a conflict)."""
+    client, token = reviewer
+    seen = _revision(db, world)
+    assert _save(client, token, db, world, "schedule_progress_pct", revision=seen, value="42",
+                 reason="核定").status_code == 200
+    after_first = _revision(db, world)
+    response = _save(client, token, db, world, "schedule_progress_pct", revision=seen, value="42", reason="核定 ")
+    assert response.status_code == 200 and 'data-testid="conflict"' not in response.get_data(as_text=True)
+    assert _revision(db, world) == after_first
+    # a different value with the stale revision is still a conflict
+    response = _save(client, token, db, world, "schedule_progress_pct", revision=seen, value="43", reason="核定")
+    assert 'data-testid="conflict"' in response.get_data(as_text=True)
+    assert _entries(db, world)["schedule_progress_pct"]["value"] == "42"
+
+
 def _flawless(scheme) -> dict:
     """The values with which the operator loses nothing: each fact at the candidate that scores best."""
     def candidates(spec):
