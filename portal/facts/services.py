@@ -10,6 +10,7 @@ calendar); it writes nothing.
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -30,6 +31,7 @@ from portal.ledgers.models import LedgerUpload
 from portal.organisations.models import CreditGrade
 from portal.reporting import services as reporting
 from portal.reporting.models import Submission
+from portal.schemes.services import contract_scheme
 from portal.violations.models import Violation
 from portal.cycles.services import cycle_scheme
 
@@ -73,8 +75,10 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat()
 
 
-def _compliance_rows(submission: Submission) -> list[dict]:
-    if submission.obligation_key == "annual_summary":  # seed 000 年底报送工作总结: the year it falls due
+def _compliance_rows(submission: Submission, links: dict[str, tuple[str, ...]]) -> list[dict]:
+    if submission.obligation_key in links:  # the scheme's [[compliance]] names the obligation a rule judges
+        rows = [(kind, submission.period_key) for kind in links[submission.obligation_key]]
+    elif submission.obligation_key == "annual_summary":  # seed 000 年底报送工作总结: the year it falls due
         rows = [("annual_summary", str(submission.due_at.astimezone(SHANGHAI).year))]
     elif submission.obligation_key in _SUBMISSION_KINDS:
         rows = _SUBMISSION_KINDS[submission.obligation_key](submission.period_key)
@@ -179,17 +183,53 @@ def rule_facts(contract: Contract, as_of: datetime, inputs: RuleInputs | None = 
         grade = _grade_in_force(grades, kind, day)
         if grade:
             operator[key] = grade
+    scheme = contract_scheme(contract)
+    links = _links(scheme.compliance)
     return {
         "as_of": _iso(as_of),
         "contract": {"id": str(contract.id), "scheme": contract.scheme_id,
                      "starts_on": contract.starts_on.isoformat(), "ends_on": contract.ends_on.isoformat()},
+        # the rules in force and their parameters: the [[compliance]] of the version the contract was signed under
+        "compliance": _compliance(scheme),
         "operator": operator,
-        "submissions": [row for s in inputs.submissions for row in _compliance_rows(s)]
+        "submissions": [row for s in inputs.submissions for row in _compliance_rows(s, links)]
         + [row for u in inputs.ledgers for row in _ledger_rows(u)],
         **_findings(inputs),  # complaints, incidents, disputes the bureau recorded
         **_attendance(inputs),  # stations and monthly attendance days
         "period_scores": _period_scores(contract, as_of, inputs),  # approved sheets (seeds 002, 001)
     }
+
+
+def _compliance(scheme) -> list[dict]:
+    return [dict(use) for use in _uses(scheme.compliance, scheme.calendar)]
+
+
+@functools.lru_cache(maxsize=256)
+def _uses(compliance: tuple, calendar: tuple) -> tuple:
+    """The scheme's [[compliance]] as the rules read it; a deadline rule linked to a calendar obligation is due
+    on the obligation's day unless the line says its own (the checker holds the two to one day)."""
+    from rules.compliance import RULES
+
+    days = {spec.key: spec.day for spec in calendar if spec.due in ("day_of_period", "day_of_next_period")}
+    out = []
+    for use in compliance:
+        fact = use.as_fact()
+        if use.obligation and use.due_day is None and use.obligation in days and RULES[use.rule].due_day:
+            fact["due_day"] = min(days[use.obligation], 28)
+        out.append(fact)
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _links(compliance: tuple) -> dict[str, tuple[str, ...]]:
+    """calendar obligation -> the submission kinds its hand-ins are for the rules that judge it."""
+    from rules.compliance.deadlines import MONTHLY_KINDS
+
+    out: dict[str, tuple[str, ...]] = {}
+    for use in compliance:
+        if use.obligation and use.rule in MONTHLY_KINDS:
+            out[use.obligation] = out.get(use.obligation, ()) + (MONTHLY_KINDS[use.rule],)
+    return out
 
 
 def _findings(inputs: RuleInputs) -> dict:

@@ -286,11 +286,10 @@ def _record_submission(session: Session, upload: LedgerUpload, rows: int) -> Non
     """An accepted upload for a calendar obligation is that obligation's next submitted version."""
     if not upload.obligation_key:
         return
-    from rules.reporting import build_calendar
+    from portal.reporting.services import find_obligation
 
     contract = session.get(Contract, upload.contract_id)
-    obligation = next((o for o in build_calendar(contract.scheme_id, contract.starts_on, contract.ends_on)
-                       if o.spec.key == upload.obligation_key and o.period.key == upload.period_key), None)
+    obligation = find_obligation(contract, upload.obligation_key, upload.period_key)
     if obligation is None:
         return
     previous = session.exec(select(Submission.version).where(

@@ -13,7 +13,7 @@ from portal.audit import services as audit
 from portal.contracts.models import Contract
 from portal.db import get_session, utcnow
 from portal.reporting.models import Submission
-from rules.reporting import STATUSES, Obligation, build_calendar, calendar_scheme_ids, obligation_status
+from rules.reporting import STATUSES, Obligation, build_calendar, obligation_status
 
 # The worst status of the instances in a grid cell decides its colour.
 _SEVERITY = ["missing", "returned", "late", "due_soon", "upcoming", "submitted_on_time"]
@@ -42,15 +42,19 @@ def calendar(contract: Contract) -> list[Obligation]:
     return list(_calendar(contract.scheme_id, contract.starts_on, contract.ends_on))
 
 
-@functools.lru_cache(maxsize=4096)
 def _calendar(scheme_id: str, starts_on, ends_on) -> tuple[Obligation, ...]:
-    """build_calendar is a pure function of the scheme and the term, and its obligations are frozen: a page
+    """The calendar of the scheme version the contract was signed under (in force on its first day: the
+    `[calendar]` of that version's document). A scheme without one has nothing due under it."""
+    from portal.schemes.services import scheme_for
+
+    return _built(scheme_for(scheme_id, starts_on).calendar, starts_on, ends_on)
+
+
+@functools.lru_cache(maxsize=4096)
+def _built(specs: tuple, starts_on, ends_on) -> tuple[Obligation, ...]:
+    """build_calendar is a pure function of the obligations and the term, and its obligations are frozen: a page
     listing many contracts of a few terms builds each calendar once per process (issue #16)."""
-    if scheme_id not in calendar_scheme_ids():
-        # A scheme uploaded through the portal (issue #15) brings no reporting calendar: the calendars are still
-        # files of rules/reporting, shipped with the six schemes. Nothing is due under it until one is written.
-        return ()
-    return tuple(build_calendar(scheme_id, starts_on, ends_on))
+    return tuple(build_calendar(specs, starts_on, ends_on)) if specs else ()
 
 
 def find_obligation(contract: Contract, obligation_key: str, period_key: str) -> Obligation | None:

@@ -73,6 +73,18 @@ MESSAGES = {
     "payment_grades_mixed": N_("付款档次要么全部按等级（grade），要么全部按分数段（min、max），不能混用"),
     "grade_band_bounds": N_("按等级“%(grade)s”付款的档次不写min、max：分数段由[grades]中该等级决定"),
     "unknown_grade": N_("未知的等级“%(grade)s”（[grades]中按分数段定义的等级：%(allowed)s）"),
+    "unknown_rule": N_("未知的合规规则“%(rule)s”（可用的规则见《方案文件编写指南》第6节，或运行 flask --app portal rules）"),
+    "unknown_item": N_("本方案没有评分项“%(item)s”：写成“类别标识/项目标识”（如 work/reports），或 vetoes/否决项标识"),
+    "rule_no_points": N_("规则“%(rule)s”的后果不是扣分（如否决、不合格），不能设定扣分（points、per_occurrence）"),
+    "no_due_day": N_("规则“%(rule)s”没有可设定的截止日：due_day只用于按每月某日截止的报送规则"),
+    "due_day_range": N_("截止日须为每月1日至28日中的一天（现为“%(value)s”）"),
+    "unknown_frequency": N_("未知的报送频次“%(value)s”（可用：%(allowed)s）"),
+    "unknown_due_rule": N_("未知的截止规则“%(value)s”（可用：%(allowed)s）"),
+    "obligation_day": N_("截止规则%(due)s须写明day（第几日，1至31；现为“%(value)s”）"),
+    "unknown_obligation_kind": N_("未知的报送类别“%(value)s”（可用：%(allowed)s）"),
+    "obligation_field": N_("报送内容“%(fact)s”须是本方案的计数数据（kind = \"count\"）：各次报送的数相加即为周期的数"),
+    "unknown_obligation": N_("“%(obligation)s”不是[calendar]中按月报送的事项，或规则“%(rule)s”不按月判断报送（可用：%(allowed)s）"),
+    "due_day_mismatch": N_("截止日%(due_day)s日与报送日历中“%(obligation)s”的截止日%(day)s日不一致：同一截止日只能有一个"),
     "invalid": N_("方案文件有误：%(detail)s"),
 }
 POINTS_SUM = {
@@ -195,9 +207,100 @@ SECTION_NAMES = {
     "scheme": N_("方案"), "result": N_("合格与总分"), "cycle": N_("考核周期"), "item": N_("评分项"),
     "fact": N_("数据"), "veto": N_("一票否决"), "payment": N_("付款"), "stage": N_("付款阶段"),
     "payment_band": N_("付款档次"), "subsidy_band": N_("补贴档次"), "one_off": N_("一次性补助"),
-    "grades": N_("等级比例"),
+    "grades": N_("等级比例"), "obligation": N_("报送事项"), "rule": N_("合规规则"),
 }
 CHANGE_NAMES = {"added": N_("新增"), "removed": N_("删除"), "changed": N_("修改")}
+
+# The compliance rules by the names a bureau reads (a scheme's [[compliance]] names them by id).
+RULE_NAMES = {
+    "attendance.anomaly": N_("考勤异常（迟到、早退、缺勤）"),
+    "attendance.no_uniform": N_("上班未穿工作服"),
+    "attendance.resident_staff_days": N_("驻站人员月考勤少于15天"),
+    "conduct.collective_dispute_lost": N_("集体劳动争议案件败诉"),
+    "conduct.complaint_count": N_("投诉次数统计"),
+    "conduct.credit_grade_c_fail": N_("人力资源服务信用等级为C：不合格"),
+    "conduct.credit_grade_d_disqualified": N_("人力资源服务信用等级为D：取消资格"),
+    "conduct.dispatch_labour_credit_c_fail": N_("劳务派遣信用等级为C：不合格"),
+    "conduct.five_or_more_complaints": N_("被投诉累计5次及以上"),
+    "conduct.incidents_veto": N_("安全责任事故或投诉3次以上：一票否决"),
+    "conduct.individual_dispute_lost": N_("非集体劳动争议案件败诉"),
+    "conduct.major_incident_cancel_qualification": N_("重大安全责任事故：取消资格"),
+    "conduct.major_incident_expelled": N_("重大安全责任事故：清退"),
+    "conduct.safety_incident_count": N_("安全责任事故次数统计"),
+    "conduct.verified_complaint": N_("投诉经核实"),
+    "consequences.qualification_cancelled": N_("连续两年考核不合格：取消资格"),
+    "consequences.rectification_notice": N_("考核低于50分：限期整改"),
+    "consequences.termination_proposed": N_("整改期满仍不合格：建议解除合同"),
+    "deadlines.annual_summary_missing": N_("年度工作总结未按时报送"),
+    "deadlines.job_information_missing": N_("岗位信息未按月提供"),
+    "deadlines.monthly_plan_late": N_("月度工作计划逾期或未报"),
+    "deadlines.monthly_report_late": N_("月度报表逾期或未报"),
+    "deadlines.monthly_summary_late": N_("月度工作总结逾期或未报"),
+    "deadlines.monthly_work_report_missing": N_("月度书面汇报未按时报送"),
+    "deadlines.quarterly_ledger_missing": N_("季度台账未按时报送"),
+    "integrity.duplicate_worker_claim": N_("同一劳动力被重复申报"),
+    "workers.delivered_worker_status": N_("输送劳动力是否计数"),
+    "workers.dispatched": N_("劳务派遣人员不计入输送"),
+    "workers.household_in_zhejiang": N_("浙江籍人员不计入输送"),
+    "workers.insurance_under_two_months": N_("参保不足2个月不计入输送"),
+    "workers.invalid_resident_id": N_("身份证号无效不计入输送"),
+    "workers.labour_contract_missing": N_("输送劳动力未签订劳动合同"),
+    "workers.outside_working_age": N_("不在劳动年龄内不计入输送"),
+}
+
+
+def rule_name(rule_id: str) -> str:
+    return _(RULE_NAMES[rule_id]) if rule_id in RULE_NAMES else rule_id
+
+
+FREQUENCY_NAMES = {"weekly": N_("每周"), "monthly": N_("每月"), "quarterly": N_("每季度"), "annual": N_("每年"),
+                   "once": N_("一次")}
+
+
+def due_words(spec: Any) -> str:
+    """When an obligation of a [calendar] is due, as a bureau says it: 每月，次月5日前."""
+    often = _(FREQUENCY_NAMES[spec.frequency]) if spec.frequency in FREQUENCY_NAMES else spec.frequency
+    if spec.due == "end_of_period":
+        when = _("期末前")
+    elif spec.due == "day_of_next_period":
+        when = _("下一期第%(day)s日前", day=spec.day)
+    elif spec.due == "day_of_period":
+        when = _("当期第%(day)s日前", day=spec.day)
+    else:
+        when = _("期初起%(day)s日内", day=spec.day)
+    return f"{often}，{when}" if not _english() else f"{often}, {when}"
+
+
+def item_words(scheme: Any, path: str) -> str:
+    """A [[compliance]] line's item as the rubric names it: the item's title, the veto's label, 付款."""
+    if not path:
+        return ""
+    for node in scheme.nodes():
+        if node.path == path:
+            return node.title
+    head, _sep, rest = path.partition("/")
+    if head == "vetoes":
+        veto = next((v for v in scheme.vetoes if v.id == rest), None)
+        return _("一票否决") + (f"：{veto.label}" if veto is not None and veto.label else "")
+    if head == "payment":
+        return _("付款")
+    return _("其他")
+
+
+def rule_effect(use: Any) -> str:
+    """What a rule in force takes (a [[compliance]] line with the rule's own penalty where the line says none)."""
+    from rules.compliance import RULES
+
+    meta = RULES.get(use.rule)
+    penalty = meta.penalty if meta is not None else None
+    points = use.points if use.points is not None else (penalty.points if penalty else None)
+    per = use.per_occurrence if use.per_occurrence is not None else (penalty.per_occurrence if penalty else True)
+    if points is None:
+        return _("不扣分（后果见规则）") if penalty is None or not penalty.consequence else _("后果：%(what)s",
+                                                                                   what=rule_name(use.rule))
+    shown = format(points.normalize(), "f")
+    return _("每次扣%(points)s分", points=shown) if per else _("该项%(points)s分不得分", points=shown)
+
 FIELD_NAMES = {
     "title": N_("名称"), "max": N_("分值"), "kind": N_("性质"), "method": N_("计分方法"), "params": N_("计分规则"),
     "requires": N_("前提条件"), "clause": N_("条款"), "label": N_("名称"), "months": N_("月数"), "share": N_("比例"),
@@ -205,7 +308,9 @@ FIELD_NAMES = {
     "document_number": N_("文号"), "bureau": N_("发文单位"), "max_total": N_("满分"), "pass_mark": N_("合格分"),
     "pass_inclusive": N_("合格分是否含本数"), "total_floor": N_("总分下限"), "bonus_cap": N_("加分上限"),
     "unit": N_("单位"), "min": N_("下限"), "choices": N_("选项"), "effect": N_("后果"), "when": N_("条件"),
-    "amount": N_("金额"), "quotas": N_("等级比例"),
+    "amount": N_("金额"), "quotas": N_("等级比例"), "frequency": N_("报送频次"), "due": N_("截止规则"),
+    "day": N_("截止日"), "fields": N_("报送数据"), "item": N_("评分项"), "fact": N_("数据"), "points": N_("扣分"),
+    "per_occurrence": N_("是否按次扣分"), "due_day": N_("截止日"), "obligation": N_("报送事项"),
 }
 
 
@@ -223,4 +328,5 @@ def change_words(change: Any) -> dict[str, str]:
         "section": _(SECTION_NAMES[change.section]) if change.section in SECTION_NAMES else _("其他"),
         "change": _(CHANGE_NAMES[change.change]) if change.change in CHANGE_NAMES else change.change,
         "field": (_(FIELD_NAMES[change.field]) if change.field in FIELD_NAMES else _("其他")) if change.field else "",
+        "title": rule_name(change.title) if change.section == "rule" else change.title,
     }

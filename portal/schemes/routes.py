@@ -144,7 +144,9 @@ def _words():
 
     return {"problem_line": problems.problem_line, "cases_error_text": problems.cases_error_text,
             "mismatch_text": problems.mismatch_text, "method_name": problems.method_name,
-            "kind_name": problems.kind_name, "change_words": problems.change_words}
+            "kind_name": problems.kind_name, "change_words": problems.change_words,
+            "rule_name": problems.rule_name, "due_words": problems.due_words, "rule_effect": problems.rule_effect,
+            "item_words": problems.item_words}
 
 
 @bp.app_template_filter("scheme_number")

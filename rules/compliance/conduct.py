@@ -74,7 +74,7 @@ VERIFIED_COMPLAINT = RuleMeta(
     id="conduct.verified_complaint", ruleset=RULESET, clause=_001_COMPLAINTS,
     remedy=Remedy("处理并答复投诉人，整改被投诉的问题，向人社局书面报告处理结果",
                   "Resolve and answer the complaint, correct its cause and report the outcome to the bureau in writing"),
-    message_zh="投诉{complaint}经核实，扣2分", message_en="Complaint {complaint} verified, −2",
+    message_zh="投诉{complaint}经核实，扣{points}分", message_en="Complaint {complaint} verified, −{points}",
     schemes=_001, scheme_item="station_management/incidents_complaints", scheme_fact="verified_complaints", scheme_item_label="站点管理 / 处理意外责任事故及投诉情况",
     penalty=Penalty(points=Decimal("2")), severity=Severity.NOTICE, kind=Kind.VIOLATION,
 )
@@ -121,8 +121,8 @@ FIVE_OR_MORE_COMPLAINTS = RuleMeta(
     id="conduct.five_or_more_complaints", ruleset=RULESET, clause=COMPLAINT_COUNT.clause,
     remedy=Remedy("逐件处理投诉并整改服务问题，向人社局报告处理结果",
                   "Handle each complaint, fix the service problems and report the outcome to the bureau"),
-    message_zh="评价周期内被投诉累计{count}次（5次及以上），扣5分",
-    message_en="{count} complaints in the period (5 or more), −5",
+    message_zh="评价周期内被投诉累计{count}次（5次及以上），扣{points}分",
+    message_en="{count} complaints in the period (5 or more), −{points}",
     schemes=_004, scheme_item="negative/complaints", scheme_fact="complaints", scheme_item_label="负面影响 / 投诉",
     penalty=Penalty(points=Decimal("5"), per_occurrence=False), severity=Severity.NOTICE, kind=Kind.VIOLATION,
 )
@@ -131,7 +131,7 @@ COLLECTIVE_DISPUTE_LOST = RuleMeta(
     remedy=Remedy("履行裁决或判决，规范用工管理，预防新的劳动争议",
                   "Comply with the award or judgment and put employment practice in order to prevent new disputes"),
     clause=Clause(seed="004", item=_004_NEGATIVE + " 第4项", text="运营单位在评价周期内发生集体劳动争议案件且败诉的，每件扣10分。"),
-    message_zh="集体劳动争议案件{dispute}败诉，扣10分", message_en="Collective labour dispute {dispute} lost, −10",
+    message_zh="集体劳动争议案件{dispute}败诉，扣{points}分", message_en="Collective labour dispute {dispute} lost, −{points}",
     schemes=_004, scheme_item="negative/collective_disputes", scheme_fact="collective_disputes_lost", scheme_item_label="负面影响 / 集体劳动争议",
     penalty=Penalty(points=Decimal("10")), severity=Severity.SERIOUS, kind=Kind.VIOLATION,
 )
@@ -140,7 +140,7 @@ INDIVIDUAL_DISPUTE_LOST = RuleMeta(
     remedy=Remedy("履行裁决或判决，规范用工管理，预防新的劳动争议",
                   "Comply with the award or judgment and put employment practice in order to prevent new disputes"),
     clause=Clause(seed="004", item=_004_NEGATIVE + " 第5项", text="运营单位在评价周期内发生非集体劳动争议案件且败诉的，每件扣5分。"),
-    message_zh="非集体劳动争议案件{dispute}败诉，扣5分", message_en="Individual labour dispute {dispute} lost, −5",
+    message_zh="非集体劳动争议案件{dispute}败诉，扣{points}分", message_en="Individual labour dispute {dispute} lost, −{points}",
     schemes=_004, scheme_item="negative/individual_disputes", scheme_fact="individual_disputes_lost", scheme_item_label="负面影响 / 非集体劳动争议",
     penalty=Penalty(points=Decimal("5")), severity=Severity.NOTICE, kind=Kind.VIOLATION,
 )

@@ -119,7 +119,7 @@ def prepare(inp: Input) -> list[dict]:
         cents = score_cents(require(row, "score", where), f"{where}.score")
         vetoed = boolean(row, "vetoed", where, default=False)
         station = str(row.get("station") or "")
-        if inp.scheme in _001:
+        if QUALIFICATION_CANCELLED.id in inp.in_force:
             # seed 001 evaluates a station once a year: the period is the year
             if not (len(period) == 4 and period.isdigit()):
                 raise InvalidFacts(f"{where}: the annual evaluation's period must be a year (YYYY), got {period!r}")

@@ -27,27 +27,29 @@ _000 = ("qianxi-2022",)
 
 MONTHLY_PLAN_LATE = RuleMeta(
     id="deadlines.monthly_plan_late",
-    remedy=Remedy("补交逾期的月度工作计划（逾期提交仍按逾期扣分），今后每月5日前报送",
-                  "Submit the overdue monthly plan (a late plan still costs the late deduction) and hand in every plan by the 5th"),
+    remedy=Remedy("补交逾期的月度工作计划（逾期提交仍按逾期扣分），今后每月按规定日期前报送",
+                  "Submit the overdue monthly plan (a late plan still costs the late deduction) and hand in every plan by its day"),
     ruleset=RULESET,
     clause=Clause(seed="002", item="项目质量标准表 9 其他人社部门要求协助开展的服务 / 考评办法3",
                   text="每月5日之前做好当月工作计划及上个月工作总结，以书面形式报人社局就业服务中心，不及时上报的，每次扣0.1分。"),
-    message_zh="{period}月工作计划应于{due}前报送，{status_zh}，扣0.1分",
-    message_en="Work plan for {period} was due by {due}: {status}, −0.1",
+    message_zh="{period}月工作计划应于{due}前报送，{status_zh}，扣{points}分",
+    message_en="Work plan for {period} was due by {due}: {status}, −{points}",
     schemes=_002, scheme_item="other_tasks/monthly_plan", scheme_fact="monthly_plans_or_summaries_late", scheme_item_label="每月工作计划及总结",
     penalty=Penalty(points=Decimal("0.1")), severity=Severity.NOTICE, kind=Kind.VIOLATION,
+    due_day=DUE_DAY,
 )
 
 MONTHLY_SUMMARY_LATE = RuleMeta(
     id="deadlines.monthly_summary_late",
-    remedy=Remedy("补交逾期的月度工作总结（逾期提交仍按逾期扣分），今后每月5日前报送",
-                  "Submit the overdue monthly summary (a late one still costs the late deduction) and hand in every summary by the 5th"),
+    remedy=Remedy("补交逾期的月度工作总结（逾期提交仍按逾期扣分），今后每月按规定日期前报送",
+                  "Submit the overdue monthly summary (a late one still costs the late deduction) and hand in every summary by its day"),
     ruleset=RULESET,
     clause=MONTHLY_PLAN_LATE.clause,
-    message_zh="{period}月工作总结应于{due}前报送，{status_zh}，扣0.1分",
-    message_en="Work summary for {period} was due by {due}: {status}, −0.1",
+    message_zh="{period}月工作总结应于{due}前报送，{status_zh}，扣{points}分",
+    message_en="Work summary for {period} was due by {due}: {status}, −{points}",
     schemes=_002, scheme_item="other_tasks/monthly_plan", scheme_fact="monthly_plans_or_summaries_late", scheme_item_label="每月工作计划及总结",
     penalty=Penalty(points=Decimal("0.1")), severity=Severity.NOTICE, kind=Kind.VIOLATION,
+    due_day=DUE_DAY,
 )
 
 MONTHLY_REPORT_LATE = RuleMeta(
@@ -57,10 +59,11 @@ MONTHLY_REPORT_LATE = RuleMeta(
     ruleset=RULESET,
     clause=Clause(seed="002", item="项目质量标准表 3 企业用工需求调查服务 / 考评办法1",
                   text="核验更新记录，每少一个月不更新，扣0.5分；每月不准时上报报表的，每个月扣0.5分。"),
-    message_zh="{period}月报表应于{due}前上报，{status_zh}，扣0.5分",
-    message_en="Monthly report for {period} was due by {due}: {status}, −0.5",
+    message_zh="{period}月报表应于{due}前上报，{status_zh}，扣{points}分",
+    message_en="Monthly report for {period} was due by {due}: {status}, −{points}",
     schemes=_002, scheme_item="demand_survey/park_demand", scheme_fact="months_report_late", scheme_item_label="企业用工需求调查 / 月度监测调度表",
     penalty=Penalty(points=Decimal("0.5")), severity=Severity.NOTICE, kind=Kind.VIOLATION,
+    due_day=DUE_DAY,
 )
 
 JOB_INFORMATION_MISSING = RuleMeta(
@@ -70,8 +73,8 @@ JOB_INFORMATION_MISSING = RuleMeta(
     ruleset=RULESET,
     clause=Clause(seed="000", item="附件2 评分细则 工作成效 / 收集驻地招聘岗位，定期反馈（6分）",
                   text="每月至少提供1次岗位信息，未按时提供信息不得分。"),
-    message_zh="{period}月未按时提供岗位信息（应于{due}前），{status_zh}，该项6分不得分",
-    message_en="No job information for {period} by {due} ({status}): the 6-point item is lost",
+    message_zh="{period}月未按时提供岗位信息（应于{due}前），{status_zh}，该项{points}分不得分",
+    message_en="No job information for {period} by {due} ({status}): the {points}-point item is lost",
     schemes=_000, scheme_item="effectiveness/job_information", scheme_fact="job_info_months_missed", scheme_item_label="工作成效 / 岗位信息反馈",
     penalty=Penalty(points=Decimal("6"), per_occurrence=False), severity=Severity.NOTICE, kind=Kind.VIOLATION,
 )
@@ -83,8 +86,8 @@ MONTHLY_WORK_REPORT_MISSING = RuleMeta(
     ruleset=RULESET,
     clause=Clause(seed="000", item="附件2 评分细则 信息报送 / 每月书面汇报、年底工作总结（5分）",
                   text="驻站工作人员每月1次书面向人社部门汇报协作站运行情况，年底报送工作总结；未按要求报送，不得分。"),
-    message_zh="{period}月书面工作汇报未按要求报送（应于{due}前），{status_zh}，该项5分不得分",
-    message_en="Monthly written report for {period} not handed in by {due} ({status}): the 5-point item is lost",
+    message_zh="{period}月书面工作汇报未按要求报送（应于{due}前），{status_zh}，该项{points}分不得分",
+    message_en="Monthly written report for {period} not handed in by {due} ({status}): the {points}-point item is lost",
     schemes=_000, scheme_item="reporting/reports", scheme_fact="monthly_reports_missing", scheme_item_label="信息报送 / 月度汇报与年度总结",
     penalty=Penalty(points=Decimal("5"), per_occurrence=False), severity=Severity.NOTICE, kind=Kind.VIOLATION,
 )
@@ -95,8 +98,8 @@ ANNUAL_SUMMARY_MISSING = RuleMeta(
                   "Submit the annual summary"),
     ruleset=RULESET,
     clause=MONTHLY_WORK_REPORT_MISSING.clause,
-    message_zh="{period}年度工作总结未于年底（{due}）前报送，{status_zh}，该项5分不得分",
-    message_en="Annual summary for {period} not handed in by year end ({due}, {status}): the 5-point item is lost",
+    message_zh="{period}年度工作总结未于年底（{due}）前报送，{status_zh}，该项{points}分不得分",
+    message_en="Annual summary for {period} not handed in by year end ({due}, {status}): the {points}-point item is lost",
     schemes=_000, scheme_item="reporting/reports", scheme_fact="year_end_summary_submitted", scheme_item_label="信息报送 / 月度汇报与年度总结",
     penalty=Penalty(points=Decimal("5"), per_occurrence=False), severity=Severity.NOTICE, kind=Kind.VIOLATION,
 )
@@ -129,8 +132,8 @@ class Obligation:
     meta: RuleMeta
     periods: Callable[[date, date], list[str]]  # contract start, end -> period ids
     start: Callable[[str], datetime]  # when the period begins (obligations exist from then)
-    cutoff: Callable[[str], datetime]  # first instant after the deadline
-    included: Callable[[str, date], bool] = lambda period, starts_on: True
+    cutoff: Callable[[str, int], datetime]  # (period, due day) -> the first instant after the deadline
+    included: Callable[[str, date, int], bool] = lambda period, starts_on, day: True
 
 
 def _month(period: str) -> tuple[int, int]:
@@ -190,24 +193,28 @@ def _years(first: date, last: date) -> list[str]:
 
 
 OBLIGATIONS = {
-    # seed 002: the plan for month M by the 5th of M; the summary of M by the 5th of M+1
-    "monthly_plan": Obligation("monthly_plan", MONTHLY_PLAN_LATE, _months, _month_start,
-                               lambda p: _day_in_month(p, DUE_DAY),
-                               included=lambda p, start: start <= date(*_month(p), DUE_DAY)),
-    "monthly_summary": Obligation("monthly_summary", MONTHLY_SUMMARY_LATE, _months, _month_start,
-                                  lambda p: _day_in_next_month(p, DUE_DAY)),
+    # seed 002: the plan for month M by the 5th of M; the summary of M by the 5th of M+1 (the day: the scheme's)
+    "monthly_plan": Obligation("monthly_plan", MONTHLY_PLAN_LATE, _months, _month_start, _day_in_month,
+                               included=lambda p, start, day: start <= date(*_month(p), day)),
+    "monthly_summary": Obligation("monthly_summary", MONTHLY_SUMMARY_LATE, _months, _month_start, _day_in_next_month),
     # seed 002 3.1 gives no day; DOMAIN.md §4: the monthly report is due by the 5th of the next month
-    "monthly_report": Obligation("monthly_report", MONTHLY_REPORT_LATE, _months, _month_start,
-                                 lambda p: _day_in_next_month(p, DUE_DAY)),
+    "monthly_report": Obligation("monthly_report", MONTHLY_REPORT_LATE, _months, _month_start, _day_in_next_month),
     # seed 000: at least once in every month, and a written report every month
-    "job_information": Obligation("job_information", JOB_INFORMATION_MISSING, _months, _month_start, _next_month_start),
-    "work_report": Obligation("work_report", MONTHLY_WORK_REPORT_MISSING, _months, _month_start, _next_month_start),
+    "job_information": Obligation("job_information", JOB_INFORMATION_MISSING, _months, _month_start,
+                                  lambda p, day: _next_month_start(p)),
+    "work_report": Obligation("work_report", MONTHLY_WORK_REPORT_MISSING, _months, _month_start,
+                              lambda p, day: _next_month_start(p)),
     # seed 000: ledgers at the end of each quarter, the summary at the end of the year
-    "quarterly_ledger": Obligation("quarterly_ledger", QUARTERLY_LEDGER_MISSING, _quarters, _quarter_start, _quarter_cutoff),
+    "quarterly_ledger": Obligation("quarterly_ledger", QUARTERLY_LEDGER_MISSING, _quarters, _quarter_start,
+                                   lambda p, day: _quarter_cutoff(p)),
     "annual_summary": Obligation("annual_summary", ANNUAL_SUMMARY_MISSING, _years,
                                  lambda p: shanghai_midnight(date(int(p), 1, 1)),
-                                 lambda p: shanghai_midnight(date(int(p) + 1, 1, 1))),
+                                 lambda p, day: shanghai_midnight(date(int(p) + 1, 1, 1))),
 }
+
+# A deadline rule judging a monthly obligation: the submission kind it reads (a scheme's [[compliance]] may name
+# the [calendar] obligation whose hand-ins are that kind, period for period).
+MONTHLY_KINDS = {ob.meta.id: kind for kind, ob in OBLIGATIONS.items() if ob.periods is _months}
 
 STATUS_ZH = {"late": "首次报送逾期", "missing": "截至评估时点仍未报送"}
 
@@ -316,7 +323,8 @@ def _check_period(kind: str, period: str, where: str) -> None:
 
 
 def prepare(inp: Input) -> list[dict]:
-    in_force = {k: ob for k, ob in OBLIGATIONS.items() if inp.scheme in ob.meta.schemes}
+    in_force = {k: ob for k, ob in OBLIGATIONS.items() if ob.meta.id in inp.in_force}
+    day = {k: inp.in_force[ob.meta.id].due_day or ob.meta.due_day or DUE_DAY for k, ob in in_force.items()}
     # First submitted version per (kind, period, ledger): lateness is decided by it (DOMAIN.md §6.3).
     firsts: dict[tuple[str, str, str], dict] = {}
     for row in inp.rows("submissions"):
@@ -345,14 +353,14 @@ def prepare(inp: Input) -> list[dict]:
         for kind, ob in in_force.items():
             ledgers = sorted(LEDGERS) if kind == "quarterly_ledger" else [""]
             for period in ob.periods(inp.starts_on, inp.ends_on):
-                if not ob.included(period, inp.starts_on) or to_us(ob.start(period)) > inp.as_of_us:
+                if not ob.included(period, inp.starts_on, day[kind]) or to_us(ob.start(period)) > inp.as_of_us:
                     continue  # the period has not begun as of as_of: nothing is owed yet
                 keys.extend((kind, period, ledger) for ledger in ledgers)
     keys.extend(k for k in sorted(firsts) if k not in keys)
     facts = []
     for kind, period, ledger in keys:
         ob = in_force[kind]
-        cutoff = ob.cutoff(period)
+        cutoff = ob.cutoff(period, day[kind])
         fact = inp.base("obligation", f"{kind}:{period}:{ledger}")
         fact.update(kind=kind, period=period, ledger=ledger, cutoff_us=to_us(cutoff),
                     due=iso(cutoff - timedelta(seconds=1)), as_of_us=inp.as_of_us, submitted=False)

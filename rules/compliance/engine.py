@@ -146,7 +146,7 @@ def end_of_input(ruleset_name: str) -> None:
                 derive(closure, {
                     "t": "tally", "id": f"tally:{name}", "name": name, "count": len(tally["ids"]),
                     "ids": sorted(tally["ids"]), "scheme": evaluation.scheme,
-                    "contract": evaluation.inp.contract_id,
+                    "contract": evaluation.inp.contract_id, **evaluation.inp.flags,
                 })
         except BaseException as exc:
             if evaluation is not None:
@@ -165,12 +165,10 @@ def derive(closure, fact: dict) -> None:
 
 
 def schemes_condition(meta: RuleMeta):
-    """``m.scheme`` is one of the rule's schemes."""
-    cond = None
-    for scheme in meta.schemes:
-        one = m.scheme == scheme
-        cond = one if cond is None else (cond | one)
-    return cond
+    """The rule is in force under the contract's scheme: the scheme's ``[[compliance]]`` names it (by default, the
+    rule was written for the scheme: ``RuleMeta.schemes``). Every engine fact carries one flag per rule in force
+    (``facts.Input.base``)."""
+    return getattr(m, "on_" + meta.id.replace(".", "__")) == True  # noqa: E712 — a durable_rules condition
 
 
 # --- one evaluation -----------------------------------------------------------------------------
@@ -211,18 +209,22 @@ class Evaluation:
         subject = {k: str(v) for k, v in subject.items() if v is not None and v != ""}
         parts = [meta.id] + [f"{k}={v}" for k, v in subject.items()] + [str(k) for k in key]
         dedup_key = "|".join(parts)
+        use = self.inp.in_force.get(meta.id)  # the scheme's parameters for the rule
+        penalty = penalty or (use.penalty if use is not None else meta.penalty)
         fill = dict(subject)
+        if penalty is not None and penalty.points is not None:
+            fill["points"] = fmt_points(penalty.points)
         fill.update(details or {})
         finding = Finding(
             rule_id=meta.id,
             kind=meta.kind,
             scheme=self.scheme,
-            scheme_item=scheme_item or meta.scheme_item,
-            scheme_fact=meta.scheme_fact,
-            clause=meta.clause.cite(),
+            scheme_item=scheme_item or (use.item if use is not None else meta.scheme_item),
+            scheme_fact=use.fact if use is not None else meta.scheme_fact,
+            clause=use.clause if use is not None else meta.clause.cite(),
             subject=subject,
             evidence=dict(evidence),
-            penalty=penalty or meta.penalty,
+            penalty=penalty,
             severity=meta.severity,
             message_zh=zh_dates(meta.message_zh.format_map(_Fill(fill))),
             message_en=en_dates(meta.message_en.format_map(_Fill(fill))),
@@ -231,6 +233,12 @@ class Evaluation:
         # Symmetric joins can find one thing twice; the first finding with a key wins.
         self.findings.setdefault(dedup_key, finding)
         return finding
+
+
+def fmt_points(points) -> str:
+    """Points as a document writes them: 0.1, 0.5, 2, 10 (no trailing zeros)."""
+    text = format(points.normalize(), "f")
+    return text
 
 
 class _Fill(dict):

@@ -111,6 +111,19 @@ def add_one_month(day: date) -> date:
     raise AssertionError("unreachable")
 
 
+def decimal(value: Any, where: str) -> Decimal:
+    """An exact number given as a string, int or Decimal (never a float)."""
+    if isinstance(value, (float, bool)):
+        raise InvalidFacts(f"{where}: give an exact number as a string or Decimal, got {value!r}")
+    try:
+        dec = Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidFacts(f"{where}: {value!r} is not a number") from None
+    if not dec.is_finite():
+        raise InvalidFacts(f"{where}: {value!r} is not a number")
+    return dec
+
+
 def score_cents(value: Any, where: str) -> int:
     """A score as exact hundredths, rounded half up to 2 decimals (DOMAIN.md §6.1)."""
     if isinstance(value, float):
@@ -138,6 +151,7 @@ class Input:
     starts_on: date | None
     ends_on: date | None
     config: dict[str, Any] = field(default_factory=dict)
+    in_force: dict[str, "Use"] = field(default_factory=dict)  # rule id -> the scheme's parameters
 
     def rows(self, key: str) -> list[Mapping[str, Any]]:
         """The list under ``key``, every row a mapping with a unique non-empty ``id``."""
@@ -158,8 +172,90 @@ class Input:
 
     def base(self, t: str, fact_id: Any) -> dict[str, Any]:
         """The common part of an engine fact: type, a session-unique id, scheme and contract."""
-        return {"t": t, "id": f"{t}:{fact_id}", "src": str(fact_id), "scheme": self.scheme,
+        fact = {"t": t, "id": f"{t}:{fact_id}", "src": str(fact_id), "scheme": self.scheme,
                 "contract": self.contract_id}
+        fact.update(self.flags)
+        return fact
+
+    @property
+    def flags(self) -> dict[str, bool]:
+        """One attribute per rule in force (``engine.in_force_condition`` matches on it)."""
+        cached = self.__dict__.get("_flags")
+        if cached is None:
+            cached = self.__dict__["_flags"] = {rule_flag(rule_id): True for rule_id in self.in_force}
+        return cached
+
+
+def rule_flag(rule_id: str) -> str:
+    return "on_" + rule_id.replace(".", "__")
+
+
+@dataclass(frozen=True)
+class Use:
+    """A rule in force under the contract's scheme, with the scheme's parameters resolved against the rule's own."""
+    item: str
+    fact: str
+    penalty: Any  # model.Penalty | None
+    due_day: int | None
+    clause: str  # the cited clause (the scheme's words, else the rule's source document)
+
+
+_USE_KEYS = {"rule", "item", "fact", "points", "per_occurrence", "due_day", "clause", "obligation"}
+
+
+def read_in_force(raw: Any, scheme: str) -> dict[str, Use]:
+    """``facts["compliance"]``: the rules the scheme applies, each ``{rule, item?, fact?, points?,
+    per_occurrence?, due_day?, clause?, obligation?}`` (a scheme file's ``[[compliance]]``; ``obligation`` is the
+    portal's business: which hand-ins it passes as the rule's submissions). Without it, the rules written for
+    the scheme (``RuleMeta.schemes``, the six shipped schemes)."""
+    from dataclasses import replace
+
+    from .engine import RULES
+
+    if raw is None:
+        if scheme not in SCHEMES:
+            raise InvalidFacts(f"contract.scheme: {scheme!r} is not one of {sorted(SCHEMES)} "
+                               "and the facts carry no compliance list")
+        raw = [{"rule": meta.id} for meta in RULES.values() if scheme in meta.schemes]
+    if not isinstance(raw, (list, tuple)):
+        raise InvalidFacts("compliance: expected a list")
+    out: dict[str, Use] = {}
+    for i, use in enumerate(raw):
+        where = f"compliance[{i}]"
+        if not isinstance(use, Mapping):
+            raise InvalidFacts(f"{where}: expected a mapping")
+        unknown = set(use) - _USE_KEYS
+        if unknown:
+            raise InvalidFacts(f"{where}: unknown keys {sorted(unknown)}")
+        rule_id = use.get("rule")
+        meta = RULES.get(rule_id)
+        if meta is None:
+            raise InvalidFacts(f"{where}: {rule_id!r} is not a compliance rule")
+        if rule_id in out:
+            raise InvalidFacts(f"{where}: {rule_id} appears twice")
+        penalty = meta.penalty
+        if "points" in use or "per_occurrence" in use:
+            if penalty is None or penalty.points is None:
+                raise InvalidFacts(f"{where}: {rule_id} costs no points (its effect is a consequence)")
+            changes: dict[str, Any] = {}
+            if "points" in use:
+                points = decimal(use["points"], f"{where}.points")
+                if points < 0:
+                    raise InvalidFacts(f"{where}.points: {points} is negative")
+                changes["points"] = points
+            if "per_occurrence" in use:
+                changes["per_occurrence"] = boolean(use, "per_occurrence", where)
+            penalty = replace(penalty, **changes)
+        due_day = use.get("due_day")
+        if due_day is not None:
+            if meta.due_day is None:
+                raise InvalidFacts(f"{where}: {rule_id} has no due day to set")
+            if isinstance(due_day, bool) or not isinstance(due_day, int) or not 1 <= due_day <= 28:
+                raise InvalidFacts(f"{where}.due_day: a day of the month from 1 to 28, got {due_day!r}")
+        clause = use.get("clause") or meta.clause.cite()
+        out[rule_id] = Use(item=str(use.get("item") or meta.scheme_item), fact=str(use.get("fact") or meta.scheme_fact),
+                           penalty=penalty, due_day=due_day, clause=str(clause))
+    return out
 
 
 def read_input(facts: Mapping[str, Any]) -> Input:
@@ -172,8 +268,9 @@ def read_input(facts: Mapping[str, Any]) -> Input:
     if not isinstance(contract, Mapping) or not contract.get("id"):
         raise InvalidFacts("contract: a mapping with an id is required")
     scheme = contract.get("scheme")
-    if scheme not in SCHEMES:
-        raise InvalidFacts(f"contract.scheme: {scheme!r} is not one of {sorted(SCHEMES)}")
+    if not isinstance(scheme, str) or not scheme:
+        raise InvalidFacts("contract.scheme: the scheme's id is required")
+    in_force = read_in_force(facts.get("compliance"), scheme)
     operator = facts.get("operator") or {}
     if not isinstance(operator, Mapping):
         raise InvalidFacts("operator: expected a mapping")
@@ -200,7 +297,7 @@ def read_input(facts: Mapping[str, Any]) -> Input:
     return Input(
         raw=facts, as_of=as_of, as_of_us=to_us(as_of), contract_id=str(contract["id"]), scheme=scheme,
         operator_id=str(operator_id), period=None if period is None else str(period),
-        starts_on=starts_on, ends_on=ends_on, config=config,
+        starts_on=starts_on, ends_on=ends_on, config=config, in_force=in_force,
     )
 
 

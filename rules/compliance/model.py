@@ -153,6 +153,8 @@ class RuleMeta:
     severity: str
     kind: str
     remedy: Remedy | None = None  # every rule has one (tests/rules/compliance/test_compliance_remedies.py)
+    # a deadline rule's day of the month (its source document's); a scheme's [[compliance]] may set its own
+    due_day: int | None = None
 
     def __post_init__(self) -> None:
         if self.severity not in Severity.ALL:
@@ -186,6 +188,7 @@ class RuleMeta:
             "severity": self.severity,
             "notify_bureau": self.notify_bureau,
             "remedy": None if self.remedy is None else self.remedy.to_dict(),
+            "due_day": self.due_day,
         }
 
 

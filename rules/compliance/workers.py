@@ -73,8 +73,8 @@ LABOUR_CONTRACT_MISSING = RuleMeta(
                   "Have the employer sign a labour contract with the worker and record it in the ledger"),
     clause=Clause(seed="001", item="附件3 评估表 工作管理 / 签订合同（5分）",
                   text="输送劳动力与用人单位签订劳动合同。发现未落实一例扣1分。"),
-    message_zh="输送劳动力{worker}未与用人单位签订劳动合同，扣1分",
-    message_en="Delivered worker {worker} has no signed labour contract with the employer, −1",
+    message_zh="输送劳动力{worker}未与用人单位签订劳动合同，扣{points}分",
+    message_en="Delivered worker {worker} has no signed labour contract with the employer, −{points}",
     schemes=_001, scheme_item="work_management/labour_contracts", scheme_fact="delivered_without_contract", scheme_item_label="工作管理 / 签订合同",
     penalty=Penalty(points=Decimal("1")), severity=Severity.NOTICE, kind=Kind.VIOLATION,
 )
@@ -127,7 +127,7 @@ with ruleset(RULESET):
         if not ev.worker_reasons.get(w.worker):
             derive(act, {"t": "counted_worker", "id": f"counted_worker:{w.worker}", "worker": w.worker,
                          "contract": w.contract, "scheme": w.scheme, "contract_signed": w.contract_signed,
-                         "masked_id": w.masked_id, "src": w.src})
+                         "masked_id": w.masked_id, "src": w.src, **ev.inp.flags})
 
     @rule(LABOUR_CONTRACT_MISSING,
           (m.t == "counted_worker") & schemes_condition(LABOUR_CONTRACT_MISSING) & (m.contract_signed == False))

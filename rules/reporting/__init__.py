@@ -1,6 +1,7 @@
 """The reporting calendar: what each scheme obliges an operator to hand in, and by when.
 
-Obligations are data (`calendars/<scheme-id>.toml`), each citing the clause it comes from. From a
+Obligations are data: the `[calendar]` of the scheme file (`rules/schemes/<scheme-id>.toml` for the shipped
+schemes, a stored version's text for an uploaded one), each obligation citing the clause it comes from. From a
 contract's term this module derives every obligation instance with its period and due moment
 (Asia/Shanghai, DOMAIN.md §6.3: "by the 5th" is on or before 23:59:59 on the 5th), and decides an
 instance's status from its submissions: lateness is decided by the FIRST submitted version.
@@ -13,10 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-CALENDAR_DIR = Path(__file__).resolve().parent / "calendars"
+CALENDAR_DIR = Path(__file__).resolve().parent.parent / "schemes"  # the shipped scheme files carry the calendars
 FREQUENCIES = ("weekly", "monthly", "quarterly", "annual", "once")
 DUE_RULES = ("end_of_period", "day_of_next_period", "day_of_period", "days_after_start")
 DUE_SOON = timedelta(days=3)  # issue 4: deadlines are announced 3 days ahead
@@ -134,9 +136,16 @@ def _due(spec: ObligationSpec, period: Period) -> datetime:
     raise CalendarError(f"{spec.key}: unknown due rule {spec.due!r}")
 
 
-def _spec(path: Path, raw: dict) -> ObligationSpec:
+_SPEC_FIELDS = {"key", "label", "label_en", "frequency", "due", "day", "clause", "source", "scheme_item", "kind",
+                "ledger_types", "fields", "note"}
+KINDS = ("report", "attendance", "ledger", "events")
+
+
+def _spec(where: str, raw: dict) -> ObligationSpec:
+    if not isinstance(raw, dict):
+        raise CalendarError(f"{where}: an obligation is a table ([[calendar.obligations]])")
     key = raw.get("key", "?")
-    where = f"{path.name}: obligation {key!r}"
+    where = f"{where}: obligation {key!r}"
     for field in ("key", "label", "label_en", "frequency", "due", "clause", "source"):
         if not raw.get(field):
             raise CalendarError(f"{where}: '{field}' is required")
@@ -144,13 +153,16 @@ def _spec(path: Path, raw: dict) -> ObligationSpec:
         raise CalendarError(f"{where}: frequency must be one of {FREQUENCIES}")
     if raw["due"] not in DUE_RULES:
         raise CalendarError(f"{where}: due must be one of {DUE_RULES}")
-    day = int(raw.get("day", 0))
+    day = raw.get("day", 0)
+    if isinstance(day, bool) or not isinstance(day, int):
+        raise CalendarError(f"{where}: 'day' must be a whole number")
     if raw["due"] != "end_of_period" and not 1 <= day <= 31:
         raise CalendarError(f"{where}: due rule {raw['due']} needs 'day' between 1 and 31")
-    unknown = set(raw) - {"key", "label", "label_en", "frequency", "due", "day", "clause", "source",
-                          "scheme_item", "kind", "ledger_types", "fields", "note"}
+    unknown = set(raw) - _SPEC_FIELDS
     if unknown:
         raise CalendarError(f"{where}: unknown fields {sorted(unknown)}")
+    if raw.get("kind", "report") not in KINDS:
+        raise CalendarError(f"{where}: kind must be one of {KINDS}")
     return ObligationSpec(key=raw["key"], label=raw["label"], label_en=raw["label_en"], frequency=raw["frequency"],
                           due=raw["due"], day=day, clause=raw["clause"], source=raw["source"],
                           scheme_item=raw.get("scheme_item", ""), kind=raw.get("kind", "report"),
@@ -158,36 +170,56 @@ def _spec(path: Path, raw: dict) -> ObligationSpec:
                           note=raw.get("note", ""))
 
 
+def parse_calendar(data: Any, where: str) -> tuple[ObligationSpec, ...]:
+    """A scheme file's ``[calendar]`` table (``source`` and ``[[calendar.obligations]]``), validated; the empty
+    tuple for a scheme without one (nothing is due under it)."""
+    if data is None:
+        return ()
+    if not isinstance(data, dict):
+        raise CalendarError(f"{where}: [calendar] must be a table")
+    unknown = set(data) - {"source", "note", "obligations"}
+    if unknown:
+        raise CalendarError(f"{where}: [calendar] has unknown fields {sorted(unknown)}")
+    raw = data.get("obligations", [])
+    if not isinstance(raw, list) or not raw:
+        raise CalendarError(f"{where}: [calendar] has no obligations ([[calendar.obligations]])")
+    specs = tuple(_spec(where, item) for item in raw)
+    keys = [s.key for s in specs]
+    if len(set(keys)) != len(keys):
+        raise CalendarError(f"{where}: duplicate obligation keys")
+    return specs
+
+
 @lru_cache(maxsize=None)
 def obligations_for(scheme_id: str) -> tuple[ObligationSpec, ...]:
-    """The obligations a scheme imposes, validated on load."""
+    """The obligations a shipped scheme file imposes (its ``[calendar]``), validated on load."""
     path = CALENDAR_DIR / f"{scheme_id}.toml"
     if not path.is_file():
         raise CalendarError(f"no reporting calendar for scheme {scheme_id!r} ({path.name})")
     with path.open("rb") as f:
         data = tomllib.load(f)
-    if data.get("scheme") != scheme_id:
-        raise CalendarError(f"{path.name}: 'scheme' must be {scheme_id!r}")
-    specs = tuple(_spec(path, raw) for raw in data.get("obligations", []))
+    if (data.get("scheme") or {}).get("id") != scheme_id:
+        raise CalendarError(f"{path.name}: [scheme] id must be {scheme_id!r}")
+    specs = parse_calendar(data.get("calendar"), path.name)
     if not specs:
-        raise CalendarError(f"{path.name}: no obligations")
-    keys = [s.key for s in specs]
-    if len(set(keys)) != len(keys):
-        raise CalendarError(f"{path.name}: duplicate obligation keys")
+        raise CalendarError(f"{path.name}: no [calendar]")
     return specs
 
 
 def calendar_scheme_ids() -> list[str]:
-    return sorted(p.stem for p in CALENDAR_DIR.glob("*.toml"))
+    """The shipped schemes whose files carry a reporting calendar."""
+    return sorted(p.stem for p in CALENDAR_DIR.glob("*.toml") if b"\n[calendar]" in p.read_bytes())
 
 
-def build_calendar(scheme_id: str, starts_on: date, ends_on: date) -> list[Obligation]:
-    """Every obligation instance over a contract's term, ordered by due moment."""
+def build_calendar(scheme: str | Sequence[ObligationSpec], starts_on: date, ends_on: date) -> list[Obligation]:
+    """Every obligation instance over a contract's term, ordered by due moment. ``scheme``: a shipped scheme's id,
+    or the obligations of a scheme version (``Scheme.calendar``)."""
     if ends_on < starts_on:
         raise ValueError("the term ends before it starts")
+    specs = obligations_for(scheme) if isinstance(scheme, str) else tuple(scheme)
     items = [
         Obligation(spec, period, _due(spec, period))
-        for spec in obligations_for(scheme_id)
+        for spec in specs
         for period in _periods(spec.frequency, starts_on, ends_on)
     ]
     return sorted(items, key=lambda o: (o.due_at, o.spec.key))

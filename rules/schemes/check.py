@@ -45,14 +45,21 @@ PROBLEM_KEYS = (
 GRADE_PROBLEM_KEYS = (
     "graded_max", "grades_mixed", "grade_bands_cover", "payment_grades_mixed", "grade_band_bounds", "unknown_grade",
 )
-ALL_PROBLEM_KEYS = PROBLEM_KEYS + GRADE_PROBLEM_KEYS
+# the problems of the reporting calendar ([calendar]) and the compliance rules in force ([[compliance]]), each
+# with its bad file in tests/rules/schemes/test_check_scheme_data.py
+DATA_PROBLEM_KEYS = (
+    "unknown_rule", "unknown_item", "rule_no_points", "no_due_day", "due_day_range", "unknown_frequency",
+    "unknown_due_rule", "obligation_day", "unknown_obligation_kind", "obligation_field", "unknown_obligation",
+    "due_day_mismatch",
+)
+ALL_PROBLEM_KEYS = PROBLEM_KEYS + GRADE_PROBLEM_KEYS + DATA_PROBLEM_KEYS
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _SCHEME_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _NUMERIC = ("count", "number", "percent")
 _CONDITION_TESTS = ("is", "in", "at_least", "more_than", "at_most", "less_than")
 _TOP = ("scheme", "cycles", "result", "payment", "subsidy", "grades", "vetoes", "facts", "derived", "categories",
-        "extra")
+        "extra", "calendar", "compliance")
 _SYNTAX = {  # tomllib's messages -> a reason the portal words (anything else keeps tomllib's English)
     "Invalid value": "invalid_value", "Expected '=' after a key in a key/value pair": "expected_equals",
     "Cannot overwrite a value": "duplicate_key", "Cannot declare": "duplicate_table",
@@ -300,6 +307,130 @@ class _Checker:
             self.subsidy(subsidy)
         for key, value in (d.get("extra") or {}).items() if isinstance(d.get("extra"), dict) else ():
             self.table(value, ("extra", key))
+        if "calendar" in d and (calendar := self.table(d["calendar"], ("calendar",))) is not None:
+            self.calendar(calendar)
+        self.compliance()
+
+    # -- the reporting calendar and the compliance rules in force ------------------------------------
+
+    def calendar(self, data: dict) -> None:
+        from rules.reporting import DUE_RULES, FREQUENCIES, KINDS
+
+        p = ("calendar",)
+        self.unknown(data, {"source", "note", "obligations"}, p)
+        for key in ("source", "note"):
+            self.text(data, key, p, required=False)
+        raw = self.array(data, "obligations", p)
+        if not raw:
+            self.add(p, "empty_list", key="obligations")
+        for i, ob in enumerate(raw):
+            q = p + ("obligations", i)
+            if (ob := self.table(ob, q)) is None:
+                continue
+            self.unknown(ob, {"key", "label", "label_en", "frequency", "due", "day", "clause", "source",
+                              "scheme_item", "kind", "ledger_types", "fields", "note"}, q)
+            key = self.text(ob, "key", q)
+            if key is not None and not _ID.match(key):
+                self.add(q + ("key",), "bad_id", id=key)
+            for name in ("label", "label_en", "clause", "source"):
+                self.text(ob, name, q)
+            for name in ("scheme_item", "note"):
+                self.text(ob, name, q, required=False)
+            frequency = self.text(ob, "frequency", q)
+            if frequency is not None and frequency not in FREQUENCIES:
+                self.add(q + ("frequency",), "unknown_frequency", value=frequency, allowed=list(FREQUENCIES))
+            due = self.text(ob, "due", q)
+            if due is not None and due not in DUE_RULES:
+                self.add(q + ("due",), "unknown_due_rule", value=due, allowed=list(DUE_RULES))
+            elif due is not None and due != "end_of_period":
+                day = ob.get("day")
+                if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 31:
+                    self.add(q + ("day",) if "day" in ob else q, "obligation_day", due=due,
+                             value="" if day is None else day)
+            kind = ob.get("kind", "report")
+            if kind not in KINDS:
+                self.add(q + ("kind",), "unknown_obligation_kind", value=kind, allowed=list(KINDS))
+            for j, fact in enumerate(self.array(ob, "fields", q)):
+                spec = self.facts.get(fact) if isinstance(fact, str) else None
+                if not isinstance(spec, dict) or spec.get("kind") != "count":  # a report's figures add up
+                    self.add(q + ("fields", j), "obligation_field", fact=fact)
+        self.unique([(ob.get("key"), p + ("obligations", i, "key")) for i, ob in enumerate(raw)
+                     if isinstance(ob, dict)], "calendar.obligations")
+
+    def compliance(self) -> None:
+        from rules.compliance import RULES
+
+        raw = self.array(self.data, "compliance", ())
+        paths = set()
+        for category in self.array(self.data, "categories", ()):
+            self._paths(category, "", paths)
+        paths |= {f"vetoes/{v.get('id')}" for v in self.array(self.data, "vetoes", ()) if isinstance(v, dict)}
+        extra = self.data.get("extra")
+        paths |= {f"extra/{k}" for k in extra} if isinstance(extra, dict) else set()
+        for i, use in enumerate(raw):
+            q = ("compliance", i)
+            if (use := self.table(use, q)) is None:
+                continue
+            self.unknown(use, {"rule", "item", "fact", "points", "per_occurrence", "due_day", "clause", "note",
+                               "obligation"}, q)
+            for name in ("item", "fact", "clause", "note", "obligation"):
+                self.text(use, name, q, required=False)
+            rule = self.text(use, "rule", q)
+            meta = RULES.get(rule) if rule is not None else None
+            if rule is not None and meta is None:
+                self.add(q + ("rule",), "unknown_rule", rule=rule)
+            item = use.get("item")
+            if isinstance(item, str) and item and item not in paths and not (
+                    item.startswith("payment/") and "payment" in self.data):
+                self.add(q + ("item",), "unknown_item", item=item)
+            fact = use.get("fact")
+            if isinstance(fact, str) and fact:
+                self.fact_ref(fact, q + ("fact",))
+            self.number(use, "points", q, required=False)
+            self.boolean(use, "per_occurrence", q)
+            if meta is not None and ("points" in use or "per_occurrence" in use) and (
+                    meta.penalty is None or meta.penalty.points is None):
+                self.add(q + ("points",) if "points" in use else q + ("per_occurrence",), "rule_no_points",
+                         rule=rule)
+            if "due_day" in use:
+                day = use["due_day"]
+                if meta is not None and meta.due_day is None:
+                    self.add(q + ("due_day",), "no_due_day", rule=rule)
+                elif isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 28:
+                    self.add(q + ("due_day",), "due_day_range", value=day)
+            self.obligation_link(use, q, rule, meta)
+        self.unique([(u.get("rule"), ("compliance", i, "rule")) for i, u in enumerate(raw) if isinstance(u, dict)],
+                    "compliance")
+
+    def obligation_link(self, use: dict, q: tuple, rule: str | None, meta) -> None:
+        """``obligation``: the monthly [calendar] obligation whose hand-ins a monthly deadline rule judges; its due
+        day is the rule's (a day written in both places must be the same day)."""
+        from rules.compliance.deadlines import MONTHLY_KINDS
+
+        key = use.get("obligation")
+        if not isinstance(key, str) or not key:
+            return
+        calendar = self.data.get("calendar") if isinstance(self.data.get("calendar"), dict) else {}
+        obligations = {ob.get("key"): ob for ob in calendar.get("obligations", [])
+                       if isinstance(calendar.get("obligations"), list) and isinstance(ob, dict)}
+        ob = obligations.get(key)
+        monthly = [k for k, o in obligations.items() if o.get("frequency") == "monthly"]
+        if ob is None or ob.get("frequency") != "monthly" or (meta is not None and rule not in MONTHLY_KINDS):
+            self.add(q + ("obligation",), "unknown_obligation", obligation=key, rule=rule or "",
+                     allowed=monthly)
+            return
+        day = ob.get("day") if ob.get("due") in ("day_of_period", "day_of_next_period") else None
+        if isinstance(use.get("due_day"), int) and isinstance(day, int) and use["due_day"] != day:
+            self.add(q + ("due_day",), "due_day_mismatch", due_day=use["due_day"], obligation=key, day=day)
+
+    def _paths(self, node: Any, parent: str, out: set) -> None:
+        if not isinstance(node, dict) or not isinstance(node.get("id"), str):
+            return
+        path = f"{parent}/{node['id']}" if parent else node["id"]
+        out.add(path)
+        for key in ("items", "subitems"):
+            for child in node.get(key, []) if isinstance(node.get(key), list) else []:
+                self._paths(child, path, out)
 
     def scheme_head(self, head: dict) -> None:
         p = ("scheme",)

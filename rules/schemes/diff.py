@@ -3,7 +3,8 @@
     changes = diff_schemes(old, new)     # [Change(section, change, key, title, field, old, new)], in scheme order
 
 A change is data, not words: ``section`` names where it is (``item``, ``result``, ``cycle``, ``payment``,
-``stage``, ``payment_band``, ``subsidy_band``, ``one_off``, ``grades``, ``fact``, ``veto``, ``scheme``),
+``stage``, ``payment_band``, ``subsidy_band``, ``one_off``, ``grades``, ``fact``, ``veto``, ``scheme``, and the
+document's duties: ``obligation`` of the reporting calendar, ``rule`` of the compliance rules in force),
 ``change`` is ``added`` / ``removed`` / ``changed``, ``key`` the thing's id or path, ``title`` how the
 document names it, and for a changed field ``field`` with the ``old`` and ``new`` values as text (numbers as
 the document writes them). The portal words them; nothing here knows Flask or the database.
@@ -19,7 +20,7 @@ from rules.scoring.model import Band, Condition, Node, Scheme
 from rules.scoring.numbers import fmt_num
 
 SECTIONS = ("scheme", "result", "cycle", "item", "fact", "veto", "payment", "stage", "payment_band",
-            "subsidy_band", "one_off", "grades")
+            "subsidy_band", "one_off", "grades", "obligation", "rule")
 CHANGES = ("added", "removed", "changed")
 
 
@@ -155,4 +156,8 @@ def diff_schemes(old: Scheme, new: Scheme) -> list[Change]:
         show = (lambda g: "" if g is None else "、".join(f"{q.grade} ≤{text(q.share)}" for q in g.quotas)
                 + f"；{g.rest}；{g.failed}")
         out.append(Change("grades", "changed", "grades", "", "quotas", show(old.grades), show(new.grades)))
+    out += _by_key(old.calendar, new.calendar, lambda o: o.key, "obligation", lambda o: o.label,
+                   ("label", "frequency", "due", "day", "kind", "fields", "clause"))
+    out += _by_key(old.compliance, new.compliance, lambda u: u.rule, "rule", lambda u: u.rule,
+                   ("item", "fact", "points", "per_occurrence", "due_day", "obligation", "clause"))
     return out

@@ -26,6 +26,7 @@ from rules.scoring.model import (
     GradeLevel,
     GradeQuota,
     Grades,
+    RuleUse,
     Node,
     OneOff,
     Payment,
@@ -34,12 +35,14 @@ from rules.scoring.model import (
     Stage,
     Subsidy,
 )
+from rules.reporting import CalendarError, parse_calendar
 from rules.scoring.numbers import ONE, ZERO, fmt_num
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _SCHEME_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _CONDITION_TESTS = ("is", "in", "at_least", "more_than", "at_most", "less_than")
 _NUMERIC_KINDS = ("count", "number", "percent")
+_RULE_ID = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z0-9_]*$")
 
 
 def load_scheme_file(path: str | Path) -> Scheme:
@@ -143,7 +146,7 @@ class _Builder:
 
     def build(self, data: dict[str, Any], expected_id: str | None) -> Scheme:
         self.no_unknown(data, {"scheme", "cycles", "result", "payment", "subsidy", "grades", "vetoes",
-                               "facts", "derived", "categories", "extra"}, "")
+                               "facts", "derived", "categories", "extra", "calendar", "compliance"}, "")
         head = self.table(data.get("scheme"), "[scheme]") if "scheme" in data else self.fail("", "missing [scheme]")
         p = "[scheme]"
         self.no_unknown(head, {"id", "title", "bureau", "document_number", "effective_date", "replaces",
@@ -196,6 +199,11 @@ class _Builder:
         grades = self.grades(data["grades"], total_floor, max_total) if "grades" in data else None
         if grades is not None and grades.by_band:
             self.grade_names = grades.names()
+        try:
+            calendar = parse_calendar(data.get("calendar"), "[calendar]")
+        except CalendarError as exc:
+            self.fail("[calendar]", str(exc).removeprefix("[calendar]: "))
+        compliance = self.compliance(data, categories, vetoes, extra, data.get("payment"), calendar)
         return Scheme(
             id=scheme_id,
             title=self.text(head, "title", p),
@@ -220,8 +228,57 @@ class _Builder:
             grades=grades,
             extra=extra,
             note=self.text(head, "note", p, required=False),
+            calendar=calendar,
+            compliance=compliance,
             file=self.file,
         )
+
+    def compliance(self, data, categories, vetoes, extra, payment, calendar) -> tuple[RuleUse, ...]:
+        """``[[compliance]]``: the rules in force and their parameters. Which rule ids exist is the compliance
+        rules' business (rules/schemes/check.py and the rules' input check ask them); here the shape, and that
+        the items and facts named are this scheme's."""
+        uses = []
+        paths = set()
+
+        def walk(node):
+            paths.add(node.path)
+            for child in node.children:
+                walk(child)
+        for category in categories:
+            walk(category)
+        paths |= {f"vetoes/{v.id}" for v in vetoes} | {f"extra/{k}" for k in extra}
+        for i, raw in enumerate(self.array(data, "compliance", "", required=False)):
+            path = f"compliance[{i}]"
+            raw = self.table(raw, path)
+            self.no_unknown(raw, {"rule", "item", "fact", "points", "per_occurrence", "due_day", "clause", "note",
+                                  "obligation"}, path)
+            rule = self.text(raw, "rule", path)
+            if not _RULE_ID.match(rule):
+                self.fail(f"{path}.rule", f"{rule!r} is not a rule id like deadlines.monthly_report_late")
+            item = self.text(raw, "item", path, required=False)
+            if item and item not in paths and not (item.startswith("payment/") and payment is not None):
+                self.fail(f"{path}.item", f"{item!r} is not an item of this scheme")
+            fact = self.text(raw, "fact", path, required=False)
+            if fact and fact not in self.known and fact not in self.facts:
+                self.fail(f"{path}.fact", f"unknown fact {fact!r}")
+            due_day = raw.get("due_day")
+            if due_day is not None and (isinstance(due_day, bool) or not isinstance(due_day, int)
+                                        or not 1 <= due_day <= 28):
+                self.fail(f"{path}.due_day", f"a day of the month from 1 to 28, got {due_day!r}")
+            obligation = self.text(raw, "obligation", path, required=False)
+            monthly = {spec.key for spec in calendar if spec.frequency == "monthly"}
+            if obligation and obligation not in monthly:
+                self.fail(f"{path}.obligation", f"{obligation!r} is not a monthly obligation of [calendar]")
+            per = raw.get("per_occurrence")
+            if per is not None and not isinstance(per, bool):
+                self.fail(f"{path}.per_occurrence", f"expected true or false, got {per!r}")
+            uses.append(RuleUse(rule=rule, item=item, fact=fact,
+                                points=self.number(raw, "points", path, required=False, min_=ZERO),
+                                per_occurrence=per, due_day=due_day,
+                                clause=self.text(raw, "clause", path, required=False),
+                                line_note=self.text(raw, "note", path, required=False), obligation=obligation))
+        self.unique([u.rule for u in uses], "compliance")
+        return tuple(uses)
 
     def unique(self, ids: list[str], path: str):
         seen = set()

@@ -281,6 +281,43 @@ class Cycle:
     months: int | None = None
 
 
+
+@dataclass(frozen=True)
+class RuleUse:
+    """A compliance rule of rules/compliance that applies under a scheme, with the scheme's parameters
+    (``[[compliance]]`` of the scheme file). The rule's logic stays code; what the document says is data: the
+    item it costs points on, the fact it feeds, the points per occurrence (or for the whole item), a day of the
+    month something is due by, and the document's own words."""
+    rule: str
+    item: str = ""  # "" = the rule's own
+    fact: str = ""  # "" = the rule's own
+    points: Decimal | None = None
+    per_occurrence: bool | None = None
+    due_day: int | None = None
+    clause: str = ""
+    line_note: str = ""
+    obligation: str = ""  # a deadline rule: the [calendar] obligation whose hand-ins it judges
+
+
+    def as_fact(self) -> dict[str, Any]:
+        """The JSON form the compliance rules take (``facts["compliance"]``)."""
+        out: dict[str, Any] = {"rule": self.rule}
+        if self.item:
+            out["item"] = self.item
+        if self.fact:
+            out["fact"] = self.fact
+        if self.points is not None:
+            out["points"] = str(self.points)
+        if self.per_occurrence is not None:
+            out["per_occurrence"] = self.per_occurrence
+        if self.due_day is not None:
+            out["due_day"] = self.due_day
+        if self.clause:
+            out["clause"] = self.clause
+        if self.obligation:
+            out["obligation"] = self.obligation
+        return out
+
 @dataclass(frozen=True)
 class Scheme:
     id: str
@@ -306,6 +343,8 @@ class Scheme:
     grades: Grades | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     note: str = ""
+    calendar: tuple[Any, ...] = ()  # rules.reporting.ObligationSpec: what is due, and by when ([calendar])
+    compliance: tuple[RuleUse, ...] = ()  # the compliance rules in force, with their parameters ([[compliance]])
     file: str = ""
     sha256: str = ""  # of the file's bytes: an assessment records it to prove what it was computed with
 

@@ -367,3 +367,20 @@ def test_every_kind_of_bad_file_of_the_checker_is_refused_by_the_upload_at_its_l
         kinds.add(case[0])
     assert len(kinds) >= 15
     assert _stored(db) == stored
+
+
+def test_every_bad_calendar_or_compliance_section_is_refused_by_the_upload_at_its_line(app, db, world):
+    """Issue #15 §1: the reporting calendar and the compliance rules in force are part of the scheme file, checked
+    like the rest of it: each bad section refused by the page at its line, nothing stored."""
+    from tests.rules.schemes.test_check_scheme_data import CASES, _bad_file, _marked
+
+    admin, token = _client(app, "t-platform")
+    stored = _stored(db)
+    for case in CASES:
+        text = _bad_file(*case[1:])
+        response = _upload(admin, token, text.encode("utf-8"), b'{"cases": []}', name="example-2024.toml")
+        assert response.status_code == 422, case
+        page = response.get_data(as_text=True)
+        shown = {int(n) for n in re.findall(r'<li data-line="(\d+)">第\1行：', page)}
+        assert "未保存" in page and _marked(text) in shown, (case, sorted(shown))
+    assert _stored(db) == stored

@@ -106,7 +106,7 @@ def test_contract_years_follow_the_contract_not_the_calendar():
 
 def test_a_malformed_calendar_is_refused_naming_the_obligation(tmp_path, monkeypatch):
     (tmp_path / "broken.toml").write_text(
-        'scheme = "broken"\n[[obligations]]\nkey = "x"\nlabel = "x"\nlabel_en = "x"\nfrequency = "fortnightly"\n'
+        '[scheme]\nid = "broken"\n[[calendar.obligations]]\nkey = "x"\nlabel = "x"\nlabel_en = "x"\nfrequency = "fortnightly"\n'
         'due = "end_of_period"\nclause = "c"\nsource = "seed 000"\n', encoding="utf-8")
     monkeypatch.setattr(reporting, "CALENDAR_DIR", tmp_path)
     reporting.obligations_for.cache_clear()

@@ -114,7 +114,7 @@ def test_the_calendar_files_fields_are_read():
      'source = "s"\ncolour = "red"\n', "bad.toml: obligation 'x': unknown fields ['colour']"),
 ])
 def test_a_malformed_obligation_is_refused_saying_what_is_wrong(tmp_path, monkeypatch, body, message):
-    (tmp_path / "bad.toml").write_text(f'scheme = "bad"\n[[obligations]]\n{body}', encoding="utf-8")
+    (tmp_path / "bad.toml").write_text(f'[scheme]\nid = "bad"\n[[calendar.obligations]]\n{body}', encoding="utf-8")
     monkeypatch.setattr(reporting, "CALENDAR_DIR", tmp_path)
     reporting.obligations_for.cache_clear()
     try:
@@ -129,7 +129,7 @@ def test_a_malformed_obligation_is_refused_saying_what_is_wrong(tmp_path, monkey
 def test_the_due_day_ranges_from_the_1st_to_the_31st_and_a_short_month_ends_it(tmp_path, monkeypatch, day, due):
     """A day of 31 in a 30-day month is the month's last day; a day of 1 is accepted."""
     (tmp_path / "edge.toml").write_text(
-        f'scheme = "edge"\n[[obligations]]\nkey = "x"\nlabel = "x"\nlabel_en = "x"\nfrequency = "monthly"\n'
+        f'[scheme]\nid = "edge"\n[[calendar.obligations]]\nkey = "x"\nlabel = "x"\nlabel_en = "x"\nfrequency = "monthly"\n'
         f'due = "day_of_period"\nday = {day}\nclause = "c"\nsource = "s"\n', encoding="utf-8")
     monkeypatch.setattr(reporting, "CALENDAR_DIR", tmp_path)
     reporting.obligations_for.cache_clear()

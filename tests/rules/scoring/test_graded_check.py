@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rules.schemes.check import ALL_PROBLEM_KEYS, GRADE_PROBLEM_KEYS, check_scheme_text
+from rules.schemes.check import ALL_PROBLEM_KEYS, GRADE_PROBLEM_KEYS, PROBLEM_KEYS, check_scheme_text
 
 HERE = Path(__file__).parent / "graded"
 BASE = (HERE / "graded-2025.toml").read_text(encoding="utf-8")
@@ -101,7 +101,7 @@ def test_a_bad_file_is_refused_at_its_line_with_its_parameters(case):
 
 def test_every_grade_problem_kind_has_a_bad_file():
     assert set(GRADE_PROBLEM_KEYS) <= {c[0] for c in CASES}
-    assert not set(GRADE_PROBLEM_KEYS) & set(ALL_PROBLEM_KEYS[:-len(GRADE_PROBLEM_KEYS)])
+    assert not set(GRADE_PROBLEM_KEYS) & set(PROBLEM_KEYS)
 
 
 def _app():
