@@ -31,7 +31,7 @@ from portal.ledgers.models import LedgerUpload
 from portal.organisations.models import CreditGrade
 from portal.reporting import services as reporting
 from portal.reporting.models import Submission
-from portal.schemes.services import contract_scheme
+from portal.schemes.services import contract_scheme, duties
 from portal.violations.models import Violation
 from portal.cycles.services import cycle_scheme
 
@@ -183,14 +183,14 @@ def rule_facts(contract: Contract, as_of: datetime, inputs: RuleInputs | None = 
         grade = _grade_in_force(grades, kind, day)
         if grade:
             operator[key] = grade
-    scheme = contract_scheme(contract)
-    links = _links(scheme.compliance)
+    calendar, compliance = duties(contract_scheme(contract))
+    links = _links(compliance or ())
     return {
         "as_of": _iso(as_of),
         "contract": {"id": str(contract.id), "scheme": contract.scheme_id,
                      "starts_on": contract.starts_on.isoformat(), "ends_on": contract.ends_on.isoformat()},
         # the rules in force and their parameters: the [[compliance]] of the version the contract was signed under
-        "compliance": _compliance(scheme),
+        **({} if compliance is None else {"compliance": _compliance(compliance, calendar)}),
         "operator": operator,
         "submissions": [row for s in inputs.submissions for row in _compliance_rows(s, links)]
         + [row for u in inputs.ledgers for row in _ledger_rows(u)],
@@ -200,8 +200,8 @@ def rule_facts(contract: Contract, as_of: datetime, inputs: RuleInputs | None = 
     }
 
 
-def _compliance(scheme) -> list[dict]:
-    return [dict(use) for use in _uses(scheme.compliance, scheme.calendar)]
+def _compliance(compliance: tuple, calendar: tuple) -> list[dict]:
+    return [dict(use) for use in _uses(compliance, calendar)]
 
 
 @functools.lru_cache(maxsize=256)

@@ -45,9 +45,9 @@ def calendar(contract: Contract) -> list[Obligation]:
 def _calendar(scheme_id: str, starts_on, ends_on) -> tuple[Obligation, ...]:
     """The calendar of the scheme version the contract was signed under (in force on its first day: the
     `[calendar]` of that version's document). A scheme without one has nothing due under it."""
-    from portal.schemes.services import scheme_for
+    from portal.schemes.services import duties, scheme_for
 
-    return _built(scheme_for(scheme_id, starts_on).calendar, starts_on, ends_on)
+    return _built(duties(scheme_for(scheme_id, starts_on))[0], starts_on, ends_on)
 
 
 @functools.lru_cache(maxsize=4096)

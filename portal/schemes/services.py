@@ -128,6 +128,23 @@ def approval_scheme(approval: Any) -> Scheme:
     return scheme_by_sha(approval.scheme_sha256, approval.scheme_id)
 
 
+def duties(scheme: Scheme) -> tuple[tuple, tuple | None]:
+    """A version's reporting calendar and compliance rules in force (None: the rules written for the scheme).
+    A shipped scheme's version stored before scheme files carried [calendar] and [[compliance]] (a database
+    migrated before 5 December 2026) has neither: it keeps the shipped scheme's own, as it had them then,
+    rather than silently owing nothing and breaking no rule."""
+    if scheme.calendar or scheme.compliance:
+        return scheme.calendar, scheme.compliance
+    from rules.reporting import CalendarError, calendar_scheme_ids, obligations_for
+
+    if scheme.id in calendar_scheme_ids():
+        try:
+            return obligations_for(scheme.id), None
+        except CalendarError:
+            pass
+    return (), ()
+
+
 # -- the shipped schemes as first versions ------------------------------------------------------------
 
 def shipped_rows() -> list[dict[str, Any]]:

@@ -71,3 +71,23 @@ def test_an_uploaded_schemes_calendar_and_rules_judge_a_contract_under_it(app, d
     assert (late.scheme_item, late.scheme_fact, late.clause, late.penalty_points) == (
         "work/reports", "late_reports", CLAUSE, Decimal("0.2"))
     assert "2024年5月10日" in late.message_zh and late.message_zh.endswith("扣0.2分")
+
+
+def test_a_shipped_version_stored_before_schemes_carried_their_duties_keeps_the_shipped_ones(app):
+    """A database migrated before the calendar and rules moved into the scheme files holds a shipped scheme's first
+    version without them: it keeps the shipped calendar and the rules written for it (the rules' default), instead
+    of owing nothing and breaking no rule. An uploaded scheme without the sections owes nothing."""
+    from portal.schemes.services import compile_text, duties
+    from rules.reporting import obligations_for
+    from rules.schemes import SCHEME_DIR
+
+    text = (SCHEME_DIR / "pingxiang-2024-lot1.toml").read_text(encoding="utf-8")
+    old = text[:text.index("\n# -- The reporting calendar")] + "\n"
+    with app.app_context():
+        scheme = compile_text(old, "pingxiang-2024-lot1.toml")
+        assert not scheme.calendar and not scheme.compliance
+        assert duties(scheme) == (obligations_for("pingxiang-2024-lot1"), None)
+        current = compile_text(text, "pingxiang-2024-lot1.toml")
+        assert duties(current) == (current.calendar, current.compliance) and current.compliance
+        bare = BASE[:BASE.index("\n[calendar]")] + "\n"
+        assert duties(compile_text(bare, "example-2024.toml")) == ((), ())
