@@ -27,7 +27,7 @@ from flask import current_app, g, has_app_context
 from flask_babel import gettext as _
 from sqlmodel import select
 
-from portal.db import get_session, utcnow
+from portal.db import get_session, local_today, utcnow
 from portal.schemes.models import SchemeVersion
 from rules.scoring.loader import build_scheme
 from rules.scoring.model import Scheme, SchemeError
@@ -168,8 +168,8 @@ def owners() -> dict[str, int | None]:
 
 def offered_schemes(bureau_id: int | None, on: date | None = None) -> list[Scheme]:
     """The schemes a bureau's contract may use (platform-wide and the bureau's own; None: every one), each
-    as the version in force on `on` (today)."""
-    on = on or date.today()
+    as the version in force on `on` (today in Beijing)."""
+    on = on or local_today()
     index = _index()
     return [scheme_for(sid, on) for sid, owner in sorted(owners().items())
             if sid in index and (bureau_id is None or owner is None or owner == bureau_id)]
@@ -186,7 +186,7 @@ def scheme_of_text(value: str) -> Scheme | None:
         return None
     m = re.search(r"effective (\d{4}-\d{2}-\d{2})\)$", value)
     try:
-        return scheme_for(scheme_id, date.fromisoformat(m.group(1)) if m else date.today())
+        return scheme_for(scheme_id, date.fromisoformat(m.group(1)) if m else local_today())
     except (SchemeError, ValueError):
         return None
     except sa.exc.SQLAlchemyError:  # a database without versions (the CLI on a file): the shipped files answer
