@@ -96,3 +96,24 @@ def scheme_summary(scheme_id: str, on: date | None = None):
         return scheme_for(scheme_id, on or local_today())
     except (SchemeError, KeyError, FileNotFoundError):
         return None
+
+
+def assessed_cycles(scheme_id: str) -> list:
+    """The cycles of the scheme's contracts whose sheet is submitted or approved: (contract number, cycle label,
+    first day, last day) each, by last day. A scheme version may not take effect on or before any of their
+    days (portal.schemes.services.backdating_refusal): it would move their calendar or rescore them."""
+    from portal.cycles.models import AssessmentSheet
+
+    return [tuple(row) for row in get_session().exec(
+        select(Contract.number, AssessmentSheet.cycle_label, AssessmentSheet.cycle_start, AssessmentSheet.cycle_end)
+        .join(Contract, Contract.id == AssessmentSheet.contract_id)
+        .where(Contract.scheme_id == scheme_id, AssessmentSheet.state.in_(("submitted", "approved")))
+        .order_by(AssessmentSheet.cycle_end, Contract.number)).all()]
+
+
+def init_app(app) -> None:
+    """The scheme versions (a lower package) ask which cycles were assessed before publishing a version."""
+    from portal.schemes import services as scheme_services
+
+    if assessed_cycles not in scheme_services.ASSESSED_CYCLES:
+        scheme_services.ASSESSED_CYCLES.append(assessed_cycles)

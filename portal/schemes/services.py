@@ -329,6 +329,28 @@ def _summary(row: SchemeVersion) -> dict:
             "cases_passed": row.cases_passed, "bureau_id": row.bureau_id}
 
 
+# Which cycles of a scheme's contracts were already assessed (submitted or approved): the contracts, above this
+# package, register the answer (portal.contracts.services.assessed_cycles) -> [(number, label, start, end)].
+ASSESSED_CYCLES: list = []
+
+
+def backdating_refusal(version: SchemeVersion) -> str | None:
+    """Why this version cannot take effect on its date (None: it can). A version scores every cycle from its
+    effective day and lays the calendar of contracts starting then: dated on or before the last day of a cycle
+    already submitted or approved under the scheme, it would change what was assessed, so it must be dated
+    after the last such day. A draft may be dated in the past only where nothing was assessed from that day."""
+    assessed = [row for finder in ASSESSED_CYCLES for row in finder(version.scheme_id)]
+    hit = sorted((row for row in assessed if version.effective_from <= row[3]), key=lambda r: (r[3], r[0]))
+    if not hit:
+        return None
+    shown = "；".join(_("合同%(number)s %(cycle)s %(start)s至%(end)s", number=number, cycle=label,
+                        start=_day(start), end=_day(end)) for number, label, start, end in hit[:5])
+    if len(hit) > 5:
+        shown += _("等%(n)s个周期", n=len(hit))
+    return _("生效日期早于已审批（或已提交）的考核周期：%(cycles)s，不能追溯生效；请把生效日期定在%(day)s之后",
+             cycles=shown, day=_day(max(row[3] for row in hit)))
+
+
 def publication_refusal(version: SchemeVersion, user) -> str | None:
     """Why this draft cannot be published (None: it can)."""
     if not may_manage(user, version.bureau_id):
@@ -341,7 +363,7 @@ def publication_refusal(version: SchemeVersion, user) -> str | None:
     for v in versions_of(version.scheme_id):
         if v.published and v.id != version.id and v.effective_from == version.effective_from:
             return _("第%(n)s版已于同一天生效", n=v.version)
-    return None
+    return backdating_refusal(version)
 
 
 def publish(version_id: int, user) -> SchemeVersion:

@@ -37,6 +37,64 @@ def _user(db, username: str) -> User:
     return db.exec(select(User).where(User.username == username)).one()
 
 
+# -- 1. no version reaches back into days already assessed --------------------------------------------------
+
+def test_a_version_dated_on_or_before_an_assessed_day_is_refused_naming_the_contracts_and_cycles(app, db, world):
+    from portal.cycles.models import AssessmentSheet
+    from portal.cycles.services import cycles
+    from portal.schemes import services
+
+    approved = add_contract(db, world, scheme_id=PX, starts_on=date(2024, 3, 1), ends_on=date(2025, 2, 28),
+                            number="APP-1")
+    _approve(app, db, approved, "stage_1", example_facts())  # 2024-03-01 … 2024-07-31, approved
+    submitted = add_contract(db, world, scheme_id=PX, starts_on=date(2024, 3, 1), ends_on=date(2025, 2, 28),
+                             number="SUB-1")
+    with app.test_request_context():
+        stage_2 = cycles(submitted)[1]  # 2024-08-01 … 2024-11-30, submitted for approval
+    db.add(AssessmentSheet(contract_id=submitted.id, bureau_id=submitted.bureau_id, operator_id=submitted.operator_id,
+                           cycle_id=stage_2.id, cycle_label=stage_2.label, cycle_start=stage_2.start,
+                           cycle_end=stage_2.end, state="submitted"))
+    db.commit()
+    admin, token = _client(app, "t-platform")
+
+    for day in ("2024-07-01", "2024-07-31", "2024-11-30"):
+        assert _upload(admin, token, _dated(day), V2_CASES).status_code == 302
+        draft = _draft(db, date.fromisoformat(day))
+        page = admin.get(f"/schemes/versions/{draft.id}").get_data(as_text=True)
+        assert 'data-testid="publish-refused"' in page and "不能追溯生效" in page, day
+        assert "合同SUB-1 第二阶段验收" in page and "2024年8月1日至2024年11月30日" in page
+        assert "请把生效日期定在2024年11月30日之后" in page
+        refusal = page.split('data-testid="publish-refused">')[1].split("</p>")[0]
+        assert ("合同APP-1 第一阶段验收" in refusal) == (day <= "2024-07-31"), refusal  # only the cycles it reaches
+        assert _publish(admin, token, draft.id, once=f"once-{day}").status_code == 302
+        db.refresh(draft)
+        assert draft.state == "draft", day
+        with app.test_request_context(), pytest.raises(services.UploadRefused, match="不能追溯生效"):
+            services.publish(draft.id, _user(db, "t-platform"))
+        db.rollback()
+        with app.test_request_context():
+            assert services.scheme_for(PX, date(2024, 12, 31)).effective_date == date(2024, 1, 1)
+        admin.post(f"/schemes/versions/{draft.id}/discard", data={"csrf_token": token, "once": f"d-{day}"})
+
+    # the day after the last day assessed: in the past, yet nothing was assessed from it on
+    assert _upload(admin, token, _dated("2024-12-01"), V2_CASES).status_code == 302
+    draft = _draft(db, date(2024, 12, 1))
+    assert 'data-testid="publish-refused"' not in admin.get(f"/schemes/versions/{draft.id}").get_data(as_text=True)
+    assert _publish(admin, token, draft.id, once="once-ok").status_code == 302
+    db.refresh(draft)
+    assert draft.state == "published"
+
+
+def test_a_draft_dated_in_the_past_is_published_when_nothing_was_assessed_from_that_day(app, db, world):
+    """The world's stage 2 was approved once and reopened (a draft again): it is being reassessed, not assessed."""
+    admin, token = _client(app, "t-platform")
+    assert _upload(admin, token, _dated("2024-07-01"), V2_CASES).status_code == 302
+    draft = _draft(db, date(2024, 7, 1))
+    assert _publish(admin, token, draft.id).status_code == 302
+    db.refresh(draft)
+    assert draft.state == "published"
+
+
 # -- 4. today is Beijing's day ----------------------------------------------------------------------------
 
 class ServerDay(date):
