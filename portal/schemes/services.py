@@ -379,14 +379,26 @@ def publish(version_id: int, user) -> SchemeVersion:
     if refusal := publication_refusal(version, user):
         raise UploadRefused(refusal)
     table = SchemeVersion.__table__
-    done = session.execute(sa.update(table).where(table.c.id == version_id, table.c.state == "draft").values(
-        state="published", published_by_id=user.id, published_at=utcnow())).rowcount
+    try:
+        done = session.execute(sa.update(table).where(table.c.id == version_id, table.c.state == "draft").values(
+            state="published", published_by_id=user.id, published_at=utcnow())).rowcount
+    except sa.exc.IntegrityError:  # another version of the same day was published meanwhile (the unique index)
+        session.rollback()
+        raise UploadRefused(_same_day_refusal(version_id)) from None
     session.expire(version)
     if done:
         audit.record("publish_scheme_version", version, after=_summary(version))
     session.commit()
     forget_index()
     return version
+
+
+def _same_day_refusal(version_id: int) -> str:
+    version = get_session().get(SchemeVersion, version_id)
+    other = next((v for v in versions_of(version.scheme_id) if v.published and v.id != version.id
+                  and v.effective_from == version.effective_from), None)
+    return _("第%(n)s版已于同一天（%(day)s）生效，本版本未发布：新版本须在文件中写明另一个生效日期",
+             n=other.version if other is not None else "?", day=_day(version.effective_from))
 
 
 def discard(version_id: int, user) -> None:

@@ -95,6 +95,73 @@ def test_a_draft_dated_in_the_past_is_published_when_nothing_was_assessed_from_t
     assert draft.state == "published"
 
 
+# -- 3. one published version a day, even at once --------------------------------------------------------------
+
+def _two_drafts_of_one_day(app, db) -> tuple[SchemeVersion, SchemeVersion]:
+    admin, token = _client(app, "t-platform")
+    for note in ("第一稿", "第二稿"):
+        assert _upload(admin, token, _dated("2024-12-01", note), V2_CASES).status_code == 302
+    return _draft(db, date(2024, 12, 1), 0), _draft(db, date(2024, 12, 1), 1)
+
+
+def test_the_second_draft_of_a_day_is_refused_by_the_database_with_words_not_a_500(app, db, world, monkeypatch):
+    from portal.schemes import services
+
+    first, second = _two_drafts_of_one_day(app, db)
+    admin, token = _client(app, "t-platform")
+    assert _publish(admin, token, first.id, once="a").status_code == 302
+    # the service's own check sees the first (in words) …
+    page = admin.get(f"/schemes/versions/{second.id}").get_data(as_text=True)
+    assert 'data-testid="publish-refused"' in page and "已于同一天生效" in page
+    # … and where it is passed (a publication at the same moment), the database refuses, in words too
+    monkeypatch.setattr(services, "publication_refusal", lambda version, user: None)
+    response = _publish(admin, token, second.id, once="b")
+    assert response.status_code == 302
+    page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"第{first.version}版已于同一天（2024年12月1日）生效，本版本未发布" in page
+    db.expire_all()
+    assert [v.state for v in (db.get(SchemeVersion, first.id), db.get(SchemeVersion, second.id))] == [
+        "published", "draft"]
+
+
+def test_two_drafts_of_a_day_published_at_once_publish_one(app, db, world, monkeypatch):
+    from portal.schemes import services
+
+    first, second = _two_drafts_of_one_day(app, db)
+    checked = threading.Barrier(2, timeout=10)
+    real = services.publication_refusal
+
+    def both_checked(version, user):  # each passes the check before either writes
+        refusal = real(version, user)
+        checked.wait()
+        return refusal
+
+    monkeypatch.setattr(services, "publication_refusal", both_checked)
+    user_id = _user(db, "t-platform").id
+    outcomes: dict[int, str] = {}
+
+    def publish(version_id):
+        with app.test_request_context():
+            from portal.db import get_session
+
+            try:
+                services.publish(version_id, get_session().get(User, user_id))
+                outcomes[version_id] = "published"
+            except services.UploadRefused as exc:
+                outcomes[version_id] = str(exc)
+
+    threads = [threading.Thread(target=publish, args=(v.id,)) for v in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes.values(), key=len)[0] == "published", outcomes
+    refused = [text for text in outcomes.values() if text != "published"]
+    assert len(refused) == 1 and "已于同一天（2024年12月1日）生效，本版本未发布" in refused[0], outcomes
+    db.expire_all()
+    assert sorted(db.get(SchemeVersion, v.id).state for v in (first, second)) == ["draft", "published"]
+
+
 # -- 4. today is Beijing's day ----------------------------------------------------------------------------
 
 class ServerDay(date):
