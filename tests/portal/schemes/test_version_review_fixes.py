@@ -95,6 +95,51 @@ def test_a_draft_dated_in_the_past_is_published_when_nothing_was_assessed_from_t
     assert draft.state == "published"
 
 
+# -- 2. a publication across a mid-year amendment -------------------------------------------------------------
+
+def test_a_publication_of_approvals_under_two_versions_shows_each_rows_own_and_lists_both(app, db, world):
+    from portal.publication import services as publication
+    from portal.publication.models import PublishedResult
+
+    admin, token = _client(app, "t-platform")
+    assert _upload(admin, token, _dated("2024-12-01"), V2_CASES).status_code == 302
+    v2 = _draft(db, date(2024, 12, 1))
+    assert _publish(admin, token, v2.id).status_code == 302
+    # the same cycle of two contracts: one begins before the amendment (version 1), one after (version 2)
+    before = add_contract(db, world, scheme_id=PX, starts_on=date(2024, 3, 1), ends_on=date(2025, 2, 28),
+                          number="OLD-1")
+    after = add_contract(db, world, scheme_id=PX, starts_on=date(2024, 12, 1), ends_on=date(2025, 11, 30),
+                         number="NEW-1")
+    facts = example_facts()
+    old = _approve(app, db, before, "stage_1", facts)
+    new = _approve(app, db, after, "stage_1", facts)
+    assert old.scheme_sha256 != new.scheme_sha256 and new.scheme_sha256 == v2.sha256
+    assert (str(old.total), str(new.total)) == ("95.14", "94.34")  # the amendment costs 0.80 on these facts
+
+    with app.test_request_context():
+        group = publication.candidates(world[1]["bureau"].id, PX, "stage_1")
+        left_out = {c.contract.id: "尚未审批" for c in group if c.approval is None}
+        published = publication.publish(world[1]["bureau"], PX, "stage_1", _user(db, "t1-approver"),
+                                        left_out=left_out)
+        from portal.db import get_session
+
+        get_session().commit()
+        assert published.scheme_versions == [old.scheme_version, new.scheme_version]  # by effective date
+        assert published.versions_used == published.scheme_versions
+        rows = {r.contract_id: r for r in db.exec(select(PublishedResult).where(
+            PublishedResult.publication_id == published.id))}
+        assert rows[before.id].scheme_version == old.scheme_version
+        assert rows[after.id].scheme_version == new.scheme_version
+        assert (rows[before.id].rank, rows[after.id].rank) == (1, 2)
+        as_json = publication.publication_dict(published)
+        assert as_json["scheme_versions"] == [old.scheme_version, new.scheme_version]
+        assert sorted(r["scheme_version"] for r in as_json["results"]) == sorted([old.scheme_version,
+                                                                                  new.scheme_version])
+    page = app.test_client().get(f"/public/publications/{published.id}").get_data(as_text=True)
+    assert "2024年1月1日起施行" in page and "2024年12月1日起施行" in page
+    assert page.count('data-testid="row-scheme-version"') == 2
+
+
 # -- 3. one published version a day, even at once --------------------------------------------------------------
 
 def _two_drafts_of_one_day(app, db) -> tuple[SchemeVersion, SchemeVersion]:
