@@ -103,6 +103,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.schemes import services as scheme_services
 
     scheme_services.init_app(app)
+    from portal.contracts import services as contract_services
+
+    contract_services.init_app(app)
     cli.init_app(app)
 
     @app.after_request

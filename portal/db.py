@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal, ROUND_HALF_UP
 
 import sqlalchemy as sa
@@ -11,12 +11,22 @@ from flask import current_app, g, has_app_context
 from sqlalchemy import event
 from sqlmodel import Session
 from sqlalchemy.types import TypeDecorator
+from zoneinfo import ZoneInfo
 
 log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def local_today() -> date:
+    """Today in Beijing (Asia/Shanghai), whatever the server's own zone: the day the bureaus live in (DOMAIN.md
+    §6.3). From 16:00 UTC it is already tomorrow there; `date.today()` would still say the server's day."""
+    return utcnow().astimezone(BEIJING).date()
 
 
 class UTCDateTime(TypeDecorator):

@@ -7,7 +7,7 @@ from sqlmodel import delete, select
 
 from portal.audit import services as audit
 from portal.contracts.models import CONTRACT_DATA, Contract, ContractStation, Station
-from portal.db import get_session
+from portal.db import get_session, local_today
 
 
 def save_station(station: Station | None, data: dict) -> Station:
@@ -82,10 +82,10 @@ def scheme_choices(bureau_id: int | None) -> list[tuple[str, str]]:
 
 def scheme_version(scheme_id: str, on: date | None = None) -> str:
     """The version a contract is signed under (DOMAIN.md §6.8): id, document number, effective date — of the
-    version in force on its first day (today when the day is not given yet)."""
+    version in force on its first day (today in Beijing when the day is not given yet)."""
     from portal.schemes.services import scheme_for
 
-    return scheme_for(scheme_id, on or date.today()).version
+    return scheme_for(scheme_id, on or local_today()).version
 
 
 def scheme_summary(scheme_id: str, on: date | None = None):
@@ -93,6 +93,27 @@ def scheme_summary(scheme_id: str, on: date | None = None):
     from rules.schemes import SchemeError
 
     try:
-        return scheme_for(scheme_id, on or date.today())
+        return scheme_for(scheme_id, on or local_today())
     except (SchemeError, KeyError, FileNotFoundError):
         return None
+
+
+def assessed_cycles(scheme_id: str) -> list:
+    """The cycles of the scheme's contracts whose sheet is submitted or approved: (contract number, cycle label,
+    first day, last day) each, by last day. A scheme version may not take effect on or before any of their
+    days (portal.schemes.services.backdating_refusal): it would move their calendar or rescore them."""
+    from portal.cycles.models import AssessmentSheet
+
+    return [tuple(row) for row in get_session().exec(
+        select(Contract.number, AssessmentSheet.cycle_label, AssessmentSheet.cycle_start, AssessmentSheet.cycle_end)
+        .join(Contract, Contract.id == AssessmentSheet.contract_id)
+        .where(Contract.scheme_id == scheme_id, AssessmentSheet.state.in_(("submitted", "approved")))
+        .order_by(AssessmentSheet.cycle_end, Contract.number)).all()]
+
+
+def init_app(app) -> None:
+    """The scheme versions (a lower package) ask which cycles were assessed before publishing a version."""
+    from portal.schemes import services as scheme_services
+
+    if assessed_cycles not in scheme_services.ASSESSED_CYCLES:
+        scheme_services.ASSESSED_CYCLES.append(assessed_cycles)

@@ -1,13 +1,11 @@
 """A contract's findings: the bureau records, edits and withdraws them; the operator reads them."""
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.scoping import get_or_404, roles_required, scoped
 from portal.contracts.models import Contract
-from portal.db import get_session
+from portal.db import get_session, local_today
 from portal.findings import services
 from portal.findings.forms import EFFECT_ROWS, EditFindingForm, FindingForm, WithdrawFindingForm
 from portal.findings.models import FINDING_KINDS, Finding, FindingEffect, IllegalFindingChange
@@ -27,7 +25,7 @@ def _may_record(contract: Contract) -> bool:
 
 def _form(form_class, contract: Contract, **kwargs):
     # a finding is recorded now: the facts of the version in force today
-    rules = services.fact_rules(scheme_for(contract.scheme_id, date.today()))
+    rules = services.fact_rules(scheme_for(contract.scheme_id, local_today()))
     return form_class(**kwargs).setup(contract, rules, services.stations_of(contract))
 
 
@@ -98,7 +96,7 @@ def show_fact_rule(contract_id: int):
     """What a chosen fact costs under the scheme (the form asks for it when a fact is chosen)."""
     contract = get_or_404(Contract, contract_id)
     key = next((v for k, v in request.args.items() if k.endswith("fact_key")), "")
-    rule = services.fact_rules(scheme_for(contract.scheme_id, date.today())).get(key)
+    rule = services.fact_rules(scheme_for(contract.scheme_id, local_today())).get(key)
     return render("findings/_fact_rule.html", rule=rule)
 
 

@@ -51,7 +51,10 @@ class Publication(SQLModel, table=True):
     bureau_id: int = Field(foreign_key="bureau.id", index=True)
     bureau_name: str = Field(max_length=200)
     scheme_id: str = Field(max_length=60)
-    scheme_version: str = Field(max_length=200)
+    scheme_version: str = Field(max_length=200)  # the earliest of `scheme_versions` (the only one, usually)
+    # every scheme version the published approvals froze, by effective date: cycles of one id starting on either
+    # side of a mid-year amendment are scored by different versions, and each row says which (PublishedResult)
+    scheme_versions: list = Field(default_factory=list, sa_type=sa.JSON)
     cycle_id: str = Field(max_length=30)
     cycle_label: str = Field(max_length=100)
     cycle_start: date
@@ -70,6 +73,11 @@ class Publication(SQLModel, table=True):
     def title(self) -> str:
         return f"{self.cycle_label}（{self.cycle_start}至{self.cycle_end}）"
 
+    @property
+    def versions_used(self) -> list[str]:
+        """The scheme versions its rows were scored by (a publication made before rows kept theirs: its one)."""
+        return list(self.scheme_versions or [self.scheme_version])
+
 
 class PublishedResult(SQLModel, table=True):
     __tablename__ = "published_result"
@@ -81,6 +89,8 @@ class PublishedResult(SQLModel, table=True):
     operator_id: int = Field(foreign_key="operator.id", index=True)
     contract_id: int = Field(foreign_key="contract.id", index=True)
     approval_id: int = Field(foreign_key="sheet_approval.id")
+    # the scheme version its approval froze ("": published before rows kept it, the publication's one)
+    scheme_version: str = Field(default="", max_length=100)
     operator_name: str = Field(max_length=200)
     station_names: list = Field(default_factory=list, sa_type=sa.JSON)
     total: Decimal = Field(sa_type=sa.Numeric(8, 2))

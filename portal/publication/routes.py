@@ -37,6 +37,12 @@ BUREAU_ROLES = ("reviewer", "approver", "admin")
 
 # -- the bureau and the operators, logged in ----------------------------------------------------------
 
+
+@bp.app_template_filter("version_effective_day")
+def version_effective_day(version: str):
+    return services.version_effective_day(version)
+
+
 @bp.get("/publications")
 @login_required
 def list_publications():

@@ -48,6 +48,14 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(SHANGHAI).date()
 
 
+def version_effective_day(version: str) -> date | None:
+    """The effective day a stored version text names ("<id> (<number>, effective <date>)"), or None."""
+    import re
+
+    m = re.search(r"effective (\d{4}-\d{2}-\d{2})\)$", version or "")
+    return date.fromisoformat(m.group(1)) if m else None
+
+
 # -- personal data never goes public ------------------------------------------------------------------
 
 def _public_text(text: str, what: str, bureau_id: int | None) -> str:
@@ -143,14 +151,27 @@ def latest_version(bureau_id: int, scheme_id: str, cycle_id: str) -> Publication
         .order_by(Publication.version.desc())).first()
 
 
-def _ranks_and_grades(scheme, approvals: dict[int, SheetApproval]) -> dict[int, tuple[int | None, str | None]]:
-    """Rank and grade of each contract among those published, from the frozen facts.
+def _ranks_and_grades(schemes: dict, approvals: dict[int, SheetApproval]) -> dict[int, tuple[int | None, str | None]]:
+    """Rank and grade of each contract among those published, from the frozen facts (`schemes`: sha256 -> the
+    version each approval froze).
 
     Where the scheme ranks (seed 004: rank-based points and grades by quota) the cohort is scored again from
     the approvals' facts; otherwise the published totals are ranked, ties sharing the better rank (DOMAIN.md
-    §6.4: 1, 1, 3), and the grade is what the approval says (none, for schemes without grades)."""
-    ranks_by_scheme = scheme.grades is not None or any(leaf.method == "rank" for leaf in scheme.leaves())
-    if ranks_by_scheme:
+    §6.4: 1, 1, 3), and the grade is what the approval says (none, for schemes without grades). A cohort is
+    scored by one rubric: approvals frozen under different versions of a ranking scheme are not published
+    together (the bureau publishes each version's contracts, leaving the others out with the reason)."""
+    def ranks_by(scheme) -> bool:
+        return scheme.grades is not None or any(leaf.method == "rank" for leaf in scheme.leaves())
+
+    if any(ranks_by(s) for s in schemes.values()):
+        if len(schemes) > 1:
+            used = "、".join(sorted({a.scheme_version for a in approvals.values()}))
+            raise PublishRefused(
+                f"所选审批结果按不同版本的考核细则评分（{used}），而该细则按名次或比例评定等次，不能排在同一名次表中；"
+                "不能合并排名：请只公示按同一版本评分的合同，其余合同写明不公示的理由 / the approvals were scored by "
+                "different versions of a ranking scheme: publish the contracts of one version, leave the others out "
+                "with the reason")
+        scheme = next(iter(schemes.values()))
         cohort = score_cohort(scheme, {str(cid): dict(a.facts) for cid, a in approvals.items()})
         return {cid: (cohort.sheets[str(cid)].rank, cohort.sheets[str(cid)].grade) for cid in approvals}
     ranks = competition_ranks({cid: Decimal(a.total) for cid, a in approvals.items()})
@@ -231,12 +252,16 @@ def publish(bureau: Bureau, scheme_id: str, cycle_id: str, user, *, notice_days:
     note = _public_text(change_note, "更正说明", bureau.id)
     if previous is not None and not note:
         raise PublishRefused("该周期已公示；更正须写明理由 / already published: a correction needs its reason")
-    scheme = approval_scheme(included[0].approval)  # the version the approvals froze
+    # the versions the approvals froze: one, or several where the cycles start on either side of an amendment
+    frozen = {c.approval.scheme_sha256: approval_scheme(c.approval) for c in included}
+    used = sorted({c.approval.scheme_sha256: c.approval.scheme_version for c in included}.items(),
+                  key=lambda item: (frozen[item[0]].effective_date, item[1]))
+    versions = list(dict.fromkeys(version for _sha, version in used))
     cycle = included[0].cycle
     published_on = local_day(now)
     publication = Publication(
-        bureau_id=bureau.id, bureau_name=bureau.name, scheme_id=scheme_id,
-        scheme_version=included[0].approval.scheme_version, cycle_id=cycle_id, cycle_label=cycle.label,
+        bureau_id=bureau.id, bureau_name=bureau.name, scheme_id=scheme_id, scheme_versions=versions,
+        scheme_version=versions[0], cycle_id=cycle_id, cycle_label=cycle.label,
         cycle_start=min(c.cycle.start for c in included), cycle_end=max(c.cycle.end for c in included),
         version=(previous.version + 1) if previous else 1, supersedes_id=previous.id if previous else None,
         change_note=note, notice_days=int(notice_days),
@@ -245,7 +270,7 @@ def publish(bureau: Bureau, scheme_id: str, cycle_id: str, user, *, notice_days:
         left_out=[{"operator": c.operator.name, "contract": c.contract.number,
                    "reason": _public_text(left_out[c.contract.id], "不公示理由", c.contract.bureau_id)}
                   for c in group if c.contract.id in left_out])
-    ranks = _ranks_and_grades(scheme, {c.contract.id: c.approval for c in included})
+    ranks = _ranks_and_grades(frozen, {c.contract.id: c.approval for c in included})
     rows = []
     for c in included:
         figures = c.approval.figures
@@ -253,7 +278,8 @@ def publish(bureau: Bureau, scheme_id: str, cycle_id: str, user, *, notice_days:
         rank, grade = ranks[c.contract.id]
         rows.append(PublishedResult(
             bureau_id=bureau.id, operator_id=c.operator.id, contract_id=c.contract.id, approval_id=c.approval.id,
-            operator_name=c.operator.name, station_names=[s.name for s in stations_of(c.contract.id)],
+            scheme_version=c.approval.scheme_version, operator_name=c.operator.name,
+            station_names=[s.name for s in stations_of(c.contract.id)],
             total=Decimal(c.approval.total), passed=c.approval.passed, band=band.get("label") or "",
             consequence=band.get("consequence") or "", grade=grade, rank=rank, lines=_lines(figures),
             timeliness=_timeliness(c.contract, c.cycle, now)))
@@ -600,7 +626,7 @@ def row_dict(publication: Publication, row: PublishedResult, state: str | None =
         "passed": row.passed, "payment_band": row.band, "consequence": row.consequence, "grade": row.grade,
         "rank": row.rank, "published_on": local_day(publication.published_at).isoformat(),
         "objection_deadline": publication.objection_deadline.isoformat(), "version": publication.version,
-        "objection_status": summary,
+        "scheme_version": row.scheme_version or publication.scheme_version, "objection_status": summary,
         "status": state or result_states(publication, [row], summaries={row.id: summary})[row.id],
         "cycle": publication.cycle_label,
     }
@@ -612,7 +638,8 @@ def publication_dict(publication: Publication) -> dict:
     states = result_states(publication, rows, summaries=summaries)
     return {
         "bureau": publication.bureau_name, "scheme": publication.scheme_id,
-        "scheme_version": publication.scheme_version, "cycle_id": publication.cycle_id,
+        "scheme_version": publication.scheme_version, "scheme_versions": publication.versions_used,
+        "cycle_id": publication.cycle_id,
         "cycle": publication.cycle_label, "cycle_start": publication.cycle_start.isoformat(),
         "cycle_end": publication.cycle_end.isoformat(), "version": publication.version,
         "supersedes": publication.supersedes_id, "change_note": publication.change_note,

@@ -15,7 +15,6 @@ import json
 import os
 import sys
 from contextlib import contextmanager
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -88,6 +87,7 @@ def _scheme(scheme: str, lang: str):
     """A shipped scheme by id, or a scheme file by its path (checked first)."""
     import sqlalchemy as sa
 
+    from portal.db import local_today
     from portal.schemes.services import scheme_for
     from rules.schemes import SchemeError, load_scheme
 
@@ -95,7 +95,7 @@ def _scheme(scheme: str, lang: str):
         return _check_file(scheme, lang)
     try:  # the portal's published version in force today; the shipped file when the portal has no such id
         try:
-            return scheme_for(scheme, date.today())
+            return scheme_for(scheme, local_today())
         except (SchemeError, sa.exc.SQLAlchemyError):
             return load_scheme(scheme)
     except SchemeError as exc:

@@ -34,6 +34,10 @@ class SchemeVersion(SQLModel, table=True):
         sa.UniqueConstraint("sha256", name="uq_scheme_version_sha256"),
         sa.CheckConstraint("state IN ('draft','published')", name="ck_scheme_version_state"),
         sa.CheckConstraint("state = 'draft' OR published_at IS NOT NULL", name="ck_scheme_version_published_at"),
+        # one published version a day per scheme: two drafts of the same day cannot both be published, not even
+        # by two publications at once (services.publish answers the loser in words)
+        sa.Index("uq_scheme_version_published_day", "scheme_id", "effective_from", unique=True,
+                 sqlite_where=sa.text("state = 'published'"), postgresql_where=sa.text("state = 'published'")),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)

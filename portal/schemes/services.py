@@ -27,7 +27,7 @@ from flask import current_app, g, has_app_context
 from flask_babel import gettext as _
 from sqlmodel import select
 
-from portal.db import get_session, utcnow
+from portal.db import get_session, local_today, utcnow
 from portal.schemes.models import SchemeVersion
 from rules.scoring.loader import build_scheme
 from rules.scoring.model import Scheme, SchemeError
@@ -185,8 +185,8 @@ def owners() -> dict[str, int | None]:
 
 def offered_schemes(bureau_id: int | None, on: date | None = None) -> list[Scheme]:
     """The schemes a bureau's contract may use (platform-wide and the bureau's own; None: every one), each
-    as the version in force on `on` (today)."""
-    on = on or date.today()
+    as the version in force on `on` (today in Beijing)."""
+    on = on or local_today()
     index = _index()
     return [scheme_for(sid, on) for sid, owner in sorted(owners().items())
             if sid in index and (bureau_id is None or owner is None or owner == bureau_id)]
@@ -203,7 +203,7 @@ def scheme_of_text(value: str) -> Scheme | None:
         return None
     m = re.search(r"effective (\d{4}-\d{2}-\d{2})\)$", value)
     try:
-        return scheme_for(scheme_id, date.fromisoformat(m.group(1)) if m else date.today())
+        return scheme_for(scheme_id, date.fromisoformat(m.group(1)) if m else local_today())
     except (SchemeError, ValueError):
         return None
     except sa.exc.SQLAlchemyError:  # a database without versions (the CLI on a file): the shipped files answer
@@ -346,6 +346,28 @@ def _summary(row: SchemeVersion) -> dict:
             "cases_passed": row.cases_passed, "bureau_id": row.bureau_id}
 
 
+# Which cycles of a scheme's contracts were already assessed (submitted or approved): the contracts, above this
+# package, register the answer (portal.contracts.services.assessed_cycles) -> [(number, label, start, end)].
+ASSESSED_CYCLES: list = []
+
+
+def backdating_refusal(version: SchemeVersion) -> str | None:
+    """Why this version cannot take effect on its date (None: it can). A version scores every cycle from its
+    effective day and lays the calendar of contracts starting then: dated on or before the last day of a cycle
+    already submitted or approved under the scheme, it would change what was assessed, so it must be dated
+    after the last such day. A draft may be dated in the past only where nothing was assessed from that day."""
+    assessed = [row for finder in ASSESSED_CYCLES for row in finder(version.scheme_id)]
+    hit = sorted((row for row in assessed if version.effective_from <= row[3]), key=lambda r: (r[3], r[0]))
+    if not hit:
+        return None
+    shown = "；".join(_("合同%(number)s %(cycle)s %(start)s至%(end)s", number=number, cycle=label,
+                        start=_day(start), end=_day(end)) for number, label, start, end in hit[:5])
+    if len(hit) > 5:
+        shown += _("等%(n)s个周期", n=len(hit))
+    return _("生效日期早于已审批（或已提交）的考核周期：%(cycles)s，不能追溯生效；请把生效日期定在%(day)s之后",
+             cycles=shown, day=_day(max(row[3] for row in hit)))
+
+
 def publication_refusal(version: SchemeVersion, user) -> str | None:
     """Why this draft cannot be published (None: it can)."""
     if not may_manage(user, version.bureau_id):
@@ -358,7 +380,7 @@ def publication_refusal(version: SchemeVersion, user) -> str | None:
     for v in versions_of(version.scheme_id):
         if v.published and v.id != version.id and v.effective_from == version.effective_from:
             return _("第%(n)s版已于同一天生效", n=v.version)
-    return None
+    return backdating_refusal(version)
 
 
 def publish(version_id: int, user) -> SchemeVersion:
@@ -374,14 +396,26 @@ def publish(version_id: int, user) -> SchemeVersion:
     if refusal := publication_refusal(version, user):
         raise UploadRefused(refusal)
     table = SchemeVersion.__table__
-    done = session.execute(sa.update(table).where(table.c.id == version_id, table.c.state == "draft").values(
-        state="published", published_by_id=user.id, published_at=utcnow())).rowcount
+    try:
+        done = session.execute(sa.update(table).where(table.c.id == version_id, table.c.state == "draft").values(
+            state="published", published_by_id=user.id, published_at=utcnow())).rowcount
+    except sa.exc.IntegrityError:  # another version of the same day was published meanwhile (the unique index)
+        session.rollback()
+        raise UploadRefused(_same_day_refusal(version_id)) from None
     session.expire(version)
     if done:
         audit.record("publish_scheme_version", version, after=_summary(version))
     session.commit()
     forget_index()
     return version
+
+
+def _same_day_refusal(version_id: int) -> str:
+    version = get_session().get(SchemeVersion, version_id)
+    other = next((v for v in versions_of(version.scheme_id) if v.published and v.id != version.id
+                  and v.effective_from == version.effective_from), None)
+    return _("第%(n)s版已于同一天（%(day)s）生效，本版本未发布：新版本须在文件中写明另一个生效日期",
+             n=other.version if other is not None else "?", day=_day(version.effective_from))
 
 
 def discard(version_id: int, user) -> None:
