@@ -99,16 +99,18 @@ def scheme_summary(scheme_id: str, on: date | None = None):
 
 
 def assessed_cycles(scheme_id: str) -> list:
-    """The cycles of the scheme's contracts whose sheet is submitted or approved: (contract number, cycle label,
-    first day, last day) each, by last day. A scheme version may not take effect on or before any of their
-    days (portal.schemes.services.backdating_refusal): it would move their calendar or rescore them."""
+    """The cycles of the scheme's contracts whose sheet is submitted and awaits approval: (contract number, cycle
+    label, first day, last day) each, by first day. A scheme version taking effect on or before such a cycle's
+    first day would change its scores under the approver's hand (portal.schemes.services.backdating_refusal).
+    An approved sheet is frozen with its version: a later version never changes it (the dry run shows what a
+    reassessment would give)."""
     from portal.cycles.models import AssessmentSheet
 
     return [tuple(row) for row in get_session().exec(
         select(Contract.number, AssessmentSheet.cycle_label, AssessmentSheet.cycle_start, AssessmentSheet.cycle_end)
         .join(Contract, Contract.id == AssessmentSheet.contract_id)
-        .where(Contract.scheme_id == scheme_id, AssessmentSheet.state.in_(("submitted", "approved")))
-        .order_by(AssessmentSheet.cycle_end, Contract.number)).all()]
+        .where(Contract.scheme_id == scheme_id, AssessmentSheet.state == "submitted")
+        .order_by(AssessmentSheet.cycle_start, Contract.number)).all()]
 
 
 def init_app(app) -> None:

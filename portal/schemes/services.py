@@ -96,10 +96,15 @@ def scheme_for(scheme_id: str, on: date) -> Scheme:
 
 
 def contract_scheme(contract: Any) -> Scheme:
-    """The version in force on the contract's first day: the one the contract was signed under. Its calendar
-    lays the contract's cycles and names what the contract's pages show; each cycle is then scored by the
-    version in force on its own first day (`scheme_for(contract.scheme_id, cycle.start)`)."""
-    return scheme_for(contract.scheme_id, contract.starts_on)
+    """The version the contract was signed under: the one it records (`Contract.scheme_version`, "<id> (<number>,
+    effective <date>)", set when it was entered), else the one in force on its first day. Its calendar lays the
+    contract's cycles, its reporting calendar and compliance rules bind the operator, and it names what the
+    contract's pages show; a version published later never moves them. Each cycle is then scored by the version
+    in force on its own first day (`scheme_for(contract.scheme_id, cycle.start)`)."""
+    import re
+
+    signed = re.search(r"effective (\d{4}-\d{2}-\d{2})\)$", getattr(contract, "scheme_version", None) or "")
+    return scheme_for(contract.scheme_id, date.fromisoformat(signed.group(1)) if signed else contract.starts_on)
 
 
 def scheme_by_sha(sha256: str, scheme_id: str | None = None) -> Scheme:
@@ -352,20 +357,22 @@ ASSESSED_CYCLES: list = []
 
 
 def backdating_refusal(version: SchemeVersion) -> str | None:
-    """Why this version cannot take effect on its date (None: it can). A version scores every cycle from its
-    effective day and lays the calendar of contracts starting then: dated on or before the last day of a cycle
-    already submitted or approved under the scheme, it would change what was assessed, so it must be dated
-    after the last such day. A draft may be dated in the past only where nothing was assessed from that day."""
+    """Why this version cannot take effect on its date (None: it can). A version scores every cycle that begins
+    on or after its effective day: dated on or before the first day of a cycle whose sheet was submitted and
+    awaits approval, it would change that sheet's figures under the approver's hand, so it waits until those are
+    approved or returned, or is dated after. Approved sheets are frozen with their version (the dry run shows
+    what a reassessment would give); contracts keep the version they were signed under (contract_scheme)."""
     assessed = [row for finder in ASSESSED_CYCLES for row in finder(version.scheme_id)]
-    hit = sorted((row for row in assessed if version.effective_from <= row[3]), key=lambda r: (r[3], r[0]))
+    hit = sorted((row for row in assessed if version.effective_from <= row[2]), key=lambda r: (r[2], r[0]))
     if not hit:
         return None
     shown = "；".join(_("合同%(number)s %(cycle)s %(start)s至%(end)s", number=number, cycle=label,
                         start=_day(start), end=_day(end)) for number, label, start, end in hit[:5])
     if len(hit) > 5:
         shown += _("等%(n)s个周期", n=len(hit))
-    return _("生效日期早于已审批（或已提交）的考核周期：%(cycles)s，不能追溯生效；请把生效日期定在%(day)s之后",
-             cycles=shown, day=_day(max(row[3] for row in hit)))
+    return _("以下考核表已提交待审批，其周期在生效日期当天或之后开始，发布后将改变其得分：%(cycles)s。"
+             "请待审批通过或退回后再发布，或把生效日期定在%(day)s之后",
+             cycles=shown, day=_day(max(row[2] for row in hit)))
 
 
 def publication_refusal(version: SchemeVersion, user) -> str | None:

@@ -1,7 +1,8 @@
 """Issue #15, four defects found in review of scheme versions, each with the test that shows it fixed:
 
-1. a version dated on or before a day already assessed (a submitted or approved sheet) is never published: it
-   would change those contracts' cycles, scores and payments after the fact;
+1. a version never changes what was signed or is being decided: a contract keeps the version it was signed under
+   (its calendar, cycles, duties), an approved sheet the version it froze, and a version dated on or before the
+   first day of a cycle whose sheet awaits approval is not published until that sheet is approved or returned;
 2. a publication whose approvals froze different versions records each row's own and lists them all;
 3. two drafts of the same day are never both published, not even by two publications at once;
 4. "today" is Beijing's day, not the server's.
@@ -39,50 +40,64 @@ def _user(db, username: str) -> User:
 
 # -- 1. no version reaches back into days already assessed --------------------------------------------------
 
-def test_a_version_dated_on_or_before_an_assessed_day_is_refused_naming_the_contracts_and_cycles(app, db, world):
+def test_a_version_reaching_a_sheet_awaiting_approval_is_refused_and_a_signed_contract_keeps_its_version(
+        app, db, world):
+    from portal.contracts.services import scheme_version
     from portal.cycles.models import AssessmentSheet
     from portal.cycles.services import cycles
     from portal.schemes import services
 
     approved = add_contract(db, world, scheme_id=PX, starts_on=date(2024, 3, 1), ends_on=date(2025, 2, 28),
                             number="APP-1")
-    _approve(app, db, approved, "stage_1", example_facts())  # 2024-03-01 … 2024-07-31, approved
+    _approve(app, db, approved, "stage_1", example_facts())  # 2024-03-01 … 2024-07-31, approved: frozen
+    _approve(app, db, approved, "stage_2", example_facts())  # 2024-08-01 … 2024-11-30, approved: frozen
     submitted = add_contract(db, world, scheme_id=PX, starts_on=date(2024, 3, 1), ends_on=date(2025, 2, 28),
                              number="SUB-1")
     with app.test_request_context():
         stage_2 = cycles(submitted)[1]  # 2024-08-01 … 2024-11-30, submitted for approval
+        signed_v1 = scheme_version(PX, date(2024, 9, 1))
     db.add(AssessmentSheet(contract_id=submitted.id, bureau_id=submitted.bureau_id, operator_id=submitted.operator_id,
                            cycle_id=stage_2.id, cycle_label=stage_2.label, cycle_start=stage_2.start,
                            cycle_end=stage_2.end, state="submitted"))
+    signed = add_contract(db, world, scheme_id=PX, starts_on=date(2024, 9, 1), ends_on=date(2025, 8, 31),
+                          number="SIG-1")
+    signed.scheme_version = signed_v1  # entered before the amendment: signed under version 1
+    db.add(signed)
     db.commit()
     admin, token = _client(app, "t-platform")
 
-    for day in ("2024-07-01", "2024-07-31", "2024-11-30"):
+    for day in ("2024-07-01", "2024-08-01"):
         assert _upload(admin, token, _dated(day), V2_CASES).status_code == 302
         draft = _draft(db, date.fromisoformat(day))
         page = admin.get(f"/schemes/versions/{draft.id}").get_data(as_text=True)
-        assert 'data-testid="publish-refused"' in page and "不能追溯生效" in page, day
-        assert "合同SUB-1 第二阶段验收" in page and "2024年8月1日至2024年11月30日" in page
-        assert "请把生效日期定在2024年11月30日之后" in page
         refusal = page.split('data-testid="publish-refused">')[1].split("</p>")[0]
-        assert ("合同APP-1 第一阶段验收" in refusal) == (day <= "2024-07-31"), refusal  # only the cycles it reaches
+        assert refusal.startswith("以下考核表已提交待审批"), refusal
+        assert "合同SUB-1 第二阶段验收" in refusal and "2024年8月1日至2024年11月30日" in refusal
+        assert "APP-1" not in refusal
+        assert "或把生效日期定在2024年8月1日之后" in refusal
         assert _publish(admin, token, draft.id, once=f"once-{day}").status_code == 302
         db.refresh(draft)
         assert draft.state == "draft", day
-        with app.test_request_context(), pytest.raises(services.UploadRefused, match="不能追溯生效"):
+        with app.test_request_context(), pytest.raises(services.UploadRefused, match="已提交待审批"):
             services.publish(draft.id, _user(db, "t-platform"))
         db.rollback()
-        with app.test_request_context():
-            assert services.scheme_for(PX, date(2024, 12, 31)).effective_date == date(2024, 1, 1)
         admin.post(f"/schemes/versions/{draft.id}/discard", data={"csrf_token": token, "once": f"d-{day}"})
 
-    # the day after the last day assessed: in the past, yet nothing was assessed from it on
-    assert _upload(admin, token, _dated("2024-12-01"), V2_CASES).status_code == 302
-    draft = _draft(db, date(2024, 12, 1))
+    # the day after: in the past, yet no sheet awaiting approval begins from it; approved sheets stay frozen
+    assert _upload(admin, token, _dated("2024-08-02"), V2_CASES).status_code == 302
+    draft = _draft(db, date(2024, 8, 2))
     assert 'data-testid="publish-refused"' not in admin.get(f"/schemes/versions/{draft.id}").get_data(as_text=True)
     assert _publish(admin, token, draft.id, once="once-ok").status_code == 302
     db.refresh(draft)
     assert draft.state == "published"
+    with app.test_request_context():
+        v1 = services.scheme_for(PX, date(2024, 1, 1))
+        # signed before the amendment: the contract keeps version 1's calendar and duties; a cycle beginning
+        # after 2 August is scored by version 2 (the version in force on its first day)
+        assert services.contract_scheme(signed).sha256 == v1.sha256
+        assert services.scheme_for(PX, cycles(signed)[0].start).sha256 == draft.sha256
+        # entered now, from the same day: signed under version 2
+        assert scheme_version(PX, date(2024, 9, 1)) != signed_v1
 
 
 def test_a_draft_dated_in_the_past_is_published_when_nothing_was_assessed_from_that_day(app, db, world):
