@@ -73,7 +73,7 @@ MESSAGES = {
     "payment_grades_mixed": N_("付款档次要么全部按等级（grade），要么全部按分数段（min、max），不能混用"),
     "grade_band_bounds": N_("按等级“%(grade)s”付款的档次不写min、max：分数段由[grades]中该等级决定"),
     "unknown_grade": N_("未知的等级“%(grade)s”（[grades]中按分数段定义的等级：%(allowed)s）"),
-    "unknown_rule": N_("未知的合规规则“%(rule)s”（可用的规则见《方案文件编写指南》第6节，或运行 flask --app portal rules）"),
+    "unknown_rule": N_("未知的合规规则“%(rule)s”（可用的规则见《方案文件编写指南》第9节，或运行 flask --app portal rules）"),
     "unknown_item": N_("本方案没有评分项“%(item)s”：写成“类别标识/项目标识”（如 work/reports），或 vetoes/否决项标识"),
     "rule_no_points": N_("规则“%(rule)s”的后果不是扣分（如否决、不合格），不能设定扣分（points、per_occurrence）"),
     "no_due_day": N_("规则“%(rule)s”没有可设定的截止日：due_day只用于按每月某日截止的报送规则"),
