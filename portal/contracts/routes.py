@@ -109,9 +109,12 @@ def _contract_valid(form: ContractForm, contract: Contract | None = None) -> boo
 _CONTRACT_FIELDS = ("bureau_id", "operator_id", "number", "title", "scheme_id", "starts_on", "ends_on", "value")
 
 
-def _contract_data(form: ContractForm) -> dict:
+def _contract_data(form: ContractForm, contract=None) -> dict:
     data = form_data(form, *_CONTRACT_FIELDS)
-    data["scheme_version"] = services.scheme_version(form.scheme_id.data, form.starts_on.data)
+    if contract is not None and contract.scheme_id == form.scheme_id.data and contract.scheme_version:
+        data["scheme_version"] = contract.scheme_version  # signed under it: an edit never moves it to a newer one
+    else:
+        data["scheme_version"] = services.scheme_version(form.scheme_id.data, form.starts_on.data)
     data["payment_plan"] = form.parsed_payment_plan
     return data
 
@@ -133,7 +136,7 @@ def edit_contract(contract_id: int):
     contract = get_or_404(Contract, contract_id)
     form = _contract_form(contract)
     if _contract_valid(form, contract):
-        services.save_contract(contract, _contract_data(form), form.station_ids.data)
+        services.save_contract(contract, _contract_data(form, contract), form.station_ids.data)
         flash(_("已保存"), "success")
         return redirect(url_for(".show_contract", contract_id=contract.id))
     return render("contracts/contract_form.html", form=form, contract=contract)

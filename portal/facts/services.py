@@ -371,7 +371,7 @@ def sheet_facts(contract: Contract, cycle: Cycle, rows: ContractRows | None = No
               session.exec(select(Violation).where(Violation.contract_id == contract.id).order_by(Violation.id))):
         if not v.counts_against_score or not cycle.start <= v.falls_on <= cycle.end:
             continue
-        if v.rule_id in _INVERTED_FLAGS:
+        if v.rule_id in _INVERTED_FLAGS and _INVERTED_FLAGS[v.rule_id] in scheme.facts:
             by_fact[_INVERTED_FLAGS[v.rule_id]].append(v)
         elif v.scheme_fact in scheme.facts and scheme.facts[v.scheme_fact].kind == "count" and v.kind == "violation":
             by_fact[v.scheme_fact].append(v)

@@ -66,7 +66,9 @@ def ledger_types_for(contract: Contract) -> list:
         for key in obligation.spec.ledger_types:
             if key not in seen:
                 seen.append(key)
-    return [get_ledger_type(key) for key in seen]
+    from portal.ledgers.ledger_types import LEDGER_TYPES
+
+    return [get_ledger_type(key) for key in seen if key in LEDGER_TYPES]  # a type the portal reads
 
 
 def start_upload(contract: Contract, *, ledger_type: str, data: bytes, filename: str, user,

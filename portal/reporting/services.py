@@ -39,15 +39,9 @@ class CalendarEntry:
 
 
 def calendar(contract: Contract) -> list[Obligation]:
-    return list(_calendar(contract.scheme_id, contract.starts_on, contract.ends_on))
+    from portal.schemes.services import contract_scheme, duties
 
-
-def _calendar(scheme_id: str, starts_on, ends_on) -> tuple[Obligation, ...]:
-    """The calendar of the scheme version the contract was signed under (in force on its first day: the
-    `[calendar]` of that version's document). A scheme without one has nothing due under it."""
-    from portal.schemes.services import duties, scheme_for
-
-    return _built(duties(scheme_for(scheme_id, starts_on))[0], starts_on, ends_on)
+    return list(_built(duties(contract_scheme(contract))[0], contract.starts_on, contract.ends_on))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -85,6 +85,7 @@ MESSAGES = {
     "obligation_field": N_("报送内容“%(fact)s”须是本方案的计数数据（kind = \"count\"）：各次报送的数相加即为周期的数"),
     "unknown_obligation": N_("“%(obligation)s”不是[calendar]中按月报送的事项，或规则“%(rule)s”不按月判断报送（可用：%(allowed)s）"),
     "due_day_mismatch": N_("截止日%(due_day)s日与报送日历中“%(obligation)s”的截止日%(day)s日不一致：同一截止日只能有一个"),
+    "obligation_due_rule": N_("规则“%(rule)s”按%(needed)s判断截止，而“%(obligation)s”的截止规则是%(due)s（或截止日超过28日）：两者须说同一个截止时间"),
     "invalid": N_("方案文件有误：%(detail)s"),
 }
 POINTS_SUM = {
@@ -311,6 +312,7 @@ FIELD_NAMES = {
     "amount": N_("金额"), "quotas": N_("等级比例"), "frequency": N_("报送频次"), "due": N_("截止规则"),
     "day": N_("截止日"), "fields": N_("报送数据"), "item": N_("评分项"), "fact": N_("数据"), "points": N_("扣分"),
     "per_occurrence": N_("是否按次扣分"), "due_day": N_("截止日"), "obligation": N_("报送事项"),
+    "due_rule": N_("截止规则"),
 }
 
 
@@ -329,4 +331,27 @@ def change_words(change: Any) -> dict[str, str]:
         "change": _(CHANGE_NAMES[change.change]) if change.change in CHANGE_NAMES else change.change,
         "field": (_(FIELD_NAMES[change.field]) if change.field in FIELD_NAMES else _("其他")) if change.field else "",
         "title": rule_name(change.title) if change.section == "rule" else change.title,
+        "old": _value_words(change.field, change.old), "new": _value_words(change.field, change.new),
     }
+
+
+DUE_NAMES = {"end_of_period": N_("期末"), "day_of_next_period": N_("下一期第几日"), "day_of_period": N_("当期第几日"),
+             "days_after_start": N_("期初起第几天")}
+
+
+OBLIGATION_KINDS = {"report": N_("报告"), "attendance": N_("考勤"), "ledger": N_("台账"), "events": N_("活动")}
+
+
+def _value_words(field_name: str, value: str) -> str:
+    """A changed value of a calendar or rule line in words (frequencies, due rules, yes/no), else as written."""
+    if field_name == "frequency" and value in FREQUENCY_NAMES:
+        return _(FREQUENCY_NAMES[value])
+    if field_name == "kind" and value in OBLIGATION_KINDS:
+        return _(OBLIGATION_KINDS[value])
+    if field_name == "kind" and value in KIND_NAMES:
+        return _(KIND_NAMES[value])
+    if field_name == "due" and value in DUE_NAMES:
+        return _(DUE_NAMES[value])
+    if value in ("true", "false") and field_name in ("per_occurrence", "pass_inclusive"):
+        return _("是") if value == "true" else _("否")
+    return value

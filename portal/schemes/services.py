@@ -22,6 +22,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import functools
+
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
 from flask_babel import gettext as _
@@ -104,7 +106,11 @@ def contract_scheme(contract: Any) -> Scheme:
     import re
 
     signed = re.search(r"effective (\d{4}-\d{2}-\d{2})\)$", getattr(contract, "scheme_version", None) or "")
-    return scheme_for(contract.scheme_id, date.fromisoformat(signed.group(1)) if signed else contract.starts_on)
+    try:
+        on = date.fromisoformat(signed.group(1)) if signed else contract.starts_on
+    except ValueError:  # not a day: the version in force on the contract's first day
+        on = contract.starts_on
+    return scheme_for(contract.scheme_id, on)
 
 
 def scheme_by_sha(sha256: str, scheme_id: str | None = None) -> Scheme:
@@ -133,6 +139,11 @@ def approval_scheme(approval: Any) -> Scheme:
     return scheme_by_sha(approval.scheme_sha256, approval.scheme_id)
 
 
+@functools.lru_cache(maxsize=1)
+def _shipped_ids(ids: tuple) -> frozenset:
+    return frozenset(ids)
+
+
 def duties(scheme: Scheme) -> tuple[tuple, tuple | None]:
     """A version's reporting calendar and compliance rules in force (None: the rules written for the scheme).
     A shipped scheme's version stored before scheme files carried [calendar] and [[compliance]] (a database
@@ -140,9 +151,10 @@ def duties(scheme: Scheme) -> tuple[tuple, tuple | None]:
     rather than silently owing nothing and breaking no rule."""
     if scheme.calendar or scheme.compliance:
         return scheme.calendar, scheme.compliance
-    from rules.reporting import CalendarError, calendar_scheme_ids, obligations_for
+    from rules.reporting import CalendarError, obligations_for
+    from rules.schemes import scheme_ids
 
-    if scheme.id in calendar_scheme_ids():
+    if scheme.id in _shipped_ids(tuple(scheme_ids())):
         try:
             return obligations_for(scheme.id), None
         except CalendarError:

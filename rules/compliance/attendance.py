@@ -27,7 +27,7 @@ RESIDENT_STAFF_DAYS = RuleMeta(
     ),
     message_zh="工作站{station}驻站专职人员{staff}在{month}考勤{days}天，少于15天，专职人员项（{points}分）不得分",
     message_en="Station {station}: resident staff {staff} attended {days} days in {month}, fewer than 15; "
-               "the full-time staff item (4 points) is lost",
+               "the full-time staff item ({points} points) is lost",
     schemes=("qianxi-2022",),
     scheme_item="infrastructure/staff", scheme_fact="staff_months_below_15_days",
     scheme_item_label="基础建设 / 有专职人员负责协作站日常工作",

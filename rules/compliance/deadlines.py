@@ -215,6 +215,10 @@ OBLIGATIONS = {
 # A deadline rule judging a monthly obligation: the submission kind it reads (a scheme's [[compliance]] may name
 # the [calendar] obligation whose hand-ins are that kind, period for period).
 MONTHLY_KINDS = {ob.meta.id: kind for kind, ob in OBLIGATIONS.items() if ob.periods is _months}
+# ... and the calendar due rule that says the same deadline as the rule (a linked obligation must use it)
+MONTHLY_DUE = {MONTHLY_PLAN_LATE.id: "day_of_period", MONTHLY_SUMMARY_LATE.id: "day_of_next_period",
+               MONTHLY_REPORT_LATE.id: "day_of_next_period", JOB_INFORMATION_MISSING.id: "end_of_period",
+               MONTHLY_WORK_REPORT_MISSING.id: "end_of_period"}
 
 STATUS_ZH = {"late": "首次报送逾期", "missing": "截至评估时点仍未报送"}
 

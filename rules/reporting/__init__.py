@@ -161,6 +161,10 @@ def _spec(where: str, raw: dict) -> ObligationSpec:
     unknown = set(raw) - _SPEC_FIELDS
     if unknown:
         raise CalendarError(f"{where}: unknown fields {sorted(unknown)}")
+    for name in ("ledger_types", "fields"):
+        value = raw.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(x, str) and x for x in value):
+            raise CalendarError(f"{where}: '{name}' must be a list of names")
     if raw.get("kind", "report") not in KINDS:
         raise CalendarError(f"{where}: kind must be one of {KINDS}")
     return ObligationSpec(key=raw["key"], label=raw["label"], label_en=raw["label_en"], frequency=raw["frequency"],

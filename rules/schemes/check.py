@@ -50,7 +50,7 @@ GRADE_PROBLEM_KEYS = (
 DATA_PROBLEM_KEYS = (
     "unknown_rule", "unknown_item", "rule_no_points", "no_due_day", "due_day_range", "unknown_frequency",
     "unknown_due_rule", "obligation_day", "unknown_obligation_kind", "obligation_field", "unknown_obligation",
-    "due_day_mismatch",
+    "due_day_mismatch", "obligation_due_rule",
 )
 ALL_PROBLEM_KEYS = PROBLEM_KEYS + GRADE_PROBLEM_KEYS + DATA_PROBLEM_KEYS
 
@@ -405,7 +405,7 @@ class _Checker:
     def obligation_link(self, use: dict, q: tuple, rule: str | None, meta) -> None:
         """``obligation``: the monthly [calendar] obligation whose hand-ins a monthly deadline rule judges; its due
         day is the rule's (a day written in both places must be the same day)."""
-        from rules.compliance.deadlines import MONTHLY_KINDS
+        from rules.compliance.deadlines import MONTHLY_DUE, MONTHLY_KINDS
 
         key = use.get("obligation")
         if not isinstance(key, str) or not key:
@@ -419,7 +419,12 @@ class _Checker:
             self.add(q + ("obligation",), "unknown_obligation", obligation=key, rule=rule or "",
                      allowed=monthly)
             return
+        needed = MONTHLY_DUE.get(rule)
         day = ob.get("day") if ob.get("due") in ("day_of_period", "day_of_next_period") else None
+        if needed is not None and (ob.get("due") != needed or (isinstance(day, int) and not 1 <= day <= 28)):
+            self.add(q + ("obligation",), "obligation_due_rule", obligation=key, rule=rule, due=ob.get("due", ""),
+                     needed=needed)
+            return
         if isinstance(use.get("due_day"), int) and isinstance(day, int) and use["due_day"] != day:
             self.add(q + ("due_day",), "due_day_mismatch", due_day=use["due_day"], obligation=key, day=day)
 

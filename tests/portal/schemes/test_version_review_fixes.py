@@ -255,3 +255,36 @@ def test_at_20_utc_on_30_june_it_is_1_july_in_beijing_and_the_version_of_1_july_
         assert scheme_summary(PX).sha256 == july.sha256
         assert scheme_version(PX).endswith("effective 2026-07-01)")
         assert any(sid == PX for sid, _title in scheme_choices(None))
+
+
+def test_editing_a_contract_keeps_the_version_it_was_signed_under(app, db, world):
+    """An edit of a contract's title after a newer version took effect from before its start: the contract stays
+    under the version it records (its calendar, cycles and duties), it is not moved to the newer one."""
+    from portal.contracts.models import Contract
+    from portal.schemes import services
+    from tests.conftest import login
+    from tests.portal.test_admin import _contract_form
+
+    from portal.contracts.services import scheme_version
+
+    contract = db.get(Contract, world[1]["contract"].id)
+    with app.test_request_context():
+        contract.scheme_version = signed = scheme_version(PX, contract.starts_on)  # as entered through the form
+    db.add(contract)
+    db.commit()
+    assert "effective 2024-01-01" in signed
+    admin, token = _client(app, "t-platform")
+    assert _upload(admin, token, _dated("2024-02-01"), V2_CASES).status_code == 302  # before its 1 March start
+    assert _publish(admin, token, _draft(db, date(2024, 2, 1)).id).status_code == 302
+    client = app.test_client()
+    csrf = login(client, "t1-admin")
+    response = client.post(f"/contracts/{contract.id}/edit", headers={"X-CSRFToken": csrf},
+                           data=_contract_form(world, number=contract.number, title="改过的标题",
+                                               starts_on=contract.starts_on.isoformat(),
+                                               ends_on=contract.ends_on.isoformat()))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    db.expire_all()
+    contract = db.get(Contract, contract.id)
+    assert contract.title == "改过的标题" and contract.scheme_version == signed
+    with app.test_request_context():
+        assert services.contract_scheme(contract).effective_date == date(2024, 1, 1)

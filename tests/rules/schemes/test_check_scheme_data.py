@@ -63,6 +63,11 @@ CASES = [
     ("obligation_field", 'fields = ["referrals"]', 'fields = ["satisfaction_pct"]' + MARK),
     ("unknown_obligation", 'obligation = "monthly_report"', 'obligation = "weekly_report"' + MARK),
     ("due_day_mismatch", "due_day = 10", "due_day = 12" + MARK),
+    # the plan of a month is due by a day OF that month: linked to an obligation due in the next, the two disagree
+    ("obligation_due_rule", 'rule = "deadlines.monthly_report_late"\nitem = "work/reports"\nfact = "late_reports"\n'
+     'points = 0.2\ndue_day = 10\nobligation = "monthly_report"',
+     'rule = "deadlines.monthly_plan_late"\nitem = "work/reports"\nfact = "late_reports"\n'
+     'points = 0.2\ndue_day = 10\nobligation = "monthly_report"' + MARK),
     ("missing_key", 'label_en = "Monthly work report"\n', ""),
     ("unknown_key", 'source = "第三条"\n', 'source = "第三条"\ncolour = "red"' + MARK + "\n"),
 ]
