@@ -45,8 +45,7 @@ def test_operator_records_an_event_with_a_photo_sees_it_listed_and_downloads_it(
     assert Path(download.path()).read_bytes() == WORLD_PNG
 
     page.click("[data-testid=tab-events]")
-    rows = page.locator("[data-testid=event]")
-    assert rows.count() == 2  # the world's fair and this session
+    expect(page.locator("[data-testid=event]")).to_have_count(2)  # the world's fair and this session; waits for the list
     listing = page.locator("[data-testid=events]").inner_text()
     assert "2024年6月18日" in listing and "直播带岗" in listing and "凭祥市就业服务中心直播间" in listing
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import re
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import func, select
 
 from portal.contracts.models import Contract
+from portal.db import local_today
 from portal.reporting.models import FrozenSubmission, Submission
 from tests.conftest import add_contract, login
 
@@ -16,10 +17,17 @@ REPORT = {"narrative": "本月完成园区企业走访12家。", "fact_referrals
           "fact_own_recruitment_events": "2", "fact_campus_fairs_attended": "1", "fact_policy_events_assisted": "0"}
 
 
+def _next_month() -> date:
+    """The first day of the month after Beijing's today: its plan is due on its 5th, always ahead of the clock."""
+    today = local_today()
+    return date(today.year + today.month // 12, today.month % 12 + 1, 1)
+
+
 def _current_contract(db, world) -> Contract:
-    """A lot-1 contract whose December 2026 plan is due on 2026-12-05."""
-    return add_contract(db, world, scheme_id="pingxiang-2024-lot1", starts_on=date(2026, 11, 1),
-                        ends_on=date(2027, 10, 31), number="PX-NOW")
+    """A lot-1 contract running now, whose next month's plan (seed 002 第9项: by the 5th) is not yet due."""
+    start = local_today().replace(day=1)
+    return add_contract(db, world, scheme_id="pingxiang-2024-lot1", starts_on=start,
+                        ends_on=date(start.year + 1, start.month, 1) - timedelta(days=1), number="PX-NOW")
 
 
 def _url(contract_id, key="monthly_plan_summary", period="2024-06"):
@@ -54,10 +62,11 @@ def test_a_report_before_its_deadline_is_on_time(app, world, db):
     contract = _current_contract(db, world)
     client = app.test_client()
     token = login(client, "t1-operator")
-    url = _url(contract.id, period="2026-12")
+    period = _next_month().strftime("%Y-%m")
+    url = _url(contract.id, period=period)
     assert client.post(url, data=REPORT, headers={"X-CSRFToken": token}).status_code == 302
     grid = client.get(f"/contracts/{contract.id}/calendar").get_data(as_text=True)
-    assert 'data-status="submitted_on_time" data-key="monthly_plan_summary:2026-12"' in grid
+    assert f'data-status="submitted_on_time" data-key="monthly_plan_summary:{period}"' in grid
 
 
 def test_bad_figures_get_an_error_next_to_the_field_and_nothing_is_saved(app, world, db):
