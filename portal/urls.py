@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import current_app, has_request_context, request
 from flask import url_for as flask_url_for
+from flask.globals import _cv_request
 from werkzeug.routing import IntegerConverter
 
 _MARK = 1_987_650_000  # marker ids: digits no path, script root or query of the portal holds
@@ -23,12 +23,17 @@ _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"  # as flask.App.url_for quotes `_anchor`
 
 def url_for(endpoint: str, **values) -> str:
     anchor = values.pop("_anchor", None)
-    if (not has_request_context() or endpoint.startswith(".")
-            or any(type(v) is not int or k.startswith("_") for k, v in values.items())):
+    context = _cv_request.get(None)  # the request's context (as flask.request finds it), None outside one
+    if context is None or endpoint[:1] == ".":
         return _flask(endpoint, anchor, values)
-    app = current_app._get_current_object()
-    shapes = app.extensions.setdefault(_SHAPES, {})
-    key = (endpoint, tuple(values), request.script_root)
+    for name, value in values.items():
+        if type(value) is not int or name[:1] == "_":
+            return _flask(endpoint, anchor, values)
+    app = context.app
+    shapes = app.extensions.get(_SHAPES)
+    if shapes is None:
+        shapes = app.extensions.setdefault(_SHAPES, {})
+    key = (endpoint, tuple(values), context.request.script_root)
     shape = shapes.get(key)
     if shape is None:
         shape = _shape(app, endpoint, tuple(values))
