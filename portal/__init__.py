@@ -64,6 +64,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.i18n import install_template_gettext
 
     install_template_gettext(app)  # the same catalogs, looked up once per request (issue #16)
+    from portal.urls import url_for as shaped_url_for
+
+    app.jinja_env.globals["url_for"] = shaped_url_for  # links of ids by their shape (issue #16)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("请先登录。")

@@ -1,6 +1,7 @@
 """Template filters for money and shares: Decimal in, text out; floats are refused."""
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 
@@ -44,36 +45,60 @@ def _as_date(value):
     return value
 
 
+def _reader() -> tuple[str, str] | None:
+    """What a date's text depends on besides the date: the reader's language and time zone (None outside an
+    application: nothing is kept)."""
+    from flask import has_app_context
+    from flask_babel import get_locale, get_timezone
+
+    return (str(get_locale()), str(get_timezone())) if has_app_context() else None
+
+
 def day(value) -> str:
     """2026年3月5日 (a date, or the Beijing day of a moment)."""
-    from datetime import datetime
-
-    from flask_babel import format_date, to_user_timezone
-
     value = _as_date(value)
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
         return value
-    if isinstance(value, datetime):
-        value = to_user_timezone(value).date() if value.tzinfo else value.date()
-    return format_date(value, "long")
+    reader = _reader()
+    return _day(value, *reader) if reader else _day.__wrapped__(value, "", "")
 
 
 def moment(value, seconds: bool = False) -> str:
     """2026年3月5日 23:59 北京时间: a moment in Beijing time, with the zone named."""
     from datetime import datetime
 
-    from flask_babel import gettext, to_user_timezone
-
     value = _as_date(value)
     if value is None or value == "":
         return "—"
     if not isinstance(value, datetime):
         return day(value)
+    reader = _reader()
+    return _moment(value, seconds, *reader) if reader else _moment.__wrapped__(value, seconds, "", "")
+
+
+# A page shows the same few days again and again (every row's deadline): each text is made once per process for
+# its language and time zone, which the cache key carries (issue #16).
+@functools.lru_cache(maxsize=8192)
+def _day(value, _locale: str, _zone: str) -> str:
+    from datetime import datetime
+
+    from flask_babel import format_date, to_user_timezone
+
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date() if value.tzinfo else value.date()
+    return format_date(value, "long")
+
+
+@functools.lru_cache(maxsize=8192)
+def _moment(value, seconds: bool, locale: str, zone: str) -> str:
+    from flask_babel import gettext, to_user_timezone
+
     local = to_user_timezone(value) if value.tzinfo else value
     clock = local.strftime("%H:%M:%S" if seconds else "%H:%M")
-    return gettext("%(day)s %(clock)s 北京时间", day=day(local.date()), clock=clock)
+    the_day = _day(local.date(), locale, zone) if locale else _day.__wrapped__(local.date(), "", "")
+    return gettext("%(day)s %(clock)s 北京时间", day=the_day, clock=clock)
 
 
 def month(value) -> str:

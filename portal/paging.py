@@ -10,6 +10,7 @@ from flask import request, url_for
 from sqlmodel import func, select
 
 from portal.db import get_session
+from portal.urls import url_for as shaped_url_for
 
 PER_PAGE = 50
 
@@ -32,7 +33,7 @@ def page_number() -> int:
 def item_url(endpoint: str, item_id: int, anchor: str, **values) -> str:
     """A link to one row of a paged list: the list at the page holding row `item_id` (found when the link is
     followed, so it stays right as rows are added), scrolled to `#anchor`."""
-    return url_for(endpoint, **values, **{ITEM: item_id}, _anchor=anchor)
+    return shaped_url_for(endpoint, **values, **{ITEM: item_id}, _anchor=anchor)
 
 
 @dataclass

@@ -1,11 +1,14 @@
 """What waits for the person at home (GOV.UK task lists): grouped by what they must do, each with a count and
 the oldest first. Counts are aggregated in SQL and lists limited, so the number of queries does not grow with
-the data; only the few sheets shown are scored to say how many facts they still miss."""
+the data; only the few sheets shown are scored to say how many facts they still miss. A queue's first rows, its
+count (a window count over all its rows, computed before the limit) and its contracts' numbers (joined through the
+user's scope) come in one statement (issue #16)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
+import sqlalchemy as sa
 from flask import url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from sqlmodel import func
@@ -14,7 +17,7 @@ from portal.contracts.models import Contract
 from portal.cycles.models import AssessmentSheet
 from portal.db import get_session
 from portal.filters import day, period
-from portal.scoping import scoped
+from portal.scoping import scoped, visible
 
 LIMIT = 8
 SHEETS_SCORED = 5  # the sheets listed with their missing facts counted (each is scored)
@@ -36,17 +39,16 @@ class Queue:
     more: str = ""  # where the whole list is
 
 
-def _count(query) -> int:
-    return get_session().exec(query.with_only_columns(func.count()).order_by(None)).one()
-
-
-def _numbers(contract_ids) -> dict[int, str]:
-    ids = sorted(set(contract_ids))
-    if not ids:
-        return {}
-    rows = get_session().execute(scoped(Contract).where(Contract.id.in_(ids))
-                                 .with_only_columns(Contract.id, Contract.number)).all()
-    return dict(rows)
+def _first(query, contract_id, *order, contract=None) -> tuple[list, int]:
+    """The first LIMIT rows of `query` (a scoped select of one model) in `order`, each as (object, its contract's
+    number or "" when the user's scope holds no such contract), and the number of all its rows — one statement.
+    With `contract` (a Contract entity) the whole contract instead of its number (None when out of scope)."""
+    joined = sa.and_(Contract.id == contract_id, visible(Contract))
+    query = query.add_columns(contract if contract is not None else Contract.number,
+                              func.count().over().label("total")).outerjoin(Contract, joined)
+    rows = get_session().execute(query.order_by(*order).limit(LIMIT)).all()
+    total = rows[0].total if rows else 0
+    return [(row[0], row[1] if contract is not None else row[1] or "") for row in rows], total
 
 
 def submissions_to_review() -> Queue:
@@ -54,9 +56,9 @@ def submissions_to_review() -> Queue:
     from portal.reporting.services import find_obligation
 
     query = scoped(Submission).where(Submission.state == "submitted")
-    rows = get_session().exec(query.order_by(Submission.submitted_at, Submission.id).limit(LIMIT)).all()
-    contracts = {c.id: c for c in get_session().exec(scoped(Contract).where(
-        Contract.id.in_({r.contract_id for r in rows})))} if rows else {}
+    found, total = _first(query, Submission.contract_id, Submission.submitted_at, Submission.id, contract=Contract)
+    rows = [s for s, _c in found]
+    contracts = {c.id: c for _s, c in found if c is not None}
 
     def title(s) -> str:
         obligation = find_obligation(contracts[s.contract_id], s.obligation_key, s.period_key)
@@ -64,7 +66,7 @@ def submissions_to_review() -> Queue:
             return s.obligation_key
         return obligation.spec.label_en if str(get_locale()).startswith("en") else obligation.spec.label
 
-    return Queue("submissions", _l("待审核的报送"), _count(query), [
+    return Queue("submissions", _l("待审核的报送"), total, [
         Item(f"{contracts[s.contract_id].number} · {title(s)} {period(s.period_key)}",
              url_for("reporting.submit_report", contract_id=s.contract_id, obligation_key=s.obligation_key,
                      period_key=s.period_key), day(s.submitted_at)) for s in rows])
@@ -104,13 +106,12 @@ def objections_to_answer() -> Queue:
     from portal.publication.models import Objection
 
     query = scoped(Objection).where(Objection.state == "open")
-    rows = get_session().exec(query.order_by(Objection.filed_at, Objection.id).limit(LIMIT)).all()
-    numbers = _numbers(o.contract_id for o in rows)
+    rows, total = _first(query, Objection.contract_id, Objection.filed_at, Objection.id)
     whole = _l("整体结果")
-    return Queue("objections", _l("待答复的异议"), _count(query), [
-        Item(f"{numbers.get(o.contract_id, '')} · {o.target_title or whole}",
+    return Queue("objections", _l("待答复的异议"), total, [
+        Item(f"{number} · {o.target_title or whole}",
              url_for("publication.show_publication", publication_id=o.publication_id) + f"#objection-{o.id}",
-             day(o.filed_at)) for o in rows])
+             day(o.filed_at)) for o, number in rows])
 
 
 def operators_overdue() -> Queue:
@@ -118,27 +119,27 @@ def operators_overdue() -> Queue:
     from portal.violations.models import Violation
 
     condition = (Violation.rule_id.like("deadlines.%"), Violation.status.in_(("open", "acknowledged")))
-    session = get_session()
-    total = session.exec(scoped(Violation).where(*condition)
-                         .with_only_columns(func.count(func.distinct(Violation.contract_id))).order_by(None)).one()
-    rows = session.execute(scoped(Violation).where(*condition)
-                           .with_only_columns(Violation.contract_id, func.count().label("n"))
-                           .group_by(Violation.contract_id).order_by(func.count().desc(), Violation.contract_id)
-                           .limit(LIMIT)).all()
-    numbers = _numbers(contract_id for contract_id, _ in rows)
+    # One row per contract (the window counts the groups: the contracts with any), its number through the scope.
+    rows = get_session().execute(
+        scoped(Violation).where(*condition)
+        .with_only_columns(Violation.contract_id, func.count().label("n"), Contract.number,
+                           func.count().over().label("total"))
+        .outerjoin(Contract, sa.and_(Contract.id == Violation.contract_id, visible(Contract)))
+        .group_by(Violation.contract_id, Contract.number).order_by(func.count().desc(), Violation.contract_id)
+        .limit(LIMIT)).all()
+    total = rows[0].total if rows else 0
     return Queue("overdue", _l("逾期未报送的运营单位"), total, [
-        Item(numbers.get(contract_id, ""), url_for("violations.list_violations", contract_id=contract_id),
-             str(_l("%(n)s项逾期", n=n))) for contract_id, n in rows])
+        Item(number or "", url_for("violations.list_violations", contract_id=contract_id),
+             str(_l("%(n)s项逾期", n=n))) for contract_id, n, number, _total in rows])
 
 
 def sheets_to_approve() -> Queue:
     query = scoped(AssessmentSheet).where(AssessmentSheet.state == "submitted")
-    rows = get_session().exec(query.order_by(AssessmentSheet.submitted_at, AssessmentSheet.id).limit(LIMIT)).all()
-    numbers = _numbers(s.contract_id for s in rows)
-    return Queue("approve", _l("待审批的考核表"), _count(query), [
-        Item(f"{numbers.get(s.contract_id, '')} · {s.cycle_label}",
+    rows, total = _first(query, AssessmentSheet.contract_id, AssessmentSheet.submitted_at, AssessmentSheet.id)
+    return Queue("approve", _l("待审批的考核表"), total, [
+        Item(f"{number} · {s.cycle_label}",
              url_for("assessment.show_sheet", contract_id=s.contract_id, cycle_id=s.cycle_id),
-             day(s.submitted_at) if s.submitted_at else "") for s in rows])
+             day(s.submitted_at) if s.submitted_at else "") for s, number in rows])
 
 
 def waivers_to_confirm() -> Queue:
@@ -147,24 +148,21 @@ def waivers_to_confirm() -> Queue:
 
     query = scoped(Violation).where(Violation.waiver_proposed_by_id.is_not(None),
                                     Violation.status.in_(("open", "acknowledged")))
-    rows = get_session().exec(query.order_by(Violation.id).limit(LIMIT)).all()
-    numbers = _numbers(v.contract_id for v in rows)
-    return Queue("waivers", _l("待确认的豁免"), _count(query), [
-        Item(f"{numbers.get(v.contract_id, '')} · {v.message_zh}",
+    rows, total = _first(query, Violation.contract_id, Violation.id)
+    return Queue("waivers", _l("待确认的豁免"), total, [
+        Item(f"{number} · {v.message_zh}",
              violation_url(v),
-             v.waiver_reason) for v in rows])
+             v.waiver_reason) for v, number in rows])
 
 
 def terminations_to_confirm() -> Queue:
     from portal.consequences.models import TerminationProposal
 
     query = scoped(TerminationProposal).where(TerminationProposal.state == "proposed")
-    rows = get_session().exec(query.order_by(TerminationProposal.proposed_at, TerminationProposal.id)
-                              .limit(LIMIT)).all()
-    numbers = _numbers(p.contract_id for p in rows)
-    return Queue("terminations", _l("待确认的终止合同"), _count(query), [
-        Item(numbers.get(p.contract_id, ""), url_for("consequences.show_proposal", proposal_id=p.id), p.reason)
-        for p in rows])
+    rows, total = _first(query, TerminationProposal.contract_id, TerminationProposal.proposed_at,
+                         TerminationProposal.id)
+    return Queue("terminations", _l("待确认的终止合同"), total, [
+        Item(number, url_for("consequences.show_proposal", proposal_id=p.id), p.reason) for p, number in rows])
 
 
 def queues_for(user, today: date) -> list[Queue]:

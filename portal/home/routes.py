@@ -51,6 +51,13 @@ def index():
                   workspace=_workspaces(running))
 
 
+def _card_columns() -> tuple:
+    from portal.violations.models import Violation
+
+    return (Violation.id, Violation.contract_id, Violation.rule_id, Violation.message_zh, Violation.message_en,
+            Violation.penalty_points, Violation.per_occurrence, Violation.consequence, Violation.first_found_at)
+
+
 def _workspaces(contracts: list[Contract]) -> list[dict]:
     """Per running contract: the next things due and the open violations with the points at stake (two
     queries for all of them: their reports' versions and their open violations)."""
@@ -59,10 +66,12 @@ def _workspaces(contracts: list[Contract]) -> list[dict]:
 
     ids = [c.id for c in contracts]
     versions = versions_by_contract(ids)
-    violations: dict[int, list[Violation]] = {i: [] for i in ids}
+    violations: dict[int, list] = {i: [] for i in ids}
     if ids:
-        for v in get_session().exec(scoped(Violation).where(Violation.contract_id.in_(ids),
-                                                            Violation.status.in_(("open", "acknowledged")))):
+        # The columns a card shows and sorts by, not whole violations (their evidence, JSON, and five moments).
+        for v in get_session().execute(scoped(Violation).where(Violation.contract_id.in_(ids),
+                                                               Violation.status.in_(("open", "acknowledged")))
+                                       .with_only_columns(*_card_columns())):
             violations[v.contract_id].append(v)
     out = []
     for contract in contracts:
