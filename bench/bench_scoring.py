@@ -1,23 +1,36 @@
 """Benchmark the scoring engine: 2,000 contracts × 12 cycles, and a 2,000-participant 吴江 cohort.
 
-    python bench/bench_scoring.py [--contracts 2000] [--cycles 12] [--cohort 2000] [--seed 7]
+    python bench/bench_scoring.py [--contracts 2000] [--cycles 12] [--cohort 2000] [--seed 7] [--reference 6baacc5]
 
 Facts are generated from each scheme's own fact declarations (kinds, ranges, examples), seeded, so
 runs are repeatable. Prints a markdown section for docs/benchmarks.md.
+
+Every sheet of the timed run (and of the cohort) is then compared field by field with the sheet the engine of
+the reference commit (main's rules/, taken with `git archive` into a temporary directory and run in a
+process of its own) makes of the same facts; if any field of any sheet differs, no figure is printed and the
+script fails. `--reference none` skips the comparison (and says so in the section).
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
 import os
+import pickle
 import platform
 import random
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+# the reference run (see reference_digests) imports rules/ from a copy of the reference commit instead
+sys.path.insert(0, os.environ.get("BENCH_SCORING_RULES_ROOT") or str(ROOT))
 
 from rules.schemes import all_schemes, load_scheme  # noqa: E402
 from rules.scoring import render_sheet, score, score_cohort, sheet_to_dict  # noqa: E402
@@ -70,6 +83,7 @@ def bench_contracts(n_contracts: int, n_cycles: int, seed: int):
         for _ in range(n_cycles):
             work.append((scheme, random_facts(scheme, rng)))
     per_sheet = []
+    sheets = []
     cpu_start = time.process_time()
     start = time.perf_counter()
     passed = 0
@@ -77,14 +91,15 @@ def bench_contracts(n_contracts: int, n_cycles: int, seed: int):
         t0 = time.perf_counter()
         sheet = score(scheme, facts)
         per_sheet.append(time.perf_counter() - t0)
+        sheets.append(sheet)
         passed += bool(sheet.passed)
     elapsed = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
     # the same sheets again in the same process: every scheme planned, its repeated lines remembered
     start = time.perf_counter()
-    again = sum(bool(score(scheme, facts).passed) for scheme, facts in work)
+    sheets_again = [score(scheme, facts) for scheme, facts in work]
     elapsed_again = time.perf_counter() - start
-    assert again == passed
+    assert sum(bool(sheet.passed) for sheet in sheets_again) == passed
     # rendering, measured on a sample
     sample = work[:: max(len(work) // 500, 1)]
     t0 = time.perf_counter()
@@ -97,7 +112,8 @@ def bench_contracts(n_contracts: int, n_cycles: int, seed: int):
         "schemes": [s.id for s in schemes], "sheets": len(work), "elapsed": elapsed, "passed": passed,
         "cpu": cpu, "elapsed_again": elapsed_again,
         "median": statistics.median(per_sheet), "p95": sorted(per_sheet)[int(len(per_sheet) * 0.95)],
-        "max": max(per_sheet), "render_each": render_each,
+        "max": max(per_sheet), "render_each": render_each, "sheets_made": sheets,
+        "sheets_again": sheets_again,
     }
 
 
@@ -111,7 +127,78 @@ def bench_cohort(n: int, seed: int):
     grades = {}
     for sheet in result.sheets.values():
         grades[sheet.grade] = grades.get(sheet.grade, 0) + 1
-    return {"participants": n, "elapsed": elapsed, "grades": grades, "complete": result.complete}
+    return {"participants": n, "elapsed": elapsed, "grades": grades, "complete": result.complete,
+            "sheets_made": [result.sheets[who] for who in cohort]}
+
+
+# -- the same sheets from the reference engine, field by field ---------------------------------------------
+
+
+def _canon(value) -> str:
+    """A value as exact text: Decimals with their exponent (1.5 ≠ 1.50), types told apart (1 ≠ True ≠ "1"),
+    dicts in their order, dataclasses field by field (private fields, such as a sheet's scheme, left out)."""
+    cls = value.__class__
+    if cls is Decimal:
+        return f"D{value}"
+    if cls in (str, int, bool, float) or value is None:
+        return repr(value)
+    if cls is list or cls is tuple:
+        return ("[" if cls is list else "(") + ",".join(_canon(v) for v in value) + ("]" if cls is list else ")")
+    if cls is dict:
+        return "{" + ",".join(f"{_canon(k)}:{_canon(v)}" for k, v in value.items()) + "}"
+    if dataclasses.is_dataclass(value):
+        return cls.__name__ + "(" + ",".join(f"{f.name}={_canon(getattr(value, f.name))}"
+                                             for f in dataclasses.fields(value) if not f.name.startswith("_")) + ")"
+    return f"{cls.__name__}<{value!r}>"
+
+
+def sheet_digest(sheet) -> dict[str, bytes]:
+    """field name → a digest of the field's exact value (a sheet's lines one by one)."""
+    out = {}
+    for f in dataclasses.fields(sheet):
+        if f.name.startswith("_"):
+            continue
+        value = getattr(sheet, f.name)
+        if f.name == "lines":
+            for i, line in enumerate(value):
+                for g in dataclasses.fields(line):
+                    out[f"lines[{i}] {line.path} .{g.name}"] = hashlib.blake2b(
+                        _canon(getattr(line, g.name)).encode(), digest_size=16).digest()
+            out["lines (count)"] = str(len(value)).encode()
+        else:
+            out[f.name] = hashlib.blake2b(_canon(value).encode(), digest_size=16).digest()
+    return out
+
+
+def reference_digests(commit: str, args) -> list[dict[str, bytes]]:
+    """The digests of every sheet (contracts, then cohort) as the engine of `commit` makes them."""
+    with tempfile.TemporaryDirectory(prefix="bench-scoring-ref-") as tmp:
+        archive = subprocess.run(["git", "archive", "--format=tar", commit, "rules"], cwd=ROOT, check=True,
+                                 capture_output=True).stdout
+        tar_path = Path(tmp) / "rules.tar"
+        tar_path.write_bytes(archive)
+        with tarfile.open(tar_path) as tar:
+            tar.extractall(tmp, filter="data")
+        out = Path(tmp) / "digests.pickle"
+        subprocess.run([sys.executable, __file__, "--contracts", str(args.contracts), "--cycles", str(args.cycles),
+                        "--cohort", str(args.cohort), "--seed", str(args.seed), "--dump-digests", str(out)],
+                       cwd=tmp, check=True, env={**os.environ, "BENCH_SCORING_RULES_ROOT": tmp})
+        return pickle.loads(out.read_bytes())
+
+
+def compare(ours: list, theirs: list[dict[str, bytes]]) -> list[str]:
+    """Each difference as a sentence (at most 20)."""
+    problems = []
+    if len(ours) != len(theirs):
+        problems.append(f"{len(ours)} sheets here, {len(theirs)} in the reference run")
+    for n, (sheet, ref) in enumerate(zip(ours, theirs)):
+        mine = sheet_digest(sheet)
+        if mine != ref:
+            fields = sorted({k for k in mine.keys() | ref.keys() if mine.get(k) != ref.get(k)})
+            problems.append(f"sheet {n} ({sheet.scheme_id}, {sheet.participant}): differs in {', '.join(fields[:8])}")
+            if len(problems) >= 20:
+                break
+    return problems
 
 
 def main(argv=None) -> int:
@@ -120,10 +207,30 @@ def main(argv=None) -> int:
     parser.add_argument("--cycles", type=int, default=12)
     parser.add_argument("--cohort", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--reference", default="6baacc5",
+                        help="the commit whose engine every sheet is compared with (main); 'none' to skip")
+    parser.add_argument("--dump-digests", help=argparse.SUPPRESS)  # the reference run's own mode
     args = parser.parse_args(argv)
 
     c = bench_contracts(args.contracts, args.cycles, args.seed)
     k = bench_cohort(args.cohort, args.seed)
+    made = c.pop("sheets_made") + k.pop("sheets_made")
+    again = c.pop("sheets_again")
+    if args.dump_digests:
+        Path(args.dump_digests).write_bytes(pickle.dumps([sheet_digest(s) for s in made]))
+        return 0
+    if args.reference != "none":
+        reference = reference_digests(args.reference, args)
+        problems = compare(made, reference) + compare(again, reference[:len(again)])
+        if problems:
+            print(f"NOT THE SAME FIGURES as the engine of {args.reference}; no figure printed:", file=sys.stderr)
+            for problem in problems:
+                print("  " + problem, file=sys.stderr)
+            return 1
+    checked = (f"Every one of the {len(made):,} sheets ({c['sheets']:,} contract sheets and {k['participants']:,} "
+               f"cohort sheets), and the {len(again):,} of the second run, were compared field by field, line by line, "
+               f"with the sheets the engine of commit {args.reference} (main) makes of the same facts: all identical."
+               if args.reference != "none" else "Not compared with another engine (--reference none).")
     ms = 1000
     print("## Scoring engine (`bench/bench_scoring.py`)\n")
     print(f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()} "
@@ -142,7 +249,7 @@ def main(argv=None) -> int:
           f"{k['elapsed']:.2f} s | {k['participants'] / k['elapsed']:,.0f} participants/s | "
           f"{k['elapsed'] / k['participants'] * ms:.3f} ms |")
     grades = ", ".join(f"{g}: {n}" for g, n in sorted(k["grades"].items(), key=lambda gn: str(gn[0])))
-    print(f"\nContracts passed: {c['passed']:,} of {c['sheets']:,}. Cohort grades: {grades}.")
+    print(f"\nContracts passed: {c['passed']:,} of {c['sheets']:,}. Cohort grades: {grades}. {checked}")
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"\nThe first run is a fresh process: each scheme is planned on its first sheet and a line is remembered "
           f"by the facts it reads as the run goes (`_Plan` and `_NodePlan` in rules/scoring/engine.py). "
