@@ -1,8 +1,8 @@
 """Sum mutmut's results per module and list every surviving mutant with its diff (docs/mutation.md).
 
 `python mutation/report.py rules guards > build/mutation/results.md` reads build/mutation/<target>/mutants/*.meta
-(mutmut's own verdicts) and the mutated sources beside them (for the diffs); mutation/verdicts.toml holds the
-hand-written verdict on a survivor (equivalent, and why) or on a group of them (a name pattern).
+(mutmut's own verdicts) and the mutated sources beside them (for the diffs); mutation/verdicts.toml (and
+verdicts-*.toml beside it) holds the hand-written verdict on a survivor (equivalent, and why) or on a group of them (a name pattern).
 """
 from __future__ import annotations
 
@@ -78,8 +78,10 @@ def load(target: str):
 
 
 def verdicts() -> list[tuple[str, str, str]]:
-    data = tomllib.loads((ROOT / "mutation" / "verdicts.toml").read_text())
-    return [(v["pattern"], v["verdict"], v["why"]) for v in data.get("verdict", [])]
+    """verdicts.toml, then verdicts-*.toml (one per part of rules/ judged on its own), in that order."""
+    files = [ROOT / "mutation" / "verdicts.toml", *sorted((ROOT / "mutation").glob("verdicts-*.toml"))]
+    return [(v["pattern"], v["verdict"], v["why"])
+            for f in files for v in tomllib.loads(f.read_text()).get("verdict", [])]
 
 
 def report(targets: list[str], names: dict[str, list[str]] | None = None) -> str:
