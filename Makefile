@@ -91,6 +91,7 @@ faults: test-deps
 	$(PY) -m faults
 
 bench: install
+	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) -m bench
 
 # The security probe matrix (issue #13) against gunicorn on a throwaway PostgreSQL; writes docs/security.md.
