@@ -86,6 +86,9 @@ MESSAGES = {
     "unknown_obligation": N_("“%(obligation)s”不是[calendar]中按月报送的事项，或规则“%(rule)s”不按月判断报送（可用：%(allowed)s）"),
     "due_day_mismatch": N_("截止日%(due_day)s日与报送日历中“%(obligation)s”的截止日%(day)s日不一致：同一截止日只能有一个"),
     "obligation_due_rule": N_("规则“%(rule)s”按%(needed)s判断截止，而“%(obligation)s”的截止规则是%(due)s（或截止日超过28日）：两者须说同一个截止时间"),
+    "fixed_not_regular": N_("计分方法“fixed”直接给满分，只能用于写明分值（max）的常规评分项，不能用于加分或扣分项"),
+    "steps_from_below_threshold": N_("起算值steps_from为%(value)s，不能低于门槛threshold %(threshold)s"),
+    "unknown_order": N_("未知的排名顺序“%(value)s”（可用：%(allowed)s）"),
     "invalid": N_("方案文件有误：%(detail)s"),
 }
 POINTS_SUM = {

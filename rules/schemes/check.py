@@ -52,7 +52,10 @@ DATA_PROBLEM_KEYS = (
     "unknown_due_rule", "obligation_day", "unknown_obligation_kind", "obligation_field", "unknown_obligation",
     "due_day_mismatch", "obligation_due_rule",
 )
-ALL_PROBLEM_KEYS = PROBLEM_KEYS + GRADE_PROBLEM_KEYS + DATA_PROBLEM_KEYS
+# the methods' own rules that had only an English detail under "invalid"; each with its bad file in
+# tests/rules/schemes/test_check_method_problems.py
+METHOD_PROBLEM_KEYS = ("fixed_not_regular", "steps_from_below_threshold", "unknown_order")
+ALL_PROBLEM_KEYS = PROBLEM_KEYS + GRADE_PROBLEM_KEYS + DATA_PROBLEM_KEYS + METHOD_PROBLEM_KEYS
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _SCHEME_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -146,7 +149,10 @@ def _s(value: Any) -> str:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+    """An integer or a finite decimal: TOML's nan and inf are not a number of points, money or days."""
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class _Checker:
@@ -163,8 +169,10 @@ class _Checker:
 
     def add(self, path: tuple, problem: str, /, **params: Any) -> None:
         line, column = locate(self.pos, path)
-        self.problems.append(Problem(line, column, problem, {k: _s(v) if not isinstance(v, list) else [_s(x) for x in v]
-                                                         for k, v in params.items()}, self.show(path)))
+        found = Problem(line, column, problem, {k: _s(v) if not isinstance(v, list) else [_s(x) for x in v]
+                                                for k, v in params.items()}, self.show(path))
+        if found not in self.problems:  # a table read by two checks (e.g. `categories = 5`) is one problem, once
+            self.problems.append(found)
 
     def show(self, path: tuple) -> str:
         """``categories[basic].items[signboard].max``: indices of id'd tables shown by their id."""
@@ -719,7 +727,7 @@ class _Checker:
 
     def m_fixed(self, data, p, maximum, kind):
         if kind != "regular" or maximum is None:
-            self.add(p + ("method",), "invalid", detail="method 'fixed' awards a regular leaf its max")
+            self.add(p + ("method",), "fixed_not_regular")  # it awards a regular leaf its max
         return set()
 
     def m_checklist(self, data, p, maximum, kind):
@@ -841,7 +849,7 @@ class _Checker:
         self.cap(data, p, maximum)
         steps_from = self.number(data, "steps_from", p, required=False)
         if steps_from is not None and threshold is not None and steps_from < threshold:
-            self.add(p + ("steps_from",), "invalid", detail="steps_from must not be below threshold")
+            self.add(p + ("steps_from",), "steps_from_below_threshold", value=steps_from, threshold=threshold)
         return {"fact", "threshold", "base", "step", "step_points", "cap", "steps_from"}
 
     def m_deductions(self, data, p, maximum, kind):
@@ -853,7 +861,10 @@ class _Checker:
             start = self.number(data, "start", p, required=False)
             if start is not None and maximum is not None and start > maximum:
                 self.add(p + ("start",), "exceeds_max", key="start", value=start, max=maximum)
-            self.number(data, "floor", p, required=False)
+            floor = self.number(data, "floor", p, required=False)
+            top = start if start is not None else maximum
+            if floor is not None and top is not None and floor > top:  # 扣完为止 at a floor above the start: nothing
+                self.add(p + ("floor",), "exceeds_max", key="floor", value=floor, max=top)  # could be taken off
         entries = self.array(data, "deductions", p)
         if not entries:
             self.add(p + ("deductions",) if "deductions" in data else p, "empty_list", key="deductions")
@@ -897,7 +908,7 @@ class _Checker:
 
     def m_rank(self, data, p, maximum, kind):
         if data.get("order", "desc") not in ("desc", "asc"):
-            self.add(p + ("order",), "invalid", detail="order is 'desc' or 'asc'")
+            self.add(p + ("order",), "unknown_order", value=data.get("order"), allowed=["desc", "asc"])
         self.fact_ref(data.get("fact"), p + ("fact",), _NUMERIC)
         if "eligible" in data:
             self.conditions(data["eligible"], p + ("eligible",))
@@ -1025,6 +1036,8 @@ class _Checker:
             self.add(p + ("advance_share",), "weight_out_of_range", key="advance_share", value=advance, max=1)
         total = advance or Decimal(0)
         stages = self.array(data, "stages", p)
+        if not stages and isinstance(data.get("stages", []), list):
+            self.add(p + ("stages",) if "stages" in data else p, "empty_list", key="stages")
         for i, s in enumerate(stages):
             sp = p + ("stages", i)
             if (s := self.table(s, sp)) is None:
@@ -1047,6 +1060,8 @@ class _Checker:
         if total != 1:
             self.add(p + ("advance_share",) if "advance_share" in data else p, "shares_sum", sum=total)
         raw = self.array(data, "bands", p)
+        if not raw and isinstance(data.get("bands", []), list):
+            self.add(p + ("bands",) if "bands" in data else p, "empty_list", key="bands")
         bands = self.bands(raw, p + ("bands",), "ratio", limit=Decimal(1))
         if any(isinstance(b, dict) and "grade" in b for b in raw):
             self.payment_by_grade(raw, p + ("bands",))
@@ -1079,7 +1094,10 @@ class _Checker:
     def subsidy(self, data: dict) -> None:
         p = ("subsidy",)
         self.unknown(data, {"bands", "one_off", "requires_pass", "clause"}, p)
-        self.total_bands(self.bands(self.array(data, "bands", p), p + ("bands",), "amount"), p + ("bands",))
+        raw = self.array(data, "bands", p)
+        if not raw and isinstance(data.get("bands", []), list):
+            self.add(p + ("bands",) if "bands" in data else p, "empty_list", key="bands")
+        self.total_bands(self.bands(raw, p + ("bands",), "amount"), p + ("bands",))
         one_off = self.array(data, "one_off", p)
         for i, o in enumerate(one_off):
             op = p + ("one_off", i)

@@ -1022,23 +1022,6 @@ def _m_rank(node, ctx, info: RankInfo):
     return raw, text
 
 
-def _score_leaf(node: Node, ctx: _Context, ranks: dict[str, RankInfo] | None) -> Line:
-    """A leaf's line; ctx.token is set to how the sum above it may remember it (None: by its figures)."""
-    plan = ctx.plan.node(node)
-    memo = plan.memo
-    if memo is not None:
-        key = plan.key(ctx.facts)
-        known = memo.get(key)
-        if known is not None:
-            plan.hits += 1
-            return _known_line(known, ctx)
-        return _learn_line(plan, key, node, ctx, ranks)
-    line = _score_leaf_text(node, ctx, ranks)
-    line.steps = ctx.steps
-    ctx.token = None
-    return line
-
-
 def _learn_line(plan: "_NodePlan", key: Any, node: Node, ctx: _Context, ranks) -> Line:
     """A leaf's line not seen before: scored, remembered, and given as _known_line gives it."""
     # scored in a context of its own that records every fact it reads, inside which derivation, and
