@@ -20,6 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "mutation"
 MUTMUT = Path(sys.executable).parent / "mutmut"
 
+# mutmut copies only the source paths and tests/ into mutants/, but tests/rules needs more of the tree:
+# tests/conftest.py imports portal (create_app), test_scheme_guide.py reads docs/ (the guides and their worked
+# example) and builds the portal's `app` (templates, static, the migrations and alembic.ini), and
+# test_scheme_guide.py, scoring/test_graded_check.py and schemes/test_check_scheme_data.py word the checker's
+# problems with portal.schemes.problems and portal/translations. Without these mutmut's first full run fails.
+RULES_ALSO_COPY = ["docs", "portal", "templates", "static", "migrations", "alembic.ini"]
+
 # What is mutated, which tests may kill it, and (for the portal) which functions are the guards.
 TARGETS: dict[str, dict] = {
     # All of rules/: law as code. Module-level code (scheme tables, durable_rules conditions) is not mutated by
@@ -28,12 +35,12 @@ TARGETS: dict[str, dict] = {
         "source_paths": ["rules"],
         "tests": ["tests/rules"],
         "names": ["rules.*"],
-        "also_copy": [],
+        "also_copy": RULES_ALSO_COPY,
     },
     # rules/ in parts, each in a build directory of its own, so that two parts can run side by side (the same
     # mutants as the rules target's; report.py sums each part like a target)
     **{f"rules-{part}": {"source_paths": ["rules"], "tests": ["tests/rules"], "names": [f"rules.{part}.*"],
-                         "also_copy": []}
+                         "also_copy": RULES_ALSO_COPY}
        for part in ("scoring", "schemes", "compliance")},
     # The portal's guard functions: tenant scoping, locks, payments, masking, version numbering. mutmut copies
     # the whole package (it must stay importable) but only these files are mutated and only these functions run.
@@ -134,7 +141,7 @@ def run(name: str, globs: list[str]) -> int:
     jobs = os.environ.get("MUTATION_JOBS", "2")  # at nice 19 the second child only takes idle CPU
     names = globs or ([] if resume else TARGETS[name]["names"])
     cmd = ["nice", "-n", "19", str(MUTMUT), "run", "--max-children", jobs, *names]
-    print("$ cd", work.relative_to(ROOT), "&&", " ".join(cmd[3:8]), f"... ({len(cmd) - 8} names)", flush=True)
+    print("$ cd", work.relative_to(ROOT), "&&", " ".join(cmd[3:7]), *names[:1], f"... ({len(names)} names)", flush=True)
     return subprocess.call(cmd, cwd=work, env=env)
 
 
