@@ -274,6 +274,13 @@ class _Checker:
             return []
         return value
 
+    def nonempty(self, data: dict, key: str, path: tuple) -> list:
+        """The array `key`, with "empty_list" when it is written empty or left out (a wrong type: `array` says it)."""
+        value = self.array(data, key, path)
+        if not value and isinstance(data.get(key, []), list):
+            self.add(path + (key,) if key in data else path, "empty_list", key=key)
+        return value
+
     def unique(self, items: list[tuple[str | None, tuple]], what: str) -> None:
         seen: set[str] = set()
         for ident, path in items:
@@ -1035,9 +1042,7 @@ class _Checker:
         if advance is not None and advance > 1:
             self.add(p + ("advance_share",), "weight_out_of_range", key="advance_share", value=advance, max=1)
         total = advance or Decimal(0)
-        stages = self.array(data, "stages", p)
-        if not stages and isinstance(data.get("stages", []), list):
-            self.add(p + ("stages",) if "stages" in data else p, "empty_list", key="stages")
+        stages = self.nonempty(data, "stages", p)
         for i, s in enumerate(stages):
             sp = p + ("stages", i)
             if (s := self.table(s, sp)) is None:
@@ -1059,9 +1064,7 @@ class _Checker:
                     "payment.stages")
         if total != 1:
             self.add(p + ("advance_share",) if "advance_share" in data else p, "shares_sum", sum=total)
-        raw = self.array(data, "bands", p)
-        if not raw and isinstance(data.get("bands", []), list):
-            self.add(p + ("bands",) if "bands" in data else p, "empty_list", key="bands")
+        raw = self.nonempty(data, "bands", p)
         bands = self.bands(raw, p + ("bands",), "ratio", limit=Decimal(1))
         if any(isinstance(b, dict) and "grade" in b for b in raw):
             self.payment_by_grade(raw, p + ("bands",))
@@ -1094,9 +1097,7 @@ class _Checker:
     def subsidy(self, data: dict) -> None:
         p = ("subsidy",)
         self.unknown(data, {"bands", "one_off", "requires_pass", "clause"}, p)
-        raw = self.array(data, "bands", p)
-        if not raw and isinstance(data.get("bands", []), list):
-            self.add(p + ("bands",) if "bands" in data else p, "empty_list", key="bands")
+        raw = self.nonempty(data, "bands", p)
         self.total_bands(self.bands(raw, p + ("bands",), "amount"), p + ("bands",))
         one_off = self.array(data, "one_off", p)
         for i, o in enumerate(one_off):
