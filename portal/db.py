@@ -150,10 +150,7 @@ def get_engine() -> sa.Engine:
 def get_session() -> Session:
     """The request's session (one per app context), closed at teardown."""
     if "db_session" not in g:
-        session = Session(get_engine(), expire_on_commit=False)
-        event.listen(session, "before_commit", _committing)
-        event.listen(session, "after_commit", _commit_answered)
-        g.db_session = session
+        g.db_session = _RequestSession(get_engine(), expire_on_commit=False)
     return g.db_session
 
 
@@ -181,3 +178,12 @@ def _committing(_session) -> None:
 def _commit_answered(_session) -> None:
     g.db_committed = True
     g.db_committing = g.db_commit_unanswered = False
+
+
+class _RequestSession(Session):
+    """get_session()'s sessions: their commits are followed for committed_state() (listened to once, on the
+    class, rather than on every new session: issue #16)."""
+
+
+event.listen(_RequestSession, "before_commit", _committing)
+event.listen(_RequestSession, "after_commit", _commit_answered)

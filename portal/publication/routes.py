@@ -250,12 +250,12 @@ def _release() -> str:
     return digest.hexdigest()[:16]
 
 
-def cacheable(scope):
-    """A public page (or file) that browsers and proxies may keep. `scope(**view_args)` names the publications
-    it is built from (a SELECT of their ids; None for every one). Their validator is read in one query
-    (`services.public_stamp`) before anything is rendered: the ETag hashes it with the URL, the language, the
-    Shanghai day (the notice period's state changes at midnight) and the release; Last-Modified is the
-    latest publication or objection time (not before today's midnight). A matching If-None-Match (or
+def cacheable(scope: str | None = None, arg: str | None = None):
+    """A public page (or file) that browsers and proxies may keep, built from the publications of `scope`
+    (services.STAMP_SCOPES, given the view argument `arg`; None: every publication). Their validator is read
+    in one query (`services.public_stamp`) before anything is rendered: the ETag hashes it with the URL, the
+    language, the Shanghai day (the notice period's state changes at midnight) and the release; Last-Modified
+    is the latest publication or objection time (not before today's midnight). A matching If-None-Match (or
     If-Modified-Since) answers 304 without rendering. Anonymous only: a logged-in user's page stays
     `private, no-store` like every page behind a login; nothing here writes the session, so an anonymous
     visitor is sent no cookie."""
@@ -266,7 +266,7 @@ def cacheable(scope):
                 response = make_response(view(**view_args))
                 response.headers["Cache-Control"] = "private, no-store"
                 return response
-            token, changed = services.public_stamp(scope(**view_args))
+            token, changed = services.public_stamp(scope, view_args[arg] if arg else None)
             today = services.local_day(utcnow())
             last_modified = datetime.combine(today, time(), services.SHANGHAI).astimezone(timezone.utc)
             if changed is not None and changed > last_modified:
@@ -346,10 +346,6 @@ def _rendered(etag: str, view, view_args: dict) -> Response:
     return response
 
 
-def _everything(**_view_args):
-    return None
-
-
 @bp.url_defaults
 def _keep_language(endpoint: str, values: dict) -> None:
     """A language chosen on a public page (`?lang=en`) stays in the links between public pages."""
@@ -379,13 +375,13 @@ def _published(model, pk: int):
 
 
 @bp.get("/public/")
-@cacheable(_everything)
+@cacheable()
 def public_index():
     return render("publication/public_index.html", bureaus=services.published_bureaus())
 
 
 @bp.get("/public/bureaus/<int:bureau_id>")
-@cacheable(lambda bureau_id: services.bureau_publications(bureau_id))
+@cacheable("bureau", "bureau_id")
 def public_bureau(bureau_id: int):
     cycles = services.published_versions(bureau_id)
     if not cycles:
@@ -396,7 +392,7 @@ def public_bureau(bureau_id: int):
 
 
 @bp.get("/public/publications/<int:publication_id>")
-@cacheable(lambda publication_id: services.group_of(publication_id))
+@cacheable("group", "publication_id")
 def public_publication(publication_id: int):
     publication = _published(Publication, publication_id)
     rows = services.results_of(publication)
@@ -410,14 +406,14 @@ def public_publication(publication_id: int):
 
 
 @bp.get("/public/publications/<int:publication_id>.json")
-@cacheable(lambda publication_id: services.group_of(publication_id))
+@cacheable("group", "publication_id")
 def public_publication_json(publication_id: int):
     data = services.publication_dict(_published(Publication, publication_id))
     return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json")
 
 
 @bp.get("/public/publications/<int:publication_id>.csv")
-@cacheable(lambda publication_id: services.group_of(publication_id))
+@cacheable("group", "publication_id")
 def public_publication_csv(publication_id: int):
     publication = _published(Publication, publication_id)
     results = services.results_of(publication)
@@ -436,7 +432,7 @@ def _svg(template: str, **context) -> Response:
 
 
 @bp.get("/public/publications/<int:publication_id>/histogram.svg")
-@cacheable(lambda publication_id: services.group_of(publication_id))
+@cacheable("group", "publication_id")
 def public_histogram(publication_id: int):
     publication = _published(Publication, publication_id)
     return _svg("publication/_histogram.svg", publication=publication,
@@ -444,7 +440,7 @@ def public_histogram(publication_id: int):
 
 
 @bp.get("/public/results/<int:result_id>")
-@cacheable(lambda result_id: services.result_group(result_id))
+@cacheable("result", "result_id")
 def public_result(result_id: int):
     row = _published(PublishedResult, result_id)
     publication = _published(Publication, row.publication_id)
@@ -456,7 +452,7 @@ def public_result(result_id: int):
 
 
 @bp.get("/public/results/<int:result_id>/timeliness.svg")
-@cacheable(lambda result_id: services.result_group(result_id))
+@cacheable("result", "result_id")
 def public_timeliness(result_id: int):
     row = _published(PublishedResult, result_id)
     return _svg("publication/_heatmap.svg", row=row, colours=services.HEAT_COLOURS, symbols=services.HEAT_SYMBOLS)
@@ -482,7 +478,7 @@ def _history_rows(history) -> list[dict]:
 
 
 @bp.get("/public/operators/<int:operator_id>")
-@cacheable(_everything)
+@cacheable()
 def public_operator(operator_id: int):
     history = _history_or_404(operator_id)
     return render("publication/public_operator.html", operator_id=operator_id,
@@ -491,7 +487,7 @@ def public_operator(operator_id: int):
 
 
 @bp.get("/public/operators/<int:operator_id>.json")
-@cacheable(_everything)
+@cacheable()
 def public_operator_json(operator_id: int):
     history = _history_or_404(operator_id)
     data = {"operator": history[-1][1].operator_name, "results": _history_rows(history)}
@@ -499,20 +495,20 @@ def public_operator_json(operator_id: int):
 
 
 @bp.get("/public/operators/<int:operator_id>.csv")
-@cacheable(_everything)
+@cacheable()
 def public_operator_csv(operator_id: int):
     history = _history_or_404(operator_id)
     return _csv(services.to_csv(_history_rows(history)), f"operator-{operator_id}.csv")
 
 
 @bp.get("/public/operators/<int:operator_id>/totals.svg")
-@cacheable(_everything)
+@cacheable()
 def public_operator_chart(operator_id: int):
     return _svg("publication/_totals.svg", history=_history_or_404(operator_id))
 
 
 @bp.get("/public/search")
-@cacheable(_everything)
+@cacheable()
 def public_search():
     query = request.args.get("q", "").strip()[:100]
     return render("publication/public_search.html", fragment="publication/_search_results.html", query=query,
