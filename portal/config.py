@@ -74,6 +74,10 @@ def load_config(app, test_config: dict | None) -> None:
         PUBLIC_BASE_URL=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         # Evidence files (photos, PDF) live outside static/, under random names, served only through a scoped route.
         EVIDENCE_DIR=env.get("EVIDENCE_DIR") or str(instance / "evidence"),
+        # Seconds a process reuses a public page's stamp (the one query behind its ETag) before reading it again.
+        # A change committed in this process is seen at once; one committed by another worker within this
+        # long (browsers and proxies may keep a public page for 5 minutes anyway: Cache-Control max-age).
+        PUBLIC_STAMP_SECONDS=float(env.get("PUBLIC_STAMP_SECONDS", "2")),
         # Rendered PDFs by the hash of what they render: a frozen sheet's PDF is built once (issue #16).
         EXPORT_CACHE_DIR=env.get("EXPORT_CACHE_DIR") or str(instance / "exports"),
         EVIDENCE_MAX_BYTES=int(env.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)),

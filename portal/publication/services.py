@@ -9,14 +9,19 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -29,7 +34,7 @@ from portal.cycles.models import AssessmentSheet, SheetApproval
 from portal.audit import services as audit
 from portal.contracts.models import Contract
 from portal.contracts.services import stations_of
-from portal.db import get_session, lock_row, utcnow
+from portal.db import get_engine, get_session, lock_row, utcnow
 from portal.i18n import N_
 from portal.organisations.models import Bureau, Operator
 from portal.publication.models import IllegalObjection, Objection, Publication, PublishedResult
@@ -705,11 +710,54 @@ def public_stamp(scope: str | None = None, key: int | None = None) -> tuple[str,
     how many versions there are and when the last was published, and how many objections were filed and
     answered and when. A published snapshot never changes, so this identifies its page's content; returns
     (a token, the latest of these times). Every public answer asks it, so its statement is built once per
-    scope (issue #16: building it took more of a cached answer's time than running it)."""
+    scope (issue #16: building it took more of a cached answer's time than running it), and its answer is
+    kept PUBLIC_STAMP_SECONDS in this process (forgotten at once when this process commits a change to a
+    publication, a published result or an objection: see _forget_stamps)."""
+    engine = get_engine()
+    stamps = _STAMPS.setdefault(engine, {})
+    now = monotonic()
+    kept = stamps.get((scope, key))
+    if kept is not None and kept[0] > now:
+        return kept[1], kept[2]
     row = get_session().connection().execute(_stamp_query(scope), {"key": key}).one()
     times = [t for t in (row[2], row[5], row[6]) if t is not None]
     changed = max(t if t.tzinfo else t.replace(tzinfo=timezone.utc) for t in times) if times else None
-    return "|".join(str(v) for v in row), changed
+    token = "|".join(str(v) for v in row)
+    if len(stamps) >= _STAMPS_KEPT:
+        stamps.clear()
+    stamps[(scope, key)] = (now + current_app.config["PUBLIC_STAMP_SECONDS"], token, changed)
+    return token, changed
+
+
+# public_stamp's answers by engine (one per app; a test's app never sees another's), then by (scope, id)
+_STAMPS: "weakref.WeakKeyDictionary[sa.Engine, dict]" = weakref.WeakKeyDictionary()
+_STAMPS_KEPT = 20_000
+
+
+@event.listens_for(Session, "after_flush")
+def _note_public_change(session, _flush_context) -> None:
+    """A flush that writes a publication, a published result or an objection: its commit forgets the stamps."""
+    if any(isinstance(obj, (Publication, PublishedResult, Objection))
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info["public_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_stamps(session) -> None:
+    if session.info.pop("public_changed", False) and session.bind is not None:
+        forget_stamps(getattr(session.bind, "engine", session.bind))
+
+
+def forget_stamps(engine: sa.Engine) -> None:
+    """Every public stamp this process keeps for the database of `engine`: the next public answer reads its own."""
+    stamps = _STAMPS.get(engine)
+    if stamps is not None:
+        stamps.clear()
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_changed(session) -> None:
+    session.info.pop("public_changed", None)
 
 
 @functools.cache
