@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -734,12 +734,17 @@ _STAMPS: "weakref.WeakKeyDictionary[sa.Engine, dict]" = weakref.WeakKeyDictionar
 _STAMPS_KEPT = 20_000
 
 
-@event.listens_for(Session, "after_flush")
-def _note_public_change(session, _flush_context) -> None:
-    """A flush that writes a publication, a published result or an objection: its commit forgets the stamps."""
-    if any(isinstance(obj, (Publication, PublishedResult, Objection))
-           for obj in (*session.new, *session.dirty, *session.deleted)):
+def _note_public_change(_mapper, _connection, target) -> None:
+    """A publication, a published result or an objection written: the commit of its session forgets the stamps
+    (a mapper event: flushes of other rows pay nothing)."""
+    session = object_session(target)
+    if session is not None:
         session.info["public_changed"] = True
+
+
+for _model in (Publication, PublishedResult, Objection):
+    for _written in ("after_insert", "after_update", "after_delete"):
+        event.listen(_model, _written, _note_public_change)
 
 
 @event.listens_for(Session, "after_commit")
