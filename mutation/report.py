@@ -118,6 +118,48 @@ def report(targets: list[str], names: dict[str, list[str]] | None = None) -> str
     return "\n".join(out)
 
 
+def combined(parts: list[str]) -> str:
+    """All of rules/ from its parts (rules-scoring, rules-schemes, rules-compliance, rules-other): each module's
+    mutants with the verdicts of the part that tests them (every part generates every mutant of rules/ and tests
+    only its own). Beside mutmut's score, the score once the hand verdicts are applied: equivalent mutants
+    leave the count, mutants killed in a fresh process count as killed."""
+    sys.path.insert(0, str(ROOT / "mutation"))
+    from run import TARGETS
+
+    hand = verdicts()
+    results: dict[str, tuple[str, str]] = {}
+    for part in parts:
+        own, _diffs = load(part)
+        globs = TARGETS[part]["names"]
+        results.update({k: v for k, v in own.items() if any(fnmatch.fnmatch(k, g) for g in globs)})
+    per_module: dict[str, Counter] = defaultdict(Counter)
+    judged: dict[str, Counter] = defaultdict(Counter)  # survivors' hand verdicts that change the score
+    for key, (module, status) in results.items():
+        per_module[module][status] += 1
+        if status in NOT_KILLED:
+            verdict = next((v for pattern, v, _why in hand if fnmatch.fnmatch(key, pattern)), None)
+            if verdict in ("equivalent", "killed in a fresh process"):
+                judged[module][verdict] += 1
+    out = [f"### rules/, from its parts ({', '.join(parts)})\n",
+           "| module | mutants | killed | survived | no tests | timeout | not checked | score | equivalent "
+           "| killed in a fresh process | score with the verdicts |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    total, total_judged = Counter(), Counter()
+    for module in sorted(per_module):
+        total.update(per_module[module])
+        total_judged.update(judged[module])
+        out.append(_judged_row(module, per_module[module], judged[module]))
+    out.append(_judged_row("**rules/**", total, total_judged))
+    return "\n".join(out) + "\n"
+
+
+def _judged_row(name: str, c: Counter, hand: Counter) -> str:
+    checked = c["killed"] + c["survived"] + c["no tests"] + c["timeout"] + c["suspicious"]
+    counted = checked - hand["equivalent"]
+    score = f"{100 * (c['killed'] + hand['killed in a fresh process']) / counted:.1f}%" if counted else "—"
+    return _row(name, c) + f" {hand['equivalent']} | {hand['killed in a fresh process']} | {score} |"
+
+
 def _row(name: str, c: Counter) -> str:
     checked = c["killed"] + c["survived"] + c["no tests"] + c["timeout"] + c["suspicious"]
     # killed over everything checked; a timeout is not counted as a kill (on a starved machine the wall-clock
@@ -128,4 +170,7 @@ def _row(name: str, c: Counter) -> str:
 
 
 if __name__ == "__main__":
-    print(report(sys.argv[1:] or ["rules", "guards"]))
+    if sys.argv[1:2] == ["--parts"]:  # report.py --parts rules-scoring rules-schemes rules-compliance rules-other
+        print(combined(sys.argv[2:]))
+    else:
+        print(report(sys.argv[1:] or ["rules", "guards"]))

@@ -42,6 +42,10 @@ TARGETS: dict[str, dict] = {
     **{f"rules-{part}": {"source_paths": ["rules"], "tests": ["tests/rules"], "names": [f"rules.{part}.*"],
                          "also_copy": RULES_ALSO_COPY}
        for part in ("scoring", "schemes", "compliance")},
+    # the rest of rules/: the reporting calendar, the identifiers' check digits, dates and working days
+    "rules-other": {"source_paths": ["rules"], "tests": ["tests/rules"],
+                    "names": ["rules.reporting.*", "rules.identifiers.*", "rules.dates.*", "rules.workdays.*"],
+                    "also_copy": RULES_ALSO_COPY},
     # The portal's guard functions: tenant scoping, locks, payments, masking, version numbering. mutmut copies
     # the whole package (it must stay importable) but only these files are mutated and only these functions run.
     "guards": {
