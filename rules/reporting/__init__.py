@@ -129,8 +129,8 @@ def _due(spec: ObligationSpec, period: Period) -> datetime:
     if spec.due == "day_of_next_period":  # e.g. the 5th of the month after a monthly period
         # the month after the one the period ends in (FORMAT.md), also for a week or a contract year that ends
         # mid-month: never a due day inside the period itself
-        year, month = period.end.year + (period.end.month == 12), period.end.month % 12 + 1
-        return _end_of_day(date(year, month, min(spec.day, _calendar.monthrange(year, month)[1])))
+        following = _add_months(period.end.replace(day=1), 1)
+        return _end_of_day(following.replace(day=min(spec.day, _calendar.monthrange(following.year, following.month)[1])))
     if spec.due == "day_of_period":  # e.g. seed 002: this month's plan by the 5th of this month
         return _end_of_day(period.start.replace(day=min(spec.day, _calendar.monthrange(period.start.year, period.start.month)[1])))
     if spec.due == "days_after_start":

@@ -10,20 +10,13 @@ import pytest
 from rules.compliance import InvalidFacts, evaluate, workers
 from rules.compliance.facts import read_input
 from rules.compliance.workers import longest_run
+from tests.rules.compliance.test_compliance_workers import _worker
 
 AS_OF = "2024-06-30T12:00:00+08:00"
 
 
 def _jd(kit, workers, as_of=AS_OF):
     return kit.facts("jindong-2021", as_of, period="2024", workers=workers)
-
-
-def _worker(kit, wid="W1", province="52", birth="19900101", seq="123", hired_on="2024-01-10",
-            insured=("2024-01", "2024-02"), **extra):
-    row = {"id": wid, "resident_id": kit.resident_id(province, birth, seq), "station": "ST-1", "hired_on": hired_on,
-           "insured_months": list(insured), "dispatched": False, "contract_signed": True}
-    row.update(extra)
-    return row
 
 
 def _whole(finding) -> dict:
