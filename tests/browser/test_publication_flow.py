@@ -34,6 +34,7 @@ def test_publish_object_answer_and_the_public_page_shows_the_outcome(live_server
     _login(page, live_server, "t1-approver")
     page.goto(f"{live_server}/publications")
     page.click("[data-testid='publish-pingxiang-2024-lot1-stage_1']")
+    page.wait_for_load_state()  # the next button is htmx's alone (type=button): a click before htmx has run does nothing
     assert page.input_value("#notice_days") == "5"
     page.click("[data-testid=publish-step]")  # first what publishing does, then the button that does it
     assert "异议截止日期" in page.locator("[data-testid=consequences]").inner_text()
