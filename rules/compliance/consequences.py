@@ -121,7 +121,7 @@ def prepare(inp: Input) -> list[dict]:
         station = str(row.get("station") or "")
         if QUALIFICATION_CANCELLED.id in inp.in_force:
             # seed 001 evaluates a station once a year: the period is the year
-            if not (len(period) == 4 and period.isdigit()):
+            if not (len(period) == 4 and period.isascii() and period.isdigit()):  # not '202²', not full-width digits
                 raise InvalidFacts(f"{where}: the annual evaluation's period must be a year (YYYY), got {period!r}")
             fact = inp.base("annual_result", row["id"])
             fact.update(period=period, year=int(period), score_cents=cents, vetoed=vetoed, station=station,

@@ -5,6 +5,7 @@ sees a single fact, so a malformed input raises InvalidFacts and never leaves a 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -40,6 +41,19 @@ def cutoff_after(day: date) -> datetime:
     return shanghai_midnight(day + timedelta(days=1))
 
 
+_OFFSET = re.compile(r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)\Z")
+
+
+def _is_a_date_alone(value: str) -> bool:
+    for text in (value, _OFFSET.sub("", value, count=1)):  # "2024-03-05" itself ends like an offset ("-05")
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
 def parse_moment(value: Any, where: str) -> datetime:
     if isinstance(value, datetime):
         moment = value
@@ -48,6 +62,10 @@ def parse_moment(value: Any, where: str) -> datetime:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise InvalidFacts(f"{where}: {value!r} is not an ISO 8601 timestamp") from None
+        if _is_a_date_alone(value):
+            # even with an offset ("2024-03-05Z"), which Python reads as midnight with the offset dropped
+            raise InvalidFacts(f"{where}: {value!r} is a date without a time "
+                               f"(give e.g. {moment.date().isoformat()}T00:00:00+08:00)")
     else:
         raise InvalidFacts(f"{where}: expected a timestamp, got {type(value).__name__}")
     if moment.tzinfo is None or moment.utcoffset() is None:

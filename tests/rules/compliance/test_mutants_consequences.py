@@ -167,9 +167,11 @@ def test_a_year_fails_below_60_or_when_vetoed(years, cancelled):
     assert [f.rule_id for f in found] == ([CANCEL] if cancelled else [])
 
 
-@pytest.mark.parametrize("period", ["2023-1", "23", "abcd", "20234", "Y202"])
+@pytest.mark.parametrize("period", ["2023-1", "23", "abcd", "20234", "Y202", "202²", "２０２３", "٢٠٢٣"])
 def test_an_annual_evaluation_whose_period_is_not_a_year_is_refused(period):
-    """seed 001 evaluates a station once a year: its period must be four digits (YYYY)."""
+    """seed 001 evaluates a station once a year: its period must be four digits (YYYY), ASCII digits only (a
+    superscript "²" used to pass the check and fail in int() with Python's own words; full-width digits were read
+    as a year)."""
     with pytest.raises(InvalidFacts) as refused:
         evaluate(_jd({"id": "y1", "period": period, "score": "50"}))
     assert str(refused.value) == f"period_scores[y1]: the annual evaluation's period must be a year (YYYY), got {period!r}"

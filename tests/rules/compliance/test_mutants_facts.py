@@ -226,6 +226,28 @@ def test_timestamps_need_a_time_zone():
     assert str(caught.value) == "as_of: expected a timestamp, got int"
 
 
+@pytest.mark.parametrize("value", ["2024-03-05Z", "2024-03-05+08:00", "2024-03-05-05:30", "2024-03-05", "20240305"])
+def test_a_date_alone_is_refused_as_a_date_without_a_time_even_with_an_offset(value):
+    """README "Input": a timestamp is a date *and* a time with an offset. A date alone is refused saying so (Python
+    would read "2024-03-05Z" as midnight and drop the Z, and the refusal used to claim it had no time zone)."""
+    with pytest.raises(InvalidFacts) as caught:
+        parse_moment(value, "as_of")
+    assert str(caught.value) == (f"as_of: {value!r} is a date without a time "
+                                 "(give e.g. 2024-03-05T00:00:00+08:00)")
+
+
+@pytest.mark.parametrize("value, moment", [
+    ("2024-03-05T00:00:00Z", datetime(2024, 3, 5, tzinfo=timezone.utc)),
+    ("2024-03-05 08:00+08:00", datetime(2024, 3, 5, tzinfo=timezone.utc)),
+    ("2024-03-05T00:00:00-05", datetime(2024, 3, 5, 5, tzinfo=timezone.utc)),
+    ("20240305T0800+0800", datetime(2024, 3, 5, tzinfo=timezone.utc)),
+])
+def test_a_date_and_a_time_with_an_offset_is_read_at_that_offset(value, moment):
+    """README "Input": ISO 8601 with an offset, Z for UTC; the offset is kept, not dropped."""
+    parsed = parse_moment(value, "as_of")
+    assert parsed == moment and parsed.utcoffset() is not None
+
+
 def test_dates_are_dates_not_datetimes():
     """README "Input": dates are YYYY-MM-DD."""
     with pytest.raises(InvalidFacts) as caught:
