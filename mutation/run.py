@@ -112,6 +112,10 @@ def prepare(name: str) -> Path:
               "pytest_add_cli_args =", "    -p", "    no:cacheprovider", "    -x", "    -q"]
     if target["also_copy"]:
         lines += ["also_copy =", *[f"    {p}" for p in target["also_copy"]]]
+    if os.environ.get("MUTATION_TIMEOUT_MULTIPLIER"):
+        # mutmut's wall-clock limit is (the tests' time + 1 s) × this (15 by default): a mutant that loops for ever
+        # (the schemes' checker has some) holds a child that long; 6 still leaves a slow mutant room on a busy machine
+        lines.append(f"timeout_multiplier = {float(os.environ['MUTATION_TIMEOUT_MULTIPLIER'])}")
     if os.environ.get("MUTATION_ISOLATION") == "forkserver":
         # Each mutant's tests import the code afresh with the mutant active, so code that runs at import time
         # (rule definitions, registrations) is mutated too; slower than forking a process that imported it.
