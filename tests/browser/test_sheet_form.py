@@ -86,6 +86,7 @@ def test_a_cycle_from_a_blank_sheet_to_approved_through_the_form(live_server, pa
     for key in missing:
         fill_fact(page, key, scheme.facts[key])
     page.locator("[data-testid=missing-count] b", has_text="0").or_(page.locator("[data-testid=total]")).first.wait_for()
+    page.wait_for_load_state("networkidle")  # every save answered: a click queued behind one is dropped (see to_pdf)
     page.click("[data-testid=submit-sheet]")
     page.locator("[data-testid=consequences]").wait_for()  # the confirmation step, loaded in place
     assert "通知审批人" in page.locator("[data-testid=consequences]").inner_text()
@@ -164,6 +165,7 @@ def test_a_flawless_operator_is_approved_with_无扣分_and_scores_full_marks(li
         fill_fact(page, key, scheme.facts[key], text)
     assert "无扣分" in page.locator("#fact-village_visit_deductions [data-testid=fact-saved]").inner_text()
     page.locator("[data-testid=total] b", has_text="100.00").wait_for()
+    page.wait_for_load_state("networkidle")  # every save answered: a click queued behind one is dropped (see to_pdf)
     page.click("[data-testid=submit-sheet]")
     page.click("[data-testid=confirm-submit]")
     page.locator("[data-testid=sheet-state]", has_text="待审批").wait_for()
