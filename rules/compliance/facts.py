@@ -62,13 +62,14 @@ def parse_moment(value: Any, where: str) -> datetime:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise InvalidFacts(f"{where}: {value!r} is not an ISO 8601 timestamp") from None
-        if _is_a_date_alone(value):
-            # even with an offset ("2024-03-05Z"), which Python reads as midnight with the offset dropped
-            raise InvalidFacts(f"{where}: {value!r} is a date without a time "
-                               f"(give e.g. {moment.date().isoformat()}T00:00:00+08:00)")
     else:
         raise InvalidFacts(f"{where}: expected a timestamp, got {type(value).__name__}")
     if moment.tzinfo is None or moment.utcoffset() is None:
+        if isinstance(value, str) and _is_a_date_alone(value):
+            # even with an offset ("2024-03-05Z"), which Python reads as midnight with the offset dropped; checked
+            # only here, so a good timestamp (it has its offset) pays nothing for it
+            raise InvalidFacts(f"{where}: {value!r} is a date without a time "
+                               f"(give e.g. {moment.date().isoformat()}T00:00:00+08:00)")
         raise InvalidFacts(f"{where}: timestamp {value!r} has no time zone (give +08:00 or Z)")
     return moment
 
