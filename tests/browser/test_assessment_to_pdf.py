@@ -45,10 +45,8 @@ def test_a_cycle_is_assessed_approved_locked_and_exported_to_pdf(app, live_serve
     page.fill("#fact-equipment_findings-reason", "抽查发现2台自助设备故障")  # seed 002 考评办法3: 每项扣0.5分
     page.press("#fact-equipment_findings-reason", "Enter")
     page.locator("#fact-equipment_findings [data-testid=fact-saved]", has_text="抽查发现2台自助设备故障").wait_for()
-    # The fact form posts on change and on submit (Enter sends both): wait for every save to answer. A click on
-    # "submit" while one is in flight is queued behind it (hx-sync), and the save's answer replaces the summary the
-    # link sits in, dropping the queued click (seen once in CI) — a race a fast user can meet too (issue note).
-    page.wait_for_load_state("networkidle")
+    # The fact form posts on change and on submit (Enter sends both); the click on "submit" waits behind them
+    # (hx-sync) and is not dropped when their answers swap the figures (test_sheet_form: ..._in_flight_...).
     page.click("[data-testid=submit-sheet]")
     page.click("[data-testid=confirm-submit]")
     page.locator("[data-testid=sheet-state]", has_text="待审批").wait_for()
