@@ -65,7 +65,8 @@ _TOP = ("scheme", "cycles", "result", "payment", "subsidy", "grades", "vetoes", 
         "extra", "calendar", "compliance")
 _SYNTAX = {  # tomllib's messages -> a reason the portal words (anything else keeps tomllib's English)
     "Invalid value": "invalid_value", "Expected '=' after a key in a key/value pair": "expected_equals",
-    "Cannot overwrite a value": "duplicate_key", "Cannot declare": "duplicate_table",
+    "Cannot overwrite a value": "duplicate_key", "Duplicate inline table key": "duplicate_key",
+    "Cannot declare": "duplicate_table",
     "Unclosed array": "unclosed_array", "Unclosed inline table": "unclosed_table",
     "Unterminated string": "unterminated_string", "Invalid date or datetime": "invalid_date",
     "Illegal character": "illegal_character", "Invalid statement": "invalid_statement",
@@ -134,8 +135,6 @@ def _syntax_problem(message: str) -> Problem:
     line, column = (int(m.group(1)), int(m.group(2))) if m else (1, None)
     detail = message[:m.start()] if m else message
     reason = next((code for text, code in _SYNTAX.items() if detail.startswith(text)), "other")
-    if detail.startswith("Cannot declare") or "already" in detail:
-        reason = "duplicate_table"
     return Problem(line, column, "toml_syntax", {"reason": reason, "detail": detail})
 
 
