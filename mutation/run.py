@@ -7,9 +7,15 @@ between runs; every mutant matching the names given is (re-)tested: the target's
 to narrow it (e.g. "rules.scoring.numbers.*"), --survivors for the last run's survivors only (after new tests
 were written), --resume for the mutants not checked yet (after an interrupted run), --versions for the
 guards' second pass. The results are summed by mutation/report.py.
+
+A full run of rules/ takes longer than a working session on a 2-core machine, and build/ does not outlive the
+machine: --save-state writes each mutant's result and each function's hash to mutation/state/<target>.json (kept in
+git); a fresh build starts from it, and mutmut keeps a result only while its function's hash is unchanged (a
+changed function's mutants are tested again). `--resume` then tests only what no session has tested yet.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -19,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "mutation"
 MUTMUT = Path(sys.executable).parent / "mutmut"
+STATE = ROOT / "mutation" / "state"
 
 # mutmut copies only the source paths and tests/ into mutants/, but tests/rules needs more of the tree:
 # tests/conftest.py imports portal (create_app), test_scheme_guide.py reads docs/ (the guides and their worked
@@ -122,7 +129,44 @@ def prepare(name: str) -> Path:
         lines += ["process_isolation = forkserver", "forkserver_warmup = none"]
     lines.append("")
     (work / "setup.cfg").write_text("\n".join(lines))
+    restore_state(name, work)
     return work
+
+
+def state_file(name: str) -> Path:
+    """The saved results a target starts from: its own, else (a part of rules/) those of the whole of rules/."""
+    own = STATE / f"{name}.json"
+    return own if own.exists() or not name.startswith("rules-") else STATE / "rules.json"
+
+
+def save_state(name: str) -> Path:
+    """Every mutant's result (mutmut's exit code; null: not tested yet) and every mutated function's hash, per file,
+    one mutant a line so that git shows what a session changed."""
+    mutants = BUILD / name / "mutants"
+    files = {}
+    for meta in sorted(mutants.rglob("*.py.meta")):
+        data = json.loads(meta.read_text())
+        files[meta.relative_to(mutants).as_posix()] = {"hash_by_function_name": data["hash_by_function_name"],
+                                                        "exit_code_by_key": data["exit_code_by_key"]}
+    STATE.mkdir(exist_ok=True)
+    path = STATE / f"{name}.json"
+    path.write_text(json.dumps(files, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    return path
+
+
+def restore_state(name: str, work: Path) -> None:
+    """A fresh build starts from the saved results; a build's own results (a meta file already there) are newer.
+    mutmut then regenerates the mutants and keeps a saved result only where the function's hash is unchanged."""
+    path = state_file(name)
+    if not path.exists():
+        return
+    for rel, data in json.loads(path.read_text()).items():
+        meta = work / "mutants" / rel
+        if meta.exists():
+            continue
+        meta.parent.mkdir(parents=True, exist_ok=True)
+        meta.write_text(json.dumps({**data, "type_check_error_by_key": {}, "durations_by_key": {},
+                                    "estimated_durations_by_key": {}}))
 
 
 def survivors(name: str) -> list[str]:
@@ -135,6 +179,9 @@ def survivors(name: str) -> list[str]:
 
 
 def run(name: str, globs: list[str]) -> int:
+    if globs == ["--save-state"]:
+        print("saved", save_state(name).relative_to(ROOT))
+        return 0
     resume = globs == ["--resume"]  # no names: mutmut tests only the mutants not checked yet
     if resume:
         globs = []
@@ -155,5 +202,6 @@ def run(name: str, globs: list[str]) -> int:
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in TARGETS:
-        sys.exit(f"usage: {sys.argv[0]} {{{'|'.join(TARGETS)}}} [mutant-name glob ... | --survivors]")
+        sys.exit(f"usage: {sys.argv[0]} {{{'|'.join(TARGETS)}}} "
+                 "[mutant-name glob ... | --survivors | --resume | --save-state]")
     sys.exit(run(sys.argv[1], sys.argv[2:]))
