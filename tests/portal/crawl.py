@@ -78,6 +78,10 @@ class Document:
 @dataclass
 class Crawl:
     documents: list[Document] = field(default_factory=list)
+    # PDFs read so far, by (reader group, URL shape): a PDF is laid out afresh for each reader (about 1.3 s each),
+    # and the readers of one group are shown the same template, so a group reads one of each shape
+    pdfs: dict[tuple[str, str], int] = field(default_factory=dict)
+    pdfs_per_group: int = 1
 
     def add(self, where: str, kind: str, text: str) -> None:
         self.documents.append(Document(where, kind, text))
@@ -88,7 +92,10 @@ def _shape(url: str) -> str:
     return _NUMBER.sub("N", url.split("?")[0])
 
 
-def crawl_role(client, login_name: str, crawl: Crawl, *, per_shape: int = 2, start: tuple[str, ...] = ("/",)) -> int:
+def crawl_role(client, login_name: str, crawl: Crawl, *, per_shape: int = 2, start: tuple[str, ...] = ("/",),
+               group: str | None = None) -> int:
+    """Follow every link `login_name` is shown; `group` (default: the login itself) shares the PDF quota."""
+    group = group or login_name
     queue = deque(start)
     seen: set[str] = set()
     shapes: dict[str, int] = {}
@@ -99,6 +106,10 @@ def crawl_role(client, login_name: str, crawl: Crawl, *, per_shape: int = 2, sta
         shape = _shape(url)
         if shapes.get(shape, 0) >= per_shape:
             continue
+        if shape.endswith(".pdf"):
+            if crawl.pdfs.get((group, shape), 0) >= crawl.pdfs_per_group:
+                continue
+            crawl.pdfs[(group, shape)] = crawl.pdfs.get((group, shape), 0) + 1
         seen.add(url)
         shapes[shape] = shapes.get(shape, 0) + 1
         response = client.get(url)

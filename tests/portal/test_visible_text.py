@@ -67,7 +67,8 @@ def _crawl(app, db, *, lang: str) -> Crawl:
         if lang != "zh":
             client.post(f"/lang/{lang}", data={"csrf_token": csrf_token(client), "next": "/login"})
         login(client, name, "kaohe-demo-2026")
-        crawl_role(client, name, crawl)
+        # a bureau's roles share their PDFs (the same sheets), and so do the operators: one of each per group
+        crawl_role(client, name, crawl, group="operator" if name.startswith("op-") else name.split("-")[0])
     client = app.test_client()
     if lang != "zh":
         client.post(f"/lang/{lang}", data={"csrf_token": csrf_token(client), "next": "/public/"})
