@@ -13,6 +13,7 @@ Published versions are never changed or deleted, so a new count is the only way 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from dataclasses import dataclass, field
 import tomllib
@@ -166,19 +167,29 @@ def duties(scheme: Scheme) -> tuple[tuple, tuple | None]:
 
 def shipped_rows() -> list[dict[str, Any]]:
     """The scheme files shipped in rules/schemes/, as first published, platform-wide versions."""
-    from rules.schemes import SCHEME_DIR, load_scheme_file
+    from rules.schemes import SCHEME_DIR
 
+    paths = sorted(Path(SCHEME_DIR).glob("*.toml"))
     now = utcnow()
-    rows = []
-    for path in sorted(Path(SCHEME_DIR).glob("*.toml")):
-        text = path.read_bytes().decode("utf-8")
-        scheme = load_scheme_file(path)
-        rows.append(dict(scheme_id=scheme.id, version="1", effective_from=scheme.effective_date,
-                         title=scheme.title[:300], document=scheme.citation[:400], file_name=path.name,
-                         sha256=scheme.sha256, text=text, cases_text="", cases_file_name="", cases_passed=False,
-                         bureau_id=None, state="published", uploaded_by_id=None, uploaded_at=now,
-                         published_by_id=None, published_at=now))
-    return rows
+    return [dict(scheme_id=scheme.id, version="1", effective_from=scheme.effective_date, title=scheme.title[:300],
+                 document=scheme.citation[:400], file_name=name, sha256=scheme.sha256, text=text, cases_text="",
+                 cases_file_name="", cases_passed=False, bureau_id=None, state="published", uploaded_by_id=None,
+                 uploaded_at=now, published_by_id=None, published_at=now)
+            for name, text, scheme in _shipped_files(tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size)
+                                                           for p in paths))]
+
+
+@functools.lru_cache(maxsize=4)
+def _shipped_files(stamps: tuple[tuple[str, int, int], ...]) -> tuple:
+    """(file name, text, scheme) of each shipped file, read once while the files are unchanged (the tests' database
+    on PostgreSQL is emptied and the shipped schemes installed again before each test)."""
+    from rules.schemes import load_scheme_file
+
+    out = []
+    for path, _mtime, _size in stamps:
+        text = Path(path).read_bytes().decode("utf-8")
+        out.append((Path(path).name, text, load_scheme_file(Path(path))))
+    return tuple(out)
 
 
 def install_shipped(connection) -> int:
