@@ -201,7 +201,7 @@ def test_the_settlement_statement_as_xlsx_and_pdf(app, world, db, approved, appr
     assert "付款计划与结算单" in text and f"¥{schedule.total_due:,.2f}" in text and "待考核审批" in text
     assert "HX-STAGE1" in text and f"¥{stage.due:,.2f}" in text
     assert "北京时间" in text and not re.search(r"\d{4}-\d{2}-\d{2}", text), "generated: a date as people read it"
-    events = db.exec(select(AuditEvent).where(AuditEvent.action == "export_settlement")).all()
+    events = db.exec(select(AuditEvent).where(AuditEvent.action == "export_settlement").order_by(AuditEvent.id)).all()
     assert [e.after["format"] for e in events] == ["xlsx", "pdf"]
     assert events[0].after["total_due"] == str(schedule.total_due)
 
