@@ -16,9 +16,18 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 
+import portal.auth.services as _auth_services
 from portal import create_app
 from portal.cli import upgrade_database
+
+# Passwords hashed at test cost, as Django's test settings do: the portal's argon2id parameters (64 MiB, t=3) cost
+# about 0.2 s for each hash and each verify, and the suite builds and logs in thousands of times. A hash carries its
+# own parameters, so a cheap one verifies cheaply anywhere; a process of its own (gunicorn, the CLI) keeps the real
+# parameters and rehashes at the first login. tests/portal/test_auth.py checks the real hasher and that rehash.
+PRODUCTION_HASHER = _auth_services._hasher
+_auth_services._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = POSTGRES_URL.startswith("postgresql")

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from portal import create_app
 from portal.auth.models import User
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.conftest import PASSWORD, PRODUCTION_HASHER, csrf_token, login
 
 
 def _cookie(client) -> str:
@@ -22,11 +22,27 @@ def test_password_is_stored_as_an_argon2_hash(world, db):
 
 
 def test_the_dummy_hash_for_unknown_accounts_costs_what_a_real_one_costs():
-    """Written out to spare every process the hashing at import: its parameters must stay the hasher's."""
-    from portal.auth.services import _DUMMY_HASH, _hasher
+    """Written out to spare every process the hashing at import: its parameters must stay the hasher's (the portal's
+    own, not the cheap one the tests hash with: tests/conftest.py)."""
+    from portal.auth.services import _DUMMY_HASH
 
-    assert not _hasher.check_needs_rehash(_DUMMY_HASH)
-    assert _hasher.verify(_DUMMY_HASH, "not-a-real-password")
+    assert not PRODUCTION_HASHER.check_needs_rehash(_DUMMY_HASH)
+    assert PRODUCTION_HASHER.verify(_DUMMY_HASH, "not-a-real-password")
+    assert (PRODUCTION_HASHER.time_cost, PRODUCTION_HASHER.memory_cost) == (3, 65536)
+
+
+def test_a_hash_of_weaker_parameters_is_rehashed_with_the_portals_at_login(client, world, db, monkeypatch):
+    """The tests' users carry cheap hashes; with the portal's own hasher, the first login replaces such a hash."""
+    import portal.auth.services as auth_services
+
+    monkeypatch.setattr(auth_services, "_hasher", PRODUCTION_HASHER)
+    before = db.exec(select(User).where(User.username == "t1-operator")).one().password_hash
+    assert PRODUCTION_HASHER.check_needs_rehash(before)
+    login(client, "t1-operator")
+    db.expire_all()
+    after = db.exec(select(User).where(User.username == "t1-operator")).one().password_hash
+    assert after != before and after.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert not PRODUCTION_HASHER.check_needs_rehash(after) and PRODUCTION_HASHER.verify(after, PASSWORD)
 
 
 def test_wrong_password_is_refused_with_the_error_next_to_the_field(client, world):
