@@ -14,7 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +56,8 @@ def gunicorn(database_url: str, tmp_path, *, workers: int = 4, env: dict | None 
     finally:
         # the test is over: the whole process group is killed at once (a graceful stop costs gunicorn's master some
         # 2 s after its workers have gone, for each of the tests that start one)
-        os.killpg(process.pid, signal.SIGKILL)
+        with suppress(ProcessLookupError):  # gone already (it did not start): the error above says why
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=20)
         log.close()
 
