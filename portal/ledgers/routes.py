@@ -146,7 +146,9 @@ def download_template(ledger_type: str):
 
 
 def _mask(column, value):
-    """Personal data shown masked on pages (the full values stay in the database and the exports)."""
+    """A cell as the page shows it: personal data masked (the full values stay in the database and the exports),
+    dates, months and yes/no in the reader's words (the row holds them as 2024-03-05 and true)."""
+    from portal.filters import day, month
     from portal.ledgers.ledger_types import ColumnType
 
     if value in (None, ""):
@@ -157,4 +159,10 @@ def _mask(column, value):
         return mask_phone(str(value))
     if column.key == "name":
         return mask_name(str(value))
+    if column.type == ColumnType.DATE:
+        return day(value)
+    if column.type == ColumnType.MONTH:
+        return month(value)
+    if column.type == ColumnType.BOOL:
+        return _("是") if value else _("否")
     return value
