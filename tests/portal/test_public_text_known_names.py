@@ -1,0 +1,42 @@
+"""The names of people a bureau holds are refused in its public texts: portal.publication.services._public_text
+(issue #18; issue #13: personal data never goes public; DOMAIN.md: every tenant walled off).
+
+An objection's answer is published with the result, so `_public_text` checks it against the names of the people
+the answering bureau holds (portal.privacy.known_names(bureau_id): its stations' staff, its applications'
+workers, the names in its ledger rows...). The bureau's own staff member's name is refused, with the message
+saying what was found and not repeating it. A name that only ANOTHER bureau holds is not this bureau's personal
+data and is accepted: refusing it would make the refusal a probe that tells one bureau who is in another
+bureau's records ("人名1处"), across the tenant wall. In the world of tests/conftest.py the staff member of
+bureau n's station is 驻站员n; the objection world[n]["objection"] is open and belongs to bureau n.
+"""
+from __future__ import annotations
+
+from portal.publication.models import Objection
+from tests.conftest import login
+from tests.portal.test_publication import field_errors
+
+REFUSED = ("答复将公开，不得包含身份证号、手机号或人名（发现人名1处） / "
+           "答复 is public: no ID numbers, phone numbers or names of people")
+
+
+def _answer(app, username, objection, reason):
+    client = app.test_client()
+    token = login(client, username)
+    return client.post(f"/objections/{objection.id}/answer", data={"verdict": "dismissed", "reason": reason},
+                       headers={"X-CSRFToken": token})
+
+
+def test_an_answer_naming_the_bureaus_own_staff_is_refused_and_another_bureaus_staff_is_not_its_data(app, world, db):
+    for n, own, others in ((1, "驻站员1", "驻站员2"), (2, "驻站员2", "驻站员1")):
+        objection = world[n]["objection"]
+        refused = _answer(app, f"t{n}-reviewer", objection, f"经核实{own}当日在岗，维持原结果")
+        assert refused.status_code == 422
+        assert field_errors(refused.get_data(as_text=True), f"reason-{objection.id}") == REFUSED
+        db.expire_all()
+        assert db.get(Objection, objection.id).state == "open", "nothing answered"
+
+        kept = _answer(app, f"t{n}-reviewer", objection, f"经核实{others}当日在岗，维持原结果")
+        assert kept.status_code == 302, kept.get_data(as_text=True)[-1500:]
+        db.expire_all()
+        answered = db.get(Objection, objection.id)
+        assert (answered.state, answered.answer) == ("dismissed", f"经核实{others}当日在岗，维持原结果")
