@@ -15,7 +15,13 @@ changed function's mutants are tested again). `--resume` then tests only what no
 """
 from __future__ import annotations
 
+import ast
+import difflib
+import fnmatch
+import functools
 import json
+import re
+import textwrap
 import os
 import shutil
 import subprocess
@@ -68,7 +74,11 @@ TARGETS: dict[str, dict] = {
                   "tests/portal/test_reporting.py", "tests/portal/test_activities_attendance.py",
                   "tests/portal/test_activities_events.py", "tests/portal/test_findings.py",
                   "tests/portal/test_publication.py", "tests/portal/test_public_privacy.py",
-                  "tests/portal/test_ledger_uploads.py"],
+                  "tests/portal/test_ledger_uploads.py", "tests/portal/test_payments_refusals.py",
+                  "tests/portal/test_accounts_and_audit_tenancy.py", "tests/portal/test_tenancy_rules_each.py",
+                  "tests/portal/test_ledger_page_masking.py", "tests/portal/test_public_text_known_names.py",
+                  "tests/portal/test_payments_carry_approval.py", "tests/portal/test_violation_actions_recorded.py",
+                  "tests/portal/test_versions_numbering.py", "tests/portal/test_lock_reason_words.py"],
         "names": [
             # tenant scoping: every function of the one module all tenant queries go through
             "portal.scoping.*", "portal.tenancy.*",
@@ -88,7 +98,8 @@ TARGETS: dict[str, dict] = {
             "portal.publication.services.x_personal_data_in*", "portal.publication.services.x__public_text*",
         ],
         # version numbering lives inside long writers (version = previous + 1): a second pass (`make mutation`
-        # runs it after the guards above; `mutation/run.py guards --versions` alone)
+        # runs it after the guards above; `mutation/run.py guards --versions` alone) mutates in these writers
+        # only the statements that number versions (see version_mutants), not every field they store
         "versions": ["portal.reporting.services.x_submit__*", "portal.activities.services.x_save_attendance__*",
                      "portal.publication.services.x_publish__*"],
         "also_copy": ["rules", "templates", "static", "migrations", "alembic.ini"],
@@ -169,24 +180,117 @@ def restore_state(name: str, work: Path) -> None:
                                     "estimated_durations_by_key": {}}))
 
 
+def not_checked(name: str) -> list[str]:
+    """The mutants the target selects that no run has tested yet (by name: with no names mutmut would test every
+    mutant of the mutated files, and the guards' files hold many functions that are not guards)."""
+    sys.path.insert(0, str(ROOT / "mutation"))
+    from report import load
+
+    results, _diffs = load(name) if (BUILD / name / "mutants").exists() else ({}, {})
+    if not results:  # a fresh build without saved results: everything the target selects
+        return TARGETS[name]["names"]
+    return sorted(k for k, (_module, status) in results.items() if status == "not checked" and selects(name, k))
+
+
+def selects(name: str, key: str) -> bool:
+    """The key is one of the mutants the target tests."""
+    return any(fnmatch.fnmatch(key, g) for g in _selected(name))
+
+
+@functools.cache
+def _selected(name: str) -> tuple[str, ...]:
+    return tuple(guard_names() if name == "guards" else TARGETS[name]["names"])
+
+
 def survivors(name: str) -> list[str]:
     """The mutants of the last run not killed (survived, no test, timed out), to re-test after new tests."""
     sys.path.insert(0, str(ROOT / "mutation"))
     from report import NOT_KILLED, load
 
     results, _diffs = load(name)
-    return sorted(k for k, (_module, status) in results.items() if status in NOT_KILLED)
+    return sorted(k for k, (_module, status) in results.items() if status in NOT_KILLED and selects(name, k))
+
+
+# A statement numbers versions when it reads the previous version, computes the new number, or handles two
+# requests that took the same number (the unique constraint's IntegrityError and the refusal it turns into).
+VERSION_CODE = re.compile(r"\bprevious\b|\blast\b|\bversion=|IntegrityError|版本|已公示|没有任何变化")
+
+
+def version_lines(source: str) -> set[int]:
+    """The lines (0-based, in the function's source) of the statements that number versions: a simple statement
+    whole, a compound one by its header (condition, loop, handler), a constructor call keyword by keyword."""
+    lines = source.splitlines()
+    out: set[int] = set()
+    for node in ast.walk(ast.parse(textwrap.dedent(source))):
+        if isinstance(node, (ast.If, ast.While)):
+            parts = [node.test]
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            parts = [node.target, node.iter]
+        elif isinstance(node, ast.ExceptHandler):
+            parts = [node.type] if node.type else []
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            parts = [item.context_expr for item in node.items]
+        elif isinstance(node, ast.stmt) and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                                  ast.ClassDef, ast.Try)):
+            call = getattr(node, "value", None)
+            parts = ([call.func, *call.args, *call.keywords] if isinstance(node, (ast.Assign, ast.Expr))
+                     and isinstance(call, ast.Call) and call.keywords else [node])
+        else:
+            continue
+        for part in parts:
+            span = range(part.lineno - 1, part.end_lineno)
+            if VERSION_CODE.search("\n".join(lines[i] for i in span)):
+                out.update(span)
+    return out
+
+
+def version_mutants(name: str) -> list[str]:
+    """The mutants of the versions globs that change a version-numbering line (the guards pass generated them)."""
+    sys.path.insert(0, str(ROOT / "mutation"))
+    from report import FUNC, functions, module_of
+
+    mutants = BUILD / name / "mutants"
+    selected = []
+    for pattern in TARGETS[name]["versions"]:
+        module, _x, base = pattern.rstrip("*").rpartition(".")
+        path = mutants / (module.replace(".", "/") + ".py")
+        if not path.exists():
+            sys.exit(f"{path.relative_to(ROOT)} is missing: run `mutation/run.py {name}` first (it makes the mutants)")
+        funcs = functions(path.read_text())
+        orig = funcs[f"{base}mutmut_orig"].splitlines()
+        keep = version_lines(funcs[f"{base}mutmut_orig"])
+        for key, source in funcs.items():
+            if not key.startswith(base) or key.endswith("_orig") or not FUNC.match(key):
+                continue
+            matcher = difflib.SequenceMatcher(a=orig[1:], b=source.splitlines()[1:], autojunk=False)
+            changed = {i + 1 for tag, i1, i2, _j1, _j2 in matcher.get_opcodes() if tag != "equal"
+                       for i in range(i1, max(i2, i1 + 1))}
+            if changed & keep:
+                selected.append(f"{module_of(path, mutants)}.{key}")
+    return sorted(selected)
+
+
+def guard_names() -> list[str]:
+    """What the guards target tests and reports: the guard functions' globs, and the versions pass's mutants once
+    the mutants exist."""
+    versions = version_mutants("guards") if (BUILD / "guards" / "mutants" / "portal").exists() else []
+    return TARGETS["guards"]["names"] + versions
 
 
 def run(name: str, globs: list[str]) -> int:
     if globs == ["--save-state"]:
         print("saved", save_state(name).relative_to(ROOT))
         return 0
-    resume = globs == ["--resume"]  # no names: mutmut tests only the mutants not checked yet
+    resume = globs == ["--resume"]  # the target's mutants not checked yet
     if resume:
-        globs = []
+        globs = not_checked(name)
+        if not globs:
+            print(f"nothing to resume: every mutant {name} selects has been tested")
+            return 0
+        print(f"resuming {name}: {len(globs)} mutants not tested yet", flush=True)
     if globs == ["--versions"]:
-        globs = TARGETS[name]["versions"]
+        globs = version_mutants(name)
+        print(f"the versions pass: {len(globs)} mutants that change a version-numbering line", flush=True)
     if globs == ["--survivors"]:
         globs = survivors(name)
         print(f"re-testing {len(globs)} survivors of {name}", flush=True)
@@ -194,7 +298,7 @@ def run(name: str, globs: list[str]) -> int:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("DATABASE_URL", None)  # the SQLite run: the guards' tests make their own database
     jobs = os.environ.get("MUTATION_JOBS", "2")  # at nice 19 the second child only takes idle CPU
-    names = globs or ([] if resume else TARGETS[name]["names"])
+    names = globs or TARGETS[name]["names"]
     cmd = ["nice", "-n", "19", str(MUTMUT), "run", "--max-children", jobs, *names]
     print("$ cd", work.relative_to(ROOT), "&&", " ".join(cmd[3:7]), *names[:1], f"... ({len(names)} names)", flush=True)
     return subprocess.call(cmd, cwd=work, env=env)
