@@ -70,7 +70,9 @@ def load(target: str):
         for key, code in keys.items():
             results[key] = (module, STATUS[code])
             if STATUS[code] in ("survived", "no tests", "timeout", "suspicious"):
-                funcs = funcs if funcs is not None else functions(source_path.read_text())
+                # a fresh build holds the saved results before mutmut has made the mutants: no diff yet
+                funcs = funcs if funcs is not None else (functions(source_path.read_text())
+                                                         if source_path.exists() else {})
                 name = key[len(module) + 1:]
                 base = FUNC.match(name)["base"]
                 diffs[key] = diff(funcs.get(f"{base}__mutmut_orig", ""), funcs.get(name, ""))

@@ -273,7 +273,8 @@ def version_mutants(name: str) -> list[str]:
 def guard_names() -> list[str]:
     """What the guards target tests and reports: the guard functions' globs, and the versions pass's mutants once
     the mutants exist."""
-    versions = version_mutants("guards") if (BUILD / "guards" / "mutants" / "portal").exists() else []
+    made = (BUILD / "guards" / "mutants" / "portal" / "reporting" / "services.py").exists()  # mutmut made them
+    versions = version_mutants("guards") if made else []
     return TARGETS["guards"]["names"] + versions
 
 
@@ -282,7 +283,10 @@ def run(name: str, globs: list[str]) -> int:
         print("saved", save_state(name).relative_to(ROOT))
         return 0
     resume = globs == ["--resume"]  # the target's mutants not checked yet
-    if resume:
+    if resume and name != "guards":
+        globs = []  # rules and its parts: given no names, mutmut tests only the mutants not checked yet
+    elif resume:  # the guards: by name (their files hold many functions that are not guards)
+        prepare(name)  # a fresh build: the saved results first, so that what was tested is known
         globs = not_checked(name)
         if not globs:
             print(f"nothing to resume: every mutant {name} selects has been tested")
@@ -293,12 +297,15 @@ def run(name: str, globs: list[str]) -> int:
         print(f"the versions pass: {len(globs)} mutants that change a version-numbering line", flush=True)
     if globs == ["--survivors"]:
         globs = survivors(name)
+        if not globs:  # no names would make mutmut test every mutant the target selects
+            print(f"no survivor of {name} to re-test")
+            return 0
         print(f"re-testing {len(globs)} survivors of {name}", flush=True)
     work = prepare(name)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("DATABASE_URL", None)  # the SQLite run: the guards' tests make their own database
     jobs = os.environ.get("MUTATION_JOBS", "2")  # at nice 19 the second child only takes idle CPU
-    names = globs or TARGETS[name]["names"]
+    names = globs or ([] if resume else TARGETS[name]["names"])
     cmd = ["nice", "-n", "19", str(MUTMUT), "run", "--max-children", jobs, *names]
     print("$ cd", work.relative_to(ROOT), "&&", " ".join(cmd[3:7]), *names[:1], f"... ({len(names)} names)", flush=True)
     return subprocess.call(cmd, cwd=work, env=env)
