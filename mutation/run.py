@@ -20,12 +20,12 @@ import difflib
 import fnmatch
 import functools
 import json
-import re
-import textwrap
 import os
+import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
