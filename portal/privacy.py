@@ -86,7 +86,8 @@ def personal_data_in(text: str | None, names: set[str] | frozenset[str] = frozen
 
 def known_names(bureau_id: int | None = None) -> set[str]:
     """Names of people the portal holds for a bureau (all bureaus when None): delivered workers, station
-    staff, operators' contacts, applicants and partners, account holders, the names in ledger rows."""
+    staff, operators' contacts, applicants and partners, its accounts and the platform's, the names
+    in ledger rows."""
     from sqlmodel import select
 
     from portal.activities.models import StaffMember
@@ -113,7 +114,10 @@ def known_names(bureau_id: int | None = None) -> set[str]:
     names.update(of(StaffMember, StaffMember.name))
     names.update(of(StationApplication, StationApplication.applicant_head, StationApplication.partner_head,
                     StationApplication.liaison_person))
-    names.update(v for v in session.exec(select(User.display_name).where(User.role != "operator")) if v)
+    accounts = select(User.display_name).where(User.role != "operator")
+    if bureau_id is not None:  # the bureau's own accounts and the platform's (no bureau), not another bureau's
+        accounts = accounts.where((User.bureau_id == bureau_id) | User.bureau_id.is_(None))
+    names.update(v for v in session.exec(accounts) if v)
     operators = select(Operator.contact_name)
     if bureau_id is not None:
         operators = operators.where(Operator.id.in_(select(Contract.operator_id).where(Contract.bureau_id == bureau_id))

@@ -40,3 +40,29 @@ def test_an_answer_naming_the_bureaus_own_staff_is_refused_and_another_bureaus_s
         db.expire_all()
         answered = db.get(Objection, objection.id)
         assert (answered.state, answered.answer) == ("dismissed", f"经核实{others}当日在岗，维持原结果")
+
+
+def test_an_answer_naming_an_account_holder_is_refused_only_for_the_accounts_own_bureau_or_the_platform(
+        app, world, db):
+    """Account names (User.display_name) were once taken from every bureau: bureau 1's answer naming bureau 2's
+    reviewer was refused, which told bureau 1 that the name is someone's account elsewhere. Now a bureau's own
+    accounts and the platform's (no bureau) are its known names; another bureau's accounts are not."""
+    for n, name in ((1, "李审核"), (2, "王批准")):
+        user = world[n]["users"]["reviewer" if n == 1 else "approver"]
+        db.get(type(user), user.id).display_name = name
+    platform = world["platform"]
+    db.get(type(platform), platform.id).display_name = "赵平台"
+    db.commit()
+    for n, own, others in ((1, "李审核", "王批准"), (2, "王批准", "李审核")):
+        objection = world[n]["objection"]
+        for refused_name in (own, "赵平台"):
+            refused = _answer(app, f"t{n}-reviewer", objection, f"经{refused_name}核实，维持原结果")
+            assert refused.status_code == 422, refused_name
+            assert field_errors(refused.get_data(as_text=True), f"reason-{objection.id}") == REFUSED
+        db.expire_all()
+        assert db.get(Objection, objection.id).state == "open", "nothing answered"
+
+        kept = _answer(app, f"t{n}-reviewer", objection, f"经{others}核实，维持原结果")
+        assert kept.status_code == 302, kept.get_data(as_text=True)[-1500:]
+        db.expire_all()
+        assert db.get(Objection, objection.id).answer == f"经{others}核实，维持原结果"
