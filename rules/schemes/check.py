@@ -105,7 +105,8 @@ def check_scheme_text(text: str | bytes, *, file_name: str | None = None) -> Che
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = raw[:exc.start].count(b"\n") + 1
-            return CheckResult(None, [Problem(line, None, "encoding", {"byte": str(exc.start)})])
+            # counted from 1, as the reader counts ("从第1个字节起" for a bad first byte)
+            return CheckResult(None, [Problem(line, None, "encoding", {"byte": str(exc.start + 1)})])
     if text.startswith("\ufeff"):
         text = text[1:]
     try:

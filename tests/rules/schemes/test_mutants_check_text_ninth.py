@@ -2,7 +2,7 @@
 of rules.schemes.check check_scheme_text).
 
 - FORMAT.md (head): "Strings are UTF-8": bytes that are not UTF-8 are one ``encoding`` problem, at the line of the
-  first bad byte, with that byte's offset (``byte``, 0-based, as text; the portal says "从第%(byte)s个字节起无法读取",
+  first bad byte, with that byte's place (``byte``, counted from 1 as a reader counts, as text; the portal says "从第%(byte)s个字节起无法读取",
   portal/schemes/problems.py); no column and no path. A UTF-8 byte-order mark (what Windows Notepad writes) is not
   part of the TOML: the file is read without it, while ``scheme.sha256`` stays the hash of the file's bytes
   (FORMAT.md "scheme.sha256 (of the file's bytes)", DOMAIN.md §6.8).
@@ -30,15 +30,16 @@ def test_a_byte_that_is_not_utf8_is_one_encoding_problem_with_its_line_and_offse
     text = _replace(EXAMPLE, TITLE, 'title = "@@"' + MARK)
     raw = text.encode("utf-8").replace(b"@@", b"\xff\xfe")
     line = text.splitlines().index('title = "@@"' + MARK) + 1
-    offset = raw.index(b"\xff")
+    offset = raw.index(b"\xff") + 1
     result = check_scheme_text(raw, file_name="example-2024.toml")
     assert result.scheme is None
     assert result.problems == [Problem(line, None, "encoding", {"byte": str(offset)}, "")]
 
 
-def test_a_bad_first_byte_is_at_line_one_byte_zero():
+def test_a_bad_first_byte_is_at_line_one_byte_one():
+    # once 0-based: the portal said "从第0个字节起无法读取"
     assert check_scheme_text(b"\xff" + EXAMPLE.encode("utf-8")).problems == [Problem(1, None, "encoding",
-                                                                                     {"byte": "0"})]
+                                                                                     {"byte": "1"})]
 
 
 @pytest.mark.parametrize("as_bytes", [False, True])
