@@ -192,9 +192,9 @@ class _Checker:
         """The loader's path (``categories[basic].items[3].max``, ``[scheme].id``) as a data path."""
         path: list = []
         node: Any = self.data
-        for segment in re.findall(r"\[[^\]]*\]|[^.\[\]]+", text.replace("[scheme]", "scheme").replace(
-                "[result]", "result").replace("[payment]", "payment").replace("[subsidy]", "subsidy").replace(
-                "[grades]", "grades").replace("[facts]", "facts").replace("[derived]", "derived")):
+        # a top-level table is named as the file writes its header ("[calendar]"); an id in brackets further
+        # on is an item's ("categories[result]" is the category whose id is result)
+        for segment in re.findall(r"\[[^\]]*\]|[^.\[\]]+", re.sub(r"^\[([A-Za-z_]+)\]", r"\1", text)):
             if segment.startswith("["):
                 inner = segment[1:-1]
                 if not isinstance(node, list):

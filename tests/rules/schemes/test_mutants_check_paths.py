@@ -159,14 +159,18 @@ def test_a_refusal_only_the_loader_makes_is_placed_at_the_table_it_names(name, t
     assert (problem.line, problem.column) == (_marked_line(text), 1)
 
 
-def test_a_loader_refusal_in_an_item_s_band_is_placed_at_the_band_s_key():
+@pytest.mark.parametrize("category", ["quality", "result"])
+def test_a_loader_refusal_in_an_item_s_band_is_placed_at_the_band_s_key(category):
     """The loader names the item by its ids and the band by its index: categories[quality].items[satisfaction]
-    .tiers[1].label — the second tier's label, written as a number (the checks leave a band's label to it)."""
+    .tiers[1].label — the second tier's label, written as a number (the checks leave a band's label to it).
+    A category whose id is also a table's name ("result") is still the category (it was once read as [result])."""
     text = _edit(EXAMPLE, '{ min = 60, max = 80, points = 2, label = "60%至80%" },',
                  '{ min = 60, max = 80, points = 2, label = 60 },' + MARK)
+    text = _edit(text, 'id = "quality"', f'id = "{category}"')
     [problem] = check_scheme_text(text, file_name="example-2024.toml").problems
     assert (problem.key, problem.path, problem.params) == (
-        "invalid", "categories[quality].items[satisfaction].tiers[1].label", {"detail": "expected a string, got int"})
+        "invalid", f"categories[{category}].items[satisfaction].tiers[1].label",
+        {"detail": "expected a string, got int"})
     line = _marked_line(text)
     assert (problem.line, text.splitlines()[line - 1][problem.column - 1:]) == (line, "label = 60 }," + MARK)
 
@@ -178,6 +182,8 @@ def test_a_loader_refusal_of_the_calendar_is_reported_with_its_detail():
     [problem] = check_scheme_text(text, file_name="example-2024.toml").problems
     assert (problem.key, problem.path, problem.params) == (
         "invalid", "[calendar]", {"detail": "obligation 'monthly_report': 'ledger_types' must be a list of names"})
+    # placed at the table's header (once line 1: the loader's "[calendar]" was not read as the table)
+    assert problem.line > 1 and text.splitlines()[problem.line - 1] == "[calendar]"
 
 
 # -- letter grades by score band --------------------------------------------------------------------------
