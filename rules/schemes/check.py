@@ -922,7 +922,9 @@ class _Checker:
         top = self.number(data, "top", p)
         self.number(data, "step", p)
         floor = self.number(data, "floor", p, required=False)
-        self.number(data, "ineligible_points", p, required=False)
+        ineligible = self.number(data, "ineligible_points", p, required=False)
+        if ineligible is not None and maximum is not None and ineligible > maximum:  # the engine would cap it
+            self.add(p + ("ineligible_points",), "exceeds_max", key="ineligible_points", value=ineligible, max=maximum)
         if top is not None and maximum is not None and top > maximum:
             self.add(p + ("top",), "exceeds_max", key="top", value=top, max=maximum)
         if top is not None and floor is not None and floor > top:

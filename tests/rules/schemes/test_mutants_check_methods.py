@@ -162,6 +162,10 @@ BAD = [
     pytest.param("wujiang-2022.toml", [(HEADCOUNT, HEADCOUNT + '\nineligible_points = "0"' + MARK)],
                  [("wrong_type", f"{HEADCOUNT_PATH}.ineligible_points",
                    {"key": "ineligible_points", "expected": "number"})], id="rank-ineligible-points-text"),
+    # points for the ineligible above the item's max: the engine would cap them, the author is told (max = 25)
+    pytest.param("wujiang-2022.toml", [(HEADCOUNT, HEADCOUNT + "\nineligible_points = 26" + MARK)],
+                 [("exceeds_max", f"{HEADCOUNT_PATH}.ineligible_points",
+                   {"key": "ineligible_points", "value": "26", "max": "25"})], id="rank-ineligible-points-above-max"),
     # -- the subsidy (jindong 第十二条) -------------------------------------------------------------------------
     pytest.param("jindong-2021.toml", [(FIRST_BAND, FIRST_BAND + "points = 1" + MARK + "\n")],
                  [("unknown_key", "subsidy.bands[0].points",
@@ -218,6 +222,8 @@ GOOD = [
                  id="rank-with-ineligible-points"),
     pytest.param("wujiang-2022.toml", [(HEADCOUNT, HEADCOUNT + "\nineligible_points = 1\norder = \"asc\"")],
                  id="rank-with-ineligible-points-and-order"),
+    pytest.param("wujiang-2022.toml", [(HEADCOUNT, HEADCOUNT + "\nineligible_points = 25")],
+                 id="rank-ineligible-points-at-max"),
     # sum, min, max, product take two args or more
     pytest.param("wujiang-2022.toml", [('args = ["trips_offline", "online_trips_counted"]',
                                         'args = ["trips_offline", "online_trips_counted", 0]')],
