@@ -102,6 +102,7 @@ LEVELS_EXTRA = N_("不是选项：%(choices)s")
 EXPECTED = {
     "string": N_("字符串（加引号）"), "number": N_("数字（不加引号）"), "table": N_("表"), "bool": N_("true或false"),
     "array": N_("数组"), "fact": N_("数据名"), "strings": N_("非空字符串组成的数组"), "fact or number": N_("数据名或数字"),
+    "months": N_("月数（正整数，不加引号）"),
 }
 SYNTAX = {
     "invalid_value": N_("值的写法不对（文字要加引号，数字和日期不加）"),

@@ -694,7 +694,11 @@ class _Checker:
                 self.add(p + ("method",), "method_and_children", children=child_key)
             if kind != "regular":
                 self.add(p + ("kind",), "group_kind", kind=kind)
-            self.unknown(data, {"id", "title", "clause", "max", "note", "kind", "method", child_key}, p)
+            # a group takes no kind, not even "regular" (FORMAT.md: kind is a leaf's); a method or another kind
+            # was said above (method_and_children, group_kind)
+            allowed = {"id", "title", "clause", "max", "note", child_key}
+            said = {"method"} | ({"kind"} if kind != "regular" else set())
+            self.unknown({key: value for key, value in data.items() if key not in said}, allowed, p)
             maximum = self.number(data, "max", p)
             children = self.array(data, child_key, p)
             if not children:
@@ -950,6 +954,12 @@ class _Checker:
             hi = self.number(b, "max", bp, required=False, signed=True)
             self.boolean(b, "min_inclusive", bp)
             self.boolean(b, "max_inclusive", bp)
+            self.text(b, "label", bp, required=False)  # the loader's words were "expected a string, got int"
+            self.text(b, "consequence", bp, required=False)
+            months = b.get("rectify_within_months")
+            if months is not None and (not isinstance(months, int) or isinstance(months, bool) or months < 1):
+                self.add(bp + ("rectify_within_months",), "wrong_type", key="rectify_within_months",
+                         expected="months")
             grade = self.text(b, "grade", bp, required=value_key is None)
             value = self.number(b, value_key, bp) if value_key else None
             if value is not None and maximum is not None and value > maximum:

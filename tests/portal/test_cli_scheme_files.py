@@ -271,3 +271,18 @@ def test_the_table_of_an_incomplete_sheet_shows_no_total_but_what_is_missing(cli
     assert "总分：—（尚不完整，缺少：统计的驻地黔西籍务工人员人数" in zh.output
     en = cli.invoke(args=["score", "qianxi-2022", paths[1], "--lang", "en"])
     assert "Total: — (incomplete, missing: 黔西 workers registered" in en.output
+
+
+def test_the_portal_says_what_months_are_expected(app):
+    from flask_babel import force_locale
+
+    from tests.rules.schemes.test_check_band_fields import MONTHS, NINGMING
+
+    # a payment band's months (rectify_within_months) said in the author's words (once the loader's English)
+    [problem] = check_scheme_text(NINGMING.replace(MONTHS, "rectify_within_months = 1.5\n"),
+                                  file_name="ningming-2024-lot2.toml").problems
+    with app.test_request_context():
+        with force_locale("zh"):
+            assert problem_text(problem) == "“rectify_within_months”应为月数（正整数，不加引号）"
+        with force_locale("en"):
+            assert "a number of months (a whole number above 0, no quotes)" in problem_text(problem)

@@ -60,11 +60,17 @@ PLAN_GROUP = _replace(EXAMPLE, PLAN, '\n[[categories.items.subitems]]\nid = "ann
     # a category that is a bonus: only a leaf can be (and `kind` is not an unknown key there)
     pytest.param(_replace(EXAMPLE, WORK_CLAUSE, WORK_CLAUSE + 'kind = "bonus"' + MARK + "\n"),
                  [("group_kind", "categories[work].kind", "marked", {"kind": "bonus"})], id="category-bonus"),
-    # a key a category does not have, with the keys it may have
+    # a key a category does not have, with the keys it may have (kind and method once listed among them)
     pytest.param(_replace(EXAMPLE, WORK_CLAUSE, WORK_CLAUSE + "weight = 1" + MARK + "\n"),
                  [("unknown_key", "categories[work].weight", "marked",
-                   {"key": "weight", "allowed": ["clause", "id", "items", "kind", "max", "method", "note", "title"]})],
+                   {"key": "weight", "allowed": ["clause", "id", "items", "max", "note", "title"]})],
                  id="category-unknown-key"),
+    # kind = "regular" is a leaf's default written out: a category takes no kind at all (FORMAT.md "Optional on
+    # any leaf"); the checker once let it pass and the loader refused it in English ("unknown key(s) kind")
+    pytest.param(_replace(EXAMPLE, WORK_CLAUSE, WORK_CLAUSE + 'kind = "regular"' + MARK + "\n"),
+                 [("unknown_key", "categories[work].kind", "marked",
+                   {"key": "kind", "allowed": ["clause", "id", "items", "max", "note", "title"]})],
+                 id="category-regular-kind"),
     # a category without max: the key is missing at the category's header
     pytest.param(_replace(EXAMPLE, '[[categories]]\nid = "work"\ntitle = "工作"\nmax = 10\n',
                           '[[categories]]' + MARK + '\nid = "work"\ntitle = "工作"\n'),

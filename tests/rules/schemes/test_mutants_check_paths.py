@@ -20,12 +20,15 @@ shipped scheme; the line a problem must be reported on carries the marker ``# <-
 """
 from __future__ import annotations
 
+import tomllib
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from rules.schemes import SCHEME_DIR
-from rules.schemes.check import check_scheme_text
+from rules.schemes.check import _Checker, check_scheme_text
+from rules.schemes.positions import key_positions, locate
 from tests.rules.schemes.test_check_scheme_data import SECTIONS
 
 HERE = Path(__file__).parent
@@ -159,20 +162,31 @@ def test_a_refusal_only_the_loader_makes_is_placed_at_the_table_it_names(name, t
     assert (problem.line, problem.column) == (_marked_line(text), 1)
 
 
-@pytest.mark.parametrize("category", ["quality", "result"])
-def test_a_loader_refusal_in_an_item_s_band_is_placed_at_the_band_s_key(category):
-    """The loader names the item by its ids and the band by its index: categories[quality].items[satisfaction]
-    .tiers[1].label — the second tier's label, written as a number (the checks leave a band's label to it).
-    A category whose id is also a table's name ("result") is still the category (it was once read as [result])."""
+def test_a_band_label_that_is_not_text_is_said_in_the_checker_s_words_at_the_label():
+    """The second tier's label written as a number: once left to the loader, whose English words the author read
+    ("方案文件有误：expected a string, got int"); now a wrong_type, placed at the label's key."""
     text = _edit(EXAMPLE, '{ min = 60, max = 80, points = 2, label = "60%至80%" },',
                  '{ min = 60, max = 80, points = 2, label = 60 },' + MARK)
-    text = _edit(text, 'id = "quality"', f'id = "{category}"')
     [problem] = check_scheme_text(text, file_name="example-2024.toml").problems
     assert (problem.key, problem.path, problem.params) == (
-        "invalid", f"categories[{category}].items[satisfaction].tiers[1].label",
-        {"detail": "expected a string, got int"})
+        "wrong_type", "categories[quality].items[satisfaction].tiers[1].label",
+        {"key": "label", "expected": "string"})
     line = _marked_line(text)
     assert (problem.line, text.splitlines()[line - 1][problem.column - 1:]) == (line, "label = 60 }," + MARK)
+
+
+@pytest.mark.parametrize("category", ["quality", "result"])
+def test_a_loader_path_names_a_category_by_its_id_even_when_the_id_is_a_table_s_name(category):
+    """The loader names the item by its ids and the band by its index: categories[quality].items[satisfaction]
+    .tiers[1].label. A category whose id is also a table's name ("result") is still the category (it was once
+    read as the [result] table, and the refusal placed at line 1)."""
+    text = _edit(EXAMPLE, 'id = "quality"', f'id = "{category}"')
+    checker = _Checker(tomllib.loads(text, parse_float=Decimal), key_positions(text), None)
+    path = checker.loader_path(f"categories[{category}].items[satisfaction].tiers[1].label")
+    assert path == ("categories", 1, "items", 0, "tiers", 1, "label")
+    line, _column = locate(checker.pos, path)
+    assert text.splitlines()[line - 1].startswith('  { min = 60, max = 80, points = 2, label = "60%至80%" }')
+    assert checker.loader_path("[result].pass_mark") == ("result", "pass_mark")
 
 
 def test_a_loader_refusal_of_the_calendar_is_reported_with_its_detail():
