@@ -320,8 +320,9 @@ class _Checker:
             self.payment(payment)
         if "subsidy" in d and (subsidy := self.table(d["subsidy"], ("subsidy",))) is not None:
             self.subsidy(subsidy)
-        for key, value in (d.get("extra") or {}).items() if isinstance(d.get("extra"), dict) else ():
-            self.table(value, ("extra", key))
+        if "extra" in d and self.table(d["extra"], ("extra",)) is not None:  # `extra = 5` was left to the loader
+            for key, value in d["extra"].items():
+                self.table(value, ("extra", key))
         if "calendar" in d and (calendar := self.table(d["calendar"], ("calendar",))) is not None:
             self.calendar(calendar)
         self.compliance()
@@ -365,6 +366,10 @@ class _Checker:
             kind = ob.get("kind", "report")
             if kind not in KINDS:
                 self.add(q + ("kind",), "unknown_obligation_kind", value=kind, allowed=list(KINDS))
+            types = ob.get("ledger_types", [])
+            if not isinstance(types, list) or not all(isinstance(x, str) and x for x in types):
+                # `ledger_types = "报告台账"` was left to the calendar's own English refusal
+                self.add(q + ("ledger_types",), "wrong_type", key="ledger_types", expected="strings")
             for j, fact in enumerate(self.array(ob, "fields", q)):
                 spec = self.facts.get(fact) if isinstance(fact, str) else None
                 if not isinstance(spec, dict) or spec.get("kind") != "count":  # a report's figures add up

@@ -61,9 +61,9 @@ def test_a_top_level_table_written_as_a_number_is_a_wrong_type_at_its_line(table
 
 def test_extra_written_as_a_number_is_refused_and_the_cycles_are_not_measured_against_it():
     # (run_139, cycles_115) `extra = 5`: no [extra.contract] to read service_months from; the checker reads nothing
-    # from it and the loader refuses it ("expected a table"), at the line that says `extra = 5` (once line 1)
+    # from it; it is a wrong type at its line (once the loader's English "expected a table, got int" at line 1)
     text = _top(_replace(EXAMPLE, CONTRACT, ""), "extra = 5" + MARK)
-    assert _said(text) == [("invalid", "[extra]", "marked", {"detail": "expected a table, got int"})]
+    assert _said(text) == [("wrong_type", "extra", "marked", {"key": "extra", "expected": "table"})]
 
 
 # -- [scheme] (scheme_head_6/30/60/66/75-81) -------------------------------------------------------------

@@ -189,15 +189,26 @@ def test_a_loader_path_names_a_category_by_its_id_even_when_the_id_is_a_table_s_
     assert checker.loader_path("[result].pass_mark") == ("result", "pass_mark")
 
 
-def test_a_loader_refusal_of_the_calendar_is_reported_with_its_detail():
-    """[calendar] obligations: ``ledger_types`` is a list of names (FORMAT.md §6c); a single name written as text
-    is refused by the calendar's own check, under [calendar]."""
-    text = _edit(EXAMPLE + SECTIONS, 'fields = ["referrals"]', 'fields = ["referrals"]\nledger_types = "报告台账"')
+@pytest.mark.parametrize("written", ['"报告台账"', '["报告台账", ""]', "[1]"])
+def test_calendar_ledger_types_that_are_not_names_are_a_wrong_type_at_their_line(written):
+    """[calendar] obligations: ``ledger_types`` is a list of names (FORMAT.md §6c). A single name written as text
+    was refused only by the calendar's own check, in English, at line 1 (the loader's "[calendar]" was not read as
+    the table); now the checker says it at the key."""
+    text = _edit(EXAMPLE + SECTIONS, 'fields = ["referrals"]', f'fields = ["referrals"]\nledger_types = {written}')
     [problem] = check_scheme_text(text, file_name="example-2024.toml").problems
     assert (problem.key, problem.path, problem.params) == (
-        "invalid", "[calendar]", {"detail": "obligation 'monthly_report': 'ledger_types' must be a list of names"})
-    # placed at the table's header (once line 1: the loader's "[calendar]" was not read as the table)
-    assert problem.line > 1 and text.splitlines()[problem.line - 1] == "[calendar]"
+        "wrong_type", "calendar.obligations[0].ledger_types", {"key": "ledger_types", "expected": "strings"})
+    assert text.splitlines()[problem.line - 1] == f"ledger_types = {written}"
+
+
+def test_a_loader_refusal_under_a_top_level_table_is_placed_at_that_table():
+    text = EXAMPLE + SECTIONS
+    checker = _Checker(tomllib.loads(text, parse_float=Decimal), key_positions(text), None)
+    for table in ("calendar", "result", "scheme"):  # [calendar] and [extra] were once left untranslated: line 1
+        path = checker.loader_path(f"[{table}]")
+        assert path == (table,)
+        line, _column = locate(checker.pos, path)
+        assert text.splitlines()[line - 1] == f"[{table}]"
 
 
 # -- letter grades by score band --------------------------------------------------------------------------
