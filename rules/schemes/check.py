@@ -1137,6 +1137,8 @@ class _Checker:
             self.grade_bands(data)
             return
         names = []
+        if "quotas" not in data:  # grades in rank order need their quotas (was the loader's "missing 'quotas'")
+            self.add(p, "missing_key", key="quotas")
         for i, q in enumerate(self.array(data, "quotas", p)):
             qp = p + ("quotas", i)
             if (q := self.table(q, qp)) is None:

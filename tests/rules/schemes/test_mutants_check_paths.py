@@ -150,9 +150,6 @@ def _payment_29_digits() -> str:
 @pytest.mark.parametrize("name, text, path, detail", [
     # [scheme]: the checks ask a positive max_total, the loader at least 1 point
     ("tiny-2024.toml", TINY, "[scheme].max_total", "must be ≥ 1, got 0.5"),
-    # [grades] by quotas in rank order (wujiang-2022) with the quotas left out: only rest and failed
-    ("wujiang-2022.toml", _edit(WUJIANG, "[grades]\n" + QUOTAS + "\n", "[grades]" + MARK + "\n"), "[grades]",
-     "missing 'quotas'"),
     ("example-2024.toml", _payment_29_digits(), "[payment]",
      "advance_share plus stage shares add up to 1.000000000000000000000000001, not 1"),
 ])
@@ -160,6 +157,15 @@ def test_a_refusal_only_the_loader_makes_is_placed_at_the_table_it_names(name, t
     [problem] = check_scheme_text(text, file_name=name).problems
     assert (problem.key, problem.path, problem.params) == ("invalid", path, {"detail": detail})
     assert (problem.line, problem.column) == (_marked_line(text), 1)
+
+
+def test_grades_in_rank_order_without_quotas_are_a_missing_key_at_the_table():
+    """[grades] by quotas in rank order (wujiang-2022) with the quotas left out, only rest and failed: once the
+    loader's "missing 'quotas'" (English, under 方案文件有误), now the checker's missing_key."""
+    text = _edit(WUJIANG, "[grades]\n" + QUOTAS + "\n", "[grades]" + MARK + "\n")
+    [problem] = check_scheme_text(text, file_name="wujiang-2022.toml").problems
+    assert (problem.key, problem.path, problem.params) == ("missing_key", "grades", {"key": "quotas"})
+    assert problem.line == _marked_line(text)
 
 
 def test_a_band_label_that_is_not_text_is_said_in_the_checker_s_words_at_the_label():
