@@ -24,7 +24,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.province import build_province, load, login, run_locust, timed_get  # noqa: E402
 
-MIXES = ("public pages", "operator", "reviewer/approver")
+MIXES = ("public pages", "operator", "reviewer/approver", "no page, anonymous", "no page, signed in")
+# the two "no page" mixes ask /healthz (one SELECT 1, no template): what any request costs in the portal before its
+# page does anything, without and with a signed-in session (the session cookie read, the user's row loaded, as for
+# every page behind the login); the least a page can cost, measured beside the floor
 
 
 def plans(app, bureaus: int, seed: int) -> dict[str, dict]:
@@ -98,6 +101,10 @@ def plans(app, bureaus: int, seed: int) -> dict[str, dict]:
                     pages.append(("approval", f"/approvals/{approval}"))
                 users.append({"username": user.username, "password": DEMO_PASSWORD, "pages": pages})
         out["reviewer/approver"] = {"users": users}
+        out["no page, anonymous"] = {"users": [{"pages": [("health check, anonymous", "/healthz")]}]}
+        out["no page, signed in"] = {"users": [{"username": u["username"], "password": DEMO_PASSWORD,
+                                                "pages": [("health check, signed in", "/healthz")]}
+                                               for u in out["operator"]["users"]]}
         db.close()
         del sa
     return out
@@ -200,12 +207,25 @@ def section(args, province, single, results, load_at_start, load_at_end) -> str:
               f"request costs {min(floor_cpu):.2f}–{max(floor_cpu):.2f} ms of worker CPU, a portal request "
               f"{min(cpu):.1f}–{max(cpu):.1f} ms: a session and a user read, the page's queries through SQLAlchemy, "
               "a Jinja page of 2–130 KB. Throughput ≥ 25 % of the floor's asks for at most ≈ 4× its CPU per "
-              "request, which a page behind a login (it reads the database) does not reach on this stack. An "
-              "anonymous public page is answered from the process's cache of frozen publications, its stamp "
-              "query itself kept PUBLIC_STAMP_SECONDS (2 s): a repeated public page reads nothing from the "
+              "request. An anonymous public page is answered from the process's cache of frozen publications, its "
+              "stamp query itself kept PUBLIC_STAMP_SECONDS (2 s): a repeated public page reads nothing from the "
               "database."]
-    every_page = all(run.p(95, n) <= 3 * floor.p(95) for run, floor in results.values() for n in run.names())
-    throughput = all(run.rps >= 0.25 * floor.rps for run, floor in results.values())
+    bare = {mix: results[mix] for mix in ("no page, anonymous", "no page, signed in") if mix in results}
+    if bare:
+        said = "; ".join(f"{mix}: {run.cpu_ms_per_request:.1f} ms of worker CPU, {100 * run.rps / floor.rps:.0f} % "
+                         f"of the floor's throughput, p95 {run.p(95) / floor.p(95):.1f}× the floor's"
+                         for mix, (run, floor) in bare.items())
+        lines += ["", "The two \"no page\" mixes ask `/healthz` (one `SELECT 1`, no template): what a request costs "
+                  "in the portal before its page does anything — the request hooks, the rate limiter, the security "
+                  f"headers, and signed in the session cookie and the user's row ({said}). So the targets leave a "
+                  "signed-in page little more than the cost of knowing who asks; the operator's and the reviewer's "
+                  "pages spend the rest on their queries and their template. Reaching the targets with them would "
+                  "take serving them from a cache of rendered pages, checked on every request against a stamp of "
+                  "the data each shows (per bureau, bumped by every write, the queue's and the sweep's included) "
+                  "and of the date (deadlines turn overdue at midnight): not built, see issue #16's note."]
+    pages = [(run, floor) for mix, (run, floor) in results.items() if mix not in bare]  # /healthz is no page
+    every_page = all(run.p(95, n) <= 3 * floor.p(95) for run, floor in pages for n in run.names())
+    throughput = all(run.rps >= 0.25 * floor.rps for run, floor in pages)
     reviewer = single.get("p001-reviewer", (1e9,))[0] < 100
     lines += ["", f"Targets: every page's p95 ≤ 3× the floor's — **{'met' if every_page else 'not met'}**; "
               f"throughput ≥ 25 % of the floor's — **{'met' if throughput else 'not met'}**; the reviewer's home "
