@@ -747,25 +747,29 @@ class _Checker:
         return set()
 
     def m_checklist(self, data, p, maximum, kind):
-        entries = self.array(data, "entries", p)
-        if not entries:
-            self.add(p + ("entries",) if "entries" in data else p, "empty_list", key="entries")
-        total = Decimal(0)
+        entries = self.nonempty(data, "entries", p)  # `entries = 5` is a wrong type only, not also an empty list
+        total, summed = Decimal(0), True
         for i, e in enumerate(entries):
             ep = p + ("entries", i)
             if (e := self.table(e, ep)) is None:
+                summed = False
                 continue
             self.unknown(e, {"label", "points", "when"}, ep)
             self.text(e, "label", ep)
             points = self.number(e, "points", ep)
-            total += points or 0
+            if points is None:  # said already; the entries' sum is not known
+                summed = False
+            else:
+                total += points
             if "when" not in e:
                 self.add(ep, "missing_key", key="when")
             else:
                 self.conditions(e["when"], ep + ("when",))
         cap = self.cap(data, p, maximum)
-        if entries and cap is not None and kind == "regular" and total < cap:
-            self.add(p + ("entries",), "checklist_short", sum=total, max=cap)
+        # what the item can award: its cap, never above its max (a cap above it is said as exceeds_max)
+        reach = min(cap, maximum) if cap is not None and maximum is not None else cap
+        if entries and summed and reach is not None and kind == "regular" and total < reach:
+            self.add(p + ("entries",), "checklist_short", sum=total, max=reach)
         return {"entries", "cap"}
 
     def m_per_unit(self, data, p, maximum, kind):
@@ -782,9 +786,7 @@ class _Checker:
 
     def m_tiers(self, data, p, maximum, kind):
         fact = self.fact_ref(data.get("fact"), p + ("fact",), _NUMERIC)
-        raw = self.array(data, "tiers", p)
-        if not raw:
-            self.add(p + ("tiers",) if "tiers" in data else p, "empty_list", key="tiers")
+        raw = self.nonempty(data, "tiers", p)
         bands = self.bands(raw, p + ("tiers",), "points", maximum)
         self.number(data, "otherwise", p, required=False)
         if fact:
@@ -826,9 +828,7 @@ class _Checker:
         """levels with a weight and grades (a factor graded from stated criteria): points = weight × value."""
         fact = self.fact_ref(data.get("fact"), p + ("fact",), ("choice",))
         weight = self.number(data, "weight", p)
-        raw = self.array(data, "grades", p)
-        if not raw:
-            self.add(p + ("grades",) if "grades" in data else p, "empty_list", key="grades")
+        raw = self.nonempty(data, "grades", p)
         names, values = [], []
         for i, g in enumerate(raw):
             gp = p + ("grades", i)
@@ -881,9 +881,7 @@ class _Checker:
             top = start if start is not None else maximum
             if floor is not None and top is not None and floor > top:  # 扣完为止 at a floor above the start: nothing
                 self.add(p + ("floor",), "exceeds_max", key="floor", value=floor, max=top)  # could be taken off
-        entries = self.array(data, "deductions", p)
-        if not entries:
-            self.add(p + ("deductions",) if "deductions" in data else p, "empty_list", key="deductions")
+        entries = self.nonempty(data, "deductions", p)
         for i, e in enumerate(entries):
             ep = p + ("deductions", i)
             if (e := self.table(e, ep)) is None:
@@ -1158,9 +1156,7 @@ class _Checker:
         for key in ("quotas", "rest"):
             if key in data:
                 self.add(p + (key,), "grades_mixed", key=key)
-        raw = self.array(data, "bands", p)
-        if not raw:
-            self.add(p + ("bands",), "empty_list", key="bands")
+        raw = self.nonempty(data, "bands", p)
         bands = self.bands(raw, p + ("bands",), None)
         names = [(b.get("grade"), p + ("bands", i, "grade")) for i, b in enumerate(raw)
                  if isinstance(b, dict) and isinstance(b.get("grade"), str)]

@@ -191,8 +191,7 @@ def test_a_monthly_obligation_due_on_the_28th_of_the_next_month_is_accepted():
 
 GRADED_CASES = [
     ([(SERVICE_GRADES, "grades = 5" + MARK)],
-     [("wrong_type", f"{SERVICE}.grades", "marked", {"key": "grades", "expected": "array"}),
-      ("empty_list", f"{SERVICE}.grades", "marked", {"key": "grades"})]),
+     [("wrong_type", f"{SERVICE}.grades", "marked", {"key": "grades", "expected": "array"})]),
     ([(SERVICE_GRADES, "grades = []" + MARK)], [("empty_list", f"{SERVICE}.grades", "marked", {"key": "grades"})]),
     ([(SERVICE_GRADES + "\n", ""), ('[[categories.items]]\nid = "service"', '[[categories.items]]' + MARK +
                                     '\nid = "service"')],

@@ -79,9 +79,9 @@ def test_an_empty_entries_array_is_empty_list_at_the_key():
 
 
 def test_entries_that_are_not_an_array_are_a_wrong_type_at_the_key():
-    # `array`: a wrong type is said at the key (the checker also says empty_list there: see the report of #18)
-    assert ("wrong_type", f"{PLAN}.entries", "marked", {"key": "entries", "expected": "array"}) in _plan(
-        "entries = 5" + MARK)
+    # `array`: a wrong type is said at the key, and only it (it was also said as an empty list: the report of #18)
+    assert _plan("entries = 5" + MARK) == [
+        ("wrong_type", f"{PLAN}.entries", "marked", {"key": "entries", "expected": "array"})]
 
 
 def test_an_entry_that_is_not_a_table_is_said_and_the_next_entry_is_still_checked():
@@ -109,3 +109,27 @@ def test_an_entry_s_points_below_zero_are_said_at_the_points():
     # the first entry reaches the max alone, so the second's bad points are the only problem
     text = _entries(f'label = "a", points = 3, {WHEN}', f'label = "b", points = -1, {WHEN}') + MARK
     assert _plan(text) == [("negative", f"{PLAN}.entries[1].points", "marked", {"key": "points", "value": "−1"})]
+
+
+# -- what the entries add up to, once each is said at most once (twelfth session) ---------------------------------
+
+def test_a_cap_above_the_max_is_said_once_and_the_entries_are_measured_against_the_max():
+    # cap = 4 on an item of max 3 whose entries add up to 3: exceeds_max, and nothing short (the item awards at most
+    # its max); the entries were measured against the cap and "short" by 1 as well
+    assert _plan("cap = 4" + MARK + "\n" + ENTRIES) == [
+        ("exceeds_max", f"{PLAN}.cap", "marked", {"key": "cap", "value": "4", "max": "3"})]
+
+
+def test_entries_short_of_a_cap_above_the_max_are_measured_against_the_max():
+    entries = ENTRIES.replace("points = 3", "points = 2")
+    text = _replace(EXAMPLE, ENTRIES, "cap = 4" + MARK + "\n" + entries)
+    at = text.splitlines().index(entries) + 1  # the line after the cap's
+    assert _plan("cap = 4" + MARK + "\n" + entries) == [
+        ("exceeds_max", f"{PLAN}.cap", "marked", {"key": "cap", "value": "4", "max": "3"}),
+        ("checklist_short", f"{PLAN}.entries", at, {"sum": "2", "max": "3"})]
+
+
+def test_an_entry_whose_points_are_not_a_number_is_said_once_and_no_sum_is_made():
+    # the entries' sum is not known: it was said as 0 short of the max as well
+    assert _plan(ENTRIES.replace("points = 3", 'points = "3"') + MARK) == [
+        ("wrong_type", f"{PLAN}.entries[0].points", "marked", {"key": "points", "expected": "number"})]

@@ -100,9 +100,9 @@ def test_a_penalty_leaf_may_not_have_a_start_or_a_floor(key):
 # -- the deductions array -------------------------------------------------------------------------------------------
 
 def test_deductions_that_are_not_an_array_are_a_wrong_type_at_the_key():
-    # `array`: the wrong type is said at the key (the checker also says empty_list there, as for checklist entries)
-    assert ("wrong_type", f"{REPORTS}.deductions", "marked", {"key": "deductions", "expected": "array"}) in _said(
-        _replace(EXAMPLE, LATE, "deductions = 5" + MARK))
+    # `array`: the wrong type is said at the key, and only it (it was also said as an empty list)
+    assert _said(_replace(EXAMPLE, LATE, "deductions = 5" + MARK)) == [
+        ("wrong_type", f"{REPORTS}.deductions", "marked", {"key": "deductions", "expected": "array"})]
 
 
 def test_an_entry_that_is_not_a_table_is_said_and_the_next_entry_is_still_checked():

@@ -265,6 +265,7 @@ def test_grade_bands_that_are_not_an_array_are_named_at_bands():
     text = _edit(GRADED, BANDS, 'bands = "优秀、良好、合格、不合格"' + MARK)
     said = _said(text, "graded-2025.toml")
     assert said[0] == ("wrong_type", "marked", "grades.bands", {"key": "bands", "expected": "array"})
+    assert "empty_list" not in [s[0] for s in said]  # once said as well
     assert [s for s in said if s[2].startswith("payment")] == [
         ("unknown_grade", n, f"payment.bands[{i}].grade", {"grade": g, "allowed": ["不合格"]})
         for i, (n, g) in enumerate([(122, "优秀"), (127, "良好"), (132, "合格")])]
