@@ -445,7 +445,9 @@ class _Checker:
             self.add(q + ("obligation",), "obligation_due_rule", obligation=key, rule=rule, due=ob.get("due", ""),
                      needed=needed)
             return
-        if isinstance(use.get("due_day"), int) and isinstance(day, int) and use["due_day"] != day:
+        due_day = use.get("due_day")  # one out of range (or true) is said as due_day_range, not also as a mismatch
+        if isinstance(due_day, int) and not isinstance(due_day, bool) and 1 <= due_day <= 28 and \
+                isinstance(day, int) and due_day != day:
             self.add(q + ("due_day",), "due_day_mismatch", due_day=use["due_day"], obligation=key, day=day)
 
     def _paths(self, node: Any, parent: str, out: set) -> None:
@@ -487,6 +489,7 @@ class _Checker:
         for i, c in enumerate(raw):
             p = ("cycles", i)
             if (c := self.table(c, p)) is None:
+                all_months = False  # its months are not known: the cycles are not measured against the service
                 continue
             self.unknown(c, {"id", "label", "months"}, p)
             ident = self.ident(c, p)
@@ -713,7 +716,9 @@ class _Checker:
             sums = [self.node(c, p + (child_key, i), child_level) for i, c in enumerate(children)]
             self.unique([(c.get("id"), p + (child_key, i, "id")) for i, c in enumerate(children)
                          if isinstance(c, dict)], f"{self.show(p)}.{child_key}")
-            regular = [s for s, c in zip(sums, children) if isinstance(c, dict) and c.get("kind", "regular") == "regular"]
+            # a child of an unknown kind (said as unknown_item_kind) counts as unknown, so no sum is made
+            regular = [s for s, c in zip(sums, children)
+                       if isinstance(c, dict) and c.get("kind", "regular") not in ("bonus", "penalty")]
             if maximum is not None and None not in regular and sum(regular, Decimal(0)) != maximum:
                 self.add(p + ("max",), "points_sum", what=level, max=maximum, sum=sum(regular, Decimal(0)))
             return maximum
@@ -1100,7 +1105,8 @@ class _Checker:
                 if key in b:
                     self.add(bp + (key,), "grade_band_bounds", grade=b["grade"])
             if isinstance(b["grade"], str) and b["grade"] not in (self.grade_names or []):
-                self.add(bp + ("grade",), "unknown_grade", grade=b["grade"], allowed=self.grade_names or [])
+                self.add(bp + ("grade",), "unknown_grade", grade=b["grade"],
+                         allowed=list(dict.fromkeys(self.grade_names or [])))  # a grade named twice, listed once
         self.unique([(b.get("grade"), path + (i, "grade")) for i, b in enumerate(raw)
                      if isinstance(b, dict) and isinstance(b.get("grade"), str)], "payment.bands")
 

@@ -367,8 +367,8 @@ MORE = [
      {"fact": "major_incident", "kind": "bool", "needed": ["count", "number", "percent"]}),
     ("unknown_fact", "example-2024.toml", 'title = "工作计划"', 'title = "工作计划"\nrequires = { fact = "planned", is = true }'
      + MARK, {"fact": "planned"}),
-    ("points_sum", "example-2024.toml", 'title = "满意度"', 'title = "满意度"\nkind = "extra"',
-     {"what": "category", "max": "10", "sum": "6"}, 150),  # an item of no known kind does not count
+    ("points_sum", "example-2024.toml", 'title = "满意度"\nmax = 4', 'title = "满意度"\nmax = 2',
+     {"what": "category", "max": "10", "sum": "8"}, 150),
     # the payment plan
     ("weight_out_of_range", "example-2024.toml", "share = 0.30\n\n[[payment.stages]]",
      "share = 1.5" + MARK + "\n\n[[payment.stages]]", {"key": "share", "value": "1.5", "max": "1"}),
