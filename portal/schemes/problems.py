@@ -60,6 +60,7 @@ MESSAGES = {
     "checklist_short": N_("各检查项分值合计%(sum)s，达不到本项分值%(max)s"),
     "empty_list": N_("“%(key)s”为空：至少需要一条"),
     "band_inverted": N_("档次下限%(min)s高于上限%(max)s"),
+    "band_empty": N_("档次%(band)s上下限相同而不都包含，没有任何取值落在其中，永远用不到"),
     "bands_overlap": N_("第%(a)s档与第%(b)s档重叠（%(at)s同时落在两档）"),
     "bands_gap": N_("第%(a)s档与第%(b)s档之间有空档（%(at)s不在任何一档）"),
     "band_out_of_range": N_("档次%(band)s超出可能的取值范围（%(lo)s至%(hi)s），永远用不到"),

@@ -36,7 +36,7 @@ PROBLEM_KEYS = (
     "unknown_fact", "fact_kind_mismatch", "bad_condition", "no_categories", "empty_children", "unknown_item_kind",
     "group_kind", "method_and_children", "no_method", "unknown_method", "negative", "not_positive", "points_sum",
     "exceeds_max", "checklist_short", "empty_list", "band_inverted", "bands_overlap", "bands_gap",
-    "band_out_of_range", "levels_choices", "weight_out_of_range", "shares_sum", "bonus_uncapped",
+    "band_out_of_range", "band_empty", "levels_choices", "weight_out_of_range", "shares_sum", "bonus_uncapped",
     "unknown_veto_effect", "invalid",
 )
 # the problems of graded factors and letter grades by score band (methods beyond the six schemes' own); every
@@ -979,8 +979,12 @@ class _Checker:
                 continue
             if ("min" in b and lo is None) or ("max" in b and hi is None):
                 continue
-            out.append((i, Band(min=lo, max=hi, min_inclusive=b.get("min_inclusive", True) is True,
-                                max_inclusive=b.get("max_inclusive", False) is True, grade=grade or "")))
+            band = Band(min=lo, max=hi, min_inclusive=b.get("min_inclusive", True) is True,
+                        max_inclusive=b.get("max_inclusive", False) is True, grade=grade or "")
+            if lo is not None and lo == hi and not (band.min_inclusive and band.max_inclusive):
+                self.add(bp, "band_empty", band=band.describe())  # [10, 10): no value is in it
+                continue
+            out.append((i, band))
         return out
 
     def band_range(self, bands: list[tuple[int, Band]], path: tuple, lo: Decimal | None, hi: Decimal | None) -> None:

@@ -88,6 +88,9 @@ CASES = [
     ("checklist_short", 'points = 3, when = { fact = "has_plan", is = true } }]', 'points = 2, when = { fact = "has_plan", is = true } }]' + MARK),
     ("empty_list", 'deductions = [{ label = "迟报", fact = "late_reports", each = 0.1 }]', "deductions = []" + MARK),
     ("band_inverted", '{ min = 60, max = 80, points = 2, label = "60%至80%" },', '{ min = 90, max = 80, points = 2, label = "60%至80%" },' + MARK),
+    # a band no value can be in: [60, 60) (once accepted in silence: the tier could never award its points)
+    ("band_empty", '{ min = 60, max = 80, points = 2, label = "60%至80%" },',
+     '{ min = 60, max = 60, points = 2, label = "60%" },' + MARK),
     ("bands_overlap", '{ min = 60, max = 80, points = 2, label = "60%至80%" },', '{ min = 60, max = 81, points = 2, label = "60%至80%" },' + MARK),
     ("bands_gap", "min = 12\nmax = 16", "min = 12\nmax = 15" + MARK),
     ("band_out_of_range", '{ min = 80, points = 4, label = "80%以上" },', '{ min = 120, points = 4, label = "80%以上" },' + MARK),

@@ -47,3 +47,10 @@ def test_a_grade_named_twice_is_listed_once_among_the_grades_allowed():
     text = _edit(text, 'grade = "优秀"\nratio', 'grade = "特优"' + MARK + '\nratio')
     unknown = [params for key, _path, _line, params in _said(text, "graded-2025.toml") if key == "unknown_grade"]
     assert unknown == [{"grade": "特优", "allowed": ["优秀", "良好", "合格", "不合格"]}]
+
+
+def test_a_band_of_one_value_included_at_both_ends_is_not_empty():
+    # [60, 60] holds 60; [60, 60) holds nothing (band_empty, tests/rules/schemes/test_check.py)
+    text = _edit(BASE, '{ min = 60, max = 80, points = 2, label = "60%至80%" },',
+                 '{ min = 60, max = 60, max_inclusive = true, points = 2, label = "60%" },' + MARK)
+    assert "band_empty" not in [key for key, *_ in _said(text)]

@@ -123,11 +123,14 @@ def test_a_band_that_ends_at_the_lowest_total_and_includes_it_is_reachable():
 
 # -- band_order: gaps after a pair with nothing to compare ------------------------------------------------------------
 
-def test_a_gap_after_an_open_topped_band_is_still_found():
-    # > 10 (open top), then two bands [10, 10) that hold nothing: 10 is in no band; the pair (> 10, first empty
-    # band) has no edges to compare, the next pair does
-    text = _subsidy("min = 10\nmin_inclusive = false", "min = 10\nmax = 10" + MARK, "min = 10\nmax = 10")
-    assert _said(text) == [("bands_gap", "subsidy.bands[1].max", "marked", {"a": "2", "b": "3", "at": "10"})]
+def test_bands_that_hold_nothing_are_each_said_as_empty():
+    # > 10 (open top), then two bands [10, 10) that hold nothing. Once this was said only as a gap at 10 between the
+    # two empty bands (the pair (> 10, first empty band) having no edges to compare); now each empty band is said
+    # (band_empty) and left out of the order, so the bands that remain are compared (twelfth session)
+    text = _subsidy("min = 10\nmin_inclusive = false", "min = 10\nmax = 10", "min = 10\nmax = 10")
+    headers = [n for n, line in enumerate(text.splitlines(), 1) if line == "[[subsidy.bands]]"]  # said at each band
+    assert _said(text) == [("band_empty", "subsidy.bands[1]", headers[1], {"band": "[10, 10)"}),
+                           ("band_empty", "subsidy.bands[2]", headers[2], {"band": "[10, 10)"})]
 
 
 # -- letter-grade bands ------------------------------------------------------------------------------------------------
