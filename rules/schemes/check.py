@@ -963,8 +963,9 @@ class _Checker:
             self.boolean(b, "min_inclusive", bp)
             self.boolean(b, "max_inclusive", bp)
             self.text(b, "label", bp, required=False)  # the loader's words were "expected a string, got int"
-            self.text(b, "consequence", bp, required=False)
-            months = b.get("rectify_within_months")
+            if "consequence" in extra:  # where a band may have them (elsewhere they are said as unknown keys)
+                self.text(b, "consequence", bp, required=False)
+            months = b.get("rectify_within_months") if "rectify_within_months" in extra else None
             if months is not None and (not isinstance(months, int) or isinstance(months, bool) or months < 1):
                 self.add(bp + ("rectify_within_months",), "wrong_type", key="rectify_within_months",
                          expected="months")

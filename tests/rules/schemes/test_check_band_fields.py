@@ -8,6 +8,8 @@ The checker once left these to the loader, whose refusal the author read in Engl
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rules.schemes import SCHEME_DIR
@@ -45,3 +47,15 @@ def test_a_band_s_words_written_as_a_number_are_a_wrong_type(key, old):
     assert _said(old, f"{key} = 1\n") == [("wrong_type", f"{LOWEST}.{key}", f"{key} = 1",
                                           {"key": key, "expected": "string"})]
 
+
+
+
+def test_a_tier_s_consequence_or_months_are_one_unknown_key_each():
+    # a tier takes neither (FORMAT.md: they are a payment band's); said as unknown keys, not also as wrong types
+    example = (Path(__file__).parent / "checker" / "example-2024.toml").read_text(encoding="utf-8")
+    tier = '{ min = 80, points = 4, label = "80%以上" }'
+    assert example.count(tier) == 1
+    text = example.replace(tier, tier[:-2] + ", consequence = 1, rectify_within_months = 0 }")
+    problems = check_scheme_text(text, file_name="example-2024.toml").problems
+    assert sorted((p.key, p.params["key"]) for p in problems) == [("unknown_key", "consequence"),
+                                                                  ("unknown_key", "rectify_within_months")]

@@ -2,10 +2,10 @@
 of rules.schemes.check check_scheme_text).
 
 - FORMAT.md (head): "Strings are UTF-8": bytes that are not UTF-8 are one ``encoding`` problem, at the line of the
-  first bad byte, with that byte's place (``byte``, counted from 1 as a reader counts, as text; the portal says "从第%(byte)s个字节起无法读取",
-  portal/schemes/problems.py); no column and no path. A UTF-8 byte-order mark (what Windows Notepad writes) is not
-  part of the TOML: the file is read without it, while ``scheme.sha256`` stays the hash of the file's bytes
-  (FORMAT.md "scheme.sha256 (of the file's bytes)", DOMAIN.md §6.8).
+  first bad byte, with that byte's place (``byte``, counted from 1 as a reader counts, as text; the portal says
+  "从第%(byte)s个字节起无法读取", portal/schemes/problems.py); no column and no path. A UTF-8 byte-order mark (what
+  Windows Notepad writes) is not part of the TOML: the file is read without it, while ``scheme.sha256`` stays the
+  hash of the file's bytes (FORMAT.md "scheme.sha256 (of the file's bytes)", DOMAIN.md §6.8).
 - FORMAT.md (head): "The file name is the scheme id (`qianxi-2022.toml` → `qianxi-2022`)": only the last part of the
   name counts, whatever folder it is in (``/`` or Windows ``\\``); a name without ``.toml`` is the id itself.
 - The module's docstring: problems "in file order": by line, and on one line the problems of the file as a whole
