@@ -129,8 +129,8 @@ class _Builder:
                 self.fail(path, f"missing '{key}'")
             return []
         value = data[key]
-        if not isinstance(value, list):
-            self.fail(f"{path}.{key}", f"expected an array, got {type(value).__name__}")
+        if not isinstance(value, list):  # a top-level array (path "") is named alone: "cycles", not ".cycles"
+            self.fail(f"{path}.{key}" if path else key, f"expected an array, got {type(value).__name__}")
         return value
 
     def fact_ref(self, key: Any, path: str, *, kinds: tuple[str, ...] | None = None) -> str:

@@ -68,7 +68,7 @@ def compliance(**entry):
     (lambda d: d["result"].update(pass_line=6),
      "[result]: unknown key(s) pass_line; allowed: bonus_cap, clause, pass_inclusive, pass_mark, total_floor"),
     (lambda d: d.update(cycles=[]), "cycles: at least one [[cycles]] entry is required"),
-    (lambda d: d.update(cycles="annual"), ".cycles: expected an array, got str"),
+    (lambda d: d.update(cycles="annual"), "cycles: expected an array, got str"),
     # facts
     (lambda d: d["facts"]["count"].update(not_above="judged"),
      "facts.count.not_above: 'judged' is not a numeric fact of this scheme"),

@@ -75,9 +75,10 @@ def test_a_scheme_without_categories_is_refused_at_the_file_itself():
 
 
 def test_categories_that_are_not_an_array_are_refused_under_the_file():
-    """FORMAT.md §3: [[categories]] is an array of tables; the top-level array's path is "" + ".categories"."""
+    """FORMAT.md §3: [[categories]] is an array of tables; a top-level array is named alone, as the other refusals
+    name it ("categories", once ".categories")."""
     assert refusal(lambda d: d.update(categories=3)) == (
-        ".categories", "expected an array, got int", f"{FILE}: .categories: expected an array, got int")
+        "categories", "expected an array, got int", f"{FILE}: categories: expected an array, got int")
 
 
 def test_an_empty_categories_array_is_refused():
@@ -102,9 +103,9 @@ def test_category_maxima_that_miss_max_total_are_refused_at_categories():
 
 
 def test_vetoes_that_are_not_an_array_are_refused_under_the_file():
-    """FORMAT.md §1 Vetoes (optional): [[vetoes]] is an array of tables; the path is "" + ".vetoes"."""
+    """FORMAT.md §1 Vetoes (optional): [[vetoes]] is an array of tables; named alone ("vetoes", once ".vetoes")."""
     assert refusal(lambda d: d.update(vetoes=3)) == (
-        ".vetoes", "expected an array, got int", f"{FILE}: .vetoes: expected an array, got int")
+        "vetoes", "expected an array, got int", f"{FILE}: vetoes: expected an array, got int")
 
 
 def test_two_vetoes_with_one_id_are_refused_at_vetoes():

@@ -52,8 +52,9 @@ def choice_veto(when):
 
 
 REFUSALS = [
-    # `[[compliance]]` is an array of tables; anything else is refused at the top level (path "" → ".compliance")
-    pytest.param(lambda d: d.update(compliance="x"), ".compliance", "expected an array, got str",
+    # `[[compliance]]` is an array of tables; anything else is refused at the top level, named alone (once
+    # ".compliance")
+    pytest.param(lambda d: d.update(compliance="x"), "compliance", "expected an array, got str",
                  id="compliance-not-an-array"),
     pytest.param(lines(5), "compliance[0]", "expected a table, got int", id="line-not-a-table"),
     pytest.param(line(penalty=1), "compliance[0]", f"unknown key(s) penalty; {ALLOWED}", id="line-unknown-key"),
