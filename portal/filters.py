@@ -144,6 +144,15 @@ def period(key) -> str:
     return text
 
 
+def zh(fn, *args) -> str:
+    """fn(*args) in Chinese whatever the request's language: for text stored once and shown as it stands (a
+    contract's status reason, an audit reason), which no reader's language can word later."""
+    from flask_babel import force_locale
+
+    with force_locale("zh"):
+        return fn(*args)
+
+
 # Lookups of a scheme's citation from its id or stored version text, registered by portal/schemes (which sits
 # above this module); without one, the shipped files answer.
 SCHEME_CITATIONS: list = []

@@ -14,7 +14,7 @@ from portal.audit import services as audit
 from portal.consequences.models import (IllegalConsequenceChange, RectificationNotice, TerminationProposal,
                                         shanghai_day)
 from portal.contracts.models import Contract, IllegalTransition
-from portal.filters import scheme_cite
+from portal.filters import day, scheme_cite, zh
 from portal.db import get_session, utcnow
 
 # seed 002 服务内容 4.监督考核（标项一、标项二）
@@ -142,11 +142,12 @@ def issue_notice(contract: Contract, *, user, findings: str, clause: str = "", d
     session.flush()
     before = audit.snapshot(contract)
     if contract.status == "active":
-        contract.start_rectification(f"整改通知 #{notice.id}，限{due_on.isoformat()}前整改完毕")
+        # shown as it stands beside the contract's status: the date in words (notify() words only mails)
+        contract.start_rectification(f"整改通知 #{notice.id}，限{zh(day, due_on)}前整改完毕")
         audit.record("start_rectification", contract, before=before, reason=f"rectification notice #{notice.id}")
     audit.record("issue_rectification_notice", notice, reason=findings.strip()[:1000])
     _notify(_operator_users(contract), contract, f"notice|{notice.id}",
-            f"【整改通知】{contract.number}：请于{due_on.isoformat()}前整改完毕",
+            f"【整改通知】{contract.number}：请于{due_on.isoformat()}前整改完毕",  # notify() words the dates
             f"需整改内容：{notice.findings}\n依据：{notice.clause}\n整改期限：{due_on.isoformat()}（北京时间当日24时前）。\n"
             f"Rectification notice: rectify by {due_on.isoformat()} (Beijing time) and answer with a report.",
             url_for("consequences.show_notice", notice_id=notice.id))
@@ -240,7 +241,7 @@ def confirm_termination(proposal: TerminationProposal, contract: Contract, *, us
         raise IllegalConsequenceChange(str(exc)) from None
     audit.record("confirm_termination", proposal, before=before, reason=proposal.reason)
     audit.record("terminate_contract", contract, before=contract_before,
-                 reason=f"{proposal.reason}；生效日期 {proposal.effective_on.isoformat()}")
+                 reason=f"{proposal.reason}；生效日期 {zh(day, proposal.effective_on)}")
     _notify(_operator_users(contract) + _bureau_users(contract), contract, f"terminated|{proposal.id}",
             f"【合同终止】{contract.number}：自{proposal.effective_on.isoformat()}起解除合同",
             f"理由：{proposal.reason}\n依据：{proposal.clause}\n合同已终止，不再接收报送；已报送的数据由人社局保存。\n"

@@ -707,7 +707,8 @@ def _to_resident_id(col: Column) -> Callable[[Any], str]:
                                "id_as_number") from None
             raise _Problem(text, "请核对身份证原件后重新填写18位号码（末位X请用大写）", "resident_id") from None
         if rid.birth_date > dt.date.today() or rid.birth_date.year < 1900:
-            raise _Problem(f"身份证号中的出生日期{rid.birth_date.isoformat()}不合理", "请核对身份证号",
+            born = rid.birth_date
+            raise _Problem(f"身份证号中的出生日期{born.year}年{born.month}月{born.day}日不合理", "请核对身份证号",
                            "resident_id")
         return rid.number
     return conv

@@ -204,7 +204,7 @@ def _not_before(later: tuple[str, str], earlier: tuple[str, str]) -> RowCheck:
     def check(row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         a, b = row.get(later[0]), row.get(earlier[0])
         if a is not None and b is not None and a < b:
-            return [(later[0], f"{later[1]}早于{earlier[1]}（{b.isoformat()}）",
+            return [(later[0], f"{later[1]}早于{earlier[1]}（{b.year}年{b.month}月{b.day}日）",
                      f"请核对{later[1]}和{earlier[1]}")]
         return []
     return check

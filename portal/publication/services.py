@@ -321,7 +321,8 @@ def _notify_published(publication: Publication, rows: list[PublishedResult]) -> 
         notify(recipients(contract, bureau_too=False), contract=contract, kind="review",
                dedup_key=f"published|{publication.id}|{row.id}",
                subject=f"【公示】{publication.cycle_label}考核结果已公示（第{publication.version}版）",
-               body=(f"总分 {row.total}。如有异议，请于{publication.objection_deadline}（含当日）前提出。 / The result "
+               # a line per language, so that notify() words each line's dates in its own (rules.dates)
+               body=(f"总分 {row.total}。如有异议，请于{publication.objection_deadline}（含当日）前提出。\nThe result "
                      f"is published; objections until {publication.objection_deadline} (inclusive)."),
                link=url_for("publication.show_publication", publication_id=publication.id))
 

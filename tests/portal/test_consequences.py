@@ -222,6 +222,8 @@ def test_an_approved_score_below_50_is_noticed_with_one_month_to_rectify_and_clo
     assert notice.due_on == add_months(notice.issued_on, 1) and notice.issued_on == _today()
     assert "低于50分" in notice.clause and notice.approval_id == approval.id
     assert db.get(Contract, contract.id).status == "rectification"
+    due = notice.due_on  # beside the contract's status, as people write a date (was 限2024-09-30前)
+    assert db.get(Contract, contract.id).status_reason == f"整改通知 #{notice.id}，限{due.year}年{due.month}月{due.day}日前整改完毕"
     operator_id = world[1]["users"]["operator"].id
     told = db.exec(select(Notification).where(Notification.user_id == operator_id,
                                               Notification.kind == "consequence")).one()
@@ -340,6 +342,7 @@ def test_termination_needs_the_reviewer_to_propose_and_the_approver_to_confirm(a
     assert events["confirm_termination"].actor_name == "t1-approver"
     assert events["terminate_contract"].before["status"] == "rectification"
     assert events["terminate_contract"].after["status"] == "terminated"
+    assert events["terminate_contract"].reason.endswith("；生效日期 2024年12月1日")  # was 2024-12-01
     # The operator is told, and cannot answer anything under the contract any more.
     assert db.exec(select(Notification).where(Notification.user_id == world[1]["users"]["operator"].id,
                                               Notification.dedup_key == f"terminated|{proposal.id}")).one()

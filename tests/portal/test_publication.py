@@ -152,6 +152,17 @@ def test_only_the_approver_publishes_and_publishing_is_audited(app, db, world, r
     assert row.passed is True and row.band.startswith("考核得分在")
     assert row.lines and all("explanation" not in line for line in row.lines)
     assert _publish(*approver).status_code == 422  # a second v1 is refused: a correction needs its reason
+    # the operator is told, a line per language with the deadline in each one's words (the English half once read
+    # the Chinese date, the two sharing a line)
+    from portal.notifications.models import Notification
+
+    told = db.exec(select(Notification).where(Notification.dedup_key == f"published|{publication.id}|{row.id}")).one()
+    deadline = publication.objection_deadline
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    assert told.body.split("\n") == [
+        f"总分 {row.total}。如有异议，请于{deadline.year}年{deadline.month}月{deadline.day}日（含当日）前提出。",
+        f"The result is published; objections until {deadline.day} {months[deadline.month - 1]} {deadline.year} "
+        f"(inclusive)."]
 
 
 def test_publishing_needs_every_contract_approved_or_left_out_with_a_reason(app, db, world, reviewer, approver):

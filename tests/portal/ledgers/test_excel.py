@@ -180,7 +180,14 @@ def test_resident_id_born_in_the_future():
     from rules.identifiers import resident_id_check_char
     first17 = f"52058120{(dt.date.today().year + 1) % 100:02d}0101123"
     e = only_error(read(xlsx([good_row(身份证号=first17 + resident_id_check_char(first17), 性别=None)])))
-    assert "不合理" in e.problem
+    # the date as the clerk writes it (was 2027-01-01)
+    assert e.problem == f"身份证号中的出生日期{dt.date.today().year + 1}年1月1日不合理"
+
+
+def test_a_leaving_day_before_the_hiring_day_is_said_with_the_hiring_day_in_words():
+    headers = DELIVERED_HEADERS + ["离职日期"]
+    e = only_error(read(xlsx([good_row() + ["2024-03-04"]], headers=headers)))
+    assert (e.header, e.problem) == ("离职日期", "离职日期早于入职日期（2024年3月5日）")  # was （2024-03-05）
 
 
 def test_credit_code_checked_and_numeric_refused():
