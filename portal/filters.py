@@ -174,7 +174,15 @@ def scheme_cite(value) -> str:
     return scheme.citation
 
 
+def dates_in_words(text) -> str:
+    """Stored text as it stands (an audit reason), its ISO dates and periods in words line by line, as mail has
+    them (rules.dates: 2024年3月5日 on a Chinese line, 5 Mar 2024 on another)."""
+    from rules.dates import dates_in_words as words
+
+    return words(str(text or ""))
+
+
 def init_dates(app) -> None:
     for name, fn in (("day", day), ("moment", moment), ("month", month), ("period", period),
-                     ("scheme_cite", scheme_cite)):
+                     ("scheme_cite", scheme_cite), ("dates_in_words", dates_in_words)):
         app.add_template_filter(fn, name)

@@ -59,3 +59,17 @@ def test_approvers_browse_and_filter_the_trail_of_their_own_bureau_only(app, wor
     operator = app.test_client()
     login(operator, "t1-operator")
     assert operator.get("/audit").status_code == 403
+
+
+def test_a_reason_s_dates_are_shown_in_words_as_the_mail_has_them(app, world, db):
+    """An audit reason is stored as it was written (append-only), with machine dates in some of them (a cycle
+    locked "上半年 2024-01-01–2024-06-30"); the trail shows them as people write dates, line by line in the line's
+    language (rules.dates.dates_in_words, as notify() does for mail)."""
+    db.add(AuditEvent(actor_name="t1-approver", action="lock_cycle", object_type="assessment_sheet", object_id=1,
+                      bureau_id=world[1]["bureau"].id, reason="上半年 2024-01-01–2024-06-30\nlocked 2024-07-05"))
+    db.commit()
+    approver = app.test_client()
+    login(approver, "t1-approver")
+    html = approver.get("/audit?action=lock_cycle").get_data(as_text=True)
+    assert "上半年 2024年1月1日–2024年6月30日" in html and "locked 5 Jul 2024" in html
+    assert "2024-01-01" not in html and "2024-07-05" not in html

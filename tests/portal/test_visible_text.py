@@ -129,6 +129,7 @@ def _data_strings(db) -> list[str]:
     from portal.consequences.services import TERMINATION_CLAUSES
     from portal.ledgers.ledger_types import LEDGER_TYPES
     from rules.compliance import model as compliance_model
+    from rules.dates import dates_in_words
     from rules.compliance import list_rules
     from rules.reporting import calendar_scheme_ids, obligations_for
     from rules.schemes import all_schemes
@@ -144,6 +145,8 @@ def _data_strings(db) -> list[str]:
                 walk(v)
         elif isinstance(value, str):
             parts.extend(value.split("\n"))
+            # stored text shown with its dates in words (an audit reason: the dates_in_words filter)
+            parts.extend(dates_in_words(value).split("\n"))
 
     for table in SQLModel.metadata.sorted_tables:
         for row in db.connection().execute(table.select()):
