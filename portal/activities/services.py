@@ -23,7 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
 from portal.activities import evidence
-from portal.activities.models import (ATTENDANCE_MARKS, ActivityEvent, Attachment, AttendanceSheet, StaffMember)
+from portal.activities.models import (ATTENDANCE_MARKS, EVENT_KINDS, ActivityEvent, Attachment, AttendanceSheet,
+                                      StaffMember)
 from portal.audit import services as audit
 from portal.contracts.models import Contract, ContractStation
 from portal.db import committed_state, get_session
@@ -232,7 +233,9 @@ def save_attendance(contract: Contract, month: str, marks: dict[int, str], *, us
     except IntegrityError:  # the same month saved twice at once: the other request took this version
         session.rollback()
         raise WriteRefused("该版本已由另一次提交保存，请刷新页面 / this version was just saved; reload the page") from None
-    audit.record("submit_attendance", sheet, reason=f"{month} v{sheet.version} ({source}{', ' + filename if filename else ''})")
+    how = "上传" if source == "upload" else "在线填报"  # on the trail in words: 2024年6月 考勤表第2版（上传：考勤.xlsx）
+    audit.record("submit_attendance", sheet,
+                 reason=f"{month} 考勤表第{sheet.version}版（{how}{'：' + filename if filename else ''}）")
     session.commit()
     from portal import jobs
 
@@ -342,7 +345,8 @@ def record_event(contract: Contract, *, kind: str, held_on: date, place: str, pa
                           description=(description or "").strip(), created_by_id=user.id)
     session.add(event)
     session.flush()
-    audit.record("record_event", event, reason=f"{kind} {held_on.isoformat()}")
+    # in words on the trail: 招聘会 2024年6月12日 (the date worded by the trail's dates_in_words), not the kind's key
+    audit.record("record_event", event, reason=f"{EVENT_KINDS.get(kind, kind)} {held_on.isoformat()}")
     commit_with_files(event, files, user=user)
     return event
 

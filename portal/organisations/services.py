@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from portal.audit import services as audit
 from portal.db import get_session
-from portal.organisations.models import Bureau, CreditGrade, Operator
+from portal.organisations.models import CREDIT_KINDS, Bureau, CreditGrade, Operator
 
 
 def save_bureau(bureau: Bureau | None, data: dict) -> Bureau:
@@ -64,7 +64,8 @@ def add_credit_grade(operator: Operator, data: dict, *, bureau_id: int | None, u
         session.rollback()
         raise GradeRecorded("该评级（类别、评定日期）已记录 / this grading is already recorded") from None
     audit.record("record_credit_grade", grade, bureau_id=bureau_id, operator_id=operator.id,
-                 reason=f"{grade.kind} {grade.grade} {grade.given_on.isoformat()} {grade.given_by}")
+                 reason=f"{CREDIT_KINDS.get(grade.kind, grade.kind)} {grade.grade} {grade.given_on.isoformat()} "
+                        f"{grade.given_by}")
     session.commit()
     return grade
 

@@ -115,5 +115,7 @@ def test_a_credit_grade_is_the_operators_recorded_once_and_every_bureau_sees_its
     assert again.status_code == 422 and "已记录" in again.get_data(as_text=True)
     other = app.test_client()
     login(other, "t2-approver")  # the operator's registering bureau, whose scores the grade also decides
-    assert "苏州市人社局" in other.get("/audit?action=record_credit_grade").get_data(as_text=True)
+    trail = other.get("/audit?action=record_credit_grade").get_data(as_text=True)
+    # in words: the kind by its name and the day as people write it (once "hr_service D 2024-06-01 苏州市人社局")
+    assert "人力资源服务机构诚信等级 D 2024年6月1日 苏州市人社局" in trail and "hr_service" not in trail
     assert world[1]["bureau"].name in other.get(f"/operators/{operator.id}").get_data(as_text=True)

@@ -98,6 +98,10 @@ def test_saving_a_month_is_the_calendars_attendance_submission(app, world, db):
     assert not submission.on_time  # saved in 2026, due 2024-05-05
     cal = client.get(f"/contracts/{contract.id}/calendar").get_data(as_text=True)
     assert 'data-key="monthly_attendance:2024-04"' in cal or "monthly_attendance:2024-04" in cal
+    # the trail in words (once "2024-04 v1 (form)")
+    approver = app.test_client()
+    login(approver, "t1-approver")
+    assert "2024年4月 考勤表第1版（在线填报）" in approver.get("/audit?action=submit_attendance").get_data(as_text=True)
 
 
 def test_a_pingxiang_contract_has_no_monthly_attendance_obligation_and_gets_no_submission(app, world, db):

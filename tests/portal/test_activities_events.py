@@ -85,6 +85,11 @@ def test_an_event_with_photos_is_recorded_listed_and_its_files_stored_under_rand
         assert Path(app.static_folder).resolve() not in stored.resolve().parents
     listing = client.get(f"/contracts/{contract.id}/events").get_data(as_text=True)
     assert "凭祥市人力资源市场" in listing and 'data-testid="event-evidence-count">2<' in listing
+    # the trail says what was held, in words (once "recruitment_fair 2024-06-01")
+    reviewer = app.test_client()
+    login(reviewer, "t1-approver")
+    trail = reviewer.get("/audit?action=record_event").get_data(as_text=True)
+    assert "招聘会 2024年6月1日" in trail and "recruitment_fair" not in trail
 
 
 def test_a_refused_file_is_a_form_error_and_nothing_is_saved(app, world, db):
