@@ -144,7 +144,7 @@ def issue_notice(contract: Contract, *, user, findings: str, clause: str = "", d
     if contract.status == "active":
         # shown as it stands beside the contract's status: the date in words (notify() words only mails)
         contract.start_rectification(f"整改通知 #{notice.id}，限{zh(day, due_on)}前整改完毕")
-        audit.record("start_rectification", contract, before=before, reason=f"rectification notice #{notice.id}")
+        audit.record("start_rectification", contract, before=before, reason=f"整改通知 #{notice.id}")
     audit.record("issue_rectification_notice", notice, reason=findings.strip()[:1000])
     _notify(_operator_users(contract), contract, f"notice|{notice.id}",
             f"【整改通知】{contract.number}：请于{due_on.isoformat()}前整改完毕",  # notify() words the dates

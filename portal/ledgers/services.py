@@ -82,7 +82,7 @@ def start_upload(contract: Contract, *, ledger_type: str, data: bytes, filename:
     session.add(upload)
     session.flush()
     session.add(LedgerUploadFile(upload_id=upload.id, data=data))
-    audit.record("upload_ledger", upload, reason=f"{filename} ({len(data)} bytes)")
+    audit.record("upload_ledger", upload, reason=f"{filename}（{len(data):,}字节）")
     session.commit()
     return upload
 

@@ -188,7 +188,9 @@ def submit(contract: Contract, obligation: Obligation, *, figures: dict, narrati
         break
     else:
         raise SubmissionRefused("同一时间提交的版本过多，请稍后重试 / too many versions at once; try again")
-    audit.record("submit_report", submission, reason=f"{obligation.spec.label} {obligation.period.key} v{submission.version}")
+    # on the trail in words: 月度计划及总结 2024年6月 第2版 (the period worded by the trail's dates_in_words)
+    audit.record("submit_report", submission,
+                 reason=f"{obligation.spec.label} {obligation.period.key} 第{submission.version}版")
     session.commit()
     from portal import jobs
 

@@ -56,6 +56,11 @@ def test_a_report_after_its_deadline_is_late_and_a_correction_does_not_change_th
     assert 'data-key="monthly_plan_summary:2024-06"' in grid
     assert 'data-status="late" data-key="monthly_plan_summary:2024-06"' in grid
     assert 'data-status="missing" data-key="monthly_plan_summary:2024-07"' in grid
+    # the trail says which report, for which month and which version, in words (once "… 2024-06 v2")
+    approver = app.test_client()
+    login(approver, "t1-approver")
+    trail = approver.get("/audit?action=submit_report").get_data(as_text=True)
+    assert "2024年6月 第2版" in trail and "2024年6月 第1版" in trail and " v2" not in trail
 
 
 def test_a_report_before_its_deadline_is_on_time(app, world, db):
