@@ -26,19 +26,25 @@ def _answer(app, username, objection, reason):
                        headers={"X-CSRFToken": token})
 
 
+def _refused_then_kept(app, db, n, objection, refused: tuple[str, ...], kept: str) -> Objection:
+    """Bureau n's reviewer answers with each `refused` reason (422, the field's error, nothing answered), then
+    with `kept` (answered): the objection as it then stands."""
+    for reason in refused:
+        response = _answer(app, f"t{n}-reviewer", objection, reason)
+        assert response.status_code == 422, reason
+        assert field_errors(response.get_data(as_text=True), f"reason-{objection.id}") == REFUSED
+    db.expire_all()
+    assert db.get(Objection, objection.id).state == "open", "nothing answered"
+    response = _answer(app, f"t{n}-reviewer", objection, kept)
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    db.expire_all()
+    return db.get(Objection, objection.id)
+
+
 def test_an_answer_naming_the_bureaus_own_staff_is_refused_and_another_bureaus_staff_is_not_its_data(app, world, db):
     for n, own, others in ((1, "驻站员1", "驻站员2"), (2, "驻站员2", "驻站员1")):
-        objection = world[n]["objection"]
-        refused = _answer(app, f"t{n}-reviewer", objection, f"经核实{own}当日在岗，维持原结果")
-        assert refused.status_code == 422
-        assert field_errors(refused.get_data(as_text=True), f"reason-{objection.id}") == REFUSED
-        db.expire_all()
-        assert db.get(Objection, objection.id).state == "open", "nothing answered"
-
-        kept = _answer(app, f"t{n}-reviewer", objection, f"经核实{others}当日在岗，维持原结果")
-        assert kept.status_code == 302, kept.get_data(as_text=True)[-1500:]
-        db.expire_all()
-        answered = db.get(Objection, objection.id)
+        answered = _refused_then_kept(app, db, n, world[n]["objection"], (f"经核实{own}当日在岗，维持原结果",),
+                                      f"经核实{others}当日在岗，维持原结果")
         assert (answered.state, answered.answer) == ("dismissed", f"经核实{others}当日在岗，维持原结果")
 
 
@@ -54,15 +60,7 @@ def test_an_answer_naming_an_account_holder_is_refused_only_for_the_accounts_own
     db.get(type(platform), platform.id).display_name = "赵平台"
     db.commit()
     for n, own, others in ((1, "李审核", "王批准"), (2, "王批准", "李审核")):
-        objection = world[n]["objection"]
-        for refused_name in (own, "赵平台"):
-            refused = _answer(app, f"t{n}-reviewer", objection, f"经{refused_name}核实，维持原结果")
-            assert refused.status_code == 422, refused_name
-            assert field_errors(refused.get_data(as_text=True), f"reason-{objection.id}") == REFUSED
-        db.expire_all()
-        assert db.get(Objection, objection.id).state == "open", "nothing answered"
-
-        kept = _answer(app, f"t{n}-reviewer", objection, f"经{others}核实，维持原结果")
-        assert kept.status_code == 302, kept.get_data(as_text=True)[-1500:]
-        db.expire_all()
-        assert db.get(Objection, objection.id).answer == f"经{others}核实，维持原结果"
+        answered = _refused_then_kept(app, db, n, world[n]["objection"],
+                                      tuple(f"经{name}核实，维持原结果" for name in (own, "赵平台")),
+                                      f"经{others}核实，维持原结果")
+        assert answered.answer == f"经{others}核实，维持原结果"
