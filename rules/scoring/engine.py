@@ -7,7 +7,9 @@ the condition used), which the portal renders in the reader's language (portal/e
 is the same arithmetic in the engine's English, for developers and the tests. A fact an item needs but
 was not given is reported as missing (the sheet is then incomplete), never taken as zero.
 
-Speed (issue 16): a scheme is planned once (_Plan: the facts behind every key, the order of the lines, fast
+Speed (issue 16): score() gives the figures first (rules/scoring/figures.py: the same arithmetic without the
+words) and works out the lines when they are read (ScoreSheet.__getattr__, _materialize), checking them against
+the figures given. A scheme is planned once (_Plan: the facts behind every key, the order of the lines, fast
 checks of the facts by kind), and a line is remembered by the values of the facts it reads (_NodePlan), as are
 sums, vetoes and the sheet's conclusion; a remembered line is given again as a new Line with new lists and
 dicts, but its step dicts are shared between sheets: they are values, never to be changed in place. A table
@@ -23,6 +25,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from rules.scoring.facts import Judgement, validate_facts
+from rules.scoring.figures import FigurePlan, condition_holds
 from rules.scoring.model import Condition, Node, Scheme
 from rules.scoring.numbers import (
     CENT,
@@ -103,6 +106,14 @@ class ScoreSheet:
     subsidy_steps: list[dict[str, Any]] = field(default_factory=list)
     grade_steps: list[dict[str, Any]] = field(default_factory=list)
     _scheme: Scheme | None = field(default=None, repr=False, compare=False)
+
+    def __getattr__(self, name: str) -> Any:
+        # a part of the sheet worked out when first read (score(), _figures_sheet); only called for a name the
+        # sheet does not hold yet
+        if name in _LAZY and self.__dict__.get("_lazy") is not None:
+            _materialize(self)
+            return self.__dict__[name]
+        raise AttributeError(name)
 
     @property
     def disqualified(self) -> bool:
@@ -384,20 +395,7 @@ class _Context:
         return result
 
     def holds(self, cond: Condition) -> bool:
-        value = self.get(cond.fact)
-        if cond.has_is and value != cond.is_:
-            return False
-        if cond.in_ is not None and value not in cond.in_:
-            return False
-        if cond.at_least is not None and not value >= cond.at_least:
-            return False
-        if cond.more_than is not None and not value > cond.more_than:
-            return False
-        if cond.at_most is not None and not value <= cond.at_most:
-            return False
-        if cond.less_than is not None and not value < cond.less_than:
-            return False
-        return True
+        return condition_holds(cond, self.get(cond.fact))
 
     def all_hold(self, conds: Iterable[Condition]) -> tuple[bool, str]:
         """(all hold, the first failing condition described with its actual value)."""
@@ -604,8 +602,12 @@ def _fast_check(spec) -> Any:
         choices = frozenset(c for c in spec.choices if c.__class__ is str)
         return lambda v: v if v.__class__ is str and v in choices else _REFUSED
     if kind == "count":
+        if hi is None and (lo is None or lo <= 0):  # the common case: a count of anything, from 0
+            return lambda v: v if v.__class__ is int and v >= 0 else _REFUSED
         return lambda v: v if v.__class__ is int and v >= 0 and within(v) else _REFUSED
     if kind in ("number", "percent"):
+        if lo is not None and hi is not None:  # the common case (every percent): within(), written out
+            return lambda v: v if v.__class__ is Decimal and v.is_finite() and lo <= v <= hi else _REFUSED
         return lambda v: v if v.__class__ is Decimal and v.is_finite() and within(v) else _REFUSED
     if kind == "count_list":
         def count_list(v):
@@ -688,6 +690,9 @@ class _Plan:
         self.has_penalty = bool(self.penalty)
         self.not_above = tuple((key, spec.not_above) for key, spec in scheme.facts.items()
                                if spec.not_above is not None)
+        # the figures alone (rules/scoring/figures.py): not for a scheme that ranks its participants
+        self.figures = None if scheme.has_rank_items else FigurePlan(scheme, self.program, self.veto_roots)
+        self.figure_conclusions: dict[tuple, dict[str, Any]] = {}
 
     def validate(self, facts: dict[str, Any], participant: str | None) -> dict[str, Any]:
         """validate_facts(scheme, facts): the plain values of each kind checked here, anything else there."""
@@ -1279,9 +1284,75 @@ def _score_sum(node: Node, children: list[Line]) -> Line:
 
 def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = None,
           ranks: dict[str, RankInfo] | None = None) -> ScoreSheet:
-    """Score one participant for one cycle. ``ranks`` is filled in by score_cohort for rank-based leaves."""
+    """Score one participant for one cycle. ``ranks`` is filled in by score_cohort for rank-based leaves.
+
+    The sheet's figures are worked out at once; its lines, the derivations, the vetoes that hold and the words of
+    a result failed by veto when first read (see _figures_sheet), unless the scheme ranks its participants."""
     plan = _plan_for(scheme)
     clean = plan.validate(facts, participant)
+    if ranks is None and plan.figures is not None:
+        return _figures_sheet(scheme, plan, clean, participant)
+    return _score_clean(scheme, plan, clean, participant, ranks)
+
+
+# the parts of a sheet worked out when first read (ScoreSheet.__getattr__), and the figures given before them
+_LAZY = frozenset({"lines", "derivations", "vetoes", "result_explanation", "result_steps"})
+_FIGURES = ("regular_total", "bonus_total", "penalty_total", "total_exact", "total", "missing_facts", "complete",
+            "passed", "payment_ratio", "payment_band", "subsidy", "grade")
+_CONCLUSION_LISTS = ("missing_facts", "total_steps", "result_steps", "payment_steps", "subsidy_steps", "grade_steps")
+
+
+def _figures_sheet(scheme: Scheme, plan: "_Plan", clean: dict[str, Any], participant: str | None) -> ScoreSheet:
+    """A sheet with every figure (figures.FigurePlan) and the words of its totals, payment and subsidy; the rest
+    is worked out by _score_clean when first read (_materialize)."""
+    regular, bonus_raw, penalty, missing, hit_indexes = plan.figures.run(clean)
+    vetoed = bool(hit_indexes)
+    key = (str(regular), str(bonus_raw), str(penalty), tuple(missing), vetoed)
+    known = plan.figure_conclusions.get(key)
+    if known is None:
+        # the vetoes' own words are not known yet: the result's words (and steps) of a vetoed sheet wait for them
+        stand_in = [VetoHit("", "", "", "")] * len(hit_indexes)
+        known = _conclude(scheme, regular, bonus_raw, penalty, plan.has_bonus, plan.has_penalty, missing, False,
+                          stand_in)
+        if vetoed:
+            del known["result_explanation"], known["result_steps"]
+        if len(plan.figure_conclusions) >= _MEMO_LIMIT:
+            plan.figure_conclusions.clear()
+        plan.figure_conclusions[key] = known
+    sheet = _NEW(ScoreSheet)
+    state = {"scheme_id": scheme.id, "scheme_version": plan.version, "participant": participant,
+             "scheme_sha256": scheme.sha256, "rank": None, "grade": None, "grade_explanation": "", "grade_steps": [],
+             "_scheme": scheme, "_lazy": (plan, clean), **known}
+    for name in _CONCLUSION_LISTS:
+        if name in known:
+            state[name] = list(known[name])
+    if not vetoed:
+        state["vetoes"] = []
+    if not scheme.derived:
+        state["derivations"] = {}
+    sheet.__dict__ = state
+    return sheet
+
+
+def _materialize(sheet: ScoreSheet) -> None:
+    """The lines and the rest of a sheet _figures_sheet made, worked out in full; every figure it gave is checked
+    against them (a sheet never shows words that do not give its figures)."""
+    state = sheet.__dict__
+    plan, clean = state["_lazy"]
+    full = _score_clean(state["_scheme"], plan, clean, state["participant"], None)
+    for name in _FIGURES:
+        given, made = state[name], getattr(full, name)
+        if given != made or (given.__class__ is Decimal and str(given) != str(made)):
+            raise AssertionError(f"{full.scheme_id}: {name} given as {given!r}, its lines make {made!r}")
+    for name in _LAZY:
+        if name not in state:
+            state[name] = getattr(full, name)
+    del state["_lazy"]
+
+
+def _score_clean(scheme: Scheme, plan: "_Plan", clean: dict[str, Any], participant: str | None,
+                 ranks: dict[str, RankInfo] | None) -> ScoreSheet:
+    """A sheet worked out in full, line by line, from facts validate() has checked."""
     ctx = _Context(scheme, clean, plan)
     lines = _walk(plan, ctx, ranks)
     shape = plan
