@@ -692,7 +692,6 @@ class _Plan:
                                if spec.not_above is not None)
         # the figures alone (rules/scoring/figures.py): not for a scheme that ranks its participants
         self.figures = None if scheme.has_rank_items else FigurePlan(scheme, self.program, self.veto_roots)
-        self.figure_conclusions: dict[tuple, dict[str, Any]] = {}
 
     def validate(self, facts: dict[str, Any], participant: str | None) -> dict[str, Any]:
         """validate_facts(scheme, facts): the plain values of each kind checked here, anything else there."""
@@ -1286,8 +1285,9 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
           ranks: dict[str, RankInfo] | None = None) -> ScoreSheet:
     """Score one participant for one cycle. ``ranks`` is filled in by score_cohort for rank-based leaves.
 
-    The sheet's figures are worked out at once; its lines, the derivations, the vetoes that hold and the words of
-    a result failed by veto when first read (see _figures_sheet), unless the scheme ranks its participants."""
+    The sheet's figures are worked out at once; its lines, the derivations, the vetoes that hold, the steps and
+    the words of its total and result when first read (see _figures_sheet), unless the scheme ranks its
+    participants."""
     plan = _plan_for(scheme)
     clean = plan.validate(facts, participant)
     if ranks is None and plan.figures is not None:
@@ -1295,38 +1295,47 @@ def score(scheme: Scheme, facts: dict[str, Any], *, participant: str | None = No
     return _score_clean(scheme, plan, clean, participant, ranks)
 
 
-# the parts of a sheet worked out when first read (ScoreSheet.__getattr__), and the figures given before them
-_LAZY = frozenset({"lines", "derivations", "vetoes", "result_explanation", "result_steps"})
+# the parts of a sheet worked out when first read (ScoreSheet.__getattr__), and what is given before them
+_LAZY = frozenset({"lines", "derivations", "vetoes", "result_explanation", "result_steps", "total_explanation",
+                   "total_steps", "payment_steps", "subsidy_steps"})
 _FIGURES = ("regular_total", "bonus_total", "penalty_total", "total_exact", "total", "missing_facts", "complete",
-            "passed", "payment_ratio", "payment_band", "subsidy", "grade")
-_CONCLUSION_LISTS = ("missing_facts", "total_steps", "result_steps", "payment_steps", "subsidy_steps", "grade_steps")
+            "passed", "payment_ratio", "payment_band", "payment_explanation", "subsidy", "subsidy_explanation",
+            "grade", "grade_explanation")
 
 
 def _figures_sheet(scheme: Scheme, plan: "_Plan", clean: dict[str, Any], participant: str | None) -> ScoreSheet:
-    """A sheet with every figure (figures.FigurePlan) and the words of its totals, payment and subsidy; the rest
-    is worked out by _score_clean when first read (_materialize)."""
-    regular, bonus_raw, penalty, missing, hit_indexes = plan.figures.run(clean)
-    vetoed = bool(hit_indexes)
-    key = (str(regular), str(bonus_raw), str(penalty), tuple(missing), vetoed)
-    known = plan.figure_conclusions.get(key)
-    if known is None:
-        # the vetoes' own words are not known yet: the result's words (and steps) of a vetoed sheet wait for them
-        stand_in = [VetoHit("", "", "", "")] * len(hit_indexes)
-        known = _conclude(scheme, regular, bonus_raw, penalty, plan.has_bonus, plan.has_penalty, missing, False,
-                          stand_in)
-        if vetoed:
-            del known["result_explanation"], known["result_steps"]
-        if len(plan.figure_conclusions) >= _MEMO_LIMIT:
-            plan.figure_conclusions.clear()
-        plan.figure_conclusions[key] = known
+    """A sheet with its figures (figures.FigurePlan, then the total, result, grade, payment and subsidy as
+    _conclude works them out, without the total's and the result's words); the rest is worked out by
+    _score_clean when first read (_materialize)."""
+    regular, bonus_raw, penalty, missing, hits = plan.figures.run(clean)
+    bonus = bonus_raw
+    if plan.has_bonus and scheme.bonus_cap is not None and bonus > scheme.bonus_cap:
+        bonus = scheme.bonus_cap
+    exact = regular + bonus - penalty
+    if exact < scheme.total_floor:
+        exact = scheme.total_floor  # DOMAIN.md §6.2
+    total = round_points(exact)
+    complete = not missing
+    if not complete:
+        passed = None
+    elif hits:
+        passed = False
+    else:
+        passed = total >= scheme.pass_mark if scheme.pass_inclusive else total > scheme.pass_mark
+    grade, grade_text, grade_steps = _band_grade(scheme, total, complete, passed)
+    ratio, pay_text, band = _payment_ratio(scheme, total, complete, hits, grade)
+    subsidy, subsidy_text = _subsidy(scheme, total, complete, passed)
     sheet = _NEW(ScoreSheet)
     state = {"scheme_id": scheme.id, "scheme_version": plan.version, "participant": participant,
-             "scheme_sha256": scheme.sha256, "rank": None, "grade": None, "grade_explanation": "", "grade_steps": [],
-             "_scheme": scheme, "_lazy": (plan, clean), **known}
-    for name in _CONCLUSION_LISTS:
-        if name in known:
-            state[name] = list(known[name])
-    if not vetoed:
+             "scheme_sha256": scheme.sha256, "regular_total": regular, "bonus_total": bonus, "penalty_total": penalty,
+             "total_exact": exact, "total": total, "missing_facts": missing, "complete": complete, "passed": passed,
+             "payment_ratio": ratio, "payment_explanation": pay_text, "payment_band": band, "subsidy": subsidy,
+             "subsidy_explanation": subsidy_text, "rank": None, "grade": grade,
+             "grade_explanation": grade_text, "grade_steps": [] if grade_steps is None else grade_steps,
+             "_scheme": scheme}
+    # what the lines must give, as given (the sheet's own lists are the caller's to change)
+    state["_lazy"] = (plan, clean, tuple(tuple(v) if v.__class__ is list else v for v in map(state.get, _FIGURES)))
+    if not hits:
         state["vetoes"] = []
     if not scheme.derived:
         state["derivations"] = {}
@@ -1338,10 +1347,11 @@ def _materialize(sheet: ScoreSheet) -> None:
     """The lines and the rest of a sheet _figures_sheet made, worked out in full; every figure it gave is checked
     against them (a sheet never shows words that do not give its figures)."""
     state = sheet.__dict__
-    plan, clean = state["_lazy"]
+    plan, clean, figures = state["_lazy"]
     full = _score_clean(state["_scheme"], plan, clean, state["participant"], None)
-    for name in _FIGURES:
-        given, made = state[name], getattr(full, name)
+    for name, given in zip(_FIGURES, figures):
+        made = getattr(full, name)
+        made = tuple(made) if made.__class__ is list else made
         if given != made or (given.__class__ is Decimal and str(given) != str(made)):
             raise AssertionError(f"{full.scheme_id}: {name} given as {given!r}, its lines make {made!r}")
     for name in _LAZY:

@@ -223,6 +223,22 @@ def _method(node: Node, derived: dict) -> Callable[[_Reader], Decimal]:
     return partial(_METHODS[node.method], node)
 
 
+def _leaf_points(method, requires, kind: str, top: Decimal | None, r: _Reader) -> Decimal:
+    """A leaf's points as engine._score_leaf_text gives them, every fact it reads being in: 0 if its requirement
+    fails; else its method's, an item's at most its maximum and never below 0, a penalty's at most its maximum
+    and negative."""
+    if requires and not r.all_hold(requires):
+        return ZERO
+    value = method(r)
+    if kind == "regular":
+        if top is not None and value > top:
+            value = top
+        return ZERO if value < ZERO else value
+    if kind == "penalty":
+        return -(top if top is not None and value > top else value)
+    return value
+
+
 class FigurePlan:
     """A scheme's lines as score() adds them up, compiled once: run(facts) gives the figures of a sheet.
 
@@ -258,9 +274,11 @@ class FigurePlan:
         r = _Reader(facts, self.derived)
         points: list[Any] = [None] * self.size
         missing: set[str] = set()
-        every_fact = facts.keys() >= self.every_root  # the common case
-        for at, method, requires, kind, top, req_roots, method_roots in self.leaves:
-            if not every_fact:
+        if facts.keys() >= self.every_root:  # the common case: every fact is in
+            for at, method, requires, kind, top, _req_roots, _method_roots in self.leaves:
+                points[at] = _leaf_points(method, requires, kind, top, r)
+        else:
+            for at, method, requires, kind, top, req_roots, method_roots in self.leaves:
                 # a leaf missing a fact its requirement reads, or (the requirement holding) one its method reads
                 req_missing = [k for k in req_roots if k not in facts]
                 if req_missing:
@@ -268,26 +286,12 @@ class FigurePlan:
                     missing.update(k for k in method_roots if k not in facts)
                     points[at] = ZERO
                     continue
-            if requires and not r.all_hold(requires):
-                points[at] = ZERO
-                continue
-            if not every_fact:
                 method_missing = [k for k in method_roots if k not in facts]
-                if method_missing:
+                if method_missing and (not requires or r.all_hold(requires)):
                     missing.update(method_missing)
                     points[at] = ZERO
                     continue
-            value = method(r)
-            if kind == "regular":  # engine._score_leaf_text: an item's maximum, and never below 0
-                if top is not None and value > top:
-                    value = top
-                if value < 0:
-                    value = ZERO
-            elif kind == "penalty":  # a penalty's maximum, and its sign
-                if top is not None and value > top:
-                    value = top
-                value = -value
-            points[at] = value
+                points[at] = _leaf_points(method, requires, kind, top, r)
         for at, regular_lines, top in self.sums:
             total = sum([points[i] for i in regular_lines], ZERO)
             points[at] = top if total > top else total

@@ -26,9 +26,9 @@ from rules.scoring.loader import load_scheme_file
 GRADED = Path(__file__).parent / "graded" / "graded-2025.toml"
 # every method, parameter and derivation the format has (FORMAT.md §1–§4), at its edges: written for these tests
 EDGES = Path(__file__).parent / "figures" / "figures-edges.toml"
-FIGURES = engine._FIGURES + ("total_explanation", "payment_explanation", "subsidy_explanation", "total_steps",
-                             "payment_steps", "subsidy_steps", "grade_explanation", "grade_steps", "rank")
-LATER = ("lines", "derivations", "vetoes", "result_explanation", "result_steps")
+FIGURES = engine._FIGURES + ("grade_steps", "rank", "result_explanation", "result_steps", "total_explanation",
+                             "total_steps", "payment_steps", "subsidy_steps")
+LATER = tuple(engine._LAZY)
 
 
 def _schemes():
@@ -153,12 +153,21 @@ def test_a_sheet_whose_lines_do_not_give_its_figures_is_never_read(monkeypatch):
         return regular + 1, bonus, penalty, missing, hits
 
     monkeypatch.setattr(plan.figures, "run", one_point_more)
-    monkeypatch.setattr(plan, "figure_conclusions", {})
     sheet = score(scheme, facts)
     with pytest.raises(AssertionError, match="regular_total given as"):
         sheet.lines
     with pytest.raises(AssertionError):  # and not on a second reading either
         sheet_to_dict(sheet)
+
+
+def test_a_sheets_own_lists_changed_before_its_lines_are_read_are_not_a_disagreement():
+    scheme = load_scheme("pingxiang-2024-lot1")
+    facts = {key: spec.example for key, spec in scheme.facts.items()}
+    del facts[next(iter(facts))]
+    sheet = score(scheme, facts)
+    assert sheet.missing_facts
+    sheet.missing_facts.append("noted by the caller")  # the sheet's own list: the caller's to change
+    assert sheet.lines and sheet.missing_facts[-1] == "noted by the caller"
 
 
 def test_a_scheme_that_ranks_and_a_cohort_are_scored_line_by_line():
