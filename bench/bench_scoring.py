@@ -285,7 +285,8 @@ def main(argv=None) -> int:
     parser.add_argument("--reference", default="6baacc5",
                         help="the commit whose engine every sheet is compared with (main); 'none' to skip")
     parser.add_argument("--before", default="2cf9eec",
-                        help="the engine as issue 16 found it, timed on the same sheets in the same run; 'none' to skip")
+                        help="the engine as issue 16 found it, timed on the same sheets in the same run; "
+                             "'none' to skip")
     parser.add_argument("--dump-digests", help=argparse.SUPPRESS)  # the reference run's own mode
     parser.add_argument("--time-only", help=argparse.SUPPRESS)  # the engine before's own mode
     args = parser.parse_args(argv)
@@ -335,7 +336,8 @@ def main(argv=None) -> int:
     if before is not None:
         same = before["facts_digest"] == c["facts_digest"] and before["passed"] == c["passed"]
         print(f"| the engine as issue 16 found it (commit {args.before}), `score()`, a process of its own, this run | "
-              f"{c['sheets']:,} sheets{'' if same else ' (NOT the same facts or results)'} | {before['elapsed']:.2f} s | "
+              f"{c['sheets']:,} sheets{'' if same else ' (NOT the same facts or results)'} | "
+              f"{before['elapsed']:.2f} s | "
               f"{c['sheets'] / before['elapsed']:,.0f} sheets/s | {before['elapsed'] / c['sheets'] * ms:.3f} ms |")
     print(f"| score + `sheet_to_dict` + `render_sheet` (sample) | 1 sheet | — | "
           f"{1 / c['render_each']:,.0f} sheets/s | {c['render_each'] * ms:.3f} ms |")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import weakref
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, getcontext, localcontext
 from typing import Any, Iterable
 
 from rules.scoring.facts import Judgement, validate_facts
@@ -111,9 +111,18 @@ class ScoreSheet:
         # a part of the sheet worked out when first read (score(), _figures_sheet); only called for a name the
         # sheet does not hold yet
         if name in _LAZY and self.__dict__.get("_lazy") is not None:
-            _materialize(self)
+            try:
+                _materialize(self)
+            except AttributeError as exc:  # not to be taken for a sheet without `name`
+                raise RuntimeError(f"working out the sheet's {name} failed: {exc}") from exc
             return self.__dict__[name]
         raise AttributeError(name)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # pickled and copied whole: what is worked out when read, worked out first
+        if self.__dict__.get("_lazy") is not None:
+            _materialize(self)
+        return self.__dict__
 
     @property
     def disqualified(self) -> bool:
@@ -1333,8 +1342,10 @@ def _figures_sheet(scheme: Scheme, plan: "_Plan", clean: dict[str, Any], partici
              "subsidy_explanation": subsidy_text, "rank": None, "grade": grade,
              "grade_explanation": grade_text, "grade_steps": [] if grade_steps is None else grade_steps,
              "_scheme": scheme}
-    # what the lines must give, as given (the sheet's own lists are the caller's to change)
-    state["_lazy"] = (plan, clean, tuple(tuple(v) if v.__class__ is list else v for v in map(state.get, _FIGURES)))
+    # what the lines must give, as given (the sheet's own lists are the caller's to change), and the decimal
+    # context the figures were made in, for the lines to be made in the same
+    state["_lazy"] = (plan, clean, tuple(tuple(v) if v.__class__ is list else v for v in map(state.get, _FIGURES)),
+                      getcontext().copy())
     if not hits:
         state["vetoes"] = []
     if not scheme.derived:
@@ -1347,8 +1358,12 @@ def _materialize(sheet: ScoreSheet) -> None:
     """The lines and the rest of a sheet _figures_sheet made, worked out in full; every figure it gave is checked
     against them (a sheet never shows words that do not give its figures)."""
     state = sheet.__dict__
-    plan, clean, figures = state["_lazy"]
-    full = _score_clean(state["_scheme"], plan, clean, state["participant"], None)
+    lazy = state.get("_lazy")
+    if lazy is None:  # worked out meanwhile (another thread read the sheet)
+        return
+    plan, clean, figures, context = lazy
+    with localcontext(context):
+        full = _score_clean(state["_scheme"], plan, clean, state["participant"], None)
     for name, given in zip(_FIGURES, figures):
         made = getattr(full, name)
         made = tuple(made) if made.__class__ is list else made
@@ -1357,7 +1372,7 @@ def _materialize(sheet: ScoreSheet) -> None:
     for name in _LAZY:
         if name not in state:
             state[name] = getattr(full, name)
-    del state["_lazy"]
+    state.pop("_lazy", None)
 
 
 def _score_clean(scheme: Scheme, plan: "_Plan", clean: dict[str, Any], participant: str | None,

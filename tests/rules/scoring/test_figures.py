@@ -12,8 +12,11 @@ named.
 """
 from __future__ import annotations
 
+import pickle
 import random
-from decimal import Decimal
+import threading
+import time
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 import pytest
@@ -168,6 +171,69 @@ def test_a_sheets_own_lists_changed_before_its_lines_are_read_are_not_a_disagree
     assert sheet.missing_facts
     sheet.missing_facts.append("noted by the caller")  # the sheet's own list: the caller's to change
     assert sheet.lines and sheet.missing_facts[-1] == "noted by the caller"
+
+
+def _edges_facts(**over):
+    scheme = load_scheme_file(EDGES)
+    facts = {key: spec.example for key, spec in scheme.facts.items()}
+    facts.update(over)
+    return scheme, facts
+
+
+def test_the_lines_are_worked_out_in_the_decimal_context_the_figures_were():
+    # a quotient (人均金额 = 服务金额 ÷ 招聘人数, 1 ÷ 3, a bonus point per 万元) in a context of 6 digits, its
+    # lines read outside it; each sheet of a scheme of its own, so that nothing is remembered from the other
+    scheme, facts = _edges_facts(amount=Decimal("1"), hires=3)
+    with localcontext(prec=6):
+        sheet = score(scheme, facts)
+        expected = _full(load_scheme_file(EDGES), facts)
+    # the bonus: 开放 1 + 人均 0.333333 (6 digits)
+    assert str(sheet.bonus_total) == str(expected.bonus_total) == "1.33333"
+    assert sheet.lines and sheet_to_dict(sheet) == sheet_to_dict(expected)
+
+
+def test_a_sheet_pickles_and_copies_whole():
+    scheme, facts = _edges_facts()
+    again = pickle.loads(pickle.dumps(score(scheme, facts)))
+    assert "_lazy" not in again.__dict__ and sheet_to_dict(again) == sheet_to_dict(_full(scheme, facts))
+
+
+def test_two_threads_reading_one_sheet_both_get_its_lines(monkeypatch):
+    scheme, facts = _edges_facts()
+    sheet = score(scheme, facts)
+    slow = engine._score_clean
+
+    def slowly(*args):
+        time.sleep(0.05)  # both readers inside the working out at once
+        return slow(*args)
+
+    monkeypatch.setattr(engine, "_score_clean", slowly)
+    read, failed = [], []
+
+    def reader():
+        try:
+            read.append(len(sheet.lines))
+        except Exception as exc:  # pragma: no cover - what the test is for
+            failed.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failed and len(read) == 2 and read[0] == read[1] > 0
+
+
+def test_a_failure_while_working_out_the_lines_is_not_taken_for_a_missing_attribute(monkeypatch):
+    scheme, facts = _edges_facts()
+    sheet = score(scheme, facts)
+
+    def broken(*args):
+        raise AttributeError("'NoneType' object has no attribute 'payment'")
+
+    monkeypatch.setattr(engine, "_score_clean", broken)
+    with pytest.raises(RuntimeError, match="working out the sheet's lines failed"):
+        getattr(sheet, "lines", None)
 
 
 def test_a_scheme_that_ranks_and_a_cohort_are_scored_line_by_line():
