@@ -2,13 +2,13 @@
 figure").
 
 score() gives the figures of a sheet (totals, what is missing, the result, payment ratio, subsidy, grade) from
-rules/scoring/figures.py and works out its lines, derivations, vetoes and the words of a vetoed result only when
-one of them is read. These tests hold every figure given first to the figures of the same facts scored line by
-line (engine._score_clean, the path the golden files and the portal's explanations come from), exponents included
-(1.5 and 1.50 are different figures), over every scheme the product ships and the graded fixture, with facts
-drawn at random within and at the bounds each scheme declares, missing facts and vetoes included; and show that
-a difference is never shown: reading the lines of a sheet whose figures they do not give stops with the figure
-named.
+rules/scoring/figures.py and works out its lines, derivations, vetoes and the words and steps of its total and
+result only when one of them is read. These tests hold every figure given first to the figures of the same facts
+scored line by line (engine._score_clean, the path the golden files and the portal's explanations come from),
+exponents included (1.5 and 1.50 are different figures), over every scheme the product ships, the graded fixture
+and a fixture with every method at its edges, with facts drawn at random within and at the bounds each scheme
+declares, missing facts and vetoes included; and show that a difference is never shown: reading the lines of a
+sheet whose figures they do not give stops with the figure named.
 """
 from __future__ import annotations
 
