@@ -119,6 +119,10 @@ _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 _STATE = re.compile(r'data-testid="unavailable" data-cause="(\w+)" data-state="(\w+)"')
 
 
+class AnswerCutOff(ConnectionError):
+    """The server's answer ended before it was whole."""
+
+
 class Browser:
     """One user's browser: its cookies, no redirects followed, every request bounded in time."""
 
@@ -132,8 +136,13 @@ class Browser:
             if self.cookies:
                 headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
             conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
+            try:
+                response = conn.getresponse()
+                text = response.read().decode("utf-8", "replace")
+            except http.client.HTTPException as exc:
+                # an answer cut off (a worker killed between its headers and its body): to the user, as to a
+                # browser, no answer at all, like a reset connection (the callers count it as "no answer")
+                raise AnswerCutOff(f"the answer was cut off ({type(exc).__name__})") from exc
             for line in response.headers.get_all("Set-Cookie") or []:
                 for name, morsel in SimpleCookie(line).items():
                     if morsel["expires"] and "1970" in morsel["expires"] or morsel["max-age"] == "0":
