@@ -25,7 +25,7 @@ from decimal import Decimal, getcontext, localcontext
 from typing import Any, Iterable
 
 from rules.scoring.facts import Judgement, validate_facts
-from rules.scoring.figures import FigurePlan, condition_holds
+from rules.scoring.figures import FigurePlan, condition_holds, derived_value
 from rules.scoring.model import Condition, Node, Scheme
 from rules.scoring.numbers import (
     CENT,
@@ -372,33 +372,16 @@ class _Context:
             else:
                 vals.append(arg)
         shown = [_ft(v) for v in vals]
-        note = ""
-        if d.op == "sum":
-            result = sum(vals, ZERO)
-            expr = " + ".join(shown)
+        result = derived_value(d.op, vals)
+        note = " (division by zero: taken as 0)" if d.op in ("ratio", "percent") and vals[1] == 0 else ""
+        if d.op in ("sum", "product"):
+            expr = (" + " if d.op == "sum" else " × ").join(shown)
         elif d.op == "difference":
-            result = vals[0] - vals[1]
             expr = f"{shown[0]} {MINUS} {shown[1]}"
-        elif d.op == "product":
-            result = vals[0]
-            for v in vals[1:]:
-                result *= v
-            expr = " × ".join(shown)
-        elif d.op == "min":
-            result = min(vals)
-            expr = f"min({', '.join(shown)})"
-        elif d.op == "max":
-            result = max(vals)
-            expr = f"max({', '.join(shown)})"
-        elif d.op in ("ratio", "percent"):
-            scale = HUNDRED if d.op == "percent" else Decimal(1)
-            if vals[1] == 0:
-                result, note = ZERO, " (division by zero: taken as 0)"
-            else:
-                result = vals[0] / vals[1] * scale
+        elif d.op in ("min", "max"):
+            expr = f"{d.op}({', '.join(shown)})"
+        else:  # ratio, percent
             expr = f"{shown[0]} ÷ {shown[1]}" + (" × 100" if d.op == "percent" else "")
-        else:  # pragma: no cover - the loader refuses unknown ops
-            raise AssertionError(d.op)
         self.derived_values[key] = result
         self.derivations[key] = f"{key} = {expr} = {_ft(result)}{note}"
         return result

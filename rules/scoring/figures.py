@@ -76,26 +76,29 @@ class _Reader:
 
     def _derive(self, key: str) -> Decimal:
         d = self.derived[key]
-        vals = [self.number(arg) if isinstance(arg, str) else arg for arg in d.args]
-        op = d.op
-        if op == "sum":
-            return sum(vals, ZERO)
-        if op == "difference":
-            return vals[0] - vals[1]
-        if op == "product":
-            result = vals[0]
-            for v in vals[1:]:
-                result *= v
-            return result
-        if op == "min":
-            return min(vals)
-        if op == "max":
-            return max(vals)
-        if op in ("ratio", "percent"):
-            if vals[1] == 0:
-                return ZERO
-            return vals[0] / vals[1] * (HUNDRED if op == "percent" else _ONE)
-        raise AssertionError(op)  # pragma: no cover - the loader refuses unknown ops
+        return derived_value(d.op, [self.number(arg) if isinstance(arg, str) else arg for arg in d.args])
+
+
+def derived_value(op: str, vals: list[Decimal]) -> Decimal:
+    """A derived fact's value from its arguments' (FORMAT.md §2, Derived facts); division by zero gives 0."""
+    if op == "sum":
+        return sum(vals, ZERO)
+    if op == "difference":
+        return vals[0] - vals[1]
+    if op == "product":
+        result = vals[0]
+        for v in vals[1:]:
+            result *= v
+        return result
+    if op == "min":
+        return min(vals)
+    if op == "max":
+        return max(vals)
+    if op in ("ratio", "percent"):
+        if vals[1] == 0:
+            return ZERO
+        return vals[0] / vals[1] * (HUNDRED if op == "percent" else _ONE)
+    raise AssertionError(op)  # pragma: no cover - the loader refuses unknown ops
 
 
 def _capped(points: Decimal, cap: Decimal | None) -> Decimal:
