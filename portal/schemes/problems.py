@@ -56,6 +56,7 @@ MESSAGES = {
     "unknown_method": N_("未知的计分方法“%(method)s”（可用：%(allowed)s）"),
     "negative": N_("“%(key)s”不能为负数（现为%(value)s）"),
     "not_positive": N_("“%(key)s”须大于0（现为%(value)s）"),
+    "too_small": N_("“%(key)s”不能小于%(least)s（现为%(value)s）"),
     "exceeds_max": N_("“%(key)s”为%(value)s，超过上限%(max)s"),
     "checklist_short": N_("各检查项分值合计%(sum)s，达不到本项分值%(max)s"),
     "empty_list": N_("“%(key)s”为空：至少需要一条"),

@@ -23,9 +23,9 @@ from decimal import Decimal
 from typing import Any
 
 from rules.schemes.positions import key_positions, locate
-from rules.scoring.loader import build_scheme
+from rules.scoring.loader import LEAST_DIVISOR, build_scheme
 from rules.scoring.model import DERIVED_OPS, FACT_KINDS, LEAF_KINDS, METHODS, VETO_EFFECTS, Band, Scheme, SchemeError
-from rules.scoring.numbers import fmt_num
+from rules.scoring.numbers import ONE, fmt_num
 
 PROBLEM_KEYS = (
     "encoding", "toml_syntax", "unknown_table", "missing_table", "unknown_key", "missing_key", "missing_clause",
@@ -37,7 +37,7 @@ PROBLEM_KEYS = (
     "group_kind", "method_and_children", "no_method", "unknown_method", "negative", "not_positive", "points_sum",
     "exceeds_max", "checklist_short", "empty_list", "band_inverted", "bands_overlap", "bands_gap",
     "band_out_of_range", "band_empty", "levels_choices", "weight_out_of_range", "shares_sum", "bonus_uncapped",
-    "unknown_veto_effect", "invalid",
+    "unknown_veto_effect", "too_small", "invalid",
 )
 # the problems of graded factors and letter grades by score band (methods beyond the six schemes' own); every
 # key of ALL_PROBLEM_KEYS has a bad file in the tests (tests/rules/schemes/test_check.py for PROBLEM_KEYS,
@@ -238,7 +238,8 @@ class _Checker:
         return value
 
     def number(self, data: dict, key: str, path: tuple, *, required: bool = True, positive: bool = False,
-               signed: bool = False) -> Decimal | None:
+               signed: bool = False, least: Decimal | None = None) -> Decimal | None:
+        """The number at `key`; `least`: the smallest the loader takes (said as "too_small", not its English)."""
         if key not in data:
             if required:
                 self.add(path, "missing_key", key=key)
@@ -253,6 +254,9 @@ class _Checker:
             return None
         if not signed and value < 0:
             self.add(path + (key,), "negative", key=key, value=value)
+            return None
+        if least is not None and value < least:
+            self.add(path + (key,), "too_small", key=key, value=value, least=least)
             return None
         return value
 
@@ -477,7 +481,7 @@ class _Checker:
             value = head["effective_date"]
             if not isinstance(value, date) or isinstance(value, datetime):
                 self.add(p + ("effective_date",), "bad_date", key="effective_date", value=value)
-        self.max_total = self.number(head, "max_total", p, positive=True)
+        self.max_total = self.number(head, "max_total", p, positive=True, least=ONE)
 
     # -- cycles ----------------------------------------------------------------------------------
 
@@ -781,7 +785,7 @@ class _Checker:
         fact = self.fact_ref(data.get("fact"), p + ("fact",), _NUMERIC + ("count_list",))
         self.number(data, "points_per_unit", p)
         self.number(data, "beyond", p, required=False)
-        self.number(data, "unit", p, required=False, positive=True)
+        self.number(data, "unit", p, required=False, positive=True, least=LEAST_DIVISOR)
         self.cap(data, p, maximum)
         if self.number(data, "per_entry_cap", p, required=False) is not None and fact and \
                 self.kinds[fact] != "count_list":
@@ -865,7 +869,7 @@ class _Checker:
         self.fact_ref(data.get("fact"), p + ("fact",), _NUMERIC)
         threshold = self.number(data, "threshold", p)
         self.number(data, "base", p)
-        self.number(data, "step", p, positive=True)
+        self.number(data, "step", p, positive=True, least=LEAST_DIVISOR)
         self.number(data, "step_points", p)
         self.cap(data, p, maximum)
         steps_from = self.number(data, "steps_from", p, required=False)
@@ -907,7 +911,7 @@ class _Checker:
                     self.number(e, "target", ep)
                 self.fact_ref(e.get("fact"), ep + ("fact",), _NUMERIC + ("count_list",))
                 self.number(e, "each", ep)
-                self.number(e, "per", ep, required=False, positive=True)
+                self.number(e, "per", ep, required=False, positive=True, least=LEAST_DIVISOR)
                 self.boolean(e, "whole_units", ep)
             else:
                 self.unknown(e, {"label", "fact", "each"}, ep)

@@ -38,6 +38,10 @@ from rules.scoring.model import (
 from rules.reporting import CalendarError, parse_calendar
 from rules.scoring.numbers import ONE, ZERO, fmt_num
 
+# the least a divisor of the methods may be (per_unit's unit, base_steps' step, a deduction's per): a smaller one
+# makes counts of ten million units out of one; rules/schemes/check.py says it in the author's words ("too_small")
+LEAST_DIVISOR = Decimal("0.000001")
+
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _SCHEME_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _CONDITION_TESTS = ("is", "in", "at_least", "more_than", "at_most", "less_than")
@@ -531,7 +535,7 @@ class _Builder:
             "fact": fact,
             "points_per_unit": self.number(data, "points_per_unit", where, min_=ZERO),
             "beyond": self.number(data, "beyond", where, required=False, default=ZERO, min_=ZERO),
-            "unit": self.number(data, "unit", where, required=False, default=ONE, min_=Decimal("0.000001")),
+            "unit": self.number(data, "unit", where, required=False, default=ONE, min_=LEAST_DIVISOR),
             "cap": self.cap(data, where, maximum),
             "per_entry_cap": self.number(data, "per_entry_cap", where, required=False, min_=ZERO),
         }
@@ -601,7 +605,7 @@ class _Builder:
             "fact": self.fact_ref(data.get("fact"), f"{where}.fact", kinds=_NUMERIC_KINDS),
             "threshold": self.number(data, "threshold", where, min_=ZERO),
             "base": self.number(data, "base", where, min_=ZERO),
-            "step": self.number(data, "step", where, min_=Decimal("0.000001")),
+            "step": self.number(data, "step", where, min_=LEAST_DIVISOR),
             "step_points": self.number(data, "step_points", where, min_=ZERO),
             "cap": self.cap(data, where, maximum),
         }
@@ -648,7 +652,7 @@ class _Builder:
                     label=label, kind="shortfall",
                     fact=self.fact_ref(e.get("fact"), f"{p}.fact", kinds=_NUMERIC_KINDS + ("count_list",)),
                     target=target, each=self.number(e, "each", p, min_=ZERO),
-                    per=self.number(e, "per", p, required=False, default=ONE, min_=Decimal("0.000001")),
+                    per=self.number(e, "per", p, required=False, default=ONE, min_=LEAST_DIVISOR),
                     whole_units=self.boolean(e, "whole_units", p, False)))
             else:
                 self.no_unknown(e, {"label", "fact", "each"}, p)

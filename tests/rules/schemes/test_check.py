@@ -81,6 +81,9 @@ CASES = [
     ("negative", 'points_per_unit = 1', 'points_per_unit = -1' + MARK),
     ("negative", 'each = 0.1 }]', 'each = -0.1 }]' + MARK),
     ("not_positive", "max_total = 20", "max_total = 0" + MARK),
+    # the least the loader takes, said in the author's words (was the loader's English under "invalid")
+    ("too_small", "max_total = 20", "max_total = 0.5" + MARK),
+    ("too_small", "points_per_unit = 1", "points_per_unit = 1\nunit = 0.0000001" + MARK),
     ("points_sum", 'max = 10\nclause = "工作（10分）"', 'max = 9' + MARK + '\nclause = "工作（10分）"'),
     ("points_sum", "max_total = 20", "max_total = 25" + MARK),
     ("exceeds_max", '{ min = 80, points = 4, label = "80%以上" },', '{ min = 80, points = 5, label = "80%以上" },' + MARK),

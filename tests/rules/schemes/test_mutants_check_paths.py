@@ -147,9 +147,16 @@ def _payment_29_digits() -> str:
     return text
 
 
+def test_a_max_total_below_one_point_is_said_in_the_checker_s_words_at_its_line():
+    """[scheme] max_total 0.5: positive, but under the loader's least (1 point); once the loader's English
+    ("must be ≥ 1, got 0.5", under 方案文件有误), now the checker's too_small at the line."""
+    [problem] = check_scheme_text(TINY, file_name="tiny-2024.toml").problems
+    assert (problem.key, problem.path, problem.params) == (
+        "too_small", "scheme.max_total", {"key": "max_total", "value": "0.5", "least": "1"})
+    assert problem.line == _marked_line(TINY)
+
+
 @pytest.mark.parametrize("name, text, path, detail", [
-    # [scheme]: the checks ask a positive max_total, the loader at least 1 point
-    ("tiny-2024.toml", TINY, "[scheme].max_total", "must be ≥ 1, got 0.5"),
     ("example-2024.toml", _payment_29_digits(), "[payment]",
      "advance_share plus stage shares add up to 1.000000000000000000000000001, not 1"),
 ])
