@@ -251,3 +251,80 @@ def test_a_name_no_sheet_has_is_an_attribute_error():
     with pytest.raises(AttributeError):
         sheet.no_such_thing
     assert not hasattr(sheet, "no_such_thing") and "lines" not in sheet.__dict__
+
+
+# -- a figure at its cap or floor, and a deduction read from derived facts only -----------------------------------
+
+_ONE_ITEM = """
+[scheme]
+id = "edge-2024"
+title = "边界考核细则"
+bureau = "测试县人力资源和社会保障局"
+document_number = ""
+effective_date = 2024-01-01
+source = "test fixture"
+max_total = {max}
+
+[[cycles]]
+id = "annual"
+label = "年度"
+months = 12
+
+[result]
+pass_mark = 1
+clause = "1分（含）以上为合格"
+
+[facts.count]
+meaning = "次数"
+kind = "count"
+unit = "次"
+example = 1
+
+[facts.due]
+meaning = "应报次数"
+kind = "count"
+unit = "次"
+example = 1
+
+[derived.gap]
+meaning = "少报次数"
+op = "difference"
+args = ["due", "count"]
+
+[[categories]]
+id = "work"
+title = "工作"
+max = {max}
+clause = "工作（{max}分）"
+
+[[categories.items]]
+id = "item"
+title = "评分项"
+max = {max}
+clause = "评分项（{max}分）"
+{method}
+"""
+
+
+@pytest.mark.parametrize("method, top, facts, regular", [
+    # 10 × 0.5 = 5.0 reaches the cap of 5: the line keeps its 5.0 (engine._cap caps only above), and so the sums
+    ('method = "per_unit"\nfact = "count"\npoints_per_unit = 0.5', 5, {"count": 10, "due": 0}, "5.0"),
+    # 10 − 4 × 2.5 = 0.0 reaches the floor of 0: the line keeps its 0.0 (raised to the floor only below it)
+    ('method = "deductions"\ndeductions = [{ label = "迟报", fact = "count", each = 2.5 }]', 10,
+     {"count": 4, "due": 0}, "0.0"),
+    # a deduction of a count times a constant, every count a derived fact: 4 − (5 − 3) × 1 = 2
+    ('method = "deductions"\ndeductions = [{ label = "少报", fact = "gap", each = 1 }]', 4,
+     {"count": 3, "due": 5}, "2"),
+])
+def test_a_line_at_its_cap_or_floor_and_a_deduction_of_derived_counts_give_the_lines_figures(method, top, facts,
+                                                                                                  regular):
+    import tomllib
+
+    from rules.scoring.loader import build_scheme
+
+    scheme = build_scheme(tomllib.loads(_ONE_ITEM.format(max=top, method=method), parse_float=Decimal),
+                          file="edge-2024.toml", expected_id=None)
+    sheet, full = score(scheme, facts), _full(scheme, facts)
+    assert str(full.regular_total) == regular
+    for name in FIGURES:
+        assert _same(getattr(sheet, name), getattr(full, name)), name
