@@ -409,8 +409,63 @@ def explain(steps: list[dict[str, Any]] | None, scheme_id: str | None = None, fa
     return sep.join(t for t in (step_text(s, scheme_id) for s in steps) if t)
 
 
+# what a fact's value is refused for (rules.scoring.FACT_PROBLEMS), in the reader's words: the reviewer's sheet form
+# and a finding's effects show it beside the field (once the engine's English sentence)
+_FACT_PROBLEMS = {
+    "not_bool": N_("请选择“是”或“否”"),
+    "not_choice": N_("“%(value)s”不是可选的选项"),
+    "not_number": N_("“%(value)s”不是数字"),
+    "not_whole": N_("须为整数（现为%(value)s）"),
+    "negative": N_("不能为负数（现为%(value)s）"),
+    "below_min": N_("不能小于%(min)s（现为%(value)s）"),
+    "above_max": N_("不能大于%(max)s（现为%(value)s）"),
+    "not_list": N_("格式不对：请逐条填写"),
+    "judgement_shape": N_("格式不对：每条写成“分值 理由”"),
+    "judgement_fields": N_("格式不对：每条只写分值和理由"),
+    "judgement_no_value": N_("缺少分值"),
+    "judgement_no_reason": N_("须写明理由"),
+    "exceeds_other": N_("%(value)s不能大于“%(other)s”（%(other_value)s）"),
+    "unknown_fact": N_("本考核方案没有这项数据"),
+    "derived_fact": N_("这项数据由方案按其他数据算出，不能直接填写"),
+    "not_a_dict": N_("数据格式不对"),
+}
+
+
+def fact_problem(exc: Exception, scheme_id: str | None = None) -> str:
+    """A refused fact value (rules' FactValueError or FactsError) in the reader's words, the entry of a list
+    first ("第2条："): never the engine's English sentence, which only the command line shows."""
+    code = getattr(exc, "code", "")
+    template = _FACT_PROBLEMS.get(code)
+    if template is None:
+        return _("数值不符合该项的要求")
+    params = dict(getattr(exc, "params", None) or {})
+    if code == "exceeds_other":
+        params["other"] = fact_label(params.get("other", ""), scheme_id)
+    text = _(template, **params)
+    entry = getattr(exc, "entry", None)
+    return _("第%(n)s条：", n=entry) + text if entry else text
+
+
+# an incomplete sheet's result names its missing facts up to this many; more are counted (each is marked 待录入 on
+# the workbench: a paragraph naming 42 facts is not read)
+LISTED_MISSING = 5
+
+
+def result_words(sheet, scheme_id: str | None) -> str:
+    """The sheet's result on the workbench: the engine's steps, or for a sheet missing more than LISTED_MISSING facts
+    how many are still to enter (and that ranked items wait for every operator's sheet, when they do)."""
+    missing = sheet.missing_facts
+    if len(missing) <= LISTED_MISSING:
+        return explain(sheet.result_steps, scheme_id, sheet.result_explanation)
+    text = _("尚未完成：还有%(n)s项待录入，见下方标为“待录入”的项目", n=len(missing))
+    if any(step.get("needs_cohort") for step in sheet.result_steps or ()):
+        text += _("；按名次计分的项目需全部运营单位评分后确定")
+    return text
+
+
 def init_app(app) -> None:
     app.add_template_global(explain, "explain")
+    app.add_template_global(result_words, "result_words")
     app.add_template_global(fact_label, "fact_label")
     app.add_template_global(fact_value, "fact_value")
     app.add_template_global(source_label, "source_label")

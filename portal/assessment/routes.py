@@ -198,6 +198,7 @@ def show_approval(approval_id: int):
 def save_fact(contract_id: int, cycle_id: str, key: str):
     """Save one fact of the form; answer with the fact's component and the sheet's summary (out of band)."""
     from portal.assessment.forms import fact_input
+    from portal.explain import fact_label
     from portal.htmx import is_htmx
 
     contract, cycle = _contract_cycle(contract_id, cycle_id)
@@ -228,7 +229,7 @@ def save_fact(contract_id: int, cycle_id: str, key: str):
         session.rollback()
     if not is_htmx():
         if error or conflict:
-            flash(f"{key}：{error or conflict}", "error")
+            flash(f"{fact_label(key, contract.scheme_id)}：{error or conflict}", "error")
         else:
             flash(_("已保存"), "success")
         return redirect(url_for(".show_sheet", contract_id=contract.id, cycle_id=cycle.id) + f"#fact-{key}")

@@ -216,7 +216,9 @@ def parse_entry(spec, raw: str, reason: str):
     try:
         return to_json(check_fact_value(spec, value))
     except (TypeError, ValueError) as exc:
-        raise ValueError(str(exc)) from None
+        from portal.explain import fact_problem
+
+        raise ValueError(fact_problem(exc)) from None
 
 
 def _guard(sheet: AssessmentSheet, seen_revision, *states: str) -> None:
@@ -241,7 +243,13 @@ def save_entry(contract: Contract, sheet: AssessmentSheet, key: str, raw: str, r
     _guard(sheet, seen_revision, "draft")
     entries[key] = {"value": value, "reason": reason.strip(), "by": user.username,
                     "at": utcnow().isoformat(timespec="seconds")}
-    validate_facts(scheme, {k: e["value"] for k, e in entries.items() if k in scheme.facts})
+    try:
+        validate_facts(scheme, {k: e["value"] for k, e in entries.items() if k in scheme.facts})
+    except FactsError as exc:  # this value above one it may not exceed (FORMAT.md not_above), or an earlier entry
+        from portal.explain import fact_label, fact_problem
+
+        words = fact_problem(exc, contract.scheme_id)
+        raise ValueError(words if exc.key == key else f"{fact_label(exc.key, contract.scheme_id)}：{words}") from None
     sheet.entries = entries
     sheet.touch()
     audit.record("assessment_entry", sheet, before={"fact": key, "entry": before},
@@ -267,7 +275,10 @@ def submit_sheet(contract: Contract, cycle: Cycle, sheet: AssessmentSheet, user,
     _guard(sheet, seen_revision, "draft")
     result = assess(contract, cycle, sheet)
     if result.sheet.missing_facts:  # rank-based lines (seed 004) wait for the cohort, not for this sheet
-        raise IllegalSheetChange("考核表尚不完整，缺少：" + "、".join(result.sheet.missing_facts)
+        from portal.explain import fact_label
+
+        raise IllegalSheetChange("考核表尚不完整，缺少：" + "、".join(fact_label(key, contract.scheme_id)
+                                                             for key in result.sheet.missing_facts)
                                  + " / the sheet is incomplete")
     sheet.state, sheet.submitted_by_id, sheet.submitted_at = "submitted", user.id, utcnow()
     sheet.touch()

@@ -134,7 +134,9 @@ def parse_value(spec, raw: str) -> Decimal:
     try:
         check_fact_value(spec, int(number) if spec.kind == "count" and number == int(number) else number)
     except (TypeError, ValueError) as exc:
-        raise ValidationError(_("超出该指标允许的范围：%(why)s", why=str(exc))) from None
+        from portal.explain import fact_problem
+
+        raise ValidationError(fact_problem(exc)) from None
     return number.quantize(Decimal("0.01"))
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from portal.scoping import get_or_404, roles_required, scoped
 from portal.contracts.models import Contract
 from portal.db import get_session, local_today
+from portal.explain import fact_problem
 from portal.findings import services
 from portal.findings.forms import EFFECT_ROWS, EditFindingForm, FindingForm, WithdrawFindingForm
 from portal.findings.models import FINDING_KINDS, Finding, FindingEffect, IllegalFindingChange
@@ -47,7 +48,8 @@ def _valid(form: FindingForm, contract: Contract, finding: Finding | None = None
                                     exclude=finding.id if finding else None)
     except FactsError as exc:
         rows = [entry for entry in form.effects if entry.fact_key.data == exc.key] or list(form.effects)[:1]
-        rows[0].value.errors.append(_("加上本次后，本考核周期合计不符合该指标的要求：%(why)s", why=exc.problem))
+        rows[0].value.errors.append(_("加上本次后，本考核周期合计不符合该指标的要求：%(why)s",
+                                      why=fact_problem(exc, contract.scheme_id)))
         return False
     return True
 

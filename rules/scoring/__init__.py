@@ -16,11 +16,12 @@ from rules.scoring.engine import (
     score_cohort,
 )
 from rules.scoring.facts import Judgement, validate_facts
-from rules.scoring.model import FactsError, Scheme, SchemeError
+from rules.scoring.model import FACT_PROBLEMS, FactsError, FactValueError, Scheme, SchemeError
 from rules.scoring.render import cohort_to_dict, render_cohort, render_sheet, sheet_to_dict
 
 __all__ = [
-    "CohortResult", "FactsError", "Judgement", "Line", "RankInfo", "Scheme", "SchemeError", "ScoreSheet",
+    "CohortResult", "FACT_PROBLEMS", "FactValueError", "FactsError", "Judgement", "Line", "RankInfo", "Scheme",
+    "SchemeError", "ScoreSheet",
     "VetoHit", "cohort_to_dict", "competition_ranks", "render_cohort", "render_sheet", "score", "score_cohort",
     "sheet_to_dict", "validate_facts",
 ]

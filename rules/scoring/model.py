@@ -23,13 +23,39 @@ class SchemeError(ValueError):
         super().__init__(f"{where}: {problem}")
 
 
-class FactsError(ValueError):
-    """Facts given for a scheme are invalid. ``key`` names the offending fact."""
+class FactValueError(ValueError, TypeError):
+    """A value a fact cannot take, as data for the reader's words: ``code`` names the problem (one of
+    FACT_PROBLEMS), ``params`` its figures as text, ``entry`` the place (from 1) of the entry at fault in a list
+    fact, None for a single value. str() is the English sentence (the command line, the logs). Both a ValueError
+    and a TypeError: the checks raised one or the other before, and callers catch either."""
 
-    def __init__(self, key: str, problem: str, participant: str | None = None):
+    def __init__(self, code: str, message: str, *, entry: int | None = None, **params: str):
+        super().__init__(message)
+        self.code = code
+        self.entry = entry
+        self.params = params
+
+
+# what a fact's value can be refused for (FactValueError.code, FactsError.code); the portal words each
+FACT_PROBLEMS = (
+    "not_bool", "not_choice", "not_number", "not_whole", "negative", "below_min", "above_max", "not_list",
+    "judgement_shape", "judgement_fields", "judgement_no_value", "judgement_no_reason",
+    "exceeds_other", "unknown_fact", "derived_fact", "not_a_dict",
+)
+
+
+class FactsError(ValueError):
+    """Facts given for a scheme are invalid. ``key`` names the offending fact; ``code``, ``params`` and ``entry``
+    say what is wrong as data (see FactValueError), ``problem`` in English."""
+
+    def __init__(self, key: str, problem: str, participant: str | None = None, *, code: str = "",
+                 params: dict[str, str] | None = None, entry: int | None = None):
         self.key = key
         self.problem = problem
         self.participant = participant
+        self.code = code
+        self.params = params or {}
+        self.entry = entry
         who = f"participant {participant!r}: " if participant is not None else ""
         super().__init__(f"{who}fact {key!r}: {problem}")
 

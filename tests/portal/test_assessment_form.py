@@ -87,10 +87,77 @@ def test_an_error_is_shown_beside_the_field_and_nothing_is_saved(world, db, revi
     client, token = reviewer
     response = _save(client, token, db, world, "schedule_progress_pct", value="142", reason="核定")
     body = response.get_data(as_text=True)
-    assert response.status_code == 200 and 'data-testid="fact-error"' in body and "above the allowed maximum 100" in body
+    assert response.status_code == 200 and 'data-testid="fact-error"' in body and "不能大于100（现为142）" in body
     response = _save(client, token, db, world, "schedule_progress_pct", value="42", reason="")
     assert response.status_code == 200 and "请写明理由" in response.get_data(as_text=True)
     assert "schedule_progress_pct" not in _entries(db, world)
+
+
+_ERROR = re.compile(r'data-testid="fact-error"[^>]*>(.*?)</', re.S)
+_MISSING = re.compile(r'data-testid="missing-count"><b>(\d+)')
+
+
+@pytest.mark.parametrize("key, value, words", [
+    ("schedule_progress_pct", "142", "不能大于100（现为142）"),  # a percentage: 0–100 unless the scheme says
+    ("schedule_progress_pct", "-3", "不能小于0（现为−3）"),
+    ("schedule_progress_pct", "abc", "“abc”不是数字"),
+    ("sampled_jobseekers", "11", "不能大于10（现为11）"),  # 项目质量标准表 7: 抽查10名求职者
+    ("attendance_anomaly_person_times", "2.5", "须为整数（现为2.5）"),
+    ("attendance_anomaly_person_times", "-1", "不能为负数（现为−1）"),
+    ("village_visit_deductions", "0.5 未走访\n6 全年未走访", "第2条：不能大于5（现为6）"),
+    ("village_visit_deductions", "0.5 未走访\n半 未走访", "第2条：“半”不是数字"),
+])
+def test_a_value_the_scheme_refuses_is_said_in_the_reviewers_words_beside_the_field(world, db, reviewer, key, value,
+                                                                                    words):
+    """Once the engine's English ("the percentage 142 is above the allowed maximum 100") beside a Chinese form."""
+    client, token = reviewer
+    body = _save(client, token, db, world, key, value=value, reason="核定").get_data(as_text=True)
+    [error] = _ERROR.findall(body)
+    assert error == words
+    assert key not in _entries(db, world)
+
+
+def test_a_refusal_without_htmx_is_flashed_with_the_facts_name_not_its_key(world, db, reviewer):
+    client, token = reviewer
+    response = client.post(_url(world, action="/facts/sampled_jobseekers"), headers={"X-CSRFToken": token},
+                           data={"revision": _revision(db, world), "value": "11", "reason": "核定"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    label = load_scheme(SCHEME).facts["sampled_jobseekers"].meaning.split(" / ")[0]
+    assert f"{label}：不能大于10（现为11）" in page
+    assert "sampled_jobseekers：" not in page
+
+
+def test_a_blank_sheets_result_counts_what_is_missing_and_follows_each_saved_fact(world, db, reviewer):
+    """A sheet missing 45 facts said so by naming all 45 in one paragraph (each is marked 待录入 below), and the
+    paragraph kept naming a fact after it was saved, until the page was loaded again."""
+    client, token = reviewer
+    page = client.get(_url(world)).get_data(as_text=True)
+    missing = int(_MISSING.search(page).group(1))
+    assert missing == 45  # 47 facts, 2 of them gathered from the operator's data
+    assert "尚未完成：还有45项待录入，见下方标为“待录入”的项目" in page
+    body = _save(client, token, db, world, "schedule_progress_pct", value="42", reason="核定").get_data(as_text=True)
+    assert 'id="sheet-result" data-testid="result-explanation" hx-swap-oob="true"' in body
+    assert "尚未完成：还有44项待录入" in body
+
+
+def test_a_sheet_missing_a_few_facts_names_them(world, db, reviewer):
+    from portal.explain import LISTED_MISSING
+
+    client, token = reviewer
+    scheme = load_scheme(SCHEME)
+    keys = list(scheme.facts)
+    sheet = score(scheme, {})
+    assert len(sheet.missing_facts) == len(keys) > LISTED_MISSING
+    values = _flawless(scheme)
+    for key in keys[LISTED_MISSING:]:
+        assert _save(client, token, db, world, key, value=values[key], reason="核定").status_code == 200
+    page = client.get(_url(world)).get_data(as_text=True)
+    missing = int(_MISSING.search(page).group(1))
+    paragraph = re.search(r'data-testid="result-explanation">(.*?)</p>', page, re.S).group(1)
+    # the few still missing named, each by its name in the scheme ("、" between them), not counted
+    assert 0 < missing <= LISTED_MISSING and paragraph.startswith("尚未完成：缺少 "), paragraph
+    assert paragraph.split(" 评分尚未完成")[0].count("、") == missing - 1 and "项待录入" not in paragraph
 
 
 def test_a_stale_revision_is_a_conflict_never_an_overwrite(world, db, reviewer, app):

@@ -49,7 +49,7 @@ def test_an_entry_needs_a_reason_and_a_value_within_the_schemes_range(app, world
     response = _enter(client, token, db, world, "schedule_progress_pct", "42", reason="")
     assert response.status_code == 422 and "每一项录入都必须写明理由" in response.get_data(as_text=True)
     response = _enter(client, token, db, world, "schedule_progress_pct", "142")
-    assert response.status_code == 422 and "above the allowed maximum 100" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "不能大于100（现为142）" in response.get_data(as_text=True)
     response = _enter(client, token, db, world, "village_visit_deductions", "1")  # no reason on the line
     assert response.status_code == 422 and "分值 理由" in response.get_data(as_text=True)
     # Nothing was half-written: the refused entries did not even leave an empty sheet behind.
@@ -89,11 +89,14 @@ def test_two_signatures_on_the_server(app, world, db, reviewer, approver):
     assert other.get(_url(world)).status_code == 404
     assert other.post(_url(world, action="/approve"), data={"revision": 1},
                       headers={"X-CSRFToken": ot}).status_code == 404
-    # An incomplete sheet cannot be submitted: the missing facts are named.
+    # An incomplete sheet cannot be submitted: the missing facts are named, by their names in the scheme (once by
+    # their keys: "缺少：schedule_progress_pct、…")
     _enter(r, rt, db, world, "equipment_findings", "0")
     response = r.post(_url(world, action="/submit"), data={"revision": _revision(db, world)},
                       headers={"X-CSRFToken": rt}, follow_redirects=True)
-    assert "考核表尚不完整" in response.get_data(as_text=True) and "schedule_progress_pct" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    label = load_scheme("pingxiang-2024-lot1").facts["schedule_progress_pct"].meaning.split(" / ")[0]
+    assert "考核表尚不完整" in page and label in page and "schedule_progress_pct、" not in page
     # Approving before the reviewer submitted is refused.
     response = a.post(_url(world, action="/approve"), data={"revision": _revision(db, world)},
                       headers={"X-CSRFToken": at}, follow_redirects=True)

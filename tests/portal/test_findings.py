@@ -122,7 +122,7 @@ def test_values_are_checked_against_the_facts_declaration_with_the_error_beside_
     cases = [
         # seed 002 项目质量标准表 7: 抽查10名求职者 — the scheme allows at most 10
         ([("sampled_jobseekers", "11", "抽查11人")], "effects-0-value", "11"),
-        ([("no_uniform_person_times", "1.5", "半人")], "effects-0-value", "whole number"),
+        ([("no_uniform_person_times", "1.5", "半人")], "effects-0-value", "须为整数（现为1.5）"),
         ([("assists_channel_maintenance", "也许", "不清楚")], "effects-0-value", "是"),
         ([("schedule_progress_pct", "101", "超过")], "effects-0-value", "101"),
         ([("no_such_fact", "1", "x")], "effects-0-fact_key", "指标"),
