@@ -29,3 +29,16 @@ def test_templates_follow_force_locale_within_one_request(app):
         with force_locale("en"):
             assert render_template_string("{{ _('登录') }}") == "Log in"
         assert render_template_string("{{ _('登录') }}") == "登录"
+
+
+def test_the_word_考核_is_assessment_in_english_not_the_products_name_twice(app, world):
+    """_("考核") read "Kaohe": the English bar said "Kaohe Kaohe" and a contract's 考核 section was headed "Kaohe"."""
+    import re
+
+    client = app.test_client()
+    client.post("/lang/en", data={"csrf_token": csrf_token(client), "next": "/login"})
+    login(client, "t1-reviewer")
+    home = client.get("/").get_data(as_text=True)
+    assert re.search(r'class="brand"[^>]*>Assessment <small>Kaohe</small>', home) and "Kaohe Kaohe" not in home
+    contract = client.get(f"/contracts/{world[1]['contract'].id}").get_data(as_text=True)
+    assert "<h2>Assessment</h2>" in contract and "<h2>Kaohe</h2>" not in contract
