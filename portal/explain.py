@@ -464,6 +464,9 @@ def result_words(sheet, scheme_id: str | None) -> str:
 
 
 def init_app(app) -> None:
+    # a refusal of a service ("考核表尚不完整 / the sheet is incomplete") as flashed or put beside a field: the
+    # reader's half only
+    app.add_template_filter(reader_half, "reader_half")
     app.add_template_global(explain, "explain")
     app.add_template_global(result_words, "result_words")
     app.add_template_global(fact_label, "fact_label")
