@@ -137,8 +137,8 @@ class StationApplication(SQLModel, table=True):
 
     def _check(self, to: str) -> None:
         if to not in _TRANSITIONS[self.state]:
-            raise IllegalTransition(f"申请当前为“{self.state}”，不能改为“{to}” / application is {self.state}: "
-                                    f"{to} is not allowed")
+            raise IllegalTransition(f"申请当前为“{self.state_label}”，不能改为“{APPLICATION_STATES.get(to, to)}” / "
+                                    "the application cannot move from its state to that one")
 
     @staticmethod
     def _reason(reason: str, needed: bool) -> str:

@@ -224,7 +224,7 @@ def parse_entry(spec, raw: str, reason: str):
 def _guard(sheet: AssessmentSheet, seen_revision, *states: str) -> None:
     sheet.check_revision(seen_revision)
     if sheet.state not in states:
-        raise IllegalSheetChange(f"考核表当前状态为“{sheet.state_label}”，不能进行此操作 / the sheet is {sheet.state}")
+        raise IllegalSheetChange(f"考核表当前状态为“{sheet.state_label}”，不能进行此操作 / the sheet's state does not allow this")
 
 
 def save_entry(contract: Contract, sheet: AssessmentSheet, key: str, raw: str, reason: str, user,

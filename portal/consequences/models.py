@@ -81,7 +81,8 @@ class RectificationNotice(SQLModel, table=True):
 
     def answer(self, user_id: int, report: str, at: datetime | None = None) -> None:
         if self.state != "issued":
-            raise IllegalConsequenceChange(f"整改通知当前状态为“{self.state}”，不能再提交整改报告 / the notice is {self.state}")
+            raise IllegalConsequenceChange(f"整改通知当前状态为“{self.state_label}”，不能再提交整改报告 / "
+                                           "the notice no longer takes a report")
         if not report.strip():
             raise IllegalConsequenceChange("整改报告不能为空 / the rectification report is empty")
         self.report, self.answered_by_id, self.answered_at = report.strip(), user_id, at or utcnow()

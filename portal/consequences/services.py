@@ -117,7 +117,8 @@ def issue_notice(contract: Contract, *, user, findings: str, clause: str = "", d
     at = at or utcnow()
     issued_on = today(at)
     if contract.status not in ("active", "rectification"):
-        raise IllegalConsequenceChange(f"合同状态为“{contract.status_label}”，不能下发整改通知 / the contract is {contract.status}")
+        raise IllegalConsequenceChange(f"合同状态为“{contract.status_label}”，不能下发整改通知 / "
+                                       "the contract's status does not allow a notice")
     if not findings.strip():
         raise IllegalConsequenceChange("请写明需要整改的内容 / say what must be rectified")
     if approval is not None:
@@ -174,7 +175,7 @@ def close_notice(notice: RectificationNotice, contract: Contract, *, user, recti
     """The bureau's conclusion. Rectified: once no notice is open the contract is back to active. Failed: the
     notice stays on record as the ground for proposing termination (seed 002: 整改不通过的…有权单方解除合同)."""
     if contract.status in ("terminated", "expired"):
-        raise IllegalConsequenceChange(f"合同状态为“{contract.status_label}” / the contract is {contract.status}")
+        raise IllegalConsequenceChange(f"合同状态为“{contract.status_label}” / the contract's status does not allow this")
     before = audit.snapshot(notice)
     notice.close(user.id, rectified, reason)
     audit.record("close_rectification_notice" if rectified else "fail_rectification_notice", notice, before=before,
@@ -202,7 +203,8 @@ def pending_proposal(contract: Contract) -> TerminationProposal | None:
 def propose_termination(contract: Contract, *, user, reason: str, clause: str, effective_on: date,
                         notice: RectificationNotice | None = None, at: datetime | None = None) -> TerminationProposal:
     if contract.status not in ("active", "rectification"):
-        raise IllegalConsequenceChange(f"合同状态为“{contract.status_label}”，不能终止 / the contract is {contract.status}")
+        raise IllegalConsequenceChange(f"合同状态为“{contract.status_label}”，不能终止 / "
+                                       "the contract's status does not allow a termination")
     if pending_proposal(contract) is not None:
         raise IllegalConsequenceChange("本合同已有待确认的终止建议 / a proposal is already waiting for the approver")
     if not reason.strip() or not clause.strip():

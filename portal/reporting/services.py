@@ -137,7 +137,7 @@ def refusal_reason(contract: Contract, day=None) -> str | None:
     """Why the contract takes no submission now (None when it does); with `day`, also whether the cycle
     that day falls in was approved and locked (issue #6: edits are refused with that specific reason)."""
     if not contract.accepts_submissions:
-        return f"合同状态为“{contract.status_label}”，不再接收报送 / the contract is {contract.status}: no submissions"
+        return f"合同状态为“{contract.status_label}”，不再接收报送 / the contract no longer takes submissions"
     if day is not None:
         from portal.cycles.services import lock_reason
 

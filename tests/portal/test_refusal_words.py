@@ -26,7 +26,7 @@ def test_a_flashed_refusal_is_the_chinese_half_for_a_chinese_reader(app, world, 
 
 def test_a_flashed_refusal_is_the_english_half_for_an_english_reader(app, world, db):
     page = _approve_a_draft(app, world, db, "en")
-    assert "the sheet is draft" in page and "不能进行此操作" not in page
+    assert "the sheet&#39;s state does not allow this" in page and "不能进行此操作" not in page
 
 
 def test_a_refusal_beside_a_field_is_the_readers_half(app, world, db):
@@ -39,3 +39,19 @@ def test_a_refusal_beside_a_field_is_the_readers_half(app, world, db):
                            headers={"HX-Request": "true", "X-CSRFToken": token})
     page = response.get_data(as_text=True)
     assert "第1行：写成“分值 理由”" in page and "points reason" not in page
+
+
+def test_a_state_is_named_by_its_label_in_either_half_never_by_its_key():
+    """Once "整改通知当前状态为“rectified”" and "申请当前为“approved”，不能改为“draft”": the keys in the Chinese half."""
+    import pytest
+
+    from portal.applications.models import IllegalTransition, StationApplication
+    from portal.consequences.models import IllegalConsequenceChange, RectificationNotice
+
+    with pytest.raises(IllegalConsequenceChange) as refused:
+        RectificationNotice(state="rectified").answer(1, "已整改")
+    assert str(refused.value) == "整改通知当前状态为“整改通过”，不能再提交整改报告 / the notice no longer takes a report"
+    with pytest.raises(IllegalTransition) as refused:
+        StationApplication(state="approved")._check("draft")
+    assert str(refused.value) == ("申请当前为“已批准设立”，不能改为“草稿” / "
+                                  "the application cannot move from its state to that one")
