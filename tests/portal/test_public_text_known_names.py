@@ -15,8 +15,7 @@ from portal.publication.models import Objection
 from tests.conftest import login
 from tests.portal.test_publication import field_errors
 
-REFUSED = ("答复将公开，不得包含身份证号、手机号或人名（发现人名1处） / "
-           "答复 is public: no ID numbers, phone numbers or names of people")
+REFUSED = "答复将公开，不得包含身份证号、手机号或人名（发现人名1处）"  # the reader's half of the service's refusal
 
 
 def _answer(app, username, objection, reason):
