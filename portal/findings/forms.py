@@ -128,7 +128,7 @@ def parse_value(spec, raw: str) -> Decimal:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise ValidationError(_("“%(v)s”不是数字", v=raw)) from None
+        raise ValidationError(_("“%(value)s”不是数字", value=raw)) from None
     if not number.is_finite() or number != number.quantize(Decimal("0.01")):
         raise ValidationError(_("最多两位小数"))
     try:

@@ -20,3 +20,14 @@ def test_every_message_has_an_english_translation(tmp_path):
     untranslated = sorted(i for i in wanted if catalog.get(i) is None or not catalog.get(i).string)
     assert untranslated == [], "run `make translations-update` and translate these"
     assert len(wanted) > 100
+
+
+def test_no_message_is_in_the_catalog_twice():
+    """Babel compiles the first of two entries of one msgid and silently drops the other (msgfmt refuses the
+    file): a translation corrected in the second copy would never reach a page. 505 msgids were there twice."""
+    import re
+
+    text = (ROOT / "portal/translations/en/LC_MESSAGES/messages.po").read_text(encoding="utf-8")
+    ids = re.findall(r'^msgid ((?:".*"\n)+)', text, re.M)
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    assert twice == [] and len(ids) > 1000
