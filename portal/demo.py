@@ -888,7 +888,7 @@ def _assess(session, bulk: "_Bulk", contracts, user_ids: dict, now: datetime, se
             for key in projection.sheet.missing_facts:
                 spec = scheme.facts[key]
                 entries[key] = {"value": assessment.parse_entry(spec, assessment.example_entry(spec), "现场核查（演示数据）"),
-                                "reason": "现场核查（演示数据）", "by": f"p{k}-reviewer",
+                                "reason": "现场核查（演示数据）", "by": f"p{k}-reviewer", "by_name": f"演示{k}初审",
                                 "at": (at - timedelta(days=3)).isoformat(timespec="seconds")}
             values = dict(contract_id=contract.id, bureau_id=contract.bureau_id, operator_id=contract.operator_id,
                           cycle_id=cycle.id, cycle_label=cycle.label, cycle_start=cycle.start, cycle_end=cycle.end,

@@ -138,3 +138,13 @@ def describe(hits: list[tuple[str, str]]) -> str:
     for kind, _ in hits:
         counts[kind] = counts.get(kind, 0) + 1
     return "、".join(f"{labels[k]}{n}处" for k, n in counts.items())
+
+
+def describe_en(hits: list[tuple[str, str]]) -> str:
+    """describe() in English: e.g. 1 ID number, 2 phone numbers."""
+    labels = {"resident_id": ("ID number", "ID numbers"), "phone": ("phone number", "phone numbers"),
+              "name": ("name of a person", "names of people")}
+    counts: dict[str, int] = {}
+    for kind, _ in hits:
+        counts[kind] = counts.get(kind, 0) + 1
+    return ", ".join(f"{n} {labels[k][n > 1]}" for k, n in counts.items())

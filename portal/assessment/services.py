@@ -231,7 +231,7 @@ def save_entry(contract: Contract, sheet: AssessmentSheet, key: str, raw: str, r
                seen_revision) -> None:
     scheme = scheme_for(contract.scheme_id, sheet.cycle_start)  # the version scoring the sheet's cycle
     if key not in scheme.facts:
-        raise ValueError(f"unknown fact {key}")
+        raise ValueError("本考核方案没有这项数据 / this scheme has no such fact")
     value = parse_entry(scheme.facts[key], raw, reason)
     if not (reason or "").strip():
         reason = NO_DEDUCTION
@@ -241,7 +241,8 @@ def save_entry(contract: Contract, sheet: AssessmentSheet, key: str, raw: str, r
             and before.get("reason") == reason.strip()):
         return  # the same entry again (Enter after a change, a double click): nothing changes, no new revision
     _guard(sheet, seen_revision, "draft")
-    entries[key] = {"value": value, "reason": reason.strip(), "by": user.username,
+    # "by" the account (what the audit trail names), "by_name" the person as the sheet shows the entry's author
+    entries[key] = {"value": value, "reason": reason.strip(), "by": user.username, "by_name": user.display_name,
                     "at": utcnow().isoformat(timespec="seconds")}
     try:
         validate_facts(scheme, {k: e["value"] for k, e in entries.items() if k in scheme.facts})
@@ -380,21 +381,51 @@ def reopen_sheet(sheet: AssessmentSheet, user, reason: str, seen_revision) -> No
     audit.record("reopen_assessment", sheet, before=before, reason=reason.strip())
 
 
+# a figure of the frozen sheet (rules.scoring.sheet_to_dict) by what a reader calls it: the approval page says which
+# figures a recomputation no longer gives (the explanations and steps of one figure are its 计算过程)
+_FIGURE_WORDS = (
+    (("total", "total_exact"), N_("总分")), (("regular_total",), N_("基本分")), (("bonus_total",), N_("加分")),
+    (("penalty_total",), N_("扣分")), (("items",), N_("各项得分")), (("complete", "missing_facts"), N_("是否完整")),
+    (("passed",), N_("是否合格")), (("vetoes", "disqualified", "terminated"), N_("否决项")),
+    (("payment_ratio", "payment_band"), N_("付款比例")), (("subsidy",), N_("补贴")),
+    (("rank", "grade"), N_("名次和等次")), (("scheme", "scheme_version", "scheme_sha256"), N_("考核方案版本")),
+)
+
+
+def figure_words(keys: list[str]) -> list[str]:
+    """Figures of a frozen sheet by their names, each once, in the sheet's order; what is neither a figure named
+    above nor its explanation is "其他数据"."""
+    from flask_babel import gettext as _
+
+    words = [_(word) for names, word in _FIGURE_WORDS if any(k in names for k in keys)]
+    named = {k for names, _word in _FIGURE_WORDS for k in names}
+    rest = [k for k in keys if k not in named]
+    if any(k.endswith(("_explanation", "_steps")) or k == "derivations" for k in rest):
+        words.append(_("计算过程"))
+    if any(not (k.endswith(("_explanation", "_steps")) or k in ("derivations", "participant")) for k in rest):
+        words.append(_("其他数据"))
+    return words
+
+
 def recompute(approval: SheetApproval) -> tuple[dict, list[str]]:
     """Score the frozen inputs again under the exact version the approval froze (found by its sha256); return
-    the figures and what differs (nothing, ever: the version is immutable)."""
+    the figures and what differs (nothing, ever: the version is immutable), in the reader's words."""
+    from flask_babel import gettext as _
+
+    from portal.explain import fact_label, fact_problem
+
     scheme = approval_scheme(approval)
     differences = []
     if scheme.sha256 != approval.scheme_sha256:
-        differences.append(f"scheme file changed since approval ({approval.scheme_sha256[:12]} → {scheme.sha256[:12]})")
+        differences.append(_("考核方案文件自审批后已改变"))
     try:
         figures = sheet_to_dict(score(scheme, dict(approval.facts)))
     except FactsError as exc:
-        return {}, differences + [str(exc)]
-    for key in sorted(set(figures) | set(approval.figures)):
-        if figures.get(key) != approval.figures.get(key):
-            differences.append(key)
-    return figures, differences
+        return {}, differences + [_("“%(fact)s”%(problem)s", fact=fact_label(exc.key, approval.scheme_id),
+                                    problem=fact_problem(exc, approval.scheme_id))]
+    changed = [key for key in sorted(set(figures) | set(approval.figures))
+               if figures.get(key) != approval.figures.get(key)]
+    return figures, differences + figure_words(changed)
 
 
 def _notify_approved(contract: Contract, cycle: Cycle, approval: SheetApproval) -> None:

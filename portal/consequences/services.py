@@ -343,8 +343,14 @@ def ranking(bureau_id: int, scheme_id: str, cycle_key: str) -> Ranking:
         return result
     try:
         cohort = score_cohort(scheme, {key: dict(approval.facts) for key, (_c, approval) in approved.items()})
-    except FactsError as exc:
-        result.error = str(exc)
+    except FactsError as exc:  # an approval's frozen facts do not fit the version the cohort is ranked under
+        from flask_babel import gettext as _
+
+        from portal.explain import fact_label, fact_problem
+
+        result.error = _("合同%(contract)s审批时的“%(fact)s”%(problem)s，不能按现行版本与其他合同一起排名",
+                         contract=approved[exc.participant][0].number if exc.participant in approved else "",
+                         fact=fact_label(exc.key, scheme_id), problem=fact_problem(exc, scheme_id))
         return result
     ranks = [s.rank for s in cohort.sheets.values() if s.rank is not None]
     for sheet in cohort.ranking():

@@ -54,7 +54,7 @@ class AssessmentSheet(SQLModel, table=True):
     cycle_start: date
     cycle_end: date
     state: str = Field(default="draft", max_length=10)
-    # fact key -> {"value": JSON value, "reason": str, "by": username, "at": ISO timestamp}
+    # fact key -> {"value": JSON value, "reason": str, "by": username, "by_name": display name, "at": ISO timestamp}
     entries: dict = Field(default_factory=dict, sa_type=sa.JSON)
     revision: int = 1
     submitted_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")

@@ -21,7 +21,7 @@ from portal.db import get_session, lock_row
 from portal.i18n import N_
 from portal.payments.models import Payment
 from portal.schemes.services import approval_scheme, contract_scheme
-from rules.scoring import FactsError, Scheme, ScoreSheet, score
+from rules.scoring import FactsError, Scheme, SchemeError, ScoreSheet, score
 
 ZERO = Decimal("0.00")
 _SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -121,8 +121,21 @@ def _rebuilt(line: ScheduleLine) -> ScoreSheet | None:
     """The approval's sheet, if it still gives the figures it was approved with (else the line says why)."""
     try:
         sheet = approved_sheet(line.approval)
-    except (FactsError, ValueError) as exc:
-        line.problem = f"复算失败 / recomputing failed: {exc}"
+    except FactsError as exc:  # the frozen facts no longer fit the frozen scheme: the fact and why, in words
+        from flask_babel import gettext as _
+
+        from portal.explain import fact_label, fact_problem
+
+        scheme_id = line.approval.scheme_id
+        line.problem = _("按冻结的输入复算失败：“%(fact)s”%(problem)s。请重新开启考核并审批",
+                         fact=fact_label(exc.key, scheme_id), problem=fact_problem(exc, scheme_id))
+        return None
+    except SchemeError:  # the version it froze is not stored (a database restored without its scheme versions)
+        line.problem = (f"找不到审批时所用的考核方案版本（{line.approval.scheme_version}），无法复算 / "
+                        f"the scheme version it was approved under ({line.approval.scheme_version}) is not stored")
+        return None
+    except ValueError:
+        line.problem = "按冻结的输入无法复算，请重新开启考核并审批 / the frozen inputs cannot be recomputed: reopen and approve again"
         return None
     if sheet.total != line.approval.total or sheet.payment_ratio != line.approval.payment_ratio:
         line.problem = (f"按冻结的输入复算得 {sheet.total} 分，与审批时的 {line.approval.total} 分不一致，请重新开启考核并审批 / "

@@ -64,13 +64,14 @@ def version_effective_day(version: str) -> date | None:
 
 # -- personal data never goes public ------------------------------------------------------------------
 
-def _public_text(text: str, what: str, bureau_id: int | None) -> str:
+def _public_text(text: str, what: tuple[str, str], bureau_id: int | None) -> str:
     """Free text that will be shown to the public: refused if it carries an ID or phone number or the name of
-    a person (portal.privacy: the one normaliser for every public text)."""
+    a person (portal.privacy: the one normaliser for every public text). `what`: the text's name, zh and en."""
     text = (text or "").strip()
     if text and (hits := privacy.personal_data_in(text, privacy.known_names(bureau_id))):
-        raise PublishRefused(f"{what}将公开，不得包含身份证号、手机号或人名（发现{privacy.describe(hits)}） / "
-                             f"{what} is public: no ID numbers, phone numbers or names of people")
+        raise PublishRefused(f"{what[0]}将公开，不得包含身份证号、手机号或人名（发现{privacy.describe(hits)}） / "
+                             f"the {what[1]} is public: no ID numbers, phone numbers or names of people "
+                             f"(found {privacy.describe_en(hits)})")
     return text
 
 
@@ -255,7 +256,7 @@ def publish(bureau: Bureau, scheme_id: str, cycle_id: str, user, *, notice_days:
     if not included:
         raise PublishRefused("没有可公示的已审批结果 / no approved result to publish")
     previous = latest_version(bureau.id, scheme_id, cycle_id)
-    note = _public_text(change_note, "更正说明", bureau.id)
+    note = _public_text(change_note, ("更正说明", "correction note"), bureau.id)
     if previous is not None and not note:
         raise PublishRefused("该周期已公示；更正须写明理由 / already published: a correction needs its reason")
     # the versions the approvals froze: one, or several where the cycles start on either side of an amendment
@@ -274,7 +275,8 @@ def publish(bureau: Bureau, scheme_id: str, cycle_id: str, user, *, notice_days:
         objection_deadline=add_working_days(published_on, int(notice_days)), published_at=now,
         published_by_id=user.id,
         left_out=[{"operator": c.operator.name, "contract": c.contract.number,
-                   "reason": _public_text(left_out[c.contract.id], "不公示理由", c.contract.bureau_id)}
+                   "reason": _public_text(left_out[c.contract.id], ("不公示理由", "reason for leaving it out"),
+                                             c.contract.bureau_id)}
                   for c in group if c.contract.id in left_out])
     ranks = _ranks_and_grades(frozen, {c.contract.id: c.approval for c in included})
     rows = []
@@ -441,7 +443,7 @@ def add_evidence(objection: Objection, user, files: list, *, now: datetime | Non
 def answer_objection(objection: Objection, user, *, upheld: bool, reason: str) -> Objection:
     """The bureau answers: dismissed with reasons, or upheld (the approver then corrects and republishes)."""
     try:
-        reason = _public_text(reason, "答复", objection.bureau_id)
+        reason = _public_text(reason, ("答复", "answer"), objection.bureau_id)
     except PublishRefused as exc:
         raise IllegalObjection(str(exc)) from None
     objection = lock_row(Objection, objection.id)  # answered once, also when two answers arrive at once

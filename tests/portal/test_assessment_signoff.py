@@ -56,7 +56,11 @@ def test_an_entry_needs_a_reason_and_a_value_within_the_schemes_range(app, world
     assert db.exec(select(AssessmentSheet).where(AssessmentSheet.cycle_id == STAGE_1)).first() is None
     assert _enter(client, token, db, world, "schedule_progress_pct", "42", reason="时序进度按第一阶段计划核定").status_code == 302
     page = client.get(_url(world)).get_data(as_text=True)
-    assert "时序进度按第一阶段计划核定" in page and "t1-reviewer" in page
+    # the entry is signed with the person's name (the world's reviewer1), not the login name
+    row = page.split('<tr data-fact="schedule_progress_pct">')[1].split("</tr>")[0]
+    assert "时序进度按第一阶段计划核定" in row and "reviewer1" in row and "t1-reviewer" not in row
+    source = page.split('data-testid="entry-source">')[1].split("</div>")[0]
+    assert "（reviewer1，" in source
 
 
 def test_the_second_of_two_concurrent_saves_gets_a_conflict_and_overwrites_nothing(app, world, db):
@@ -149,6 +153,33 @@ def test_approval_freezes_the_sheet_locks_the_cycle_and_recomputes_the_same(app,
     assert db.exec(select(sa.func.count()).select_from(Submission)).one() == before + 1
     events = {e.action for e in db.exec(select(AuditEvent))}
     assert {"assessment_entry", "submit_assessment", "approve_assessment", "lock_cycle"} <= events
+
+
+def _copy(db, approval: SheetApproval, **changed) -> SheetApproval:
+    """Another approval of the same sheet with some of its stored columns otherwise (inserted: an approval is
+    never updated), as a row restored from an older deployment would hold them."""
+    row = SheetApproval(**{**approval.model_dump(exclude={"id"}), "number": approval.number + 1, **changed})
+    db.add(row)
+    db.commit()
+    return row
+
+
+def test_a_recomputation_that_differs_names_the_figures_and_the_facts_in_the_readers_words(
+        app, world, db, reviewer, approver):
+    """The approval page's 复算 line: never a figure's key ("total_explanation") nor the engine's English."""
+    approval = _approve(app, db, world, reviewer, approver)
+    figures = {**approval.figures, "total": "1.00", "total_explanation": "1.00", "passed": not approval.passed}
+    moved = _copy(db, approval, figures=figures)
+    refused = _copy(db, moved, facts={**approval.facts, "schedule_progress_pct": "142"})
+    client, token = approver
+    page = client.get(f"/approvals/{moved.id}").get_data(as_text=True)
+    assert "复算结果与审批时不一致：总分；是否合格；计算过程" in page and "total" not in page.split("复算")[-1]
+    page = client.get(f"/approvals/{refused.id}").get_data(as_text=True)
+    assert "复算结果与审批时不一致：“时序进度：本周期末应完成的服务期目标比例（末期为100）”不能大于100（现为142）" in page
+    assert "schedule_progress_pct" not in page and "above the allowed" not in page
+    client.post("/lang/en", data={"csrf_token": token, "next": "/"})
+    english = client.get(f"/approvals/{moved.id}").get_data(as_text=True)
+    assert "Recomputation differs from the approval: Total; passed; Working" in english
 
 
 def test_a_frozen_approval_cannot_be_changed_in_the_database(app, world, db, reviewer, approver):

@@ -72,9 +72,11 @@ def _cycles(contract):
         return cycles(contract)
 
 
-def _approve_directly(db, world, contract, cycle_id: str, facts: dict, approved_at=None, n: int = 1) -> SheetApproval:
+def _approve_directly(db, world, contract, cycle_id: str, facts: dict, approved_at=None, n: int = 1,
+                      stored: dict | None = None) -> SheetApproval:
     """An approved sheet as the sign-off (tests/portal/test_assessment_signoff.py) leaves it: frozen facts and
-    the figures the scoring engine computes from them."""
+    the figures the scoring engine computes from them (`stored`: other facts frozen beside those figures, as an
+    approval under an earlier version of the scheme holds facts the version in force may refuse)."""
     scheme = load_scheme(contract.scheme_id)
     cycle = next(c for c in _cycles(contract) if c.id == cycle_id)
     scored = score(scheme, facts)
@@ -85,7 +87,7 @@ def _approve_directly(db, world, contract, cycle_id: str, facts: dict, approved_
     db.flush()
     approval = SheetApproval(sheet_id=sheet.id, number=1, contract_id=contract.id, bureau_id=contract.bureau_id,
                              operator_id=contract.operator_id, cycle_id=cycle.id, scheme_id=scheme.id,
-                             scheme_version=scheme.version, scheme_sha256=scheme.sha256, facts=to_json(facts),
+                             scheme_version=scheme.version, scheme_sha256=scheme.sha256, facts=to_json(stored or facts),
                              sources={}, figures=sheet_to_dict(scored), total=scored.total, passed=scored.passed,
                              payment_ratio=scored.payment_ratio, approved_by_id=world[n]["users"]["approver"].id,
                              approved_at=approved_at or datetime.now(timezone.utc))
@@ -561,6 +563,25 @@ def test_the_ranking_is_the_bureaus_own(app, world, db):
     assert 'data-testid="ranking-link"' in reviewer.get("/").get_data(as_text=True)
 
 
+
+
+def test_a_frozen_value_the_cohort_refuses_is_named_in_the_readers_words(app, world, db):
+    """An approval's frozen facts that the version the cohort is ranked under refuses (here a count of 2.5, as a
+    scheme version replaced under it would) leave the table empty with the contract, the fact by its label and
+    the problem in the reader's language: never the engine's "participant 'W02': fact 'express_deliveries': …"."""
+    _approve_directly(db, world, _wujiang(db, world, "W01"), "annual", _examples("wujiang-2022"))
+    _approve_directly(db, world, _wujiang(db, world, "W02"), "annual", _examples("wujiang-2022"),
+                      stored={**_examples("wujiang-2022"), "express_deliveries": "2.5"})
+    url = f"/bureaus/{world[1]['bureau'].id}/ranking?scheme=wujiang-2022&cycle=annual@2025"
+    reviewer, token = _client(app, "t1-reviewer")
+    page = reviewer.get(url).get_data(as_text=True)
+    assert "合同W02审批时的“通过用工速递系统完成且企业评分4星及以上的劳动力输送次数”须为整数（现为2.5），" in page
+    assert "express_deliveries" not in page and "participant" not in page and _ROW.findall(page) == []
+    reviewer.post("/lang/en", data={"csrf_token": token, "next": "/"})
+    english = reviewer.get(url).get_data(as_text=True)
+    assert "contract W02 was approved with “successful deliveries via the platform rated ≥ 4 stars”" in english
+    assert "that the version in force refuses (must be a whole number (2.5))" in english
+    assert "express_deliveries" not in english and "须为整数" not in english
 
 
 def test_a_seed_004_sheet_is_approved_before_the_cohort_ranks_it(app, world, db):

@@ -73,7 +73,8 @@ def _schedule(app, contract_id):
 
 
 def _approved_directly(db, world, contract, cycle_id: str, facts: dict, **override) -> SheetApproval:
-    """An approved sheet stored as the assessment service stores one (for schemes the HTTP helpers do not fill)."""
+    """An approved sheet stored as the assessment service stores one (for schemes the HTTP helpers do not fill);
+    `total` and `stored` (the facts frozen beside the figures) make one that no longer recomputes."""
     from portal.assessment import services
 
     scheme = load_scheme(contract.scheme_id)
@@ -87,7 +88,8 @@ def _approved_directly(db, world, contract, cycle_id: str, facts: dict, **overri
     approval = SheetApproval(sheet_id=row.id, number=1, contract_id=contract.id, bureau_id=contract.bureau_id,
                              operator_id=contract.operator_id, cycle_id=cycle_id, scheme_id=scheme.id,
                              scheme_version=scheme.version, scheme_sha256=scheme.sha256,
-                             facts={k: services.to_json(v) for k, v in facts.items()}, sources={}, figures=figures,
+                             facts={k: services.to_json(v) for k, v in override.get("stored", facts).items()},
+                             sources={}, figures=figures,
                              total=override.get("total", sheet.total), passed=sheet.passed,
                              payment_ratio=sheet.payment_ratio, approved_by_id=world[1]["users"]["approver"].id)
     db.add(approval)
@@ -144,12 +146,31 @@ def test_a_reopened_cycle_goes_back_to_awaiting_assessment(app, world, db, revie
     assert _schedule(app, world[1]["contract"].id).line("stage_1").awaiting
 
 
-def test_an_approval_that_no_longer_recomputes_gives_no_amount_but_says_why(app, world, db):
+def test_an_approval_that_no_longer_recomputes_gives_no_amount_but_says_why(app, world, db, approver):
     contract = add_contract(db, world, scheme_id="qianxi-2022", starts_on=date(2022, 1, 1),
                             ends_on=date(2022, 12, 31), number="QX-1")
     _approved_directly(db, world, contract, "annual", _examples("qianxi-2022"), total=Decimal("99.00"))
     line = _schedule(app, contract.id).line("final")
     assert line.due is None and "不一致" in line.problem
+    a, _t = approver
+    page = a.get(f"/contracts/{contract.id}/payments").get_data(as_text=True)
+    assert "按冻结的输入复算得 " in page and "recomputed" not in page  # the reader's half of the sentence
+
+
+def test_frozen_facts_the_frozen_version_refuses_are_named_in_the_readers_words(app, world, db, approver):
+    """Never the engine's "fact 'staff_months_below_15_days': a count must be a whole number, got 2.5"."""
+    contract = add_contract(db, world, scheme_id="qianxi-2022", starts_on=date(2022, 1, 1),
+                            ends_on=date(2022, 12, 31), number="QX-2")
+    _approved_directly(db, world, contract, "annual", _examples("qianxi-2022"),
+                       stored={**_examples("qianxi-2022"), "staff_months_below_15_days": "2.5"})
+    a, token = approver
+    page = a.get(f"/contracts/{contract.id}/payments").get_data(as_text=True)
+    assert "按冻结的输入复算失败：“驻站专职人员当月经对方人社局认可的考勤不足15天的站·月数”须为整数（现为2.5）。" in page
+    assert "staff_months_below_15_days" not in page and "recomputing failed" not in page
+    a.post("/lang/en", data={"csrf_token": token, "next": "/"})
+    english = a.get(f"/contracts/{contract.id}/payments").get_data(as_text=True)
+    assert ("recomputing from the frozen inputs failed: “station-months with fewer than 15 certified attendance "
+            "days”: must be a whole number (2.5)") in english
 
 
 def test_a_stage_naming_no_cycle_takes_the_schemes_only_cycle(app, world, db):

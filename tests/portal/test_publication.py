@@ -306,6 +306,12 @@ def test_a_dismissed_objection_shows_its_reasons_publicly_but_never_its_text(app
                         headers={"X-CSRFToken": rt})
     assert with_phone.status_code == 422
     assert "不得包含身份证号、手机号或人名" in field_errors(with_phone.get_data(as_text=True), f"reason-{objection.id}")
+    r.post("/lang/en", data={"csrf_token": rt, "next": "/"})
+    english = r.post(f"/objections/{objection.id}/answer", data={"verdict": "dismissed", "reason": "请致电13812345678"},
+                     headers={"X-CSRFToken": rt})
+    assert field_errors(english.get_data(as_text=True), f"reason-{objection.id}") == (
+        "the answer is public: no ID numbers, phone numbers or names of people (found 1 phone number)")
+    r.post("/lang/zh", data={"csrf_token": rt, "next": "/"})
     db.expire_all()
     assert db.get(Objection, objection.id).state == "open"  # no reasons, no answer
     r.post(f"/objections/{objection.id}/answer", data={"verdict": "dismissed", "reason": "扣分均有抽查记录为据，维持原结果"},
