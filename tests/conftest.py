@@ -77,11 +77,14 @@ def migrated_database(tmp_path_factory):
     return url
 
 
-# Emptying the test database between tests: every table's rows deleted and every sequence restarted, in one round
-# trip with foreign keys and the append-only triggers off for the transaction (session_replication_role, which the
-# throwaway cluster's superuser may set): ≈ 15 ms a test with the shipped schemes put back, where TRUNCATE of the 36
-# tables (a new file for every table and index) and a new engine for each test took ≈ 170 ms.
-_EMPTY_POSTGRES = """
+# Emptying the test database between tests: every table's rows deleted and its sequence restarted in one round trip
+# (foreign keys and the append-only triggers off for the transaction: session_replication_role, which the throwaway
+# cluster's superuser may set), then VACUUM, which gives the emptied tables' pages back: each table is again of no
+# pages, as after TRUNCATE, so rows are stored and read back in the order they are inserted (a DELETE alone leaves
+# the pages, and the slots it frees can be filled out of order). A table VACUUM could not empty (something still
+# reads it) is truncated as before. ≈ 40 ms a test on a kept engine, where TRUNCATE of the 37 tables and their 153
+# indexes on a new engine for each test took ≈ 150–250 ms.
+_DELETE_ALL = """
 DO $$
 DECLARE r record;
 BEGIN
@@ -103,8 +106,19 @@ def _empty_postgres(url: str) -> None:
     if engine is None:
         engine = _postgres_engines[url] = sa.create_engine(url, pool_size=1, pool_pre_ping=True)
     with engine.begin() as conn:
+        tables = [r[0] for r in conn.execute(sa.text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
         conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
-        conn.execute(sa.text(_EMPTY_POSTGRES))
+        conn.execute(sa.text(_DELETE_ALL))
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.execute(sa.text(f"VACUUM {', '.join(tables)}"))
+        kept = conn.execute(sa.text(
+            "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' "
+            "AND relname <> 'alembic_version' AND relpages > 0")).scalar()
+    with engine.begin() as conn:
+        if kept:
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         install_shipped(conn)  # as after a migration: the shipped schemes' first versions
 
 
