@@ -131,20 +131,21 @@ def known_names(bureau_id: int | None = None) -> set[str]:
     return {n for n in names if len(n.strip()) >= 2}
 
 
+def _counted(hits: list[tuple[str, str]]) -> dict[str, int]:
+    """How many of each kind were found, in the order first found (collections.Counter keeps it)."""
+    from collections import Counter
+
+    return Counter(kind for kind, _ in hits)
+
+
 def describe(hits: list[tuple[str, str]]) -> str:
     """What was found, said without repeating it: e.g. 身份证号1处、手机号2处."""
     labels = {"resident_id": "身份证号", "phone": "手机号", "name": "人名"}
-    counts: dict[str, int] = {}
-    for kind, _ in hits:
-        counts[kind] = counts.get(kind, 0) + 1
-    return "、".join(f"{labels[k]}{n}处" for k, n in counts.items())
+    return "、".join(f"{labels[k]}{n}处" for k, n in _counted(hits).items())
 
 
 def describe_en(hits: list[tuple[str, str]]) -> str:
     """describe() in English: e.g. 1 ID number, 2 phone numbers."""
     labels = {"resident_id": ("ID number", "ID numbers"), "phone": ("phone number", "phone numbers"),
               "name": ("name of a person", "names of people")}
-    counts: dict[str, int] = {}
-    for kind, _ in hits:
-        counts[kind] = counts.get(kind, 0) + 1
-    return ", ".join(f"{n} {labels[k][n > 1]}" for k, n in counts.items())
+    return ", ".join(f"{n} {labels[k][n > 1]}" for k, n in _counted(hits).items())

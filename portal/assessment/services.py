@@ -393,8 +393,8 @@ _FIGURE_WORDS = (
 
 
 def figure_words(keys: list[str]) -> list[str]:
-    """Figures of a frozen sheet by their names, each once, in the sheet's order; what is neither a figure named
-    above nor its explanation is "其他数据"."""
+    """Figures of a frozen sheet by their names, each once, in the order of _FIGURE_WORDS; what is neither a figure
+    named above nor its explanation is "其他数据"."""
     from flask_babel import gettext as _
 
     words = [_(word) for names, word in _FIGURE_WORDS if any(k in names for k in keys)]
